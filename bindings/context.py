@@ -1,0 +1,94 @@
+"""``ctx``: what a Python binding sees of the request being served.
+
+Changes a binding makes (status, headers, cookies, sign-in state) are recorded as
+effects and handed back to JavaScript with the binding's reply, so they apply in call
+order together with what the page itself sets.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RequestInfo:
+    method: str
+    path: str
+    url: str
+    headers: dict[str, str]
+    cookies: dict[str, str]
+    query: dict[str, Any]
+    body: Any
+    host: str = ""
+    scheme: str = "http"
+    remote_ip: str = ""
+
+    @property
+    def secure(self) -> bool:
+        return self.scheme == "https"
+
+
+class ResponseEffects:
+    """Status, headers and cookies set from Python during one binding call."""
+
+    def __init__(self, cookie_path: str = "/"):
+        self.cookie_path = cookie_path
+        self.status: int | None = None
+        self.headers: list[list[str]] = []
+        self.cookies: list[dict] = []
+        self._auth_changed = False
+        self._auth: dict | None = None
+
+    def set_status(self, status: int) -> None:
+        self.status = int(status)
+
+    def set_header(self, name: str, value: str) -> None:
+        if any(c in str(value) for c in "\r\n\0"):
+            raise ValueError("header values may not contain line breaks")
+        self.headers.append([str(name), str(value)])
+
+    def set_cookie(self, name: str, value: str, **options) -> None:
+        options.setdefault("path", self.cookie_path)
+        self.cookies.append({"name": name, "value": value, "options": options})
+
+    def clear_cookie(self, name: str, **options) -> None:
+        options.setdefault("path", self.cookie_path)
+        options["maxAge"] = 0
+        self.cookies.append({"name": name, "value": "", "options": options})
+
+    def drain(self) -> dict | None:
+        fx: dict = {}
+        if self.status is not None:
+            fx["status"] = self.status
+        if self.headers:
+            fx["headers"] = self.headers
+        if self.cookies:
+            fx["cookies"] = self.cookies
+        if self._auth_changed:
+            fx["auth"] = self._auth
+        self.status, self.headers, self.cookies, self._auth_changed = None, [], [], False
+        return fx or None
+
+
+@dataclass
+class Context:
+    """Passed as the first argument to every binding and ``on_request`` hook."""
+
+    request: RequestInfo
+    response: ResponseEffects
+    data_dir: str
+    site: str
+    data: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    _auth: dict | None = None
+
+    @property
+    def auth(self) -> dict | None:
+        """The signed-in user's public record, or None."""
+        return self._auth
+
+    @auth.setter
+    def auth(self, record: dict | None) -> None:
+        self._auth = record
+        self.response._auth_changed = True
+        self.response._auth = record

@@ -1,0 +1,226 @@
+"""One long-lived QuickJS interpreter per worker, and the single evaljs per request.
+
+Request data goes in once (``render(payload)``); the page, its includes and layouts run
+inside that call. JavaScript reaches Python through two exported functions only:
+``pv.call`` (registered bindings) and ``pv.host`` (file lookups, compiling, markdown).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import traceback
+from dataclasses import dataclass
+
+from dukpy import _dukpy
+from dukpy.evaljs import JSInterpreter
+
+from bindings.registry import REGISTRY, BindingError, Registry
+
+from .ejs_compiler import TemplateSyntaxError
+from .site import TEMPLATE_EXTENSIONS, Site
+from .units import UnitCache
+
+log = logging.getLogger("pagesvm.engine")
+
+JS_DIR = os.path.join(os.path.dirname(__file__), "js")
+CORE_JS = ("core.js", "render.js", "modules.js", "context.js", "microdash.js", "stubs.js")
+_FRAME_RE = re.compile(r"<input>:(\d+)(?::\d+)?")
+
+
+class PagesInterpreter(JSInterpreter):
+    """dukpy's interpreter without its Node-like shims (process, console, require).
+
+    Page code gets pagesvm's own ``require``; nothing can load dukpy's bundled modules.
+    """
+
+    def __init__(self):  # noqa: D401 - deliberately not calling JSInterpreter.__init__
+        self._ctx = _dukpy.create_context()
+        self._funcs = {}
+        self._loader = None
+
+    def _call_python(self, func, json_args):
+        result = self._funcs[func.decode("utf-8")](*json.loads(json_args))
+        return json.dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+    def eval_script(self, code: str, variables: bytes = b"{}"):
+        raw = _dukpy.eval_string(self, code.encode("utf-8"), variables, False, "<runtime>")
+        return None if raw is None else json.loads(raw)
+
+
+@dataclass
+class PageError:
+    """An error raised by page code, located in the page's own files."""
+
+    name: str
+    message: str
+    path: str | None
+    line: int | None
+    status: int
+    binding: str | None = None
+    detail: str = ""
+
+    @property
+    def location(self) -> str:
+        if self.path and self.line:
+            return f"{self.path}:{self.line}"
+        return self.path or "?"
+
+
+class Engine:
+    def __init__(self, site: Site, *, registry: Registry = REGISTRY, config: dict | None = None, markdown=None):
+        self.site = site
+        self.registry = registry
+        self.config = dict(config or {})
+        self.markdown = markdown
+        self.ctx = None  # the bindings.context.Context of the request being served
+        self.interp = PagesInterpreter()
+        self.interp.export_function("pv.call", self._call_binding)
+        self.interp.export_function("pv.host", self._host)
+        for name in CORE_JS:
+            self._load_js(os.path.join(JS_DIR, name))
+        self.interp.eval_script("__pv.config = " + json.dumps(self._js_config()) + "; 0")
+        listing = [{"name": b.name, "defer": b.defer} for b in registry.bindings.values()]
+        self.interp.eval_script("__pv.installBindings(" + json.dumps(listing) + "); 0")
+        for path in registry.js_files:
+            self._load_js(path)
+        api_names = tuple(self.interp.eval_script("__pv.apiNames.slice()"))
+        self._load_js(os.path.join(JS_DIR, "lockdown.js"))
+        self.api_names = api_names
+        self.units = UnitCache(site, api_names, ejs_in_markdown=self.config.get("ejs_in_markdown", True))
+        self.host_error: PageError | None = None
+
+    def _js_config(self) -> dict:
+        prefix = self.config.get("prefix", "").rstrip("/")
+        return {"prefix": prefix, "cookiePath": prefix or "/", "debug": bool(self.config.get("debug"))}
+
+    def _load_js(self, path: str) -> None:
+        with open(path, encoding="utf-8") as f:
+            self.interp.eval_script(f.read() + "\n;0")
+
+    # -- one request -----------------------------------------------------------------------
+    def render(self, payload: dict) -> dict:
+        """Run one request in the interpreter; returns the response record from render.js."""
+        self.host_error = None
+        variables = json.dumps({"p": payload}, ensure_ascii=False).encode("utf-8")
+        return self.interp.eval_script("__pvEntry.handle(dukpy.p)", variables)
+
+    def route_units(self, route: dict) -> list:
+        """Units the interpreter needs for a route and lacks (or holds stale)."""
+        wanted = [(route["page"], route["kind"], ())]
+        wanted += [(p, "module", ()) for p in route["middlewares"] + route["loaders"]]
+        wanted += [(p, "template", ("slot", "slots")) for p in route["layouts"]]
+        units = []
+        for path, kind, keys in wanted:
+            unit = self.units.ensure(path, kind, keys)
+            if unit:
+                units.append(unit)
+        return units
+
+    # -- Python called from JavaScript ---------------------------------------------------------
+    def _call_binding(self, name, args, deferred):
+        ctx = self.ctx
+        for queued_name, queued_args in deferred or ():
+            self._invoke(ctx, queued_name, queued_args, quiet=True)
+        reply = self._invoke(ctx, name, args)
+        fx = ctx.response.drain() if ctx is not None else None
+        if fx:
+            reply["fx"] = fx
+        return reply
+
+    def run_deferred(self, calls) -> None:
+        for name, args in calls or ():
+            self._invoke(self.ctx, name, args, quiet=True)
+
+    def _invoke(self, ctx, name: str, args: list, quiet: bool = False) -> dict:
+        entry = self.registry.bindings.get(name)
+        if entry is None:
+            return {"e": f"no binding named {name}", "status": 500}
+        try:
+            value = entry.call(ctx, list(args))
+            json.dumps(value, allow_nan=False)
+        except BindingError as e:
+            return {"e": e.message, "status": e.status}
+        except (TypeError, ValueError) as e:
+            if "JSON serializable" in str(e) or "Out of range float" in str(e):
+                kind = type(value).__name__ if "value" in locals() else "value"
+                log.error("binding %s returned a non-JSON value: %s", name, kind)
+                return {"e": f"{name} returned a non-JSON value: {kind}", "status": 500}
+            return self._internal(name, quiet)
+        except Exception:  # noqa: BLE001 - any bug in a binding becomes a JS Error
+            return self._internal(name, quiet)
+        return {"v": value}
+
+    def _internal(self, name: str, quiet: bool) -> dict:
+        detail = traceback.format_exc()
+        log.error("binding %s failed:\n%s", name, detail)
+        message = f"internal error in binding {name}"
+        if self.config.get("debug"):
+            message += "\n" + detail
+        return {"e": message, "status": 500}
+
+    def _host(self, name, args):
+        try:
+            handler = getattr(self, "_host_" + name)
+            units: list = []
+            value = handler(units, *args)
+        except TemplateSyntaxError as e:
+            self.host_error = PageError("SyntaxError", e.message, e.path, e.line, 500)
+            return {"e": f"{e.path}:{e.line}: {e.message}"}
+        except FileNotFoundError as e:
+            return {"e": f"file not found: {e}"}
+        except (ValueError, PermissionError, OSError) as e:
+            return {"e": str(e)}
+        reply = {"v": value}
+        if units:
+            reply["units"] = units
+        return reply
+
+    def _host_unit(self, units, path, kind, keys):
+        unit = self.units.ensure(path, kind, tuple(keys))
+        if unit:
+            units.append(unit)
+
+    def _host_find(self, units, from_file, name, kind):
+        if kind == "template":
+            path = self.site.find_private(from_file, name, TEMPLATE_EXTENSIONS)
+            if path:
+                unit = self.units.ensure(path, "markdown" if path.endswith(".md") else "template")
+                if unit:
+                    units.append(unit)
+        elif kind == "module":
+            path = self.site.find_module(from_file, name)
+            if path:
+                unit = self.units.ensure(path, "module")
+                if unit:
+                    units.append(unit)
+        else:
+            path = self.site.find_private(from_file, name, (".js", ".json", ".css", ".html", ".txt"))
+        return path
+
+    def _host_read(self, units, path):
+        return self.site.read_text(path)
+
+    def _host_markdown(self, units, text, path):
+        html = self.markdown(text) if self.markdown else text
+        return [html, self.units.front_matter(path)]
+
+    def _host_asset(self, units, path, from_file):
+        assets = self.config.get("assets")
+        return assets.url_for(path, from_file) if assets else path
+
+    # -- errors ------------------------------------------------------------------------------
+    def locate_error(self, error: dict) -> PageError:
+        """Map a JS error record (from render.js) to the page file and line it came from."""
+        if self.host_error is not None:
+            return self.host_error
+        path, line = error.get("file"), None
+        for match in _FRAME_RE.finditer(error.get("stack") or ""):
+            found = self.units.locate(int(match.group(1)))
+            if found:
+                unit, line = found
+                path = unit.path
+                break
+        status = error.get("status") or 500
+        return PageError(error.get("name") or "Error", error.get("message") or "", path, line, int(status), error.get("binding"))

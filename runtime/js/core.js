@@ -1,0 +1,128 @@
+// pagesvm runtime core: loaded once per interpreter, before every other runtime file.
+//
+// Holds what every request shares: escaping, the compiled-unit table, Python calls,
+// and the per-request state record. Compiled units (templates, modules) are evaluated
+// with newline padding so that each one owns a distinct range of lines in QuickJS
+// stack traces; Python maps a line back to its file and template line.
+globalThis.__pv = (function (G) {
+  'use strict';
+  const callPython = G.call_python;
+  const R = { families: [], apiNames: [], units: new Map(), config: {} };
+  // The request being served. An accessor, so it stays settable once R is frozen.
+  let current = null;
+  Object.defineProperty(R, 'state', { get() { return current; }, set(v) { current = v; }, enumerable: true });
+
+  // -- output ---------------------------------------------------------------------
+  const SPECIAL = /[&<>"']/;
+  R.esc = function (value) {
+    if (typeof value !== 'string') {
+      if (value == null) return '';
+      value = String(value);
+    }
+    if (!SPECIAL.test(value)) return value;
+    return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+      .replaceAll('"', '&#34;').replaceAll("'", '&#39;');
+  };
+  R.raw = function (value) { return value == null ? '' : value; };
+  R.echoText = function (args) {
+    const parts = [];
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i];
+      parts.push(v !== null && typeof v === 'object' ? R.stringify(v) : String(v));
+    }
+    return parts.join(' ');
+  };
+  R.mergeLocals = function (api, locals) { return R.safeAssign(R.safeAssign({}, api), locals); };
+
+  // JSON.stringify that prints "[Circular]" instead of throwing on cycles.
+  R.stringify = function (value, replacer, space) {
+    const seen = new WeakSet();
+    return JSON.stringify(value, function (key, v) {
+      if (typeof replacer === 'function') v = replacer.call(this, key, v);
+      if (v !== null && typeof v === 'object') {
+        if (seen.has(v)) return '[Circular]';
+        seen.add(v);
+      }
+      return v;
+    }, space);
+  };
+
+  // Copy own enumerable keys, never through __proto__/constructor/prototype.
+  const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
+  R.safeAssign = function (target, source) {
+    if (source === null || typeof source !== 'object') return target;
+    for (const key of Object.keys(source)) {
+      if (!UNSAFE.has(key)) target[key] = source[key];
+    }
+    return target;
+  };
+
+  // -- compiled units ---------------------------------------------------------------
+  // A unit is [id, kind, base, source]; base is the number of padding lines.
+  R.defineUnits = function (list) {
+    for (const [id, kind, base, source] of list) {
+      const made = (0, eval)('\n'.repeat(base) + source);
+      R.units.set(id, { kind, fn: kind === 'template' ? made(R) : made });
+    }
+  };
+
+  // -- Python -------------------------------------------------------------------------
+  // One entry point into Python. Calls of deferred bindings are queued and travel with
+  // the next synchronous call (or the request's result), keeping their order.
+  R.py = function (name, args) {
+    const st = R.state;
+    const queue = st.deferred;
+    st.deferred = [];
+    const reply = callPython('pv.call', name, args, queue);
+    R.applyEffects(reply);
+    if (reply.e !== undefined) {
+      const err = new Error(reply.e);
+      err.status = reply.status;
+      err.binding = name;
+      throw err;
+    }
+    return reply.v;
+  };
+  R.defer = function (name, args) { R.state.deferred.push([name, args]); };
+  // Internal runtime calls (file lookups, markdown) share the same effects channel.
+  R.host = function (name, ...args) {
+    const reply = callPython('pv.host', name, args);
+    if (reply.e !== undefined) throw new Error(reply.e);
+    if (reply.units) R.defineUnits(reply.units);
+    return reply.v;
+  };
+  // What a Python binding changed on the response or the sign-in state.
+  R.applyEffects = function (reply) {
+    if (reply.units) R.defineUnits(reply.units);
+    const fx = reply.fx;
+    if (!fx) return;
+    const res = R.state.response;
+    if (fx.status) res.status = fx.status;
+    if (fx.headers) for (const h of fx.headers) res.headers[h[0].toLowerCase()] = h;
+    if (fx.cookies) for (const c of fx.cookies) res.cookies.push(c);
+    if ('auth' in fx) R.setAuth(fx.auth);
+  };
+  R.setAuth = function (record) {
+    const st = R.state;
+    const value = record ? R.makeRecord(record) : undefined;
+    st.auth = value;
+    st.request.auth = value;
+    st.api.auth = value;
+  };
+  R.makeRecord = function (record) { return record; }; // replaced by the auth family
+
+  // -- the API -------------------------------------------------------------------------
+  // A family adds names to the per-request API object; names are declared up front
+  // so that templates can bind them as locals.
+  R.family = function (names, build) {
+    for (const n of names) if (!R.apiNames.includes(n)) R.apiNames.push(n);
+    R.families.push(build);
+  };
+  R.buildApi = function (st) {
+    const api = {};
+    for (const build of R.families) build(api, st);
+    return api;
+  };
+
+  return R;
+})(globalThis);

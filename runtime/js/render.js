@@ -1,0 +1,220 @@
+// The request loop inside the interpreter: middleware → loaders → page → layouts.
+// Python resolved the route (which files run) before the call; everything here
+// happens inside one evaljs per request.
+(function (R) {
+  'use strict';
+  const MAX_DEPTH = 64;
+  const EMPTY = Object.freeze({});
+  const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+  function unitFor(path, kind, keys) {
+    const id = unitId(path, keys);
+    let unit = R.units.get(id);
+    if (!unit) {
+      R.host('unit', path, kind, keys);
+      unit = R.units.get(id);
+      if (!unit) throw new Error('pagesvm: could not load ' + path);
+    }
+    return unit;
+  }
+  function unitId(path, keys) { return keys && keys.length ? path + '|' + keys.join(',') : path; }
+  R.unitId = unitId;
+
+  // Template output: a string as is; a returned value (top-level `return x`) as JSON.
+  function asOutput(value) {
+    if (value === undefined || value === null) return '';
+    if (typeof value === 'string') return value;
+    if (typeof value === 'object') return R.stringify(value);
+    return String(value);
+  }
+
+  // Render a template file with extra locals; guards depth and exact repeats.
+  R.renderFile = function (path, locals, kind) {
+    const st = R.state;
+    const stack = st.stack;
+    if (stack.length >= MAX_DEPTH) {
+      throw new Error('include depth over ' + MAX_DEPTH + ': ' + stack.map((f) => f.path).join(' -> '));
+    }
+    const keys = locals ? Object.keys(locals).filter((k) => IDENT.test(k)).sort() : [];
+    const frame = { path, locals, signature: null };
+    for (const f of stack) {
+      if (f.path === path && sameLocals(f, frame)) {
+        throw new Error('include cycle: ' + stack.map((x) => x.path).concat(path).join(' -> '));
+      }
+    }
+    const unit = unitFor(path, kind || 'template', keys);
+    stack.push(frame);
+    try {
+      const out = asOutput(unit.fn(st.api, locals || EMPTY));
+      return unit.kind === 'markdown' ? R.host('markdown', out, path) : out;
+    } catch (e) {
+      throw R.track(e, path);
+    } finally {
+      stack.pop();
+    }
+  };
+  // Remember the innermost file an error passed through (the stack unwinds before we report).
+  R.track = function (e, path) {
+    if (e !== null && typeof e === 'object') {
+      if (!Object.prototype.hasOwnProperty.call(e, 'pvFile')) {
+        try { Object.defineProperty(e, 'pvFile', { value: path, enumerable: false }); } catch (ignored) { /* frozen */ }
+      }
+    } else if (R.state && R.state.failedIn === null) {
+      R.state.failedIn = path;
+    }
+    return e;
+  };
+  function sameLocals(a, b) {
+    if (a.signature === null) a.signature = R.stringify(a.locals === undefined ? null : a.locals);
+    if (b.signature === null) b.signature = R.stringify(b.locals === undefined ? null : b.locals);
+    return a.signature === b.signature;
+  }
+
+  R.currentFile = function () {
+    const st = R.state;
+    const top = st.stack[st.stack.length - 1];
+    return top ? top.path : st.route.page;
+  };
+
+  // Partials and modules are looked up by Python once per request and name.
+  R.find = function (name, kind, from) {
+    const st = R.state;
+    from = from || R.currentFile();
+    const key = kind + '\0' + from + '\0' + name;
+    if (!(key in st.found)) st.found[key] = R.host('find', from, String(name), kind);
+    return st.found[key];
+  };
+
+  // A partial sees its caller's locals with the include data on top.
+  R.include = function (name, extra) {
+    const path = R.find(name, 'template');
+    if (!path) throw new Error("No partial '" + name + "' found in any _private folder above " + R.currentFile());
+    const stack = R.state.stack;
+    const caller = stack.length ? stack[stack.length - 1].locals : undefined;
+    const locals = caller || extra ? R.safeAssign(R.safeAssign({}, caller), extra) : undefined;
+    return R.renderFile(path, locals);
+  };
+
+  // -- layouts and slots ----------------------------------------------------------------
+  // PocketPages' slot rule: `<!-- slot:NAME -->` starts a named section that runs to the
+  // next marker; `slot` is what is left (trimmed), or a section named `default`.
+  const SECTION = /<!--\s*slot:(\w+)\s*-->([\s\S]*?)(?=<!--\s*slot:\w+\s*-->|$)/g;
+  R.splitSlots = function (content) {
+    const slots = {};
+    const rest = content.replace(SECTION, function (whole, name, section) {
+      const text = section.trim();
+      if (!text) return whole;
+      slots[name] = text;
+      return '';
+    });
+    return { slots, slot: slots.default !== undefined ? slots.default : rest.trim() };
+  };
+  function wrapInLayouts(content, layouts) {
+    for (const layout of layouts) {
+      const parts = R.splitSlots(content);
+      content = R.renderFile(layout, { slot: parts.slot, slots: parts.slots });
+    }
+    return content;
+  }
+
+  // -- middleware and loaders -------------------------------------------------------------
+  function runMiddleware(st) {
+    for (const path of st.route.middlewares) {
+      const fn = R.requireFile(path);
+      if (typeof fn !== 'function') throw new TypeError(path + ' must export a function (module.exports = (api, next) => …)');
+      let proceed = true;
+      try {
+        if (fn.length >= 2) {
+          proceed = false;
+          fn(st.api, function next(extra) { proceed = true; R.deepMerge(st.data, extra); });
+        } else {
+          R.deepMerge(st.data, fn(st.api));
+        }
+      } catch (e) {
+        throw R.track(e, path);
+      }
+      if (!proceed) return false;
+      if (st.response.done) return false;
+    }
+    return true;
+  }
+  function runLoaders(st) {
+    for (const path of st.route.loaders) {
+      const fn = R.requireFile(path);
+      if (typeof fn !== 'function') throw new TypeError(path + ' must export a function (module.exports = (api) => data)');
+      try {
+        R.deepMerge(st.data, fn(st.api));
+      } catch (e) {
+        throw R.track(e, path);
+      }
+      if (st.response.done) return;
+    }
+  }
+
+  // -- one request ---------------------------------------------------------------------------
+  // PocketPages answers any output that parses as JSON as application/json.
+  function looksLikeJson(text) {
+    if (!text.trim()) return false;
+    try { JSON.parse(text); return true; } catch (e) { return false; }
+  }
+
+  function render(st) {
+    if (!runMiddleware(st)) return;
+    runLoaders(st);
+    if (st.response.done) return;
+    const route = st.route;
+    const output = R.renderFile(route.page, undefined, route.kind);
+    if (st.response.done) return;
+    const res = st.response;
+    const type = res.headers['content-type'];
+    if (type && !/^text\/html\b/i.test(type[1])) {
+      res.body = output;  // the page chose its own content type: no JSON check, no layouts
+      return;
+    }
+    if (looksLikeJson(output)) {
+      res.body = output;
+      res.type = 'application/json';
+      return;
+    }
+    res.body = wrapInLayouts(output, route.layouts);
+  }
+
+  R.newState = function (payload) {
+    return {
+      payload, route: payload.route, data: {}, meta: {}, found: {}, modules: {},
+      stack: [], deferred: [], failedIn: null, auth: undefined, api: null, request: null,
+      response: { status: 200, headers: {}, cookies: [], body: null, type: null, done: false, redirect: null, file: null },
+    };
+  };
+
+  R.handle = function (payload) {
+    const st = R.newState(payload);
+    R.state = st;
+    let error = null;
+    try {
+      if (payload.units) R.defineUnits(payload.units);
+      st.api = R.buildApi(st);
+      render(st);
+    } catch (e) {
+      error = describeError(e);
+    } finally {
+      R.cleanGlobals();
+      R.state = null;
+    }
+    const res = st.response;
+    // echo() outside a template (middleware, loaders) writes ahead of the page, as in PocketPages.
+    const body = st.echoed ? st.echoed + (res.body || '') : res.body;
+    return {
+      status: res.status, headers: Object.values(res.headers), cookies: res.cookies, body,
+      type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred, error,
+    };
+  };
+
+  function describeError(e) {
+    const st = R.state;
+    if (e instanceof Error) {
+      return { name: e.name, message: String(e.message), stack: String(e.stack || ''), status: e.status || null, binding: e.binding || null, file: e.pvFile || st.route.page };
+    }
+    return { name: 'Error', message: 'uncaught ' + (typeof e === 'string' ? e : R.stringify(e)), stack: '', status: null, binding: null, file: st.failedIn || st.route.page };
+  }
+})(__pv);

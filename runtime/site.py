@@ -1,0 +1,131 @@
+"""A pages root on disk: safe site-relative paths, file signatures, `_private` lookup.
+
+Every path handed to page code or the interpreter is site-relative with `/` separators
+and is checked to stay inside the root (symlinks included).
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+
+TEMPLATE_EXTENSIONS = (".ejs", ".md")
+MODULE_EXTENSIONS = (".js", ".json")
+
+
+class SiteError(Exception):
+    """The folder given is not a usable pages root."""
+
+
+def find_pages_root(folder: str) -> str:
+    """Accept a pages root or a project folder containing ``pb_hooks/pages``."""
+    folder = os.path.abspath(folder)
+    if not os.path.isdir(folder):
+        raise SiteError(f"site folder not found: {folder}")
+    nested = os.path.join(folder, "pb_hooks", "pages")
+    if os.path.isdir(nested):
+        return nested
+    return folder
+
+
+@dataclass(frozen=True)
+class Signature:
+    mtime_ns: int
+    size: int
+
+
+class Site:
+    def __init__(self, root: str):
+        self.root = os.path.realpath(root)
+
+    # -- paths ------------------------------------------------------------------------
+    def abspath(self, rel: str) -> str:
+        full = os.path.realpath(os.path.join(self.root, *[p for p in rel.split("/") if p]))
+        if full != self.root and not full.startswith(self.root + os.sep):
+            raise PermissionError(f"{rel!r} is outside the pages root")
+        return full
+
+    def relpath(self, full: str) -> str:
+        return os.path.relpath(full, self.root).replace(os.sep, "/")
+
+    def is_file(self, rel: str) -> bool:
+        try:
+            return os.path.isfile(self.abspath(rel))
+        except PermissionError:
+            return False
+
+    def signature(self, rel: str) -> Signature | None:
+        try:
+            st = os.stat(self.abspath(rel))
+        except (OSError, PermissionError):
+            return None
+        return Signature(st.st_mtime_ns, st.st_size)
+
+    def read_text(self, rel: str) -> str:
+        with open(self.abspath(rel), encoding="utf-8") as f:
+            return f.read()
+
+    def read_bytes(self, rel: str) -> bytes:
+        with open(self.abspath(rel), "rb") as f:
+            return f.read()
+
+    # -- lookups ------------------------------------------------------------------------
+    def _first_existing(self, base: str | None, extensions: tuple[str, ...]) -> str | None:
+        if base is None:
+            return None
+        for candidate in (base,) + tuple(base + ext for ext in extensions):
+            if candidate and not candidate.endswith("/") and self.is_file(candidate):
+                return candidate
+        return None
+
+    def find_private(self, from_file: str, name: str, extensions: tuple[str, ...]) -> str | None:
+        """SPEC §3 lookup: `_private/NAME` from the caller's folder up to the root.
+
+        A leading ``/`` means the root's ``_private`` (then, as PocketPages does, a path
+        from the root); each leading ``../`` skips the nearest level.
+        """
+        name = str(name)
+        if "\0" in name or "\\" in name:
+            return None
+        if name.startswith("/"):
+            rest = name.lstrip("/")
+            return self._first_existing(_join("_private", rest), extensions) or self._first_existing(_join(rest), ())
+        folder = posixpath.dirname(from_file)
+        while name.startswith("../"):
+            name = name[3:]
+            folder = posixpath.dirname(folder) if folder else None
+            if folder is None:
+                return None
+        while True:
+            found = self._first_existing(_join(folder, "_private", name), extensions)
+            if found:
+                return found
+            if not folder:
+                return None
+            folder = posixpath.dirname(folder)
+
+    def find_module(self, from_file: str, name: str) -> str | None:
+        """``require(name)``: relative to the requiring file, else the `_private` lookup."""
+        if name.startswith("./") or name.startswith("../"):
+            base = _join(posixpath.dirname(from_file), name)
+            if base is None:
+                return None
+            return self._first_existing(base, MODULE_EXTENSIONS) or self._first_existing(_join(base, "index"), MODULE_EXTENSIONS)
+        return self.find_private(from_file, name, MODULE_EXTENSIONS)
+
+    def walk(self):
+        """Yield every file as a site-relative path, sorted, never following symlinked folders out."""
+        for folder, dirs, files in os.walk(self.root):
+            dirs.sort()
+            for filename in sorted(files):
+                yield self.relpath(os.path.join(folder, filename))
+
+
+def _join(*parts: str | None) -> str | None:
+    """Join and normalise site-relative parts; None when the result leaves the root."""
+    joined = posixpath.normpath("/".join(p for p in parts if p))
+    if joined == ".":
+        return ""
+    if joined.startswith("../") or joined == ".." or joined.startswith("/"):
+        return None
+    return joined

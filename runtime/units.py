@@ -1,0 +1,131 @@
+"""Compiled units (templates, markdown pages, modules) for one interpreter.
+
+A unit is compiled once and reused until its file's mtime or size changes. Each unit
+is evaluated after ``base`` newlines of padding, so it owns the lines
+``base+1 … base+lines`` in QuickJS stack traces: ``locate(line)`` turns any line of
+any stack back into ``(file, template line)``.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+
+from .ejs_compiler import CompiledTemplate, compile_template
+from .site import Signature, Site
+
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+@dataclass
+class Unit:
+    id: str
+    path: str
+    kind: str
+    signature: Signature
+    base: int
+    source: str
+    lines: int
+    template: CompiledTemplate | None = None
+    front_matter: dict = field(default_factory=dict)
+
+    def template_line(self, line_in_unit: int) -> int:
+        return self.template.template_line(line_in_unit) if self.template else line_in_unit
+
+
+def unit_id(path: str, keys=()) -> str:
+    return path + "|" + ",".join(keys) if keys else path
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """Front matter (simple ``key: value`` YAML) and the body, with line numbers kept."""
+    match = _FRONT_MATTER_RE.match(text)
+    if not match:
+        return {}, text
+    meta: dict = {}
+    for line in match.group(1).splitlines():
+        if ":" not in line or line.lstrip().startswith("#"):
+            continue
+        key, _, value = line.partition(":")
+        meta[key.strip()] = _scalar(value.strip())
+    blank = "\n" * match.group(0).count("\n")
+    return meta, blank + text[match.end():]
+
+
+def _scalar(value: str):
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+class UnitCache:
+    def __init__(self, site: Site, api_names: tuple[str, ...], ejs_in_markdown: bool = True):
+        self.site = site
+        self.api_names = tuple(api_names)
+        self.ejs_in_markdown = ejs_in_markdown
+        self.units: dict[str, Unit] = {}
+        self._bases: list[int] = []
+        self._by_base: dict[int, Unit] = {}
+        self._next_base = 0
+        self.compiles = 0  # how many units were compiled (tests and logs read it)
+
+    def forget_interpreter(self) -> None:
+        """The interpreter was replaced: everything must be sent again."""
+        self.units.clear()
+
+    def ensure(self, path: str, kind: str, keys=()) -> list | None:
+        """The unit to send to the interpreter, or None when it holds the current one."""
+        signature = self.site.signature(path)
+        if signature is None:
+            raise FileNotFoundError(path)
+        uid = unit_id(path, keys)
+        held = self.units.get(uid)
+        if held is not None and held.signature == signature:
+            return None
+        unit = self._compile(uid, path, kind, tuple(keys), signature)
+        self.units[uid] = unit
+        return [unit.id, unit.kind, unit.base, unit.source]
+
+    def _compile(self, uid: str, path: str, kind: str, keys: tuple, signature: Signature) -> Unit:
+        text = self.site.read_text(path)
+        template = None
+        front_matter: dict = {}
+        if kind == "markdown":
+            front_matter, text = split_front_matter(text)
+            if not self.ejs_in_markdown:
+                text = text.replace("<%", "<%%")
+        if kind in ("template", "markdown"):
+            template = compile_template(text, path, self.api_names, keys)
+            source = template.source
+        elif path.endswith(".json"):
+            json.loads(text)  # a broken JSON module fails here, naming the file
+            source = "(function(module){module.exports=" + text + "\n})"
+        else:
+            source = "(function(module,exports,require,__filename,__dirname){" + text + "\n})"
+        self.compiles += 1
+        base = self._next_base
+        lines = source.count("\n") + 1
+        self._next_base += lines + 1
+        unit = Unit(uid, path, kind, signature, base, source, lines, template, front_matter)
+        self._bases.append(base)
+        self._by_base[base] = unit
+        return unit
+
+    def locate(self, line: int) -> tuple[Unit, int] | None:
+        """Which unit owns absolute stack line ``line``, and the file line it stands for."""
+        index = bisect.bisect_left(self._bases, line) - 1
+        if index < 0:
+            return None
+        unit = self._by_base[self._bases[index]]
+        offset = line - unit.base
+        if not 1 <= offset <= unit.lines:
+            return None
+        return unit, unit.template_line(offset)
+
+    def front_matter(self, path: str) -> dict:
+        unit = self.units.get(path)
+        return unit.front_matter if unit else {}
