@@ -1,0 +1,135 @@
+"""A SQLite file shared by several worker processes, with versioned migrations.
+
+Each process keeps its own connection, opened lazily and reopened after fork;
+the file is in WAL mode, writers wait on a busy timeout, and every write is a
+short BEGIN IMMEDIATE transaction.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+BUSY_TIMEOUT_MS = 10_000
+
+# Keeps a connection inherited over fork alive and untouched: SQLite must not
+# close (or otherwise use) a parent's connection in the child.
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements, letting SQLite decide where each one ends."""
+    statements, current = [], ""
+    for piece in sql.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \t\r\n;"):
+                statements.append(current.strip())
+            current = ""
+    return statements
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection):
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error) on an autocommit connection.
+
+    IMMEDIATE takes the write lock up front, so a writer waits on the busy
+    timeout instead of failing with 'database is locked' halfway through.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def migrate(conn: sqlite3.Connection, migrations) -> list[int]:
+    """Apply the (version, sql) migrations not yet recorded; returns those applied now.
+
+    Each one runs in its own transaction that first re-reads the applied
+    versions, so two processes starting together apply it once.
+    """
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                 "version INTEGER PRIMARY KEY NOT NULL, applied TEXT NOT NULL)")
+    applied_now = []
+    for version, sql in sorted(migrations):
+        with transaction(conn):
+            if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
+                            (version,)).fetchone():
+                continue
+            for statement in split_statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (version, applied) "
+                         "VALUES (?, strftime('%Y-%m-%d %H:%M:%fZ', 'now'))", (version,))
+            applied_now.append(version)
+    return applied_now
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying: SQLite answers 'locked' to a journal-mode change
+    that races another process's first open without calling the busy handler."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def open_database(path: Path, migrations) -> sqlite3.Connection:
+    """Open (creating it 0600, its directory 0700) and migrate the database."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
+                           isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    _enable_wal(conn)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    migrate(conn, migrations)
+    return conn
+
+
+class ProcessLocalDB:
+    """The current process's connection to one database file."""
+
+    def __init__(self, path, migrations):
+        self.path = Path(path)
+        self.migrations = migrations
+        self._conn: sqlite3.Connection | None = None
+        self._pid: int | None = None
+        self._lock = threading.RLock()  # the connection is shared by this process's threads
+
+    def connection(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._conn is not None and self._pid != os.getpid():
+                _INHERITED.append(self._conn)
+                self._conn = None
+            if self._conn is None:
+                self._conn = open_database(self.path, self.migrations)
+                self._pid = os.getpid()
+            return self._conn
+
+    @contextmanager
+    def reading(self):
+        with self._lock:
+            yield self.connection()
+
+    @contextmanager
+    def writing(self):
+        with self._lock, transaction(self.connection()) as conn:
+            yield conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None

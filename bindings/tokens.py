@@ -1,0 +1,122 @@
+"""Sign-in tokens and the `pb_auth` cookie.
+
+A token is an HS256 JWT signed with the server secret plus the user's
+tokenKey: rotating the tokenKey (new password, sign out everywhere) makes
+every older token fail. Anything wrong with a cookie or token reads as
+"signed out" (None), never as an exception.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+import urllib.parse
+from pathlib import Path
+
+import jwt
+
+from bindings.users import COLLECTION_ID, public_record
+
+AUTH_COOKIE = "pb_auth"
+SECRET_ENV = "PAGESVM_SECRET"
+SECRET_FILE = "secret.key"
+DEFAULT_TTL = 7 * 86400
+_ALGORITHM = "HS256"
+# Like JavaScript's encodeURIComponent, minus "(" and ")", which a cookie value
+# may not carry unquoted; the SDK decodes either way.
+_COOKIE_SAFE = "-_.!~*'"
+
+
+def load_secret(data_dir) -> str:
+    """$PAGESVM_SECRET, else `<data_dir>/secret.key`, generated on first use.
+
+    The file is written whole under a temporary name and hard-linked into
+    place, so of several workers starting at once one wins and all read it.
+    """
+    from_env = os.environ.get(SECRET_ENV, "")
+    if from_env:
+        return from_env
+    data_dir = Path(data_dir)
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32) + "\n")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another worker got there first: use theirs
+        finally:
+            tmp.unlink()
+    secret = path.read_text().strip()
+    if not secret:
+        raise RuntimeError(f"{path} is empty; delete it to generate a new secret")
+    return secret
+
+
+def _signing_key(secret: str, record: dict) -> str:
+    return secret + record["tokenKey"]
+
+
+def issue_token(record: dict, secret: str, ttl: int = DEFAULT_TTL) -> str:
+    claims = {
+        "id": record["id"],
+        "collectionId": COLLECTION_ID,
+        "type": "auth",
+        "exp": int(time.time()) + int(ttl),
+    }
+    return jwt.encode(claims, _signing_key(secret, record), algorithm=_ALGORITHM)
+
+
+def verify_token(token, store, secret: str) -> dict | None:
+    """The user a token belongs to, or None if it is not valid now."""
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        # Unverified read only to learn whose tokenKey completes the key.
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        user_id = unverified.get("id")
+        if not isinstance(user_id, str) or not user_id:
+            return None
+        record = store.get(user_id)
+        if record is None:
+            return None
+        claims = jwt.decode(token, _signing_key(secret, record), algorithms=[_ALGORITHM],
+                            options={"require": ["exp", "id"]})
+    except jwt.PyJWTError:
+        return None
+    if (claims.get("id") != record["id"] or claims.get("type") != "auth"
+            or claims.get("collectionId") != COLLECTION_ID):
+        return None
+    return record
+
+
+def encode_auth_cookie(token: str, record: dict) -> str:
+    """The cookie value, URL-encoded JSON as the PocketBase JS SDK writes it."""
+    payload = json.dumps({"token": token, "record": public_record(record)},
+                         separators=(",", ":"), ensure_ascii=False)
+    return urllib.parse.quote(payload, safe=_COOKIE_SAFE)
+
+
+def decode_auth_cookie(value) -> str | None:
+    """The token inside a cookie value (raw or URL-encoded JSON), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if not text.startswith("{"):
+        text = urllib.parse.unquote(text)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    token = data.get("token") if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+def auth_from_cookie(value, store, secret: str) -> dict | None:
+    """The signed-in user a `pb_auth` cookie value stands for, or None."""
+    return verify_token(decode_auth_cookie(value), store, secret)
