@@ -1,0 +1,12 @@
+"""The env family: ``env(name)`` reads an environment variable ("" when unset)."""
+from __future__ import annotations
+
+import os
+
+from .registry import binding
+
+
+@binding("env")
+def env(ctx, name):
+    """Environment variable NAME, or "" when it is not set."""
+    return os.environ.get(str(name), "")

@@ -1,0 +1,168 @@
+"""The ``pagesvm`` command line: serve, routes, bindings, users.
+
+Every error a person can cause (a missing folder, a busy port, a bad flag) is one line
+on stderr and exit status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from . import cli_users
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of usage + error
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _site_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("site", nargs="?", default=None,
+                   help="pages root, or a project folder containing pb_hooks/pages (default: the bundled site)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="pagesvm", description="Serve PocketPages sites from Python.")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
+    sub.required = True
+
+    serve = sub.add_parser("serve", help="serve a site over HTTP", description="Serve a PocketPages site over HTTP.")
+    _site_args(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8090, help="port to listen on (default 8090)")
+    serve.add_argument("--data", default="pagesvm_data", metavar="DIR",
+                       help="data folder for users, the store and the secret (default ./pagesvm_data)")
+    serve.add_argument("--dev", action="store_true", help="debug mode: error details in pages, routes rebuilt on change")
+    serve.add_argument("--ext", action="append", default=[], metavar="MODULE_OR_FILE",
+                       help="load a Python extension module or .py file (repeatable)")
+    serve.add_argument("--max-output", type=int, default=16 * 1024 * 1024, metavar="BYTES",
+                       help="largest response body a page may produce (default 16 MiB)")
+
+    routes = sub.add_parser("routes", help="print the route table", description="Print the route table (pattern → file).")
+    _site_args(routes)
+
+    bindings = sub.add_parser("bindings", help="list Python bindings pages can call",
+                              description="List every binding: name, signature, first doc line, module.")
+    bindings.add_argument("--ext", action="append", default=[], metavar="MODULE_OR_FILE",
+                          help="load a Python extension module or .py file (repeatable)")
+
+    cli_users.register(sub)
+    return parser
+
+
+def _site_folder(site: str | None) -> str:
+    from .app import PACKAGE_PAGES
+    from .site import SiteError, find_pages_root
+
+    try:
+        root = find_pages_root(site or PACKAGE_PAGES)
+    except SiteError as e:
+        raise CliError(str(e)) from None
+    has_pages = any(f.endswith((".ejs", ".md")) for _, _, files in os.walk(root) for f in files)
+    if not has_pages:
+        raise CliError(f"no pages (.ejs or .md files) in {root}")
+    return root
+
+
+def _prepare_data_dir(path: str) -> str:
+    path = os.path.abspath(path)
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError as e:
+        raise CliError(f"cannot create data folder {path}: {e.strerror}") from None
+    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+        raise CliError(f"data folder {path} is not readable and writable")
+    return path
+
+
+def cmd_serve(args) -> int:
+    import tornado.httpserver
+    import tornado.ioloop
+    import tornado.netutil
+
+    from .app import create_app
+
+    root = _site_folder(args.site)
+    data_dir = _prepare_data_dir(args.data)
+    app = _build_app(root, data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output)
+    try:
+        sockets = tornado.netutil.bind_sockets(args.port, args.host)
+    except OSError as e:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+    server = tornado.httpserver.HTTPServer(app)
+    server.add_sockets(sockets)
+    logging.getLogger("pagesvm").info("serving %s", root)
+    logging.getLogger("pagesvm").info("listening on http://%s:%d", args.host, sockets[0].getsockname()[1])
+    try:
+        tornado.ioloop.IOLoop.current().start()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _build_app(root: str, **options):
+    from bindings.registry import DuplicateBinding
+
+    from .app import create_app
+    from .config import ConfigError
+    from .extensions import ExtensionError
+
+    try:
+        return create_app(root, **options)
+    except (DuplicateBinding, ConfigError, ExtensionError) as e:
+        raise CliError(str(e)) from None
+
+
+def cmd_routes(args) -> int:
+    from .router import Router
+    from .site import Site
+
+    router = Router(Site(_site_folder(args.site)))
+    rows = router.table()
+    width = max((len(p) for p, _, _ in rows), default=0)
+    for pattern, kind, file in rows:
+        print(f"{pattern.ljust(width)}  {kind:<8}  {file}")
+    return 0
+
+
+def cmd_bindings(args) -> int:
+    from bindings import builtins
+    from bindings.registry import REGISTRY, DuplicateBinding
+
+    from .extensions import ExtensionError, load_extensions
+
+    try:
+        builtins.load()
+        load_extensions(args.ext)
+    except (DuplicateBinding, ExtensionError) as e:
+        raise CliError(str(e)) from None
+    for row in REGISTRY.describe():
+        print(f"{row['signature']}\t{row['doc']}\t{row['module']}")
+    return 0
+
+
+COMMANDS = {"serve": cmd_serve, "routes": cmd_routes, "bindings": cmd_bindings}
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "users":
+            return cli_users.run(args)
+        return COMMANDS[args.command](args)
+    except CliError as e:
+        print(f"pagesvm: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""One site served in one process: URL → route → context → one render → HTTP response.
+
+``PagesRuntime`` owns the site, its router, its interpreter and the options; the Tornado
+handler in ``app.py`` hands it each request.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import urllib.parse
+from http.cookies import Morsel
+
+from bindings import builtins
+from bindings.context import Context, ResponseEffects
+from bindings.registry import REGISTRY, Registry
+from bindings.request import BodyError, payload as request_payload, request_info
+
+from .config import load_config
+from .engine import Engine, PageError
+from .errors import debug_page, generic_page, status_page
+from .markdown_render import MarkdownRenderer
+from .router import Router, content_type
+from .site import Site, find_pages_root
+
+log = logging.getLogger("pagesvm")
+MAX_PATH = 2048
+_BAD_ENCODING_RE = re.compile(r"%(2f|5c|00)", re.I)
+_COOKIE_SAFE = "-_.!~*'()"
+
+
+class BadPath(Exception):
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def clean_path(raw: str) -> str:
+    """Decode a URL path, refusing anything that could leave the root or reach a private file."""
+    if len(raw) > MAX_PATH:
+        raise BadPath(414, "URL too long")
+    if _BAD_ENCODING_RE.search(raw):
+        raise BadPath(400, "encoded separators are not allowed")
+    try:
+        decoded = urllib.parse.unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise BadPath(400, "malformed URL encoding") from None
+    if "\\" in decoded or "\0" in decoded or not decoded.startswith("/"):
+        raise BadPath(400, "malformed path")
+    segments = decoded.split("/")[1:]
+    if segments and segments[-1] == "":
+        segments = segments[:-1]
+    for segment in segments:
+        if segment in (".", ".."):
+            raise BadPath(400, "dot segments are not allowed")
+        if segment == "" or segment[0] in "_+-":
+            raise BadPath(404, "not found")
+    return decoded
+
+
+def serialize_cookie(name: str, value: str, options: dict) -> str:
+    morsel: Morsel = Morsel()
+    morsel.set(name, value, urllib.parse.quote(value, safe=_COOKIE_SAFE))
+    if options.get("maxAge") is not None:
+        morsel["max-age"] = str(int(options["maxAge"]))
+    for key, attr in (("domain", "domain"), ("path", "path"), ("expires", "expires")):
+        if options.get(key):
+            morsel[attr] = str(options[key])
+    if options.get("httpOnly"):
+        morsel["httponly"] = True
+    if options.get("secure"):
+        morsel["secure"] = True
+    same_site = options.get("sameSite", "Lax")
+    if same_site:
+        morsel["samesite"] = "Strict" if same_site is True else str(same_site).capitalize()
+    return morsel.OutputString()
+
+
+class PagesRuntime:
+    def __init__(self, site_dir: str, *, data_dir: str = "pagesvm_data", debug: bool = False, prefix: str = "",
+                 registry: Registry = REGISTRY, max_output: int = 16 * 1024 * 1024, options: dict | None = None):
+        builtins.load(registry)
+        self.site = Site(find_pages_root(site_dir))
+        self.site_config = load_config(self.site)
+        self.debug = bool(debug or self.site_config.debug)
+        self.prefix = prefix.rstrip("/")
+        self.data_dir = os.path.abspath(data_dir)
+        self.registry = registry
+        self.max_output = max_output
+        self.options = dict(options or {})
+        self.router = Router(self.site)
+        self.engine = Engine(self.site, registry=registry, markdown=MarkdownRenderer(), config={
+            "prefix": self.prefix, "debug": self.debug, "assets": self,
+            "ejs_in_markdown": self.site_config.ejs_in_markdown,
+        })
+
+    def url_for(self, path: str, from_file: str) -> str:
+        return self.router.asset_url(path, from_file, self.prefix)
+
+    # -- serving ------------------------------------------------------------------------------
+    def serve(self, handler) -> None:
+        request = handler.request
+        try:
+            path = clean_path(request.path)
+        except BadPath as e:
+            return self._status(handler, e.status, e.reason)
+        if self.prefix:
+            if not (path == self.prefix or path.startswith(self.prefix + "/")):
+                return self._status(handler, 404, "not found")
+            path = path[len(self.prefix):] or "/"
+        if self.debug:
+            self.router.build()
+        match = self.router.match(path, request.method)
+        if match is None:
+            return self._not_found(handler)
+        if match.route.kind == "static":
+            return self._static(handler, match)
+        self._page(handler, match, path)
+
+    def _static(self, handler, match) -> None:
+        if handler.request.method not in ("GET", "HEAD"):
+            return self._status(handler, 405, "method not allowed")
+        handler.set_header("Content-Type", content_type(match.file))
+        if match.fingerprinted:
+            handler.set_header("Cache-Control", "public, max-age=31536000, immutable")
+        handler.finish(self.site.read_bytes(match.file))
+
+    def _page(self, handler, match, path: str) -> None:
+        try:
+            info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip)
+        except BodyError as e:
+            return self._status(handler, 400, str(e))
+        ctx = Context(request=info, response=ResponseEffects(self.prefix or "/"), data_dir=self.data_dir,
+                      site=self.site.root, options={"debug": self.debug, "runtime": self})
+        ctx.response._auth_changed = False
+        for hook in self.registry.request_hooks:
+            extra = hook(ctx)
+            if isinstance(extra, dict):
+                ctx.data.update(extra)
+        early = ctx.response.drain() or {}
+        route = {
+            "page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
+            "loaders": match.loaders, "layouts": match.layouts,
+            "params": {**info.query, **match.params},
+        }
+        payload = {"route": route, "request": request_payload(info), "auth": ctx.auth, "data": ctx.data}
+        self.engine.ctx = ctx
+        try:
+            payload["units"] = self.engine.route_units(route)
+            result = self.engine.render(payload)
+        except Exception as e:  # noqa: BLE001 - compile errors, interpreter failures
+            result = {"error": self._python_error(e), "cookies": [], "headers": []}
+        finally:
+            self.engine.ctx = None
+        self.engine.run_deferred(result.get("deferred"))
+        self._respond(handler, result, early)
+
+    def _python_error(self, e: Exception) -> dict:
+        from .ejs_compiler import TemplateSyntaxError
+
+        if isinstance(e, TemplateSyntaxError):
+            self.engine.host_error = PageError("SyntaxError", e.message, e.path, e.line, 500)
+            return {"name": "SyntaxError", "message": e.message}
+        return {"name": type(e).__name__, "message": str(e).splitlines()[0] if str(e) else "", "stack": str(e)}
+
+    def _respond(self, handler, result: dict, early: dict) -> None:
+        for cookie in early.get("cookies", []) + (result.get("cookies") or []):
+            handler.add_header("Set-Cookie", serialize_cookie(cookie["name"], cookie["value"], cookie.get("options") or {}))
+        if result.get("error"):
+            return self._error(handler, result["error"])
+        for name, value in result.get("headers") or []:
+            handler.set_header(name, value)
+        handler.set_status(int(result.get("status") or 200))
+        if result.get("redirect"):
+            handler.set_header("Location", result["redirect"])
+            return handler.finish()
+        if result.get("file"):
+            return self._send_file(handler, result["file"])
+        body = result.get("body") or ""
+        if len(body) > self.max_output:
+            log.error("output of %s is %d characters, over --max-output", handler.request.path, len(body))
+            handler.clear()
+            return self._status(handler, 500, "response too large")
+        if result.get("type") or "Content-Type" not in handler._headers:
+            handler.set_header("Content-Type", result.get("type") or "text/html; charset=utf-8")
+        handler.finish(body)
+
+    def _send_file(self, handler, rel: str) -> None:
+        rel = rel.lstrip("/")
+        if not self.site.is_file(rel):
+            return self._status(handler, 404, "file not found")
+        handler.set_header("Content-Type", content_type(rel))
+        handler.finish(self.site.read_bytes(rel))
+
+    def _error(self, handler, error: dict) -> None:
+        located = self.engine.locate_error(error)
+        status = located.status if 400 <= located.status < 600 else 500
+        log.error("%s %s failed at %s: %s: %s", handler.request.method, handler.request.path,
+                  located.location, located.name, located.message)
+        handler.clear()
+        handler.set_status(status)
+        handler.set_header("Content-Type", "text/html; charset=utf-8")
+        if self.debug:
+            return handler.finish(debug_page(self.site, located))
+        if located.binding and status < 500:
+            return handler.finish(status_page(status, "Error", located.message))
+        handler.finish(generic_page(status))
+
+    def _not_found(self, handler) -> None:
+        self._status(handler, 404, "not found")
+
+    def _status(self, handler, status: int, reason: str) -> None:
+        handler.clear()
+        handler.set_status(status)
+        handler.set_header("Content-Type", "text/html; charset=utf-8")
+        titles = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 414: "URI Too Long"}
+        handler.finish(status_page(status, titles.get(status, "Error"), reason))
+

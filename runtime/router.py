@@ -1,0 +1,190 @@
+"""The file-based route table (SPEC §1), built once and rebuilt on change in --dev.
+
+* ``x.ejs`` → ``/x``; ``dir/index.ejs`` → ``/dir`` and ``/dir/``; ``.md`` pages likewise.
+* ``(group)`` folders vanish from URLs; ``[name]`` folders and stems are parameters.
+* Segments starting with ``_``, ``+`` or ``-`` are never routable.
+* Any other file is static at its own path; ``asset()`` URLs carry a content hash.
+* Routes with more literal segments win; then pages before static files; then path order.
+"""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from .site import Site
+
+PAGE_KINDS = {".ejs": "template", ".md": "markdown"}
+METHOD_LOADERS = ("get", "post", "put", "patch", "delete")
+_PARAM_RE = re.compile(r"^\[([A-Za-z_$][\w$]*)\]$")
+_FINGERPRINT_RE = re.compile(r"^(.*)\.([0-9a-f]{64})(\.[^./]*)?$")
+mimetypes.add_type("text/markdown", ".md")
+mimetypes.add_type("application/javascript", ".js")
+mimetypes.add_type("image/svg+xml", ".svg")
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+
+def is_private(segment: str) -> bool:
+    return segment[:1] in ("_", "+", "-")
+
+
+def is_group(segment: str) -> bool:
+    return len(segment) > 2 and segment[0] == "(" and segment[-1] == ")"
+
+
+@dataclass
+class Route:
+    pattern: str  # e.g. /products/[id]
+    file: str  # site-relative
+    kind: str  # template | markdown | static
+    segments: tuple[str, ...]
+    literals: int = 0
+    params: tuple[str, ...] = ()
+
+    def match(self, parts: list[str]) -> dict | None:
+        if len(parts) != len(self.segments):
+            return None
+        found: dict = {}
+        for segment, part in zip(self.segments, parts):
+            param = _PARAM_RE.match(segment)
+            if param:
+                found[param.group(1)] = part
+            elif segment != part:
+                return None
+        return found
+
+
+@dataclass
+class Match:
+    route: Route
+    params: dict
+    middlewares: list[str] = field(default_factory=list)
+    loaders: list[str] = field(default_factory=list)
+    layouts: list[str] = field(default_factory=list)
+    fingerprinted: bool = False
+
+    @property
+    def file(self) -> str:
+        return self.route.file
+
+
+class Router:
+    def __init__(self, site: Site):
+        self.site = site
+        self.routes: list[Route] = []
+        self._hashes: dict[str, tuple] = {}
+        self.build()
+
+    def build(self) -> None:
+        routes = []
+        for index, rel in enumerate(self.site.walk()):
+            route = self._route_for(rel)
+            if route:
+                routes.append((route, index))
+        # More literal segments first, then pages before statics, then walk order.
+        routes.sort(key=lambda r: (-r[0].literals, r[0].kind == "static", len(r[0].params), r[1]))
+        self.routes = [r for r, _ in routes]
+
+    def _route_for(self, rel: str) -> Route | None:
+        parts = rel.split("/")
+        if any(is_private(p) for p in parts):
+            return None
+        folders = [p for p in parts[:-1] if not is_group(p)]
+        filename = parts[-1]
+        stem, ext = posixpath.splitext(filename)
+        kind = PAGE_KINDS.get(ext)
+        if kind:
+            segments = folders + ([] if stem == "index" else [stem])
+        else:
+            kind = "static"
+            segments = folders + [filename]
+        params = tuple(m.group(1) for m in (_PARAM_RE.match(s) for s in segments) if m)
+        pattern = "/" + "/".join(segments)
+        return Route(pattern, rel, kind, tuple(segments), len(segments) - len(params), params)
+
+    # -- matching ---------------------------------------------------------------------------
+    def match(self, path: str, method: str = "GET") -> Match | None:
+        """Match a decoded, already validated URL path ('/a/b', '/a/b/' or '/')."""
+        parts = [p for p in path.split("/") if p]
+        for route in self.routes:
+            params = route.match(parts)
+            if params is not None:
+                return self._complete(route, params, method)
+        if parts:  # an asset URL: name.<sha256>.ext of a static file
+            fingerprint = _FINGERPRINT_RE.match(parts[-1])
+            if fingerprint:
+                plain = parts[:-1] + [fingerprint.group(1) + (fingerprint.group(3) or "")]
+                for route in self.routes:
+                    if route.kind == "static" and route.match(plain) is not None and self.content_hash(route.file) == fingerprint.group(2):
+                        return Match(route, {}, fingerprinted=True)
+        return None
+
+    def _complete(self, route: Route, params: dict, method: str) -> Match:
+        match = Match(route, params)
+        if route.kind == "static":
+            return match
+        folders = route.file.split("/")[:-1]
+        chain = ["/".join(folders[:i]) for i in range(len(folders) + 1)]
+        for folder in chain:
+            candidate = _in(folder, "+middleware.js")
+            if self.site.is_file(candidate):
+                match.middlewares.append(candidate)
+        page_folder = chain[-1]
+        for name in ("+load.js", f"+{method.lower()}.js"):
+            candidate = _in(page_folder, name)
+            if name[1:-3] in ("load",) + METHOD_LOADERS and self.site.is_file(candidate):
+                match.loaders.append(candidate)
+        for folder in reversed(chain):
+            candidate = _in(folder, "+layout.ejs")
+            if self.site.is_file(candidate):
+                match.layouts.append(candidate)
+        return match
+
+    # -- assets ----------------------------------------------------------------------------
+    def content_hash(self, rel: str) -> str | None:
+        signature = self.site.signature(rel)
+        if signature is None:
+            return None
+        cached = self._hashes.get(rel)
+        if cached and cached[0] == signature:
+            return cached[1]
+        digest = hashlib.sha256(self.site.read_bytes(rel)).hexdigest()
+        self._hashes[rel] = (signature, digest)
+        return digest
+
+    def asset_url(self, path: str, from_file: str, prefix: str = "") -> str:
+        """``asset('/app.css')`` → ``/app.<sha256>.css`` (unchanged when no such file)."""
+        if path.startswith(("http://", "https://", "//", "data:")):
+            return path
+        if path.startswith("/"):
+            url_path = posixpath.normpath(path)
+        else:
+            folder = "/".join(p for p in from_file.split("/")[:-1] if not is_group(p))
+            url_path = posixpath.normpath("/" + posixpath.join(folder, path))
+        match = self.match(url_path)
+        if not match or match.route.kind != "static":
+            return prefix + path if path.startswith("/") else path
+        digest = self.content_hash(match.route.file)
+        head, dot, ext = url_path.rpartition(".")
+        if not dot or "/" in ext:
+            fingerprinted = f"{url_path}.{digest}"
+        else:
+            fingerprinted = f"{head}.{digest}.{ext}"
+        return prefix + fingerprinted
+
+    def table(self) -> list[tuple[str, str, str]]:
+        return [(r.pattern, r.kind, r.file) for r in self.routes]
+
+
+def content_type(rel: str) -> str:
+    guessed, _ = mimetypes.guess_type(rel)
+    guessed = guessed or "application/octet-stream"
+    if guessed.startswith("text/") or guessed in ("application/javascript", "application/json", "image/svg+xml"):
+        guessed += "; charset=utf-8"
+    return guessed
+
+
+def _in(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
