@@ -181,7 +181,8 @@ class PagesRuntime:
             log.error("output of %s is %d characters, over --max-output", handler.request.path, len(body))
             handler.clear()
             return self._status(handler, 500, "response too large")
-        if result.get("type") or "Content-Type" not in handler._headers:
+        page_set_type = any(name.lower() == "content-type" for name, _ in result.get("headers") or [])
+        if result.get("type") or not page_set_type:
             handler.set_header("Content-Type", result.get("type") or "text/html; charset=utf-8")
         handler.finish(body)
 

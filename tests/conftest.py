@@ -1,0 +1,18 @@
+import pytest
+
+from tests.helpers import start_server
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """serve(site, *flags) → a running Server; all are stopped at the end of the test."""
+    servers = []
+
+    def _serve(site, *args, env=None, data_dir=None):
+        server = start_server(site, *args, data_dir=str(data_dir or tmp_path / "data"), env=env)
+        servers.append(server)
+        return server
+
+    yield _serve
+    for server in servers:
+        server.stop()

@@ -1,0 +1,139 @@
+"""Test helpers: a real `pagesvm serve` subprocess on a loopback port, and a plain HTTP client.
+
+Nothing is mocked: the server is the installed command line, the client speaks HTTP.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SITES = os.path.join(ROOT, "tests", "sites")
+STARTERS = os.path.join(os.path.dirname(ROOT), "shared", "starters")
+_LISTENING_RE = re.compile(r"listening on http://([\d.]+):(\d+)")
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def header_all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+@dataclass
+class Server:
+    """A running `pagesvm serve`; `.log` holds everything it printed so far."""
+
+    proc: subprocess.Popen
+    host: str
+    port: int
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def request(self, method: str, path: str, body=None, headers=None, cookies=None, timeout=15) -> Response:
+        return request(self.host, self.port, method, path, body, headers, cookies, timeout)
+
+    def get(self, path: str, **kw) -> Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, form=None, **kw) -> Response:
+        body = kw.pop("body", None)
+        headers = dict(kw.pop("headers", None) or {})
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True)
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        return self.request("POST", path, body=body, headers=headers, **kw)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def request(host, port, method, path, body=None, headers=None, cookies=None, timeout=15) -> Response:
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    headers = dict(headers or {})
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        res = conn.getresponse()
+        return Response(res.status, res.getheaders(), res.read())
+    finally:
+        conn.close()
+
+
+def start_server(site: str | None, *args: str, data_dir: str, env: dict | None = None, timeout: float = 20) -> Server:
+    """Start `python -m runtime.cli serve SITE --port 0 ...` and wait for its 'listening on' line."""
+    cmd = [sys.executable, "-m", "runtime.cli", "serve"] + ([site] if site else []) + [
+        "--host", "127.0.0.1", "--port", "0", "--data", data_dir, *args]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})})
+    lines: list[str] = []
+    found: queue.Queue = queue.Queue()
+
+    def pump():
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            m = _LISTENING_RE.search(line)
+            if m:
+                found.put((m.group(1), int(m.group(2))))
+        found.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        got = found.get(timeout=timeout)
+    except queue.Empty:
+        got = None
+    if not got:
+        proc.kill()
+        raise RuntimeError("pagesvm did not start:\n" + "\n".join(lines))
+    server = Server(proc, got[0], got[1], lines)
+    return server
+
+
+def wait_for(predicate, timeout=5.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
