@@ -5,7 +5,7 @@ import importlib
 
 from .registry import REGISTRY, Registry
 
-FAMILIES = ("bindings.env", "bindings.log")
+FAMILIES = ("bindings.page_api", "bindings.env", "bindings.log")
 
 
 def load(registry: Registry = REGISTRY) -> None:

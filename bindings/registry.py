@@ -1,14 +1,16 @@
-"""The one registry of everything a page can call from Python.
+"""The one registry of every name a page can call.
 
-pagesvm's own families (auth, store, env, log…) register here exactly as a user's
-extension module does, through ``binding`` and ``on_request``. A family may also ship
-the JavaScript half of its API as a ``.js`` file (``js_file``), loaded once per
-interpreter.
+pagesvm's own families (request, response, auth, store, env, log…) register here exactly
+as a user's extension module does, through ``binding`` and ``on_request``. A family may
+ship the JavaScript half of its API as a ``.js`` file (``js_file``), loaded once per
+interpreter; names implemented there are declared with ``@binding(name, js=True)`` so
+they are listed, documented and protected against clashes like any Python binding.
 """
 from __future__ import annotations
 
 import inspect
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -30,6 +32,15 @@ class DuplicateBinding(Exception):
         self.name, self.first, self.second = name, first, second
 
 
+def module_label(func: Callable[..., Any]) -> str:
+    """The module a binding came from; a file loaded with ``--ext x.py`` is named by its path."""
+    name = getattr(func, "__module__", None) or "?"
+    module = sys.modules.get(name)
+    if name.startswith("pagesvm_ext_") and getattr(module, "__file__", None):
+        return os.path.relpath(module.__file__)
+    return name
+
+
 @dataclass
 class Binding:
     """A Python callable reachable from page JavaScript as ``name(...)``."""
@@ -40,9 +51,14 @@ class Binding:
     defer: bool = False
     keyword_only: tuple[str, ...] = ()
     accepts_var_keywords: bool = False
+    cache: bool = False        # pure: memoised per request in JS, keyed by the JSON of its arguments
+    js: bool = False           # implemented by a family's JavaScript half; ``func`` only documents it
+    replaces_js: bool = False  # a Python binding that overrode a JavaScript one
 
     @property
     def signature(self) -> str:
+        if inspect.isclass(self.func):  # an object (request, response…), not a function
+            return self.name
         params = list(inspect.signature(self.func).parameters.values())[1:]  # drop ctx
         return f"{self.name}({', '.join(str(p) for p in params)})"
 
@@ -68,25 +84,45 @@ class Registry:
     request_hooks: list[Callable[..., Any]] = field(default_factory=list)
     js_files: list[str] = field(default_factory=list)
 
-    def add(self, name: str, func: Callable[..., Any], *, override: bool = False, defer: bool = False) -> Binding:
-        if not name or any(not part.isidentifier() for part in name.split(".")):
+    def add(self, name: str, func: Callable[..., Any], *, override: bool = False, defer: bool = False,
+            cache: bool = False, js: bool = False) -> Binding:
+        if not isinstance(name, str) or not name or any(not part.isidentifier() for part in name.split(".")):
             raise ValueError(f"binding name {name!r} must be dot-separated JavaScript identifiers")
-        module = getattr(func, "__module__", "?")
+        if defer and cache:
+            raise ValueError(f"binding {name}: defer=True and cache=True exclude each other")
+        module = module_label(func)
         existing = self.bindings.get(name)
         if existing is not None and not override:
             raise DuplicateBinding(name, existing.module, module)
-        params = inspect.signature(func).parameters.values()
+        self._check_namespace(name, module)
+        params = [] if inspect.isclass(func) else list(inspect.signature(func).parameters.values())
+        if not js and not params:
+            raise ValueError(f"binding {name}: {func.__name__} must take ctx as its first parameter")
         keyword_only = tuple(p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY)
         var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
-        entry = Binding(name, func, module, defer, keyword_only, var_kw)
+        replaces_js = not js and existing is not None and (existing.js or existing.replaces_js)
+        entry = Binding(name, func, module, defer, keyword_only, var_kw, cache, js, replaces_js)
         self.bindings[name] = entry
         return entry
 
-    def binding(self, name: str, *, override: bool = False, defer: bool = False):
-        """Decorator: ``@binding("shop.price")`` makes ``shop.price(…)`` callable from pages."""
+    def _check_namespace(self, name: str, module: str) -> None:
+        """``shop`` and ``shop.price`` cannot both exist: one would hide the other in JavaScript."""
+        for other in self.bindings.values():
+            if other.name != name and (other.name.startswith(name + ".") or name.startswith(other.name + ".")):
+                raise DuplicateBinding(name, f"{other.module} ('{other.name}')", module)
+
+    def binding(self, name: str, *, override: bool = False, defer: bool = False, cache: bool = False,
+                js: bool = False):
+        """Decorator: ``@binding("shop.price")`` makes ``shop.price(…)`` callable from pages.
+
+        ``defer``: fire-and-forget, queued in JS and sent with the next call (no round trip).
+        ``cache``: a pure function of its arguments, answered from a per-request memo after
+        the first call. ``js``: implemented in a ``js_file``; the function only documents it.
+        ``override``: replace an existing binding (a built-in, say) instead of failing.
+        """
 
         def register(func):
-            self.add(name, func, override=override, defer=defer)
+            self.add(name, func, override=override, defer=defer, cache=cache, js=js)
             return func
 
         return register
@@ -104,9 +140,14 @@ class Registry:
             self.js_files.append(path)
         return path
 
+    def python_bindings(self) -> list[Binding]:
+        """Bindings the interpreter reaches through a stub (everything not implemented in JS)."""
+        return [b for b in self.bindings.values() if not b.js]
+
     def describe(self) -> list[dict]:
         return [
-            {"name": b.name, "signature": b.signature, "doc": b.doc, "module": b.module, "defer": b.defer}
+            {"name": b.name, "signature": b.signature, "doc": b.doc, "module": b.module, "defer": b.defer,
+             "cache": b.cache, "js": b.js}
             for b in sorted(self.bindings.values(), key=lambda b: b.name)
         ]
 

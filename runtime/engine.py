@@ -81,15 +81,30 @@ class Engine:
         for name in CORE_JS:
             self._load_js(os.path.join(JS_DIR, name))
         self.interp.eval_script("__pv.config = " + json.dumps(self._js_config()) + "; 0")
-        listing = [{"name": b.name, "defer": b.defer} for b in registry.bindings.values()]
-        self.interp.eval_script("__pv.installBindings(" + json.dumps(listing) + "); 0")
-        for path in registry.js_files:
-            self._load_js(path)
+        self._install_bindings(registry)
         api_names = tuple(self.interp.eval_script("__pv.apiNames.slice()"))
         self._load_js(os.path.join(JS_DIR, "lockdown.js"))
         self.api_names = api_names
         self.units = UnitCache(site, api_names, ejs_in_markdown=self.config.get("ejs_in_markdown", True))
         self.host_error: PageError | None = None
+
+    def _install_bindings(self, registry: Registry) -> None:
+        """Python stubs, then the families' JavaScript halves, then Python overrides of JS names."""
+        if registry is REGISTRY:
+            from bindings import builtins
+
+            builtins.load(registry)
+        python = registry.python_bindings()
+        listing = [{"name": b.name, "defer": b.defer, "cache": b.cache} for b in python if not b.replaces_js]
+        self.interp.eval_script("__pv.installBindings(" + json.dumps(listing) + "); 0")
+        for path in registry.js_files:
+            self._load_js(path)
+        overrides = [{"name": b.name, "defer": b.defer, "cache": b.cache} for b in python if b.replaces_js]
+        self.interp.eval_script("__pv.installOverrides(" + json.dumps(overrides) + "); 0")
+        defined = set(self.interp.eval_script("__pv.apiNames.slice()"))
+        missing = [b.name for b in registry.bindings.values() if b.js and b.name.split(".")[0] not in defined]
+        if missing:
+            raise RuntimeError(f"binding {missing[0]} is declared js=True but no JavaScript family defines it")
 
     def _js_config(self) -> dict:
         prefix = self.config.get("prefix", "").rstrip("/")

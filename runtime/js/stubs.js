@@ -1,14 +1,37 @@
 // Stubs for the Python bindings in the registry: `greet(…)` or `shop.price(…)` in a page
-// becomes one call into Python. Deferred bindings (logging, fire-and-forget) are queued
-// and cost no round trip of their own.
+// becomes one call into Python (R.py). Two kinds cost no round trip of their own:
+// deferred bindings (logging, fire-and-forget) are queued and travel with the next call;
+// cached bindings (pure functions) answer repeated calls with the same JSON arguments
+// from a per-request memo, as a fresh copy so a page cannot alter what the next call sees.
 (function (R) {
   'use strict';
-  function stub(name, deferred) {
-    if (deferred) return function () { R.defer(name, Array.prototype.slice.call(arguments)); };
-    return function () { return R.py(name, Array.prototype.slice.call(arguments)); };
+  const slice = Array.prototype.slice;
+
+  function cached(name) {
+    return function () {
+      const args = slice.call(arguments);
+      const st = R.state;
+      const memo = st.memo || (st.memo = new Map());
+      const key = name + '\0' + JSON.stringify(args);
+      let text = memo.get(key);
+      if (text === undefined) {
+        const value = R.py(name, args);
+        text = value === undefined ? 'null' : JSON.stringify(value);
+        memo.set(key, text);
+      }
+      return JSON.parse(text);
+    };
   }
 
-  R.installBindings = function (list) {
+  function stub(b) {
+    const name = b.name;
+    if (b.defer) return function () { R.defer(name, slice.call(arguments)); };
+    if (b.cache) return cached(name);
+    return function () { return R.py(name, slice.call(arguments)); };
+  }
+
+  // Build the tree of stubs: `shop.price` becomes `shop = {price: stub}` (frozen).
+  function tree(list) {
     const top = {};
     for (const b of list) {
       const path = b.name.split('.');
@@ -16,13 +39,24 @@
       for (let i = 0; i < path.length - 1; i++) {
         holder = holder[path[i]] = holder[path[i]] || {};
       }
-      holder[path[path.length - 1]] = stub(b.name, b.defer);
+      holder[path[path.length - 1]] = stub(b);
     }
     (function freezeTree(o) { for (const k of Object.keys(o)) freezeTree(o[k]); Object.freeze(o); })(top);
+    return top;
+  }
+
+  function install(list) {
+    const top = tree(list);
     const names = Object.keys(top);
     R.family(names, function (api) {
       for (const n of names) api[n] = top[n];
     });
     return names;
-  };
+  }
+
+  // Python bindings, installed before the JavaScript halves of families load.
+  R.installBindings = install;
+  // Python bindings that replaced (override=True) a name implemented in JavaScript:
+  // installed after every family, so the Python version is the one pages see.
+  R.installOverrides = install;
 })(__pv);

@@ -1,0 +1,84 @@
+// The request family's JavaScript half (declared in bindings/page_api.py): params, data,
+// request, auth, formData, body and the url parser. It reads the payload Python sent with
+// the request, so none of it costs a call back into Python.
+(function (R) {
+  'use strict';
+
+  // -- params, data, request ----------------------------------------------------------
+  R.family(['params', 'data', 'request', 'auth', 'formData', 'body'], function (api, st) {
+    const req = st.payload.request;
+    api.params = st.route.params;
+    api.data = st.data;
+    const headers = req.headers;
+    const cookieJar = req.cookies;
+    const request = {
+      method: req.method,
+      url: R.parseUrl(req.url),
+      headers,
+      header(name) { const v = headers[String(name).toLowerCase()]; return v === undefined ? '' : v; },
+      cookies(name) {
+        if (name === undefined) {
+          const all = {};
+          for (const k of Object.keys(cookieJar)) all[k] = parseMaybeJson(cookieJar[k]);
+          return all;
+        }
+        return Object.prototype.hasOwnProperty.call(cookieJar, name) ? parseMaybeJson(cookieJar[name]) : undefined;
+      },
+      auth: undefined,
+    };
+    st.request = request;
+    api.request = request;
+    const body = req.body;
+    api.body = function () { return body; };
+    // formData is a function (PocketPages today) and readable as an object (older pages).
+    const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {};
+    const formData = function () { return body; };
+    api.formData = new Proxy(formData, {
+      get(target, key) { return typeof key === 'string' && Object.prototype.hasOwnProperty.call(fields, key) ? fields[key] : target[key]; },
+      has(target, key) { return Object.prototype.hasOwnProperty.call(fields, key) || key in target; },
+    });
+    api.auth = undefined;
+    if (st.payload.auth) R.setAuthInitial(st, api, st.payload.auth);
+  });
+
+  R.setAuthInitial = function (st, api, record) {
+    const value = R.makeRecord(record);
+    st.auth = value;
+    st.request.auth = value;
+    api.auth = value;
+  };
+
+  function parseMaybeJson(value) {
+    if (typeof value !== 'string') return value;
+    try { return JSON.parse(value); } catch (e) { return value; }
+  }
+  R.parseMaybeJson = parseMaybeJson;
+
+  // -- url ---------------------------------------------------------------------------------
+  R.parseUrl = function (input) {
+    const s = String(input);
+    const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*:)\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/.exec(s) || [];
+    const protocol = m[1] || '';
+    const host = m[2] || '';
+    const search = m[4] || '';
+    const query = {};
+    if (search.length > 1) {
+      for (const pair of search.slice(1).split('&')) {
+        if (!pair) continue;
+        const eq = pair.indexOf('=');
+        const k = decode(eq < 0 ? pair : pair.slice(0, eq));
+        const v = eq < 0 ? '' : decode(pair.slice(eq + 1));
+        if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+        query[k] = k in query ? [].concat(query[k], v) : v;
+      }
+    }
+    const colon = host.lastIndexOf(':');
+    return {
+      href: s, protocol, host, hostname: colon > 0 ? host.slice(0, colon) : host, port: colon > 0 ? host.slice(colon + 1) : '',
+      origin: protocol ? protocol + '//' + host : '', pathname: m[3] || '', search, hash: m[5] || '', query,
+    };
+  };
+  function decode(s) {
+    try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch (e) { return s; }
+  }
+})(__pv);
