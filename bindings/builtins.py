@@ -5,7 +5,7 @@ import importlib
 
 from .registry import REGISTRY, Registry
 
-FAMILIES = ("bindings.page_api", "bindings.env", "bindings.log")
+FAMILIES = ("bindings.page_api", "bindings.env", "bindings.log", "bindings.auth")
 
 
 def load(registry: Registry = REGISTRY) -> None:

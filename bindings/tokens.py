@@ -26,6 +26,8 @@ _ALGORITHM = "HS256"
 # Like JavaScript's encodeURIComponent, minus "(" and ")", which a cookie value
 # may not carry unquoted; the SDK decodes either way.
 _COOKIE_SAFE = "-_.!~*'"
+MAX_COOKIE_VALUE = 3800  # leaves room for the name and attributes under 4096 bytes
+_MINIMAL_RECORD = ("id", "collectionId", "collectionName", "email", "verified")
 
 
 def load_secret(data_dir) -> str:
@@ -95,11 +97,26 @@ def verify_token(token, store, secret: str) -> dict | None:
     return record
 
 
+def auth_cookie_json(token: str, record: dict) -> str:
+    """The cookie's JSON, {"token", "record"}, as the PocketBase JS SDK reads it.
+
+    A cookie over ~4 KB is dropped by browsers, so a record with large custom
+    fields travels as its identifying fields only (it is display data anyway).
+    """
+    public = public_record(record)
+    payload = _dump(token, public)
+    if len(urllib.parse.quote(payload, safe=_COOKIE_SAFE)) > MAX_COOKIE_VALUE:
+        payload = _dump(token, {k: public[k] for k in _MINIMAL_RECORD})
+    return payload
+
+
+def _dump(token: str, record: dict) -> str:
+    return json.dumps({"token": token, "record": record}, separators=(",", ":"), ensure_ascii=False)
+
+
 def encode_auth_cookie(token: str, record: dict) -> str:
     """The cookie value, URL-encoded JSON as the PocketBase JS SDK writes it."""
-    payload = json.dumps({"token": token, "record": public_record(record)},
-                         separators=(",", ":"), ensure_ascii=False)
-    return urllib.parse.quote(payload, safe=_COOKIE_SAFE)
+    return urllib.parse.quote(auth_cookie_json(token, record), safe=_COOKIE_SAFE)
 
 
 def decode_auth_cookie(value) -> str | None:
@@ -120,3 +137,18 @@ def decode_auth_cookie(value) -> str | None:
 def auth_from_cookie(value, store, secret: str) -> dict | None:
     """The signed-in user a `pb_auth` cookie value stands for, or None."""
     return verify_token(decode_auth_cookie(value), store, secret)
+
+
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> int:
+    """Seconds from '3600', '90m', '12h' or '7d' (for --auth-ttl); at least one minute."""
+    raw = str(text).strip().lower()
+    number, unit = (raw[:-1], raw[-1]) if raw[-1:] in _UNITS else (raw, "")
+    if not number.isdigit():
+        raise ValueError(f"not a duration: {text!r}")
+    seconds = int(number) * _UNITS[unit]
+    if not 60 <= seconds <= 400 * 86400:
+        raise ValueError(f"duration out of range (1 minute to 400 days): {text!r}")
+    return seconds

@@ -29,6 +29,12 @@ def _site_args(p: argparse.ArgumentParser) -> None:
                    help="pages root, or a project folder containing pb_hooks/pages (default: the bundled site)")
 
 
+def duration(text: str) -> int:
+    from bindings import tokens
+
+    return tokens.duration(text)
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="pagesvm", description="Serve PocketPages sites from Python.")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
@@ -43,6 +49,8 @@ def build_parser() -> Parser:
     serve.add_argument("--dev", action="store_true", help="debug mode: error details in pages, routes rebuilt on change")
     serve.add_argument("--ext", action="append", default=[], metavar="MODULE_OR_FILE",
                        help="load a Python extension module or .py file (repeatable)")
+    serve.add_argument("--auth-ttl", type=duration, default=7 * 86400, metavar="DURATION",
+                       help="how long a sign-in lasts: seconds, or 90m, 12h, 7d (default 7d)")
     serve.add_argument("--max-output", type=int, default=16 * 1024 * 1024, metavar="BYTES",
                        help="largest response body a page may produce (default 16 MiB)")
 
@@ -92,7 +100,8 @@ def cmd_serve(args) -> int:
 
     root = _site_folder(args.site)
     data_dir = _prepare_data_dir(args.data)
-    app = _build_app(root, data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output)
+    app = _build_app(root, data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output,
+                     options={"auth_ttl": args.auth_ttl})
     try:
         sockets = tornado.netutil.bind_sockets(args.port, args.host)
     except OSError as e:

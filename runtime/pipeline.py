@@ -16,6 +16,7 @@ from bindings.context import Context, ResponseEffects
 from bindings.registry import REGISTRY, Registry
 from bindings.request import BodyError, payload as request_payload, request_info
 
+from . import csrf
 from .config import load_config
 from .engine import Engine, PageError
 from .errors import debug_page, generic_page, status_page
@@ -89,6 +90,7 @@ class PagesRuntime:
         self.max_output = max_output
         self.options = dict(options or {})
         self.router = Router(self.site)
+        self.cross_site = csrf.OptOuts(self.site)
         self.engine = Engine(self.site, registry=registry, markdown=MarkdownRenderer(), config={
             "prefix": self.prefix, "debug": self.debug, "assets": self,
             "ejs_in_markdown": self.site_config.ejs_in_markdown,
@@ -115,6 +117,9 @@ class PagesRuntime:
             return self._not_found(handler)
         if match.route.kind == "static":
             return self._static(handler, match)
+        refused = csrf.refusal(request.method, request.headers, request.protocol, request.host)
+        if refused and not self.cross_site.allows(match.file):
+            return self._status(handler, 403, refused)
         self._page(handler, match, path)
 
     def _static(self, handler, match) -> None:
@@ -131,7 +136,7 @@ class PagesRuntime:
         except BodyError as e:
             return self._status(handler, 400, str(e))
         ctx = Context(request=info, response=ResponseEffects(self.prefix or "/"), data_dir=self.data_dir,
-                      site=self.site.root, options={"debug": self.debug, "runtime": self})
+                      site=self.site.root, options={**self.options, "debug": self.debug, "runtime": self})
         ctx.response._auth_changed = False
         for hook in self.registry.request_hooks:
             extra = hook(ctx)

@@ -1,0 +1,160 @@
+"""The auth family: `request.auth` from the `pb_auth` cookie, and sign-in/out for pages.
+
+The cookie's record is display data only: every request loads the user from the
+database by the token's id. A cookie that does not verify, for whatever reason,
+reads as signed out and is cleared; it never fails the request.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+
+from bindings import tokens
+from bindings.registry import BindingError, binding, js_file, on_request
+from bindings.users import BCRYPT_ROUNDS, COLLECTION_NAME, AuthError, UserStore, public_record
+
+log = logging.getLogger("pagesvm.auth")
+
+# Test suites may lower the bcrypt cost with this variable; production keeps BCRYPT_ROUNDS.
+ROUNDS_ENV = "PAGESVM_BCRYPT_ROUNDS"
+INVALID_TOKEN = "Invalid or expired token."
+NO_RECORD = "No auth record found."
+
+js_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "auth.js"))
+
+
+class _Backend:
+    """The user store and server secret of one data directory (one per process)."""
+
+    def __init__(self, data_dir: str):
+        self.store = UserStore(data_dir, bcrypt_rounds=bcrypt_rounds())
+        self.secret = tokens.load_secret(data_dir)
+
+
+_backends: dict[str, _Backend] = {}
+_lock = threading.Lock()
+
+
+def bcrypt_rounds() -> int:
+    """BCRYPT_ROUNDS unless $PAGESVM_BCRYPT_ROUNDS names another valid cost (4-31)."""
+    raw = os.environ.get(ROUNDS_ENV, "").strip()
+    if not raw:
+        return BCRYPT_ROUNDS
+    if raw.isdigit() and 4 <= int(raw) <= 31:
+        return int(raw)
+    log.warning("ignoring %s=%r (not a number from 4 to 31); using %d", ROUNDS_ENV, raw, BCRYPT_ROUNDS)
+    return BCRYPT_ROUNDS
+
+
+def backend(data_dir: str) -> _Backend:
+    data_dir = os.path.abspath(data_dir)
+    found = _backends.get(data_dir)
+    if found is None:
+        with _lock:
+            found = _backends.get(data_dir) or _backends.setdefault(data_dir, _Backend(data_dir))
+    return found
+
+
+def _ttl(ctx) -> int:
+    ttl = ctx.options.get("auth_ttl") or tokens.DEFAULT_TTL
+    return int(ttl)
+
+
+def _cookie_options(ctx) -> dict:
+    return {"httpOnly": True, "sameSite": "Lax", "secure": ctx.request.secure}
+
+
+def _text(value) -> str:
+    """A form value as text: numbers as written, anything else (objects, null) as empty."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+# -- every request ---------------------------------------------------------------------
+@on_request
+def load_auth(ctx) -> None:
+    """Sign the request in from its `pb_auth` cookie, or clear a cookie that does not verify."""
+    raw = ctx.request.cookies.get(tokens.AUTH_COOKIE)
+    if raw is None:
+        return
+    try:
+        found = backend(ctx.data_dir)
+        record = tokens.auth_from_cookie(raw, found.store, found.secret)
+    except (sqlite3.Error, OSError, RuntimeError) as exc:  # not the cookie's fault: keep it
+        log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
+        return
+    if record is None:
+        ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
+        return
+    ctx.auth = public_record(record)
+
+
+# -- the page API -------------------------------------------------------------------------
+def _sign_in(ctx, record: dict, token: str | None = None) -> dict:
+    """Set the cookie and `request.auth` for a user loaded from the database."""
+    found = backend(ctx.data_dir)
+    ttl = _ttl(ctx)
+    token = token or tokens.issue_token(record, found.secret, ttl)
+    value = tokens.auth_cookie_json(token, record)
+    ctx.response.set_cookie(tokens.AUTH_COOKIE, value, maxAge=ttl, **_cookie_options(ctx))
+    public = public_record(record)
+    ctx.auth = public
+    return {"token": token, "record": public}
+
+
+def _collection(options) -> None:
+    name = options.get("collection", COLLECTION_NAME) if isinstance(options, dict) else COLLECTION_NAME
+    if name not in (COLLECTION_NAME, tokens.COLLECTION_ID):
+        raise BindingError(f"Unknown auth collection {name!r}; pagesvm has only 'users'.", 400)
+
+
+@binding("signInWithPassword")
+def sign_in_with_password(ctx, email=None, password=None, options=None):
+    """Check an email and password and sign in; one message for every failure."""
+    _collection(options)
+    try:
+        record = backend(ctx.data_dir).store.authenticate(_text(email), _text(password))
+    except AuthError as exc:
+        raise BindingError(exc.message, exc.status) from None
+    return _sign_in(ctx, record)
+
+
+@binding("registerWithPassword")
+def register_with_password(ctx, email=None, password=None, options=None):
+    """Create a user and sign them in; a refusal's message is fit to show on the page."""
+    _collection(options)
+    try:
+        record = backend(ctx.data_dir).store.create(_text(email), _text(password))
+    except AuthError as exc:
+        raise BindingError(exc.message, exc.status) from None
+    return _sign_in(ctx, record)
+
+
+@binding("signInWithToken")
+def sign_in_with_token(ctx, token=None):
+    """Sign in with a token this server issued (and that is still valid)."""
+    found = backend(ctx.data_dir)
+    record = tokens.verify_token(token, found.store, found.secret)
+    if record is None:
+        raise BindingError(INVALID_TOKEN, 401)
+    return _sign_in(ctx, record, token)
+
+
+@binding("signIn")
+def sign_in(ctx, auth_data=None):
+    """Sign in from `{token, record}`; the token decides who, the record is ignored."""
+    if not isinstance(auth_data, dict) or not auth_data.get("record") and not auth_data.get("token"):
+        raise BindingError(NO_RECORD, 400)
+    return sign_in_with_token(ctx, auth_data.get("token"))
+
+
+@binding("signOut")
+def sign_out(ctx):
+    """Clear the cookie; `request.auth` is undefined for the rest of this request too."""
+    ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
+    ctx.auth = None
