@@ -25,9 +25,8 @@ _SLURP_OPEN_RE = re.compile(r"[ \t]*<%_")
 _SLURP_CLOSE_RE = re.compile(r"_%>[ \t]*")
 _LEADING_BREAK_RE = re.compile(r"^(?:\r\n|\r|\n)")
 _TRAILING_SEMI_RE = re.compile(r";(\s*)$")
-# PocketPages lets a page write server code as <script server>…</script>.
-_SCRIPT_SERVER_RE = re.compile(r"<script\s+server\s*>([\s\S]*?)</script>")
-_IDENTIFIER_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+# PocketPages' own rewrite, exactly: lower case, no attributes, `<% $1 %>` (with the spaces).
+_SCRIPT_SERVER_RE = re.compile(r"<script\s+server>([\s\S]*?)</script>")
 _RESERVED = frozenset(
     "break case catch class const continue debugger default delete do else enum export "
     "extends false finally for function if import in instanceof new null return super "
@@ -42,6 +41,8 @@ _CLOSERS = ("%>", "-%>", "_%>")
 
 class TemplateSyntaxError(Exception):
     """A template that cannot be turned into code (an unclosed tag)."""
+
+    name = "Error"  # what ejs throws for it (a plain Error, not a JavaScript SyntaxError)
 
     def __init__(self, message: str, path: str, line: int):
         super().__init__(f"{path}:{line}: {message}")
@@ -58,6 +59,7 @@ class CompiledTemplate:
     path: str
     source: str
     line_map: list[int] = field(default_factory=list)
+    unclosed_line: int | None = None  # line of a `(`, `[` or `{` in the code that is never closed
 
     def template_line(self, generated_line: int) -> int:
         if not self.line_map:
@@ -67,12 +69,13 @@ class CompiledTemplate:
 
 
 def is_js_identifier(name: str) -> bool:
-    return bool(_IDENTIFIER_RE.match(name)) and name not in _RESERVED
+    """A name usable as a bare variable (Unicode letters too, as ``with (locals)`` allows)."""
+    return name.replace("$", "_").isidentifier() and name not in _RESERVED
 
 
 def preprocess(text: str) -> str:
-    """Turn ``<script server>`` blocks into EJS code tags (same lines, same columns)."""
-    return _SCRIPT_SERVER_RE.sub(lambda m: "<%" + m.group(1) + "%>", text)
+    """Turn ``<script server>`` blocks into EJS code tags (same lines) as PocketPages does."""
+    return _SCRIPT_SERVER_RE.sub(lambda m: "<% " + m.group(1) + " %>", text)
 
 
 def tokenize(text: str) -> list[str]:
@@ -80,6 +83,48 @@ def tokenize(text: str) -> list[str]:
     text = _SLURP_OPEN_RE.sub("<%_", text)
     text = _SLURP_CLOSE_RE.sub("_%>", text)
     return [piece for piece in _TAG_RE.split(text) if piece]
+
+
+class _OpenBrackets:
+    """Brackets the template's code opens and never closes, by template line.
+
+    JavaScript reports an unclosed block at the end of the input; ejs reports no line at
+    all. The line of the bracket left open is the one worth showing. Strings and comments
+    are skipped; a regex literal containing a bracket can mislead it (then the end is shown).
+    """
+
+    def __init__(self):
+        self.stack: list[int] = []
+
+    def feed(self, code: str, line: int) -> None:
+        i, n, quote = 0, len(code), None
+        while i < n:
+            c = code[i]
+            if quote:
+                if c == "\\":
+                    line += code[i + 1:i + 2] == "\n"
+                    i += 2
+                    continue
+                if c == quote:
+                    quote = None
+            elif c in "'\"`":
+                quote = c
+            elif code.startswith("//", i):  # to the newline, which is counted below
+                end = code.find("\n", i)
+                i = n if end < 0 else end
+                continue
+            elif code.startswith("/*", i):
+                end = code.find("*/", i + 2)
+                end = n if end < 0 else end + 2
+                line += code.count("\n", i, end)
+                i = end
+                continue
+            elif c in "([{":
+                self.stack.append(line)
+            elif c in ")]}" and self.stack:
+                self.stack.pop()
+            line += c == "\n"
+            i += 1
 
 
 class _Generator:
@@ -92,6 +137,7 @@ class _Generator:
         self.template_line = 1
         self.mode: str | None = None
         self.truncate = False
+        self.brackets = _OpenBrackets()
 
     # -- emitting -----------------------------------------------------------------
     def _emit(self, js: str, template_newlines: int = 0, extra_newlines: int = 0) -> None:
@@ -149,6 +195,7 @@ class _Generator:
             self._add_output(token)
 
     def _code(self, code: str) -> None:
+        self.brackets.feed(code, self.template_line)
         # A trailing // comment would swallow what follows: end it with a newline.
         extra = "\n" if code.rfind("//") > code.rfind("\n") else ""
         if self.mode == _EVAL:
@@ -164,10 +211,15 @@ class _Generator:
         return "".join(self.parts)
 
 
+def _mentions(text: str, name: str) -> bool:
+    return re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", text) is not None
+
+
 def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str) -> str:
     """One line binding the context API and include data as locals of the template."""
     bindings = [f"{name}=__api.{name}" for name in api_names]
-    bindings += [f"{name}=__locals.{name}" for name in local_names if is_js_identifier(name)]
+    local_names = tuple(name for name in local_names if is_js_identifier(name))
+    bindings += [f"{name}=__locals.{name}" for name in local_names]
     parts = ["var __output=''"]
     if bindings:
         parts.append("var " + ",".join(bindings))
@@ -175,6 +227,11 @@ def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str)
         parts.append("var echo=function(){__output+=__R.echoText(arguments)}")
     if re.search(r"\blocals\b", text):
         parts.append("var locals=__R.mergeLocals(__api,__locals)")
+        # `locals.x` and a bare `x` are one variable under ejs' `with (locals)`: keep them so.
+        live = [n for n in dict.fromkeys(api_names + local_names) if n != "locals" and _mentions(text, n)]
+        if live:
+            pairs = ",".join(f"{n}:[function(){{return {n}}},function(v){{{n}=v}}]" for n in live)
+            parts.append("__R.liveLocals(locals,{" + pairs + "})")
     if re.search(r"\b__append\b", text):
         parts.append("var __append=function(s){if(s!=null)__output+=s}")
     return "(function(__R){var __esc=__R.esc,__raw=__R.raw;return function(__api,__locals){" + ";".join(parts) + ";{"
@@ -193,4 +250,5 @@ def compile_template(
     # The header is line 1 of the unit; the template's first line starts on line 2.
     source = _header(tuple(api_names), tuple(local_names), text) + "\n" + generator.body() + "\n}return __output}})"
     line_map = [1] + generator.line_map + [generator.template_line]
-    return CompiledTemplate(path=path, source=source, line_map=line_map)
+    unclosed = generator.brackets.stack[-1] if generator.brackets.stack else None
+    return CompiledTemplate(path=path, source=source, line_map=line_map, unclosed_line=unclosed)

@@ -68,6 +68,14 @@ class PageError:
         return self.path or "?"
 
 
+class RenderError(Exception):
+    """``Engine.render_file`` failed; ``error`` says where, in the site's own files."""
+
+    def __init__(self, error: PageError):
+        super().__init__(f"{error.location}: {error.name}: {error.message}")
+        self.error = error
+
+
 class Engine:
     def __init__(self, site: Site, *, registry: Registry = REGISTRY, config: dict | None = None, markdown=None):
         self.site = site
@@ -120,6 +128,20 @@ class Engine:
         self.host_error = None
         variables = json.dumps({"p": payload}, ensure_ascii=False).encode("utf-8")
         return self.interp.eval_script("__pvEntry.handle(dukpy.p)", variables)
+
+    def render_file(self, path: str, locals: dict | None = None) -> str:
+        """Render one template with ``locals`` as bare names, outside any request (tests, tools).
+
+        Same code path as a page (includes, escaping, errors), without middleware, loaders or layouts.
+        """
+        kind = "markdown" if path.endswith(".md") else "template"
+        route = {"page": path, "kind": kind, "middlewares": [], "loaders": [], "layouts": [], "params": {},
+                 "locals": dict(locals or {})}
+        request = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
+        result = self.render({"route": route, "request": request, "auth": None, "data": {}})
+        if result.get("error"):
+            raise RenderError(self.locate_error(result["error"]))
+        return result.get("body") or ""
 
     def route_units(self, route: dict) -> list:
         """Units the interpreter needs for a route and lacks (or holds stale)."""
@@ -181,7 +203,7 @@ class Engine:
             units: list = []
             value = handler(units, *args)
         except TemplateSyntaxError as e:
-            self.host_error = PageError("SyntaxError", e.message, e.path, e.line, 500)
+            self.host_error = PageError(e.name, e.message, e.path, e.line, 500)
             return {"e": f"{e.path}:{e.line}: {e.message}"}
         except FileNotFoundError as e:
             return {"e": f"file not found: {e}"}

@@ -164,8 +164,8 @@ class PagesRuntime:
         from .ejs_compiler import TemplateSyntaxError
 
         if isinstance(e, TemplateSyntaxError):
-            self.engine.host_error = PageError("SyntaxError", e.message, e.path, e.line, 500)
-            return {"name": "SyntaxError", "message": e.message}
+            self.engine.host_error = PageError(e.name, e.message, e.path, e.line, 500)
+            return {"name": e.name, "message": e.message}
         return {"name": type(e).__name__, "message": str(e).splitlines()[0] if str(e) else "", "stack": str(e)}
 
     def _respond(self, handler, result: dict, early: dict) -> None:

@@ -31,7 +31,12 @@ class Unit:
     front_matter: dict = field(default_factory=dict)
 
     def template_line(self, line_in_unit: int) -> int:
-        return self.template.template_line(line_in_unit) if self.template else line_in_unit
+        if not self.template:
+            return line_in_unit
+        # Only a parse error can stop on the closing line: blame the bracket left open.
+        if line_in_unit == self.lines and self.template.unclosed_line:
+            return self.template.unclosed_line
+        return self.template.template_line(line_in_unit)
 
 
 def unit_id(path: str, keys=()) -> str:
@@ -91,7 +96,9 @@ class UnitCache:
         return [unit.id, unit.kind, unit.base, unit.source]
 
     def _compile(self, uid: str, path: str, kind: str, keys: tuple, signature: Signature) -> Unit:
-        text = self.site.read_text(path)
+        # Bytes, not read_text: universal newlines would turn "\r\n" and a lone "\r" into "\n",
+        # and ejs passes both through to the output unchanged.
+        text = self.site.read_bytes(path).decode("utf-8")
         template = None
         front_matter: dict = {}
         if kind == "markdown":

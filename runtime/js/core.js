@@ -33,6 +33,13 @@ globalThis.__pv = (function (G) {
     return parts.join(' ');
   };
   R.mergeLocals = function (api, locals) { return R.safeAssign(R.safeAssign({}, api), locals); };
+  // Tie `locals.NAME` to the template's variable NAME: pairs = {NAME: [get, set]}.
+  R.liveLocals = function (target, pairs) {
+    for (const name of Object.keys(pairs)) {
+      Object.defineProperty(target, name, { get: pairs[name][0], set: pairs[name][1], enumerable: true, configurable: true });
+    }
+    return target;
+  };
 
   // JSON.stringify that prints "[Circular]" instead of throwing on cycles.
   R.stringify = function (value, replacer, space) {

@@ -5,7 +5,7 @@
   'use strict';
   const MAX_DEPTH = 64;
   const EMPTY = Object.freeze({});
-  const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+  const IDENT = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;  // include data keys usable as bare names
 
   function unitFor(path, kind, keys) {
     const id = unitId(path, keys);
@@ -163,7 +163,7 @@
     runLoaders(st);
     if (st.response.done) return;
     const route = st.route;
-    const output = R.renderFile(route.page, undefined, route.kind);
+    const output = R.renderFile(route.page, route.locals, route.kind);  // locals: Engine.render_file
     if (st.response.done) return;
     const res = st.response;
     const type = res.headers['content-type'];
