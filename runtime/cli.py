@@ -131,11 +131,16 @@ def _build_app(root: str, **options):
 
 
 def cmd_routes(args) -> int:
+    from .config import ConfigError, load_config
     from .router import Router
     from .site import Site
 
-    router = Router(Site(_site_folder(args.site)))
-    rows = router.table()
+    site = Site(_site_folder(args.site))
+    try:
+        kinds = load_config(site).page_kinds
+    except ConfigError as e:
+        raise CliError(str(e)) from None
+    rows = Router(site, kinds).table()
     width = max((len(p) for p, _, _ in rows), default=0)
     for pattern, kind, file in rows:
         print(f"{pattern.ljust(width)}  {kind:<8}  {file}")

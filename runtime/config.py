@@ -1,14 +1,13 @@
 """``+config.js`` at the pages root: ``debug`` and ``plugins`` (PocketPages' names).
 
-Evaluated once at startup in a throwaway interpreter. An unknown key or plugin is a
+Evaluated once at startup in a throwaway interpreter. An unknown key or plugin, or a
+plugin pagesvm cannot run (JavaScript plugin objects, js-sdk, realtime, datastar), is a
 startup error naming the file, never a silent skip.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-
-from dukpy import _dukpy
 
 from .site import Site
 
@@ -18,7 +17,28 @@ KNOWN_PLUGINS = {
     "pocketpages-plugin-micro-dash": "micro-dash", "micro-dash": "micro-dash",
     "pocketpages-plugin-auth": "auth", "auth": "auth",
 }
+# Official plugins that need PocketBase itself (or a browser channel) and cannot work here.
+UNSUPPORTED_PLUGINS = {
+    "pocketpages-plugin-js-sdk": "pb() needs a PocketBase server; use the auth plugin and Python bindings instead",
+    "pocketpages-plugin-realtime": "realtime needs PocketBase's realtime API",
+    "pocketpages-plugin-datastar": "datastar streams through PocketBase's response writer",
+}
+PLUGIN_OPTIONS = {"ejs": {"extensions", "debug"}, "markdown": {"extensions"}, "micro-dash": set(), "auth": set()}
 CONFIG_FILE = "+config.js"
+
+# Turns the export into plain JSON, describing JS plugin objects instead of dropping them.
+_EVALUATE = """(function(){var module={exports:{}},exports=module.exports;%s
+;var c=module.exports;if(typeof c==='function')c=c({});
+function describe(p){
+  if(typeof p==='function')return {__js:'factory',hooks:[]};
+  if(p&&typeof p==='object'){
+    var hooks=Object.keys(p).filter(function(k){return typeof p[k]==='function'});
+    if(hooks.length)return {__js:'object',name:typeof p.name==='string'?p.name:null,hooks:hooks};
+  }
+  return p;
+}
+if(c&&typeof c==='object'&&Array.isArray(c.plugins))c.plugins=c.plugins.map(describe);
+return JSON.stringify(c===undefined?null:c)})()"""
 
 
 class ConfigError(Exception):
@@ -30,19 +50,56 @@ class SiteConfig:
     debug: bool = False
     plugins: list[str] = field(default_factory=lambda: ["ejs"])
     ejs_extensions: tuple[str, ...] = (".ejs",)
+    markdown_extensions: tuple[str, ...] = (".md",)
 
     @property
     def ejs_in_markdown(self) -> bool:
         return ".md" in self.ejs_extensions
 
+    @property
+    def page_kinds(self) -> dict[str, str]:
+        """Extension → page kind, as PocketPages' plugins would claim the files."""
+        kinds = {ext: "template" for ext in self.ejs_extensions}
+        if "markdown" in self.plugins:
+            kinds.update({ext: "markdown" for ext in self.markdown_extensions})
+        return kinds
+
 
 def _evaluate(source: str) -> object:
     from .engine import PagesInterpreter
 
-    interp = PagesInterpreter()
-    code = ("(function(){var module={exports:{}},exports=module.exports;" + source +
-            "\n;var c=module.exports;if(typeof c==='function')c=c({});return JSON.stringify(c===undefined?null:c)})()")
-    return json.loads(interp.eval_script(code))
+    return json.loads(PagesInterpreter().eval_script(_EVALUATE % source))
+
+
+def _fail(message: str) -> ConfigError:
+    return ConfigError(f"{CONFIG_FILE}: {message}")
+
+
+def _extensions(value, plugin: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(e, str) and e.startswith(".") for e in value):
+        raise _fail(f"{plugin} option 'extensions' must be a list like ['.ejs', '.md']")
+    return tuple(value)
+
+
+def _plugin(config: SiteConfig, number: int, item) -> None:
+    if isinstance(item, dict) and item.get("__js"):
+        what = "factory function" if item["__js"] == "factory" else f"object with hooks {', '.join(item['hooks'])}"
+        raise _fail(f"plugin #{number} is a JavaScript plugin {what}; pagesvm does not run JavaScript plugins "
+                    "(add Python bindings with --ext instead)")
+    name, options = (item, {}) if isinstance(item, str) else (item.get("name"), item) if isinstance(item, dict) else (None, {})
+    if name in UNSUPPORTED_PLUGINS:
+        raise _fail(f"plugin {name} is not supported: {UNSUPPORTED_PLUGINS[name]}")
+    plugin = KNOWN_PLUGINS.get(name)
+    if plugin is None:
+        raise _fail(f"unknown plugin {json.dumps(name)} (pagesvm knows: ejs, marked, micro-dash, auth)")
+    unknown = set(options) - {"name"} - PLUGIN_OPTIONS[plugin]
+    if unknown:
+        raise _fail(f"unknown option {sorted(unknown)[0]!r} for plugin {name}")
+    config.plugins.append(plugin)
+    if plugin == "ejs" and "extensions" in options:
+        config.ejs_extensions = _extensions(options["extensions"], name)
+    if plugin == "markdown" and "extensions" in options:
+        config.markdown_extensions = _extensions(options["extensions"], name)
 
 
 def load_config(site: Site) -> SiteConfig:
@@ -51,23 +108,21 @@ def load_config(site: Site) -> SiteConfig:
     try:
         raw = _evaluate(site.read_text(CONFIG_FILE))
     except Exception as e:  # noqa: BLE001 - any JS error in the config file
-        raise ConfigError(f"{CONFIG_FILE}: {str(e).splitlines()[0]}") from None
+        raise _fail(str(e).splitlines()[0]) from None
     if raw is None:
         return SiteConfig()
     if not isinstance(raw, dict):
-        raise ConfigError(f"{CONFIG_FILE}: module.exports must be an object")
+        raise _fail("module.exports must be an object")
     unknown = set(raw) - {"debug", "plugins"}
     if unknown:
-        raise ConfigError(f"{CONFIG_FILE}: invalid config key: {sorted(unknown)[0]}")
+        raise _fail(f"invalid config key: {sorted(unknown)[0]}")
     config = SiteConfig(debug=bool(raw.get("debug")))
     if "plugins" in raw:
+        if not isinstance(raw["plugins"], list):
+            raise _fail("plugins must be a list")
         config.plugins = []
-        for item in raw["plugins"] or []:
-            name, options = (item, {}) if isinstance(item, str) else (item.get("name"), item) if isinstance(item, dict) else (None, {})
-            plugin = KNOWN_PLUGINS.get(name)
-            if plugin is None:
-                raise ConfigError(f"{CONFIG_FILE}: unknown plugin {json.dumps(name)} (pagesvm knows: ejs, marked, micro-dash, auth)")
-            config.plugins.append(plugin)
-            if plugin == "ejs" and options.get("extensions"):
-                config.ejs_extensions = tuple(options["extensions"])
+        for number, item in enumerate(raw["plugins"], 1):
+            _plugin(config, number, item)
+        if "ejs" not in config.plugins:
+            raise _fail("plugins must list pocketpages-plugin-ejs (without it PocketPages serves .ejs files as text)")
     return config

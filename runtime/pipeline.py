@@ -39,7 +39,7 @@ class BadPath(Exception):
 def clean_path(raw: str) -> str:
     """Decode a URL path, refusing anything that could leave the root or reach a private file."""
     if len(raw) > MAX_PATH:
-        raise BadPath(414, "URL too long")
+        raise BadPath(400, "URL too long")
     if _BAD_ENCODING_RE.search(raw):
         raise BadPath(400, "encoded separators are not allowed")
     try:
@@ -89,9 +89,10 @@ class PagesRuntime:
         self.registry = registry
         self.max_output = max_output
         self.options = dict(options or {})
-        self.router = Router(self.site)
+        self.router = Router(self.site, self.site_config.page_kinds)
         self.cross_site = csrf.OptOuts(self.site)
-        self.engine = Engine(self.site, registry=registry, markdown=MarkdownRenderer(), config={
+        markdown = MarkdownRenderer() if "markdown" in self.site_config.plugins else None  # marked plugin listed
+        self.engine = Engine(self.site, registry=registry, markdown=markdown, config={
             "prefix": self.prefix, "debug": self.debug, "assets": self,
             "ejs_in_markdown": self.site_config.ejs_in_markdown,
         })
@@ -105,16 +106,18 @@ class PagesRuntime:
         try:
             path = clean_path(request.path)
         except BadPath as e:
+            if e.status == 404:  # a private segment: the site's own 404 page, if any
+                return self._not_found(handler, "/")
             return self._status(handler, e.status, e.reason)
         if self.prefix:
             if not (path == self.prefix or path.startswith(self.prefix + "/")):
                 return self._status(handler, 404, "not found")
             path = path[len(self.prefix):] or "/"
         if self.debug:
-            self.router.build()
+            self.router.refresh()
         match = self.router.match(path, request.method)
         if match is None:
-            return self._not_found(handler)
+            return self._not_found(handler, path)
         if match.route.kind == "static":
             return self._static(handler, match)
         refused = csrf.refusal(request.method, request.headers, request.protocol, request.host)
@@ -125,12 +128,16 @@ class PagesRuntime:
     def _static(self, handler, match) -> None:
         if handler.request.method not in ("GET", "HEAD"):
             return self._status(handler, 405, "method not allowed")
+        try:
+            body = self.site.read_bytes(match.file)
+        except (OSError, PermissionError):  # removed since the table was built
+            return self._not_found(handler)
         handler.set_header("Content-Type", content_type(match.file))
         if match.fingerprinted:
             handler.set_header("Cache-Control", "public, max-age=31536000, immutable")
-        handler.finish(self.site.read_bytes(match.file))
+        handler.finish(body)
 
-    def _page(self, handler, match, path: str) -> None:
+    def _page(self, handler, match, path: str, status: int | None = None) -> None:
         try:
             info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip)
         except BodyError as e:
@@ -158,6 +165,8 @@ class PagesRuntime:
         finally:
             self.engine.ctx = None
         self.engine.run_deferred(result.get("deferred"))
+        if status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
+            result["status"] = status  # the +404.ejs page answers 404 unless it chose otherwise
         self._respond(handler, result, early)
 
     def _python_error(self, e: Exception) -> dict:
@@ -212,8 +221,11 @@ class PagesRuntime:
             return handler.finish(status_page(status, "Error", located.message))
         handler.finish(generic_page(status))
 
-    def _not_found(self, handler) -> None:
-        self._status(handler, 404, "not found")
+    def _not_found(self, handler, path: str = "/") -> None:
+        page = self.router.not_found(handler.request.method)
+        if page is None:
+            return self._status(handler, 404, "not found")
+        self._page(handler, page, path, status=404)
 
     def _status(self, handler, status: int, reason: str) -> None:
         handler.clear()

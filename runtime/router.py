@@ -1,22 +1,30 @@
 """The file-based route table (SPEC §1), built once and rebuilt on change in --dev.
 
-* ``x.ejs`` → ``/x``; ``dir/index.ejs`` → ``/dir`` and ``/dir/``; ``.md`` pages likewise.
+* ``x.ejs`` → ``/x``; ``dir/index.ejs`` → ``/dir`` and ``/dir/``; ``.md`` pages likewise
+  when the site's ``+config.js`` lists the marked plugin (PocketPages serves them raw otherwise).
 * ``(group)`` folders vanish from URLs; ``[name]`` folders and stems are parameters.
-* Segments starting with ``_``, ``+`` or ``-`` are never routable.
+* Segments starting with ``_``, ``+`` or ``-`` are never routable; nor are dot files
+  (``.env``, ``.git``) or symlinks leading out of the root (pagesvm is stricter here).
 * Any other file is static at its own path; ``asset()`` URLs carry a content hash.
-* Routes with more literal segments win; then pages before static files; then path order.
+* Routes with more literal segments win; then pages before static files; then ``x.ejs``
+  before ``x/index.ejs``; then path order.
+* ``+404.ejs`` at the root, when present, is the not-found page (a pagesvm extension).
 """
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import posixpath
 import re
+import time
 from dataclasses import dataclass, field
 
 from .site import Site
 
 PAGE_KINDS = {".ejs": "template", ".md": "markdown"}
+NOT_FOUND_PAGE = "+404.ejs"
+REFRESH_INTERVAL = 0.5  # seconds between folder checks in --dev
 METHOD_LOADERS = ("get", "post", "put", "patch", "delete")
 _PARAM_RE = re.compile(r"^\[([A-Za-z_$][\w$]*)\]$")
 _FINGERPRINT_RE = re.compile(r"^(.*)\.([0-9a-f]{64})(\.[^./]*)?$")
@@ -28,6 +36,10 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 def is_private(segment: str) -> bool:
     return segment[:1] in ("_", "+", "-")
+
+
+def is_hidden(segment: str) -> bool:
+    return segment[:1] == "."
 
 
 def is_group(segment: str) -> bool:
@@ -71,30 +83,60 @@ class Match:
 
 
 class Router:
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, page_kinds: dict[str, str] | None = None):
         self.site = site
+        self.page_kinds = dict(PAGE_KINDS if page_kinds is None else page_kinds)
         self.routes: list[Route] = []
         self._hashes: dict[str, tuple] = {}
+        self._folders: dict[str, int] = {}
+        self._checked = 0.0
+        self.builds = 0  # how many times the table was built (tests read it)
         self.build()
 
     def build(self) -> None:
         routes = []
+        folders: dict[str, int] = {}
+        for folder, _, _ in os.walk(self.site.root):
+            try:
+                folders[folder] = os.stat(folder).st_mtime_ns
+            except OSError:
+                continue
         for index, rel in enumerate(self.site.walk()):
             route = self._route_for(rel)
-            if route:
+            if route and self.site.is_file(rel):  # is_file: symlinks out of the root are refused
                 routes.append((route, index))
-        # More literal segments first, then pages before statics, then walk order.
-        routes.sort(key=lambda r: (-r[0].literals, r[0].kind == "static", len(r[0].params), r[1]))
+        # More literal segments first, then pages before statics, x.ejs before x/index.ejs, walk order.
+        routes.sort(key=lambda r: (-r[0].literals, r[0].kind == "static", len(r[0].params),
+                                   r[0].file.rsplit("/", 1)[-1].startswith("index."), r[1]))
         self.routes = [r for r, _ in routes]
+        self._folders = folders
+        self._checked = time.monotonic()
+        self.builds += 1
+
+    def refresh(self) -> bool:
+        """--dev: rebuild when a folder changed (file added, removed, renamed); checks at most every 0.5 s."""
+        now = time.monotonic()
+        if now - self._checked < REFRESH_INTERVAL:
+            return False
+        self._checked = now
+        for folder, mtime in self._folders.items():
+            try:
+                changed = os.stat(folder).st_mtime_ns != mtime
+            except OSError:
+                changed = True
+            if changed:
+                self.build()
+                return True
+        return False
 
     def _route_for(self, rel: str) -> Route | None:
         parts = rel.split("/")
-        if any(is_private(p) for p in parts):
+        if any(is_private(p) or is_hidden(p) for p in parts):
             return None
         folders = [p for p in parts[:-1] if not is_group(p)]
         filename = parts[-1]
         stem, ext = posixpath.splitext(filename)
-        kind = PAGE_KINDS.get(ext)
+        kind = self.page_kinds.get(ext)
         if kind:
             segments = folders + ([] if stem == "index" else [stem])
         else:
@@ -103,6 +145,15 @@ class Router:
         params = tuple(m.group(1) for m in (_PARAM_RE.match(s) for s in segments) if m)
         pattern = "/" + "/".join(segments)
         return Route(pattern, rel, kind, tuple(segments), len(segments) - len(params), params)
+
+    def not_found(self, method: str = "GET") -> Match | None:
+        """The site's root ``+404.ejs`` with the root middleware and layouts, if the site has one."""
+        if not self.site.is_file(NOT_FOUND_PAGE):
+            return None
+        route = Route("(404)", NOT_FOUND_PAGE, "template", ())
+        match = self._complete(route, {}, method)
+        match.loaders = []
+        return match
 
     # -- matching ---------------------------------------------------------------------------
     def match(self, path: str, method: str = "GET") -> Match | None:
@@ -175,7 +226,10 @@ class Router:
         return prefix + fingerprinted
 
     def table(self) -> list[tuple[str, str, str]]:
-        return [(r.pattern, r.kind, r.file) for r in self.routes]
+        rows = [(r.pattern, r.kind, r.file) for r in self.routes]
+        if self.site.is_file(NOT_FOUND_PAGE):
+            rows.append(("(not found)", "template", NOT_FOUND_PAGE))
+        return rows
 
 
 def content_type(rel: str) -> str:

@@ -66,10 +66,14 @@ globalThis.__pv = (function (G) {
 
   // -- compiled units ---------------------------------------------------------------
   // A unit is [id, kind, base, source]; base is the number of padding lines.
+  // Templates (and Markdown pages) get a small frozen kit, never R itself, so page code
+  // cannot reach the runtime's shared state.
+  let kit = null;
   R.defineUnits = function (list) {
+    kit = kit || Object.freeze({ esc: R.esc, raw: R.raw, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals });
     for (const [id, kind, base, source] of list) {
       const made = (0, eval)('\n'.repeat(base) + source);
-      R.units.set(id, { kind, fn: kind === 'template' ? made(R) : made });
+      R.units.set(id, { kind, fn: kind === 'module' ? made : made(kit) });
     }
   };
 

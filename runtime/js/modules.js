@@ -44,8 +44,9 @@
   const MODES = {
     require: (path) => R.requireFile(path),
     raw: (path) => R.host('read', path),
-    script: (path) => '<script>' + R.host('read', path) + '</script>',
-    style: (path) => '<style>' + R.host('read', path) + '</style>',
+    // The same wrappers PocketPages prints: a script gets a `module` shim for CommonJS code.
+    script: (path) => "<script>\nif (typeof module === 'undefined') { module = { exports: {} } };\n" + R.host('read', path) + '\n</script>',
+    style: (path) => '<style>\n' + R.host('read', path) + '\n</style>',
   };
 
   R.resolve = function (name, options) {

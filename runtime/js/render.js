@@ -46,7 +46,11 @@
     stack.push(frame);
     try {
       const out = asOutput(unit.fn(st.api, locals || EMPTY));
-      return unit.kind === 'markdown' ? R.host('markdown', out, path) : out;
+      if (unit.kind !== 'markdown') return out;
+      // EJS first, then Markdown; front matter becomes meta() for the layouts (PocketPages' order).
+      const md = R.host('markdown', out, path);
+      for (const key of Object.keys(md[1] || {})) st.api.meta(key, md[1][key]);
+      return md[0];
     } catch (e) {
       throw R.track(e, path);
     } finally {
@@ -92,7 +96,7 @@
     const stack = R.state.stack;
     const caller = stack.length ? stack[stack.length - 1].locals : undefined;
     const locals = caller || extra ? R.safeAssign(R.safeAssign({}, caller), extra) : undefined;
-    return R.renderFile(path, locals);
+    return R.renderFile(path, locals, /\.md$/.test(path) ? 'markdown' : 'template');  // .md: EJS, then Markdown
   };
 
   // -- layouts and slots ----------------------------------------------------------------
