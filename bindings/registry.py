@@ -59,8 +59,9 @@ class Binding:
     def signature(self) -> str:
         if inspect.isclass(self.func):  # an object (request, response…), not a function
             return self.name
-        params = list(inspect.signature(self.func).parameters.values())[1:]  # drop ctx
-        return f"{self.name}({', '.join(str(p) for p in params)})"
+        sig = inspect.signature(self.func)
+        params = list(sig.parameters.values())[1:]  # drop ctx
+        return self.name + str(sig.replace(parameters=params, return_annotation=inspect.Signature.empty))
 
     @property
     def doc(self) -> str:

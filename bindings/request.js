@@ -8,6 +8,8 @@
   R.family(['params', 'data', 'request', 'auth', 'formData', 'body'], function (api, st) {
     const req = st.payload.request;
     api.params = st.route.params;
+    // What on_request hooks returned (Python) is where `data` starts; middleware adds to it.
+    if (st.payload.data) R.safeAssign(st.data, st.payload.data);
     api.data = st.data;
     const headers = req.headers;
     const cookieJar = req.cookies;

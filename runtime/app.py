@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 import tornado.web
 
@@ -40,14 +41,50 @@ def log_request(handler) -> None:
                    1000.0 * handler.request.request_time())
 
 
+# Keyword names of the CLI flags (--dev, --data, --ext) are accepted as well.
+ALIASES = {"dev": "debug", "data": "data_dir", "ext": "extensions"}
+PASSED_THROUGH = {"registry", "options", "limits", "admission"}
+IN_OPTIONS = {"auth_ttl"}  # flags other families read from ctx.options
+
+
+def _settings(prefix: str, options: dict) -> dict:
+    settings = dict(DEFAULTS)
+    extra = {}
+    for key, value in options.items():
+        key = ALIASES.get(key, key)
+        if key in IN_OPTIONS:
+            extra[key] = value
+        elif key in DEFAULTS or key in PASSED_THROUGH:
+            settings[key] = value
+        else:
+            known = sorted(set(DEFAULTS) | set(ALIASES) | IN_OPTIONS | {"extensions"})
+            raise TypeError(f"unknown pagesvm option {key!r} (known: {', '.join(known)})")
+    if extra:
+        settings["options"] = {**(settings.get("options") or {}), **extra}
+    prefix = "/" + (prefix or "").strip("/") if (prefix or "").strip("/") else ""
+    settings["prefix"] = prefix
+    settings["data_dir"] = os.path.abspath(settings["data_dir"])
+    os.makedirs(settings["data_dir"], mode=0o700, exist_ok=True)
+    return settings
+
+
 def page_rules(site: str | None = None, *, prefix: str = "", extensions=(), **options) -> list:
-    """Tornado rules serving ``site`` under ``prefix`` (e.g. "/shop")."""
+    """Tornado rules serving ``site`` under ``prefix`` (e.g. "/shop"), to add to any Application.
+
+    ``extensions``: modules or ``.py`` files whose bindings pages may call (like ``--ext``).
+    Other options are the CLI flags with the same defaults: data_dir ("pagesvm_data"),
+    debug (False; ``dev`` also works), max_output (16 MiB).
+    """
+    from bindings import builtins
+
     from .extensions import load_extensions
 
+    extensions = list(extensions) + list(options.pop("ext", None) or [])
+    settings = _settings(prefix, options)
+    builtins.load()  # first, so an extension may replace a built-in with override=True
     load_extensions(extensions)
-    settings = {**DEFAULTS, **options, "prefix": prefix.rstrip("/")}
-    runtime = PagesRuntime(site or PACKAGE_PAGES, **settings)
-    pattern = (settings["prefix"] or "") + r"(?:/.*)?" if settings["prefix"] else r"/.*"
+    runtime = PagesRuntime(os.path.abspath(site) if site else PACKAGE_PAGES, **settings)
+    pattern = re.escape(settings["prefix"]) + r"(?:/.*)?" if settings["prefix"] else r"/.*"
     return [tornado.web.url(pattern, PageHandler, {"runtime": runtime})]
 
 

@@ -100,6 +100,7 @@ def cmd_serve(args) -> int:
 
     root = _site_folder(args.site)
     data_dir = _prepare_data_dir(args.data)
+    _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts
     app = _build_app(root, data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output,
                      options={"auth_ttl": args.auth_ttl})
     try:
@@ -147,17 +148,24 @@ def cmd_routes(args) -> int:
     return 0
 
 
-def cmd_bindings(args) -> int:
+def _load_bindings(extensions) -> None:
+    """Built-in families first (so an extension may override one), then the extensions."""
     from bindings import builtins
-    from bindings.registry import REGISTRY, DuplicateBinding
+    from bindings.registry import DuplicateBinding
 
     from .extensions import ExtensionError, load_extensions
 
     try:
         builtins.load()
-        load_extensions(args.ext)
-    except (DuplicateBinding, ExtensionError) as e:
+        load_extensions(extensions)
+    except (DuplicateBinding, ExtensionError, ValueError) as e:
         raise CliError(str(e)) from None
+
+
+def cmd_bindings(args) -> int:
+    from bindings.registry import REGISTRY
+
+    _load_bindings(args.ext)
     for row in REGISTRY.describe():
         print(f"{row['signature']}\t{row['doc']}\t{row['module']}")
     return 0

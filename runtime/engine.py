@@ -76,6 +76,33 @@ class RenderError(Exception):
         self.error = error
 
 
+_JSON_SCALARS = (str, bool, type(None))
+MAX_SAFE_INTEGER = 2 ** 53 - 1
+
+
+def non_json(value, depth: int = 0) -> str | None:
+    """What in ``value`` cannot cross to JavaScript unchanged (a type name), or None."""
+    if isinstance(value, _JSON_SCALARS):
+        return None
+    if isinstance(value, int):
+        return None if abs(value) <= MAX_SAFE_INTEGER else "integer beyond 2**53"
+    if isinstance(value, float):
+        return None if value == value and value not in (float("inf"), float("-inf")) else "float " + repr(value)
+    if depth > 200:
+        return "nesting deeper than 200"
+    if isinstance(value, (list, tuple)):
+        return next((bad for v in value if (bad := non_json(v, depth + 1))), None)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return f"{type(k).__name__} key"
+            bad = non_json(v, depth + 1)
+            if bad:
+                return bad
+        return None
+    return type(value).__name__
+
+
 class Engine:
     def __init__(self, site: Site, *, registry: Registry = REGISTRY, config: dict | None = None, markdown=None):
         self.site = site
@@ -166,27 +193,24 @@ class Engine:
             reply["fx"] = fx
         return reply
 
-    def run_deferred(self, calls) -> None:
+    def run_deferred(self, calls, ctx=None) -> None:
         for name, args in calls or ():
-            self._invoke(self.ctx, name, args, quiet=True)
+            self._invoke(ctx if ctx is not None else self.ctx, name, args, quiet=True)
 
     def _invoke(self, ctx, name: str, args: list, quiet: bool = False) -> dict:
         entry = self.registry.bindings.get(name)
-        if entry is None:
+        if entry is None or entry.js:
             return {"e": f"no binding named {name}", "status": 500}
         try:
             value = entry.call(ctx, list(args))
-            json.dumps(value, allow_nan=False)
         except BindingError as e:
             return {"e": e.message, "status": e.status}
-        except (TypeError, ValueError) as e:
-            if "JSON serializable" in str(e) or "Out of range float" in str(e):
-                kind = type(value).__name__ if "value" in locals() else "value"
-                log.error("binding %s returned a non-JSON value: %s", name, kind)
-                return {"e": f"{name} returned a non-JSON value: {kind}", "status": 500}
-            return self._internal(name, quiet)
         except Exception:  # noqa: BLE001 - any bug in a binding becomes a JS Error
             return self._internal(name, quiet)
+        bad = non_json(value)
+        if bad:
+            log.error("binding %s returned a non-JSON value: %s", name, bad)
+            return {"e": f"{name} returned a non-JSON value: {bad}", "status": 500}
         return {"v": value}
 
     def _internal(self, name: str, quiet: bool) -> dict:

@@ -18,7 +18,7 @@ from bindings.request import BodyError, payload as request_payload, request_info
 
 from . import csrf
 from .config import load_config
-from .engine import Engine, PageError
+from .engine import Engine, PageError, non_json
 from .errors import debug_page, generic_page, status_page
 from .markdown_render import MarkdownRenderer
 from .router import Router, content_type
@@ -145,10 +145,9 @@ class PagesRuntime:
         ctx = Context(request=info, response=ResponseEffects(self.prefix or "/"), data_dir=self.data_dir,
                       site=self.site.root, options={**self.options, "debug": self.debug, "runtime": self})
         ctx.response._auth_changed = False
-        for hook in self.registry.request_hooks:
-            extra = hook(ctx)
-            if isinstance(extra, dict):
-                ctx.data.update(extra)
+        refused = self._run_request_hooks(ctx)
+        if refused:
+            return self._status(handler, *refused)
         early = ctx.response.drain() or {}
         route = {
             "page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
@@ -164,10 +163,34 @@ class PagesRuntime:
             result = {"error": self._python_error(e), "cookies": [], "headers": []}
         finally:
             self.engine.ctx = None
-        self.engine.run_deferred(result.get("deferred"))
+        self.engine.run_deferred(result.get("deferred"), ctx)
         if status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
             result["status"] = status  # the +404.ejs page answers 404 unless it chose otherwise
         self._respond(handler, result, early)
+
+    def _run_request_hooks(self, ctx) -> tuple[int, str] | None:
+        """``on_request`` hooks, in registration order; a dict return is merged into ``data``.
+
+        A BindingError answers with its status and message; any other failure is a logged 500.
+        """
+        from bindings.registry import BindingError
+
+        for hook in self.registry.request_hooks:
+            name = getattr(hook, "__qualname__", repr(hook))
+            try:
+                extra = hook(ctx)
+            except BindingError as e:
+                return e.status if 400 <= e.status < 600 else 500, e.message
+            except Exception:  # noqa: BLE001 - a bug in a hook must not take the server down
+                log.exception("on_request hook %s failed", name)
+                return 500, f"internal error in on_request hook {name}" if self.debug else "internal error"
+            if isinstance(extra, dict):
+                bad = non_json(extra)
+                if bad:
+                    log.error("on_request hook %s returned a non-JSON value: %s", name, bad)
+                    return 500, "internal error"
+                ctx.data.update(extra)
+        return None
 
     def _python_error(self, e: Exception) -> dict:
         from .ejs_compiler import TemplateSyntaxError

@@ -1,0 +1,1 @@
+module.exports = (api) => ({ twoCups: api.resolve('prices')(2) })

@@ -1,0 +1,2 @@
+const pp = require('pocketpages')
+module.exports = { total: (n) => pp.shop.price(n).total }

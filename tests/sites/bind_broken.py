@@ -1,0 +1,2 @@
+"""An extension that fails while importing."""
+raise RuntimeError("extension exploded")
