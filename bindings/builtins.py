@@ -5,7 +5,7 @@ import importlib
 
 from .registry import REGISTRY, Registry
 
-FAMILIES = ("bindings.page_api", "bindings.env", "bindings.log", "bindings.auth")
+FAMILIES = ("bindings.page_api", "bindings.env", "bindings.log", "bindings.auth", "bindings.store")
 
 
 def load(registry: Registry = REGISTRY) -> None:

@@ -8,6 +8,7 @@ import re
 
 import tornado.web
 
+from .admission import Admission
 from .pipeline import PagesRuntime
 
 access_log = logging.getLogger("pagesvm.access")
@@ -15,13 +16,35 @@ PACKAGE_PAGES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__f
 DEFAULTS = {"data_dir": "pagesvm_data", "debug": False, "prefix": "", "max_output": 16 * 1024 * 1024}
 
 
+@tornado.web.stream_request_body
 class PageHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-    def initialize(self, runtime: PagesRuntime):
+    def initialize(self, runtime: PagesRuntime, admission: Admission | None = None):
         self.runtime = runtime
+        self.admission = admission or Admission()
+        self._chunks: list[bytes] = []
+
+    def prepare(self):
+        # Streaming the body lets a too-large upload be refused (413) before it is read.
+        self.admission.enter(self)
+        refused = self.admission.check(self.request)
+        if refused:
+            self.runtime._status(self, *refused)
+
+    def on_finish(self) -> None:
+        self.admission.leave(self)
+
+    def on_connection_close(self) -> None:
+        self.admission.leave(self)
+
+    def data_received(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
 
     def _serve(self, *args, **kwargs):
+        if self._chunks:
+            self.request.body = b"".join(self._chunks)
+            self._chunks = []
         self.runtime.serve(self)
 
     get = head = post = put = patch = delete = options = _serve
@@ -37,8 +60,8 @@ def log_request(handler) -> None:
     """One line per request: method, path (no query string), status, ms. Never headers or cookies."""
     status = handler.get_status()
     level = logging.INFO if status < 500 else logging.ERROR
-    access_log.log(level, "%s %s %d %.1fms", handler.request.method, handler.request.path, status,
-                   1000.0 * handler.request.request_time())
+    access_log.log(level, "%s %s %s %d %.1fms", handler.request.remote_ip, handler.request.method,
+                   handler.request.path, status, 1000.0 * handler.request.request_time())
 
 
 # Keyword names of the CLI flags (--dev, --data, --ext) are accepted as well.
@@ -83,9 +106,10 @@ def page_rules(site: str | None = None, *, prefix: str = "", extensions=(), **op
     settings = _settings(prefix, options)
     builtins.load()  # first, so an extension may replace a built-in with override=True
     load_extensions(extensions)
+    admission = settings.pop("admission", None)
     runtime = PagesRuntime(os.path.abspath(site) if site else PACKAGE_PAGES, **settings)
     pattern = re.escape(settings["prefix"]) + r"(?:/.*)?" if settings["prefix"] else r"/.*"
-    return [tornado.web.url(pattern, PageHandler, {"runtime": runtime})]
+    return [tornado.web.url(pattern, PageHandler, {"runtime": runtime, "admission": admission})]
 
 
 def create_app(site: str | None = None, *, extensions=(), **options) -> tornado.web.Application:

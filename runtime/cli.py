@@ -35,6 +35,17 @@ def duration(text: str) -> int:
     return tokens.duration(text)
 
 
+def port(text: str) -> int:
+    """A TCP port, 0-65535 (0 = any free port); the OS would otherwise wrap larger numbers."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {value}")
+    return value
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="pagesvm", description="Serve PocketPages sites from Python.")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
@@ -43,7 +54,7 @@ def build_parser() -> Parser:
     serve = sub.add_parser("serve", help="serve a site over HTTP", description="Serve a PocketPages site over HTTP.")
     _site_args(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8090, help="port to listen on (default 8090)")
+    serve.add_argument("--port", type=port, default=8090, help="port to listen on (default 8090)")
     serve.add_argument("--data", default="pagesvm_data", metavar="DIR",
                        help="data folder for users, the store and the secret (default ./pagesvm_data)")
     serve.add_argument("--dev", action="store_true", help="debug mode: error details in pages, routes rebuilt on change")
@@ -53,6 +64,7 @@ def build_parser() -> Parser:
                        help="how long a sign-in lasts: seconds, or 90m, 12h, 7d (default 7d)")
     serve.add_argument("--max-output", type=int, default=16 * 1024 * 1024, metavar="BYTES",
                        help="largest response body a page may produce (default 16 MiB)")
+    _limit_args(serve)
 
     routes = sub.add_parser("routes", help="print the route table", description="Print the route table (pattern → file).")
     _site_args(routes)
@@ -64,6 +76,42 @@ def build_parser() -> Parser:
 
     cli_users.register(sub)
     return parser
+
+
+def _limit_args(serve: argparse.ArgumentParser) -> None:
+    """Workers and per-request limits (see runtime/workers.py and runtime/limits.py)."""
+    serve.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="worker processes, each with its own interpreter (default: CPU count)")
+    serve.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                       help="longest a request may run (middleware, loaders, page, layouts) before a 504 (default 10)")
+    serve.add_argument("--grace", type=float, default=10.0, metavar="S",
+                       help="on SIGTERM, how long in-flight requests may take to finish (default 10)")
+    serve.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES",
+                       help="largest request body; larger gets 413 before it is read (default 10 MiB)")
+    serve.add_argument("--max-connections", type=int, default=1000, metavar="N",
+                       help="open connections per worker; more are answered 503 (default 1000)")
+    serve.add_argument("--idle-timeout", type=float, default=30.0, metavar="S",
+                       help="how long a client may take to send a request, or idle between requests (default 30)")
+    serve.add_argument("--proxy-headers", action="store_true",
+                       help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips (client IP, HTTPS cookies)")
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IPS",
+                       help="comma-separated proxy addresses or networks, or * (default 127.0.0.1)")
+
+
+def _worker_config(args, root: str, app_options: dict) -> dict:
+    from .admission import ProxyTrust
+
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1")
+    if args.timeout < 0 or args.grace < 0 or args.idle_timeout <= 0:
+        raise CliError("--timeout and --grace must be 0 or more, --idle-timeout more than 0")
+    try:
+        ProxyTrust(args.proxy_headers, args.forwarded_allow_ips)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    return {"site": root, "app": app_options, "timeout": args.timeout, "grace": args.grace,
+            "max_body": args.max_body, "max_connections": args.max_connections, "idle_timeout": args.idle_timeout,
+            "proxy_headers": args.proxy_headers, "forwarded_allow_ips": args.forwarded_allow_ips}
 
 
 def _site_folder(site: str | None) -> str:
@@ -82,6 +130,8 @@ def _site_folder(site: str | None) -> str:
 
 def _prepare_data_dir(path: str) -> str:
     path = os.path.abspath(path)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise CliError(f"data folder {path} is a file; pass --data a folder")
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
     except OSError as e:
@@ -92,30 +142,19 @@ def _prepare_data_dir(path: str) -> str:
 
 
 def cmd_serve(args) -> int:
-    import tornado.httpserver
-    import tornado.ioloop
-    import tornado.netutil
-
-    from .app import create_app
+    """Bind, then run the workers under the supervisor; the app itself is built in each worker."""
+    from .workers import supervise
 
     root = _site_folder(args.site)
     data_dir = _prepare_data_dir(args.data)
     _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts
-    app = _build_app(root, data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output,
-                     options={"auth_ttl": args.auth_ttl})
+    app_options = dict(data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output,
+                       options={"auth_ttl": args.auth_ttl})
+    config = _worker_config(args, root, app_options)
     try:
-        sockets = tornado.netutil.bind_sockets(args.port, args.host)
+        return supervise(config, args.host, args.port, args.workers, args.grace)
     except OSError as e:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
-    server = tornado.httpserver.HTTPServer(app)
-    server.add_sockets(sockets)
-    logging.getLogger("pagesvm").info("serving %s", root)
-    logging.getLogger("pagesvm").info("listening on http://%s:%d", args.host, sockets[0].getsockname()[1])
-    try:
-        tornado.ioloop.IOLoop.current().start()
-    except KeyboardInterrupt:
-        pass
-    return 0
 
 
 def _build_app(root: str, **options):

@@ -11,6 +11,8 @@ import re
 import urllib.parse
 from http.cookies import Morsel
 
+from dukpy._dukpy import JSRuntimeError
+
 from bindings import builtins
 from bindings.context import Context, ResponseEffects
 from bindings.registry import REGISTRY, Registry
@@ -19,6 +21,7 @@ from bindings.request import BodyError, payload as request_payload, request_info
 from . import csrf
 from .config import load_config
 from .engine import Engine, PageError, non_json
+from .limits import RequestLimits, RequestTimeout
 from .errors import debug_page, generic_page, status_page
 from .markdown_render import MarkdownRenderer
 from .router import Router, content_type
@@ -79,8 +82,10 @@ def serialize_cookie(name: str, value: str, options: dict) -> str:
 
 class PagesRuntime:
     def __init__(self, site_dir: str, *, data_dir: str = "pagesvm_data", debug: bool = False, prefix: str = "",
-                 registry: Registry = REGISTRY, max_output: int = 16 * 1024 * 1024, options: dict | None = None):
+                 registry: Registry = REGISTRY, max_output: int = 16 * 1024 * 1024, options: dict | None = None,
+                 limits: RequestLimits | None = None):
         builtins.load(registry)
+        self.limits = limits or RequestLimits(10.0, watchdog=False)
         self.site = Site(find_pages_root(site_dir))
         self.site_config = load_config(self.site)
         self.debug = bool(debug or self.site_config.debug)
@@ -157,16 +162,32 @@ class PagesRuntime:
         payload = {"route": route, "request": request_payload(info), "auth": ctx.auth, "data": ctx.data}
         self.engine.ctx = ctx
         try:
-            payload["units"] = self.engine.route_units(route)
-            result = self.engine.render(payload)
+            with self.limits.guard():
+                payload["units"] = self.engine.route_units(route)
+                result = self.engine.render(payload)
+        except RequestTimeout as e:
+            self.engine.ctx = None
+            log.error("%s %s stopped: %s", handler.request.method, handler.request.path, e)
+            self._replace_engine()
+            return self._status(handler, 504, "the page took too long")
         except Exception as e:  # noqa: BLE001 - compile errors, interpreter failures
             result = {"error": self._python_error(e), "cookies": [], "headers": []}
+            if isinstance(e, JSRuntimeError):  # the interpreter failed outside the page's own error handling
+                self._replace_engine()
         finally:
             self.engine.ctx = None
         self.engine.run_deferred(result.get("deferred"), ctx)
         if status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
             result["status"] = status  # the +404.ejs page answers 404 unless it chose otherwise
         self._respond(handler, result, early)
+
+    def _replace_engine(self) -> None:
+        """A fresh interpreter after one was interrupted mid-request (its state is unknown)."""
+        old = self.engine
+        self.engine = Engine(self.site, registry=old.registry, markdown=old.markdown, config=old.config)
+        self.engine.host_error = old.host_error
+        self.engine.units = old.units
+        old.units.forget_interpreter()
 
     def _run_request_hooks(self, ctx) -> tuple[int, str] | None:
         """``on_request`` hooks, in registration order; a dict return is merged into ``data``.
@@ -254,6 +275,7 @@ class PagesRuntime:
         handler.clear()
         handler.set_status(status)
         handler.set_header("Content-Type", "text/html; charset=utf-8")
-        titles = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 414: "URI Too Long"}
+        titles = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 414: "URI Too Long",
+                  413: "Content Too Large", 431: "Request Header Fields Too Large", 504: "Gateway Timeout"}
         handler.finish(status_page(status, titles.get(status, "Error"), reason))
 

@@ -1,0 +1,132 @@
+"""What a connection or request may be before pagesvm spends work on it.
+
+* ``LimitedHTTPServer``: at most ``max_connections`` open connections per worker; one
+  more is answered 503 and closed at once (the client learns why instead of hanging).
+* ``Admission.check``: 431 for oversized headers, 413 for a declared body over
+  ``max_body`` — both decided from the headers, before any of the body is read.
+* ``ProxyTrust``: X-Forwarded-For / X-Forwarded-Proto are believed only from the
+  listed peers; they decide the client IP in logs and whether cookies are Secure.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+import tornado.httpserver
+from tornado.iostream import StreamClosedError
+
+log = logging.getLogger("pagesvm")
+
+MAX_HEADER = 32 * 1024  # larger request heads are refused with 431
+HEADER_HARD_CAP = 256 * 1024  # beyond this Tornado drops the connection while reading
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
+         b"Connection: close\r\nContent-Length: 32\r\n\r\nserver busy: too many connections")
+
+
+class LimitedHTTPServer(tornado.httpserver.HTTPServer):
+    """Tornado's HTTPServer with a cap on simultaneously open connections."""
+
+    def initialize(self, *args, max_connections: int = 0, **kwargs):
+        super().initialize(*args, **kwargs)
+        self.max_connections = int(max_connections or 0)
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._connections)  # Tornado's own set, emptied as connections close
+
+    def handle_stream(self, stream, address) -> None:
+        if self.max_connections and self.open_connections >= self.max_connections:
+            log.warning("refused a connection: %d open (--max-connections)", self.open_connections)
+            self._refuse(stream)
+            return
+        super().handle_stream(stream, address)
+
+    @staticmethod
+    def _refuse(stream) -> None:
+        try:
+            stream.write(_BUSY).add_done_callback(lambda _f: stream.close())
+        except StreamClosedError:
+            stream.close()
+
+
+def _network(text: str):
+    text = text.strip()
+    if text == "*":
+        return ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")
+    return (ipaddress.ip_network(text, strict=False),)
+
+
+class ProxyTrust:
+    """Peers allowed to tell us the client's address and scheme."""
+
+    def __init__(self, enabled: bool = False, allow: str = "127.0.0.1"):
+        self.enabled = enabled
+        self.networks = []
+        for item in (allow or "").split(","):
+            if item.strip():
+                try:
+                    self.networks.extend(_network(item))
+                except ValueError:
+                    raise ValueError(f"--forwarded-allow-ips: {item.strip()!r} is not an IP address or network") from None
+
+    def trusts(self, ip: str) -> bool:
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(addr in net for net in self.networks)
+
+    def apply(self, request) -> None:
+        """Rewrite ``remote_ip``/``protocol`` from X-Forwarded-* when the peer is trusted."""
+        if not self.enabled or not self.trusts(request.remote_ip):
+            return
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        # The nearest hop not itself a trusted proxy is the client.
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        for hop in reversed(hops):
+            try:
+                ipaddress.ip_address(hop)
+            except ValueError:
+                break  # a malformed entry: believe nothing further left
+            request.remote_ip = hop
+            if not self.trusts(hop):
+                break
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip().lower()
+        if proto in ("http", "https"):
+            request.protocol = proto
+
+
+class Admission:
+    """Per-request checks made from the request head alone."""
+
+    def __init__(self, max_body: int = 10 * 1024 * 1024, proxy: ProxyTrust | None = None,
+                 max_header: int = MAX_HEADER):
+        self.max_body = int(max_body)
+        self.max_header = int(max_header)
+        self.proxy = proxy or ProxyTrust()
+        self.in_flight = 0  # requests started and not yet answered (a draining worker waits for 0)
+
+    def enter(self, handler) -> None:
+        self.in_flight += 1
+        handler._pv_in_flight = True
+
+    def leave(self, handler) -> None:
+        if getattr(handler, "_pv_in_flight", False):
+            handler._pv_in_flight = False
+            self.in_flight -= 1
+
+    def check(self, request) -> tuple[int, str] | None:
+        """(status, reason) to refuse the request with, or None."""
+        self.proxy.apply(request)
+        head = len(request.uri) + sum(len(k) + len(v) + 4 for k, v in request.headers.get_all())
+        if head > self.max_header:
+            return 431, "request headers too large"
+        length = request.headers.get("Content-Length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                return 400, "bad Content-Length"
+            if declared > self.max_body:
+                return 413, f"request body over {self.max_body} bytes"
+        return None

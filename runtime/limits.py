@@ -1,0 +1,76 @@
+"""Per-request time limit for page code running in this worker's interpreter.
+
+QuickJS polls an interrupt handler that lets Python's pending signals run. A
+repeating SIGALRM timer whose handler raises ``RequestTimeout`` therefore stops
+any loop: the first tick at the deadline, then every ``interval`` (page code that
+catches one interruption is stopped by the next). If the worker is wedged where no
+interrupt is polled (a C-level loop), the faulthandler watchdog ends the process
+a second later and the supervisor starts a replacement.
+"""
+from __future__ import annotations
+
+import faulthandler
+import logging
+import signal
+import sys
+import threading
+import time
+from contextlib import contextmanager
+
+log = logging.getLogger("pagesvm.limits")
+
+TICK = 0.05  # seconds between interruptions after the deadline
+HARD_MARGIN = 1.0  # the watchdog fires this long after the deadline
+
+
+class RequestTimeout(BaseException):
+    """The request ran past --timeout.
+
+    A BaseException, so that a binding's ``except Exception`` cannot swallow it.
+    """
+
+
+class RequestLimits:
+    """Arms the interrupt timer and the watchdog around one request (main thread only)."""
+
+    def __init__(self, timeout: float = 10.0, *, watchdog: bool = True):
+        self.timeout = float(timeout or 0)
+        self.watchdog = watchdog
+        self._armed = False
+        self._installed = False
+        self._started = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.timeout > 0 and threading.current_thread() is threading.main_thread()
+
+    def _install(self) -> None:
+        signal.signal(signal.SIGALRM, self._on_alarm)
+        self._installed = True
+
+    def _on_alarm(self, signum, frame) -> None:
+        if self._armed:
+            raise RequestTimeout(f"request exceeded --timeout {self.timeout:g}s "
+                                 f"(ran {time.monotonic() - self._started:.2f}s)")
+
+    @contextmanager
+    def guard(self):
+        """Limit the enclosed block to ``timeout`` seconds of wall time."""
+        if not self.enabled:
+            yield
+            return
+        if not self._installed:
+            self._install()
+        self._started = time.monotonic()
+        self._armed = True
+        signal.setitimer(signal.ITIMER_REAL, self.timeout, TICK)
+        if self.watchdog:
+            # The traceback goes to stderr (the worker's log) before the process exits.
+            faulthandler.dump_traceback_later(self.timeout + HARD_MARGIN, exit=True, file=sys.stderr)
+        try:
+            yield
+        finally:
+            self._armed = False  # from here on a late tick is ignored, never raised
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if self.watchdog:
+                faulthandler.cancel_dump_traceback_later()

@@ -1,0 +1,67 @@
+"""One worker process: its own interpreter and Tornado loop on the slot socket it inherited.
+
+Started by ``runtime.workers`` (never imported by the supervisor). SIGTERM (or SIGINT):
+stop accepting, let in-flight requests finish for up to ``grace`` seconds, exit 0.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+
+log = logging.getLogger("pagesvm")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"
+
+
+def main(cfg: dict) -> int:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stdout)
+    import tornado.ioloop
+
+    from .admission import HEADER_HARD_CAP, Admission, LimitedHTTPServer, ProxyTrust
+    from .cli import CliError, _build_app
+    from .limits import RequestLimits
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads are the supervisor's business
+    try:
+        admission = Admission(cfg["max_body"], ProxyTrust(cfg["proxy_headers"], cfg["forwarded_allow_ips"]))
+        app = _build_app(cfg["site"], **cfg["app"], limits=RequestLimits(cfg["timeout"], watchdog=True),
+                         admission=admission)
+    except (CliError, ValueError) as e:
+        print(f"pagesvm: error: {e}", file=sys.stderr, flush=True)
+        return 2
+    server = LimitedHTTPServer(app, max_connections=cfg["max_connections"], max_body_size=cfg["max_body"],
+                               max_header_size=HEADER_HARD_CAP, idle_connection_timeout=cfg["idle_timeout"],
+                               body_timeout=cfg["idle_timeout"])
+    server.add_socket(socket.socket(fileno=cfg["fd"]))
+    loop = tornado.ioloop.IOLoop.current()
+
+    def drain() -> None:
+        if server.conn_params.no_keep_alive:
+            return  # already draining
+        log.info("worker %d draining (%d request%s in flight)", cfg["slot"], admission.in_flight,
+                 "" if admission.in_flight == 1 else "s")
+        server.stop()  # closes only this process's copy of the slot socket
+        server.conn_params.no_keep_alive = True  # answers from now on close their connection
+        deadline = time.monotonic() + cfg["grace"]
+
+        def check() -> None:
+            if admission.in_flight <= 0:
+                loop.stop()
+            elif time.monotonic() > deadline:
+                log.error("worker %d: %d request(s) still running after --grace; exiting", cfg["slot"],
+                          admission.in_flight)
+                loop.stop()
+            else:
+                loop.call_later(0.05, check)
+
+        check()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.asyncio_loop.add_signal_handler(sig, drain)
+    os.write(cfg["ready_fd"], b"1")
+    os.close(cfg["ready_fd"])
+    loop.start()
+    return 0

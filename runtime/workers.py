@@ -1,0 +1,268 @@
+"""``pagesvm serve``: a small supervisor and N worker processes.
+
+The supervisor binds one listening socket per worker slot, all on the same port with
+SO_REUSEPORT, so the kernel spreads new connections evenly over the slots (one shared
+socket lets a single worker grab most connections). It keeps every slot socket open
+for its whole life and never creates an interpreter: a worker is a fresh
+``python -m runtime.workers`` process (new code, new ``+config.js``) that inherits
+its slot's socket. Because the socket outlives its worker, connections queued while a
+worker is replaced wait for the next one instead of being refused.
+
+Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP restarts the workers one by one
+(the new one is listening before the old one is told to drain). A worker that exits
+is replaced at once.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+log = logging.getLogger("pagesvm")
+CONFIG_ENV = "PAGESVM_WORKER"
+READY_TIMEOUT = 60.0
+RESTART_BACKOFF = 0.5  # a worker that dies before it is ready is restarted after this long
+
+
+# -- sockets --------------------------------------------------------------------------------
+def bind_slots(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` listening sockets on one address, joined with SO_REUSEPORT.
+
+    A port someone else listens on is refused up front: joining a reuseport group
+    would otherwise silently share it with another server of the same user.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                         flags=socket.AI_PASSIVE)[0]
+    if port:
+        probe = socket.socket(family, kind, proto)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        finally:
+            probe.close()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, kind, proto)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(address if not sockets else sockets[0].getsockname())
+            sock.listen(1024)
+            sock.setblocking(False)
+            sockets.append(sock)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+# -- the supervisor -------------------------------------------------------------------------
+@dataclass
+class Worker:
+    slot: int
+    proc: subprocess.Popen
+    ready_fd: int
+    ready: bool = False
+    draining: bool = False
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+class Supervisor:
+    def __init__(self, config: dict, sockets: list[socket.socket], *, grace: float = 10.0):
+        self.config = config
+        self.sockets = sockets
+        self.grace = grace
+        self.slots: list[Worker | None] = [None] * len(sockets)
+        self.old: list[Worker] = []  # draining after a reload or during shutdown
+        self.stopping = False
+        self.reload_wanted = False
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+
+    # .. processes ..
+    def _spawn(self, slot: int) -> Worker:
+        ready_r, ready_w = os.pipe()
+        sock = self.sockets[slot]
+        env = {**os.environ, CONFIG_ENV: json.dumps({**self.config, "fd": sock.fileno(), "ready_fd": ready_w,
+                                                     "slot": slot})}
+        proc = subprocess.Popen([sys.executable, "-m", "runtime.workers"], env=env,
+                                pass_fds=(sock.fileno(), ready_w), cwd=os.getcwd())
+        os.close(ready_w)
+        worker = Worker(slot, proc, ready_r)
+        log.info("worker %d started (pid %d)", slot, proc.pid)
+        return worker
+
+    def _alive(self) -> list[Worker]:
+        return [w for w in self.slots if w is not None] + self.old
+
+    def _poll(self, timeout: float) -> None:
+        """Wait for a signal, a readiness byte or a child exit; then handle what happened."""
+        pending = {w.ready_fd: w for w in self._alive() if not w.ready}
+        try:
+            readable, _, _ = select.select([self._wake_r, *pending], [], [], timeout)
+        except InterruptedError:
+            readable = []
+        for fd in readable:
+            if fd == self._wake_r:
+                try:
+                    while os.read(self._wake_r, 512):
+                        pass
+                except BlockingIOError:
+                    pass
+            elif fd in pending:
+                worker = pending[fd]
+                if os.read(fd, 1):
+                    worker.ready = True
+        self._reap()
+
+    def _reap(self) -> None:
+        for worker in list(self._alive()):
+            code = worker.proc.poll()
+            if code is None:
+                continue
+            os.close(worker.ready_fd)
+            if worker in self.old:
+                self.old.remove(worker)
+                continue
+            self.slots[worker.slot] = None
+            if self.stopping:
+                continue
+            how = f"signal {-code}" if code < 0 else f"status {code}"
+            log.error("worker %d (pid %d) exited with %s; starting a replacement", worker.slot, worker.pid, how)
+            if not worker.ready and time.monotonic() - worker.started < RESTART_BACKOFF:
+                time.sleep(RESTART_BACKOFF)  # do not spin on a worker that cannot start
+            self.slots[worker.slot] = self._spawn(worker.slot)
+
+    def _wait_ready(self, worker: Worker, timeout: float = READY_TIMEOUT) -> bool:
+        deadline = time.monotonic() + timeout
+        while not worker.ready and time.monotonic() < deadline:
+            if worker.proc.poll() is not None:
+                return False
+            self._poll(0.1)
+        return worker.ready
+
+    # .. signals ..
+    def _on_signal(self, signum, frame) -> None:
+        if signum == signal.SIGHUP:
+            self.reload_wanted = True
+        else:
+            self.stopping = True
+        try:
+            os.write(self._wake_w, b"!")
+        except BlockingIOError:
+            pass
+
+    def _install_signals(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, self._on_signal)
+        signal.signal(signal.SIGCHLD, self._on_child)
+
+    def _on_child(self, signum, frame) -> None:
+        try:
+            os.write(self._wake_w, b"c")
+        except BlockingIOError:
+            pass
+
+    # .. life cycle ..
+    def start(self) -> bool:
+        """Start every worker; False when the first cannot start (its error is already printed)."""
+        self._install_signals()
+        first = self._spawn(0)
+        self.slots[0] = first
+        if not self._wait_first(first):
+            return False
+        for slot in range(1, len(self.slots)):
+            self.slots[slot] = self._spawn(slot)
+        deadline = time.monotonic() + READY_TIMEOUT  # a worker that dies here is replaced by _reap
+        while not all(w is not None and w.ready for w in self.slots):
+            if self.stopping or time.monotonic() > deadline:
+                return False
+            self._poll(0.1)
+        return True
+
+    def _wait_first(self, worker: Worker) -> bool:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not worker.ready and time.monotonic() < deadline and not self.stopping:
+            if worker.proc.poll() is not None:
+                return False
+            self._poll(0.1)
+        return worker.ready
+
+    def run(self) -> int:
+        while not self.stopping:
+            if self.reload_wanted:
+                self.reload_wanted = False
+                self.reload()
+            self._poll(1.0)
+        return self.shutdown()
+
+    def reload(self) -> None:
+        """Replace each worker by a new one, which listens before the old one drains."""
+        log.info("reloading %d workers", len(self.slots))
+        for slot in range(len(self.slots)):
+            if self.stopping:
+                return
+            new = self._spawn(slot)
+            if not self._wait_ready(new):
+                log.error("reload stopped: the new worker %d did not start; keeping the running ones", slot)
+                if new.proc.poll() is None:
+                    new.proc.kill()
+                new.proc.wait()
+                os.close(new.ready_fd)
+                return
+            old, self.slots[slot] = self.slots[slot], new
+            if old is not None:
+                self.old.append(old)
+                old.proc.send_signal(signal.SIGTERM)
+        log.info("reload done")
+
+    def shutdown(self) -> int:
+        workers = self._alive()
+        log.info("shutting down: draining %d workers (grace %gs)", len(workers), self.grace)
+        for worker in workers:
+            if worker.proc.poll() is None:
+                worker.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.grace + 2.0
+        for worker in workers:
+            try:
+                worker.proc.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.error("worker %d (pid %d) did not stop in time; killing it", worker.slot, worker.pid)
+                worker.proc.kill()
+                worker.proc.wait()
+        for sock in self.sockets:
+            sock.close()
+        return 0
+
+
+def supervise(config: dict, host: str, port: int, workers: int, grace: float) -> int:
+    """Bind, start ``workers`` workers, and run until SIGTERM. Raises OSError if the port is busy."""
+    sockets = bind_slots(host, port, max(1, workers))
+    supervisor = Supervisor(config, sockets, grace=grace)
+    if not supervisor.start():
+        supervisor.stopping = True
+        supervisor.shutdown()
+        return 2
+    bound = sockets[0].getsockname()
+    log.info("serving %s with %d worker%s", config["site"], workers, "" if workers == 1 else "s")
+    log.info("listening on http://%s:%d", bound[0], bound[1])
+    return supervisor.run()
+
+
+if __name__ == "__main__":
+    from .worker_main import main
+
+    sys.exit(main(json.loads(os.environ.pop(CONFIG_ENV))))
