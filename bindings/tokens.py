@@ -139,13 +139,13 @@ def auth_from_cookie(value, store, secret: str) -> dict | None:
     return verify_token(decode_auth_cookie(value), store, secret)
 
 
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def duration(text: str) -> int:
     """Seconds from '3600', '90m', '12h' or '7d' (for --auth-ttl); at least one minute."""
     raw = str(text).strip().lower()
-    number, unit = (raw[:-1], raw[-1]) if raw[-1:] in _UNITS else (raw, "")
+    number, unit = (raw[:-1], raw[-1]) if raw[-1:] in _UNITS else (raw, "s")
     if not number.isdigit():
         raise ValueError(f"not a duration: {text!r}")
     seconds = int(number) * _UNITS[unit]

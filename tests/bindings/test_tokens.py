@@ -11,7 +11,7 @@ import urllib.parse
 import jwt
 import pytest
 
-from bindings.tokens import (AUTH_COOKIE, auth_from_cookie, decode_auth_cookie,
+from bindings.tokens import (AUTH_COOKIE, auth_from_cookie, decode_auth_cookie, duration,
                              encode_auth_cookie, issue_token, load_secret, verify_token)
 from bindings.users import UserStore, random_id
 
@@ -190,3 +190,27 @@ def test_workers_starting_together_agree_on_one_secret(tmp_path, monkeypatch):
         p.join(30)
     assert secrets_seen == {(tmp_path / "secret.key").read_text().strip()}
     assert os.listdir(tmp_path) == ["secret.key"]
+
+
+def test_cookie_with_a_large_record_keeps_only_identifying_fields_under_4kb(store):
+    big = store.create("big@example.com", "password1", fields={"bio": "x" * 5000, "name": "Big"})
+    token = issue_token(big, SECRET)
+    value = encode_auth_cookie(token, big)
+    assert len(value) < 4096 - 100
+    data = json.loads(urllib.parse.unquote(value))
+    assert data["token"] == token
+    assert data["record"] == {"id": big["id"], "collectionId": "_pb_users_auth_", "collectionName": "users",
+                              "email": "big@example.com", "verified": False}
+    assert auth_from_cookie(value, store, SECRET) == big
+
+
+@pytest.mark.parametrize("text, seconds", [("3600", 3600), ("90m", 5400), ("12h", 43200), ("7d", 604800),
+                                           (" 2H ", 7200)])
+def test_duration_reads_seconds_or_a_unit(text, seconds):
+    assert duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "d", "5x", "-5m", "1.5h", "30", "401d"])
+def test_duration_refuses_nonsense_and_out_of_range(text):
+    with pytest.raises(ValueError):
+        duration(text)

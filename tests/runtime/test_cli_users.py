@@ -136,3 +136,46 @@ def test_import_refuses_a_file_that_is_not_sqlite_or_has_no_users(data, tmp_path
     assert_one_line_error(users_cli("import-pocketbase", empty, "--data", data), "no 'users' table")
     assert_one_line_error(users_cli("import-pocketbase", tmp_path / "nope.db", "--data", data),
                           "no such file")
+
+
+# -- through `pagesvm users` (the main command line) and a real PocketBase file ------------
+REAL_PB = ROOT / "tests" / "fixtures" / "pocketbase" / "data.db"
+
+
+def pagesvm(*args, stdin=""):
+    return subprocess.run([sys.executable, "-m", "runtime.cli", *map(str, args)],
+                          input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+def test_users_commands_are_part_of_the_pagesvm_command(data):
+    made = pagesvm("users", "create", "cli@example.com", "--password-stdin", "--verified", "--data", data,
+                   stdin="password1\n")
+    assert made.returncode == 0, made.stderr
+    listed = pagesvm("users", "list", "--data", data)
+    assert "cli@example.com  verified" in listed.stdout
+    assert "password1" not in made.stdout + made.stderr + listed.stdout + listed.stderr
+
+
+def test_import_of_a_data_db_written_by_pocketbase_signs_users_in_on_the_server(data, tmp_path):
+    from tests.bindings.auth_helpers import INVALID_LOGIN, auth_cookie, login, set_cookies, start, whoami
+
+    pb = sqlite3.connect(f"file:{REAL_PB}?mode=ro", uri=True)
+    pb_users = {email: (id_, hashed) for id_, email, hashed in pb.execute("SELECT id, email, password FROM users")}
+    pb.close()
+    result = pagesvm("users", "import-pocketbase", REAL_PB, "--data", data)
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 users, skipped 0" in result.stdout
+    server = start(data)
+    try:
+        alice = whoami(server, auth_cookie(login(server, "alice@example.com", "alice-password-1")))[1]
+        bob = whoami(server, auth_cookie(login(server, "bob@example.com", "bob-password-22")))[1]
+        wrong = login(server, "alice@example.com", "bob-password-22")
+    finally:
+        server.stop()
+    assert alice["id"] == pb_users["alice@example.com"][0] and alice["verified"] is True
+    assert alice["json"]["name"] == "Alice" and "avatar" in alice["json"]
+    assert bob["email"] == "bob@example.com" and bob["id"] == pb_users["Bob@Example.com"][0] and bob["verified"] is False
+    assert INVALID_LOGIN in wrong.text and "pb_auth" not in set_cookies(wrong)
+    store = UserStore(data)
+    assert store.get_by_email("alice@example.com")["password"] == pb_users["alice@example.com"][1]  # hash kept as is
+    store.close()
