@@ -199,7 +199,9 @@ class _Generator:
         # A trailing // comment would swallow what follows: end it with a newline.
         extra = "\n" if code.rfind("//") > code.rfind("\n") else ""
         if self.mode == _EVAL:
-            js = ";" + code + extra
+            # Like ejs' __line: QuickJS gives no line for some statements (`var x = a.b`),
+            # only the enclosing function's; the tag's own line is then the best we know.
+            js = f";__line={self.template_line};" + code + extra
         else:
             fn = "__esc" if self.mode == _ESCAPED else "__raw"
             expression = _TRAILING_SEMI_RE.sub(r"\1", code + extra)
@@ -220,7 +222,7 @@ def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str)
     bindings = [f"{name}=__api.{name}" for name in api_names]
     local_names = tuple(name for name in local_names if is_js_identifier(name))
     bindings += [f"{name}=__locals.{name}" for name in local_names]
-    parts = ["var __output=''"]
+    parts = ["var __output='',__line=1"]
     if bindings:
         parts.append("var " + ",".join(bindings))
     if re.search(r"\becho\b", text):
@@ -234,7 +236,7 @@ def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str)
             parts.append("__R.liveLocals(locals,{" + pairs + "})")
     if re.search(r"\b__append\b", text):
         parts.append("var __append=function(s){if(s!=null)__output+=s}")
-    return "(function(__R){var __esc=__R.esc,__raw=__R.raw;return function(__api,__locals){" + ";".join(parts) + ";{"
+    return "(function(__R){var __esc=__R.esc,__raw=__R.raw;return function(__api,__locals){" + ";".join(parts) + ";try{"
 
 
 def compile_template(
@@ -248,7 +250,8 @@ def compile_template(
     generator = _Generator(path)
     generator.scan(tokenize(text))
     # The header is line 1 of the unit; the template's first line starts on line 2.
-    source = _header(tuple(api_names), tuple(local_names), text) + "\n" + generator.body() + "\n}return __output}})"
+    source = (_header(tuple(api_names), tuple(local_names), text) + "\n" + generator.body()
+              + "\n}catch(__e){throw __R.atLine(__e,__line)}return __output}})")
     line_map = [1] + generator.line_map + [generator.template_line]
     unclosed = generator.brackets.stack[-1] if generator.brackets.stack else None
     return CompiledTemplate(path=path, source=source, line_map=line_map, unclosed_line=unclosed)

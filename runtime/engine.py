@@ -26,7 +26,9 @@ log = logging.getLogger("pagesvm.engine")
 
 JS_DIR = os.path.join(os.path.dirname(__file__), "js")
 CORE_JS = ("core.js", "render.js", "modules.js", "context.js", "microdash.js", "stubs.js")
-_FRAME_RE = re.compile(r"<input>:(\d+)(?::\d+)?")
+# A unit's frame "at fn (<input>:L:C)", or a unit's syntax error "at <input>:L:C" raised by eval;
+# any other bare "at <input>:1:1" is the JSON text of a JSON.parse error, not a unit.
+_FRAME_RE = re.compile(r"\(<input>:(\d+)(?::(\d+))?\)|^\s+at <input>:(\d+):(\d+)\n\s+at eval \(native\)", re.M)
 
 
 class PagesInterpreter(JSInterpreter):
@@ -247,9 +249,7 @@ class Engine:
         if kind == "template":
             path = self.site.find_private(from_file, name, TEMPLATE_EXTENSIONS)
             if path:
-                unit = self.units.ensure(path, "markdown" if path.endswith(".md") else "template")
-                if unit:
-                    units.append(unit)
+                units.extend(self.units.ensure_variants(path, "markdown" if path.endswith(".md") else "template"))
         elif kind == "module":
             path = self.site.find_module(from_file, name)
             if path:
@@ -278,10 +278,13 @@ class Engine:
             return self.host_error
         path, line = error.get("file"), None
         for match in _FRAME_RE.finditer(error.get("stack") or ""):
-            found = self.units.locate(int(match.group(1)))
+            found = self.units.locate(int(match.group(1) or match.group(3)))
             if found:
                 unit, line = found
                 path = unit.path
+                # Column 1: QuickJS only knew the enclosing function; the template's last code tag is closer.
+                if (match.group(2) or match.group(4)) == "1" and unit.template and path == error.get("file") and error.get("line"):
+                    line = max(line, int(error["line"]))
                 break
         status = error.get("status") or 500
         return PageError(error.get("name") or "Error", error.get("message") or "", path, line, int(status), error.get("binding"))

@@ -76,11 +76,13 @@ class UnitCache:
         self._bases: list[int] = []
         self._by_base: dict[int, Unit] = {}
         self._next_base = 0
+        self._variants: dict[str, set[tuple]] = {}  # path -> include-data key sets compiled for it
         self.compiles = 0  # how many units were compiled (tests and logs read it)
 
     def forget_interpreter(self) -> None:
         """The interpreter was replaced: everything must be sent again."""
         self.units.clear()
+        self._variants.clear()
 
     def ensure(self, path: str, kind: str, keys=()) -> list | None:
         """The unit to send to the interpreter, or None when it holds the current one."""
@@ -93,7 +95,21 @@ class UnitCache:
             return None
         unit = self._compile(uid, path, kind, tuple(keys), signature)
         self.units[uid] = unit
+        self._variants.setdefault(path, set()).add(tuple(keys))
         return [unit.id, unit.kind, unit.base, unit.source]
+
+    def ensure_variants(self, path: str, kind: str) -> list:
+        """``ensure`` for a file and every include-data variant of it the interpreter holds.
+
+        The interpreter reuses a variant it holds without asking; a partial found again
+        (once per request) is where an edit to it is noticed.
+        """
+        sent = []
+        for keys in sorted(self._variants.get(path, ())):  # variants not held yet are asked for when used
+            unit = self.ensure(path, kind, keys)
+            if unit:
+                sent.append(unit)
+        return sent
 
     def _compile(self, uid: str, path: str, kind: str, keys: tuple, signature: Signature) -> Unit:
         # Bytes, not read_text: universal newlines would turn "\r\n" and a lone "\r" into "\n",

@@ -41,6 +41,14 @@ globalThis.__pv = (function (G) {
     return target;
   };
 
+  // The line of the last code tag a template ran, kept on the error by the innermost template.
+  R.atLine = function (e, line) {
+    if (e !== null && typeof e === 'object' && !Object.prototype.hasOwnProperty.call(e, 'pvLine')) {
+      try { Object.defineProperty(e, 'pvLine', { value: line, enumerable: false }); } catch (ignored) { /* frozen */ }
+    }
+    return e;
+  };
+
   // JSON.stringify that prints "[Circular]" instead of throwing on cycles.
   R.stringify = function (value, replacer, space) {
     const seen = new WeakSet();
@@ -70,7 +78,7 @@ globalThis.__pv = (function (G) {
   // cannot reach the runtime's shared state.
   let kit = null;
   R.defineUnits = function (list) {
-    kit = kit || Object.freeze({ esc: R.esc, raw: R.raw, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals });
+    kit = kit || Object.freeze({ esc: R.esc, raw: R.raw, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine });
     for (const [id, kind, base, source] of list) {
       const made = (0, eval)('\n'.repeat(base) + source);
       R.units.set(id, { kind, fn: kind === 'module' ? made : made(kit) });

@@ -32,8 +32,9 @@
   R.renderFile = function (path, locals, kind) {
     const st = R.state;
     const stack = st.stack;
-    if (stack.length >= MAX_DEPTH) {
-      throw new Error('include depth over ' + MAX_DEPTH + ': ' + stack.map((f) => f.path).join(' -> '));
+    if (stack.length > MAX_DEPTH) {  // the page plus MAX_DEPTH nested includes is the most
+      const chain = stack.map((f) => f.path).concat(path);
+      throw new Error('include depth over ' + MAX_DEPTH + ': ' + chain.slice(0, 3).join(' -> ') + ' -> … -> ' + chain.slice(-3).join(' -> '));
     }
     const keys = locals ? Object.keys(locals).filter((k) => IDENT.test(k)).sort() : [];
     const frame = { path, locals, signature: null };
@@ -217,7 +218,7 @@
   function describeError(e) {
     const st = R.state;
     if (e instanceof Error) {
-      return { name: e.name, message: String(e.message), stack: String(e.stack || ''), status: e.status || null, binding: e.binding || null, file: e.pvFile || st.route.page };
+      return { name: e.name, message: String(e.message), stack: String(e.stack || ''), status: e.status || null, binding: e.binding || null, file: e.pvFile || st.route.page, line: e.pvLine || null };
     }
     return { name: 'Error', message: 'uncaught ' + (typeof e === 'string' ? e : R.stringify(e)), stack: '', status: null, binding: null, file: st.failedIn || st.route.page };
   }

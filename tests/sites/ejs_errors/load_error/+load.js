@@ -1,0 +1,4 @@
+module.exports = (api) => {
+  const title = "x"
+  return { title: title.nope.deeper }
+}

@@ -1,0 +1,3 @@
+module.exports = (api, next) => {
+  throw new Error("middleware refused")
+}
