@@ -19,7 +19,7 @@ from dukpy.evaljs import JSInterpreter
 from bindings.registry import REGISTRY, BindingError, Registry
 
 from .ejs_compiler import TemplateSyntaxError
-from .site import TEMPLATE_EXTENSIONS, Site
+from .site import MODULE_EXTENSIONS, TEMPLATE_EXTENSIONS, Site
 from .units import UnitCache
 
 log = logging.getLogger("pagesvm.engine")
@@ -250,8 +250,10 @@ class Engine:
             path = self.site.find_private(from_file, name, TEMPLATE_EXTENSIONS)
             if path:
                 units.extend(self.units.ensure_variants(path, "markdown" if path.endswith(".md") else "template"))
-        elif kind == "module":
-            path = self.site.find_module(from_file, name)
+        elif kind in ("module", "resolve"):
+            # require('./x') is relative to its file; resolve('../x') is always the _private lookup
+            path = (self.site.find_module(from_file, name) if kind == "module"
+                    else self.site.find_private(from_file, name, MODULE_EXTENSIONS))
             if path:
                 unit = self.units.ensure(path, "module")
                 if unit:

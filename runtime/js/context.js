@@ -4,6 +4,19 @@
 (function (R) {
   'use strict';
 
+  // url(s) as PocketPages' globalApi has it: query values JSON-parsed when they parse, the
+  // first of repeated keys wins (so `url('/p?n=5').query.n === 5`, like params).
+  function pageUrl(input) {
+    const u = R.parseUrl(input);
+    const query = {};
+    for (const key of Object.keys(u.query)) {
+      const v = u.query[key];
+      query[key] = R.parseMaybeJson(Array.isArray(v) ? v[0] : v);
+    }
+    u.query = query;
+    return u;
+  }
+
   // -- output helpers, meta, misc --------------------------------------------------------
   R.family(['api', 'echo', 'include', 'resolve', 'require', 'meta', 'url', 'stringify', 'asset', 'slot', 'slots'], function (api, st) {
     api.api = api;
@@ -16,7 +29,7 @@
       st.meta[key] = value;
       return value;
     };
-    api.url = R.parseUrl;
+    api.url = pageUrl;
     api.stringify = R.stringify;
     api.asset = function (path) { return R.host('asset', String(path), R.currentFile()); };
     api.slot = undefined;

@@ -51,10 +51,13 @@
   tame(Error.prototype);
   tame(Function.prototype);
   for (const c of intrinsics) if (typeof c === 'function') harden(c);
+  // Also symbol-keyed globals, and a prototype a page swapped in under globalThis.
+  const globalProto = Object.getPrototypeOf(G);
   R.cleanGlobals = function () {
-    for (const name of Object.getOwnPropertyNames(G)) {
-      if (!baseline.has(name)) delete G[name];
+    for (const key of Reflect.ownKeys(G)) {
+      if (!baseline.has(key)) delete G[key];
     }
+    if (Object.getPrototypeOf(G) !== globalProto) Object.setPrototypeOf(G, globalProto);
   };
   for (const o of [typedArray, iteratorProto, generatorFn, Math, JSON, Reflect, R]) harden(o);
 
@@ -64,7 +67,7 @@
   // Existing globals cannot be replaced; new ones are removed after each request.
   // dukpy itself sets `dukpy` and `call_python` before every evaluation.
   const HOST_SET = new Set(['dukpy', 'call_python']);
-  const baseline = new Set(Object.getOwnPropertyNames(G));
+  const baseline = new Set(Reflect.ownKeys(G));
   for (const name of baseline) {
     const desc = Object.getOwnPropertyDescriptor(G, name);
     if (!HOST_SET.has(name) && desc.configurable && 'value' in desc) {

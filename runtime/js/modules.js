@@ -53,7 +53,7 @@
     const mode = (options && options.mode) || 'require';
     const load = MODES[mode];
     if (!load) throw new Error("resolve: unknown mode '" + mode + "' (require, raw, script, style)");
-    const path = R.find(name, mode === 'require' ? 'module' : 'file');
+    const path = R.find(name, mode === 'require' ? 'resolve' : 'file');
     if (!path) throw new Error("resolve: '" + name + "' not found in any _private folder above " + R.currentFile());
     return load(path);
   };

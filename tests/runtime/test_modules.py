@@ -1,0 +1,77 @@
+"""CommonJS modules for pages (runtime/js/modules.js): require, resolve and their lookups."""
+import html
+import os
+
+import pytest
+
+from tests.helpers import SITES, start_server
+
+SITE = os.path.join(SITES, "pp_modules")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    s = start_server(SITE, data_dir=str(tmp_path_factory.mktemp("data")))
+    text = html.unescape(s.get("/shop/deep").text)
+    yield {k: v for k, _, v in (line.partition("=") for line in text.splitlines() if "=" in line)}, s
+    s.stop()
+
+
+def test_require_gives_module_exports_filename_and_dirname(page):
+    values, _ = page
+    assert values["a"] == "a file=_private/a.js dir=_private cycle=b<-a"  # a cycle sees partial exports
+
+
+def test_require_and_resolve_share_one_module_per_request(page):
+    assert page[0]["same"] == "true"
+
+
+def test_json_modules_with_and_without_extension(page):
+    assert page[0]["json"] == "5EUR"
+
+
+def test_resolve_lookup_nearest_root_and_skip_a_level(page):
+    assert page[0]["near"] == "shop root=root skip=shop"
+
+
+def test_require_pocketpages_is_this_requests_context_api(page):
+    assert page[0]["pp"] == "true/true"
+
+
+def test_clear_errors_for_missing_modules_and_bad_modes(page):
+    values, _ = page
+    assert values["missing"] == "Cannot find module 'nope' from shop/deep/index.ejs"
+    assert values["mode"] == "resolve: unknown mode 'zip' (require, raw, script, style)"
+    assert values["resolve"] == "resolve: 'nope' not found in any _private folder above shop/deep/index.ejs"
+    assert values["outside"] == "Cannot find module '../../../etc/passwd' from shop/deep/index.ejs"
+
+
+def test_module_state_is_fresh_each_request(page):
+    _, server = page
+    for _ in range(5):
+        assert server.get("/counter").text.strip() == "1,2"
+
+
+def test_private_modules_are_not_served(page):
+    _, server = page
+    for path in ("/_private/a.js", "/_private/prices.json", "/shop/_private/where.js"):
+        assert server.get(path).status == 404
+
+
+def test_a_module_is_compiled_once_per_interpreter_and_run_once_per_request():
+    from runtime.pipeline import PagesRuntime
+
+    engine = PagesRuntime(SITE).engine
+    assert engine.render_file("counter.ejs").strip() == "1,2"
+    compiled = engine.units.compiles
+    for _ in range(3):
+        assert engine.render_file("counter.ejs").strip() == "1,2"
+    assert engine.units.compiles == compiled  # cached: nothing recompiled
+    count = os.path.join(SITE, "_private", "count.js")
+    stat = os.stat(count)
+    os.utime(count, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        assert engine.render_file("counter.ejs").strip() == "1,2"
+        assert engine.units.compiles == compiled + 1  # a changed file is compiled again
+    finally:
+        os.utime(count, ns=(stat.st_atime_ns, stat.st_mtime_ns))

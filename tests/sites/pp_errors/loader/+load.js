@@ -1,0 +1,4 @@
+module.exports = (api) => {
+  const value = 1
+  return { value: api.noSuchLoaderHelper(value) }
+}

@@ -1,0 +1,2 @@
+const helper = require('./_private/helper')
+module.exports = (api) => ({ v: helper() })

@@ -1,0 +1,3 @@
+module.exports = function helper() {
+  return JSON.parse('{not json')
+}

@@ -1,0 +1,1 @@
+module.exports = { plugins: ['pocketpages-plugin-ejs', 'pocketpages-plugin-marked'] }

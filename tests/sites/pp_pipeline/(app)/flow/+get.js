@@ -1,0 +1,4 @@
+module.exports = (api) => {
+  require('trail').push('get')
+  return { method: 'get' }
+}
