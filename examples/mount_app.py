@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+import tornado.httpserver
 import tornado.ioloop
 import tornado.netutil
 import tornado.web
@@ -47,6 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import tornado.httpserver
-
     main()

@@ -13,13 +13,14 @@
       const st = R.state;
       const memo = st.memo || (st.memo = new Map());
       const key = name + '\0' + JSON.stringify(args);
-      let text = memo.get(key);
-      if (text === undefined) {
+      let hit = memo.get(key);
+      if (hit === undefined) {
         const value = R.py(name, args);
-        text = value === undefined ? 'null' : JSON.stringify(value);
-        memo.set(key, text);
+        // Primitives are kept as they are; objects as JSON text, parsed into a fresh copy per call.
+        hit = value !== null && typeof value === 'object' ? { text: JSON.stringify(value) } : { value };
+        memo.set(key, hit);
       }
-      return JSON.parse(text);
+      return hit.text === undefined ? hit.value : JSON.parse(hit.text);
     };
   }
 
