@@ -11,7 +11,7 @@ import os
 import sqlite3
 import threading
 
-from bindings import tokens
+from bindings import tokens, users
 from bindings.registry import BindingError, binding, js_file, on_request
 from bindings.users import BCRYPT_ROUNDS, COLLECTION_NAME, AuthError, UserStore, public_record
 
@@ -31,6 +31,8 @@ class _Backend:
     def __init__(self, data_dir: str):
         self.store = UserStore(data_dir, bcrypt_rounds=bcrypt_rounds())
         self.secret = tokens.load_secret(data_dir)
+        # Made now, so that the first unknown email is no slower than any other sign-in.
+        users.dummy_hash(self.store.bcrypt_rounds)
 
 
 _backends: dict[str, _Backend] = {}

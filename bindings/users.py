@@ -110,7 +110,7 @@ def check_password(password: str, hashed: str) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _dummy_hash(rounds: int) -> str:
+def dummy_hash(rounds: int) -> str:
     """A hash to check against for unknown emails, so they cost as much as known ones."""
     return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds)).decode()
 
@@ -163,7 +163,7 @@ class UserStore:
     def authenticate(self, email: str, password: str) -> dict:
         """The user for this email and password; one message for every failure."""
         rec = self.get_by_email(email) if email else None
-        hashed = rec["password"] if rec else _dummy_hash(self.bcrypt_rounds)
+        hashed = rec["password"] if rec else dummy_hash(self.bcrypt_rounds)
         matches = check_password(password or "", hashed)  # always paid, even for no user
         if rec is None or not password or not matches:
             raise AuthError(INVALID_LOGIN)

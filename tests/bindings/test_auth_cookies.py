@@ -106,7 +106,7 @@ def test_record_in_the_cookie_is_display_only(site):
 
 
 def test_deleted_user_is_signed_out(tmp_path):
-    server = start(tmp_path / "data")
+    server = start(tmp_path / "data", "--workers", "1")
     try:
         cookie = auth_cookie(register(server, "gone@example.com"))
         store = UserStore(tmp_path / "data", bcrypt_rounds=4)
