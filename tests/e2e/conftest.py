@@ -82,6 +82,8 @@ def browser_page(browser, site, request):
         count[0] += 1
         path = os.path.join(folder, f"{count[0]:02d}-{name}.png")
         page.screenshot(path=path, full_page=True)
+        with open(path, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n", f"screenshot {path} is not a PNG"
         return path
 
     page.watch = watch
