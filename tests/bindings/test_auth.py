@@ -159,7 +159,7 @@ def test_sign_in_refuses_what_is_not_a_valid_token(server, how, token, error, st
     assert "pb_auth" not in set_cookies(res)
 
 
-def test_changing_the_password_signs_out_every_older_token(server, tmp_path):
+def test_changing_the_password_signs_out_every_older_token(server):
     old_cookie = auth_cookie(register(server, "rotate@example.com"))
     data_dir = server.proc.args[server.proc.args.index("--data") + 1]
     store = UserStore(data_dir, bcrypt_rounds=4)
@@ -169,7 +169,8 @@ def test_changing_the_password_signs_out_every_older_token(server, tmp_path):
     assert me["anonymous"] is True
     assert_cleared(res)
     assert login(server, "rotate@example.com").status == 200  # old password refused
-    assert whoami(server, auth_cookie(login(server, "rotate@example.com", "a brand new password")))[1]["email"]
+    fresh = auth_cookie(login(server, "rotate@example.com", "a brand new password"))
+    assert whoami(server, fresh)[1]["email"] == "rotate@example.com"
 
 
 def test_auth_ttl_flag_sets_cookie_lifetime_and_token_expiry(tmp_path):
