@@ -4,6 +4,8 @@ import re
 
 from tests.helpers import SITES, wait_for
 
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
+
 LINE = re.compile(r"pagesvm\.access.*\b(GET|POST) (\S+) (\d{3}) (\d+(?:\.\d+)?)ms$")
 
 
@@ -12,7 +14,7 @@ def _lines(server):
 
 
 def test_each_request_logs_method_path_status_and_time(serve):
-    server = serve(os.path.join(SITES, "pp_routes"))
+    server = serve(os.path.join(SITES, "pp_routes"), *ONE)
     server.get("/about")
     server.get("/nope")
     server.post("/style.css", form={"a": "1"})
@@ -25,7 +27,7 @@ def test_each_request_logs_method_path_status_and_time(serve):
 
 
 def test_secrets_in_cookies_headers_and_query_never_reach_the_log(serve):
-    server = serve(os.path.join(SITES, "pp_routes"), "--dev")
+    server = serve(os.path.join(SITES, "pp_routes"), *ONE, "--dev")
     server.get("/about?token=QUERYSECRET", cookies={"pb_auth": "COOKIESECRET", "other": "OTHERSECRET"},
                headers={"Authorization": "Bearer AUTHSECRET", "X-Api-Key": "KEYSECRET"})
     server.get("/missing-page", cookies={"pb_auth": "COOKIESECRET2"}, headers={"Authorization": "Basic AUTHSECRET2"})

@@ -9,6 +9,8 @@ from runtime.config import ConfigError, load_config
 from runtime.site import Site
 from tests.helpers import ROOT, STARTERS, start_server
 
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
+
 
 def site_with(tmp_path, config: str) -> Site:
     (tmp_path / "index.ejs").write_text("<%= typeof keys %>")
@@ -76,7 +78,7 @@ def test_bad_config_is_an_error_naming_the_file(tmp_path, source, message):
 def test_server_refuses_to_start_with_an_unknown_plugin(tmp_path):
     site_with(tmp_path, "module.exports = { plugins: ['ejs', 'pocketpages-plugin-datastar'] }")
     with pytest.raises(RuntimeError) as info:
-        start_server(str(tmp_path), data_dir=str(tmp_path / "data"), timeout=15)
+        start_server(str(tmp_path), *ONE, data_dir=str(tmp_path / "data"), timeout=15)
     assert "+config.js: plugin pocketpages-plugin-datastar is not supported" in str(info.value)
 
 
@@ -91,5 +93,5 @@ def test_routes_command_reports_a_bad_config(tmp_path):
 def test_debug_true_in_config_shows_error_details(serve, tmp_path):
     site_with(tmp_path, "module.exports = { debug: true }")
     (tmp_path / "boom.ejs").write_text("<% nope() %>")
-    res = serve(str(tmp_path)).get("/boom")
+    res = serve(str(tmp_path), *ONE).get("/boom")
     assert res.status == 500 and "boom.ejs:1" in res.text

@@ -2,8 +2,7 @@
 
 /pollute changes built-ins, creates globals (four ways, plus a swapped global prototype),
 and bumps a module-level counter; /check must see none of it on any later request.
-The server may run several workers, so pollution and checks are interleaved many times:
-every worker gets polluted and every check must still be clean.
+One worker, so every /check runs in the very interpreter the previous /pollute just used.
 """
 import json
 import os
@@ -11,6 +10,8 @@ import os
 import pytest
 
 from tests.helpers import SITES, start_server
+
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
 
 SITE = os.path.join(SITES, "pp_isolation")
 CLEAN = {"polluted": "undefined", "map": "function", "trim": "a", "json": "function", "random": True,
@@ -20,7 +21,7 @@ CLEAN = {"polluted": "undefined", "map": "function", "trim": "a", "json": "funct
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    s = start_server(SITE, data_dir=str(tmp_path_factory.mktemp("data")))
+    s = start_server(SITE, *ONE, data_dir=str(tmp_path_factory.mktemp("data")))
     yield s
     s.stop()
 

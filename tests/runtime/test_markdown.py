@@ -7,10 +7,12 @@ import pytest
 from runtime.markdown_render import MarkdownRenderer, slugify
 from tests.helpers import SITES, start_server
 
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    s = start_server(os.path.join(SITES, "pp_markdown"), data_dir=str(tmp_path_factory.mktemp("data")))
+    s = start_server(os.path.join(SITES, "pp_markdown"), *ONE, data_dir=str(tmp_path_factory.mktemp("data")))
     yield s
     s.stop()
 
@@ -49,13 +51,13 @@ def test_markdown_source_is_not_served(server):
 
 
 def test_without_ejs_listing_md_the_tags_stay_literal(serve):
-    res = serve(os.path.join(SITES, "pp_markdown_noejs")).get("/doc")
+    res = serve(os.path.join(SITES, "pp_markdown_noejs"), *ONE).get("/doc")
     assert res.status == 200
     assert "Literal &lt;%= 1 + 1 %&gt;</h1>" in res.text
 
 
 def test_without_the_marked_plugin_md_files_are_static(serve):
-    server = serve(os.path.join(SITES, "pp_markdown_plain"))
+    server = serve(os.path.join(SITES, "pp_markdown_plain"), *ONE)
     res = server.get("/readme.md")
     assert res.status == 200
     assert res.header("Content-Type") == "text/markdown; charset=utf-8"

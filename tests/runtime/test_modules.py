@@ -6,12 +6,14 @@ import pytest
 
 from tests.helpers import SITES, start_server
 
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
+
 SITE = os.path.join(SITES, "pp_modules")
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    s = start_server(SITE, data_dir=str(tmp_path_factory.mktemp("data")))
+    s = start_server(SITE, *ONE, data_dir=str(tmp_path_factory.mktemp("data")))
     text = html.unescape(s.get("/shop/deep").text)
     yield {k: v for k, _, v in (line.partition("=") for line in text.splitlines() if "=" in line)}, s
     s.stop()
@@ -75,3 +77,15 @@ def test_a_module_is_compiled_once_per_interpreter_and_run_once_per_request():
         assert engine.units.compiles == compiled + 1  # a changed file is compiled again
     finally:
         os.utime(count, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_page_code_cannot_reach_outside_the_root(page):
+    _, server = page
+    text = server.get("/escape").text
+    for name in ("include", "includeRoot", "resolveRaw", "resolveAbs", "require", "requireNul"):
+        assert f"{name}=refused" in text
+    assert "asset=returned ../../../etc/passwd" in text  # unknown files are returned unchanged, never read
+    for target in ("../../../etc/passwd", "/etc/passwd", "..%2f..%2fetc%2fpasswd"):
+        res = server.get("/file?f=" + target)
+        assert res.status == 404 and b"root:" not in res.body
+    assert server.get("/file?f=_private/prices.json").json() == {"price": 5, "currency": "EUR"}  # deliberate

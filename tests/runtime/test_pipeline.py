@@ -13,6 +13,8 @@ import pytest
 
 from tests.helpers import SITES, start_server
 
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
+
 SITE = os.path.join(SITES, "pp_pipeline")
 API_NAMES = ("params data request response formData body redirect echo include resolve meta asset env url "
              "stringify dbg info warn error forEach keys values merge pick shuffle omit").split()
@@ -21,7 +23,7 @@ OBJECTS = {"params", "data", "request", "response"}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    s = start_server(SITE, data_dir=str(tmp_path_factory.mktemp("data")), env={"PP_PIPELINE_ENV": "envval"})
+    s = start_server(SITE, *ONE, data_dir=str(tmp_path_factory.mktemp("data")), env={"PP_PIPELINE_ENV": "envval"})
     yield s
     s.stop()
 
@@ -169,7 +171,7 @@ def test_whole_context_api_is_in_scope_everywhere(server, where):
 
 
 def test_dbg_logs_in_debug_mode(serve):
-    server = serve(SITE, "--dev")
+    server = serve(SITE, *ONE, "--dev")
     server.get("/misc")
     from tests.helpers import wait_for
 

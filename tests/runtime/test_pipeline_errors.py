@@ -6,6 +6,8 @@ import pytest
 
 from tests.helpers import SITES, start_server, wait_for
 
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
+
 SITE = os.path.join(SITES, "pp_errors")
 CASES = [
     ("/mw", "mw/+middleware.js:3", "Error: middleware boom"),
@@ -19,7 +21,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory):
-    s = start_server(SITE, "--dev", data_dir=str(tmp_path_factory.mktemp("data")))
+    s = start_server(SITE, *ONE, "--dev", data_dir=str(tmp_path_factory.mktemp("data")))
     yield s
     s.stop()
 
@@ -35,7 +37,7 @@ def test_debug_page_names_the_failing_file_and_line(dev, path, location, message
 
 
 def test_production_hides_details_but_logs_the_location(serve):
-    server = serve(SITE)
+    server = serve(SITE, *ONE)
     for path, location, _ in CASES:
         res = server.get(path)
         assert res.status == 500
@@ -44,6 +46,6 @@ def test_production_hides_details_but_logs_the_location(serve):
 
 
 def test_a_failed_request_does_not_break_the_next_one(serve):
-    server = serve(SITE)
+    server = serve(SITE, *ONE)
     assert server.get("/mw").status == 500
     assert server.get("/").text == "errors site\n"

@@ -12,6 +12,8 @@ from runtime.router import Router
 from runtime.site import Site
 from tests.helpers import ROOT, SITES, wait_for
 
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
+
 SITE = os.path.join(SITES, "pp_routes")
 
 
@@ -19,7 +21,7 @@ SITE = os.path.join(SITES, "pp_routes")
 def server(tmp_path_factory):
     from tests.helpers import start_server
 
-    s = start_server(SITE, data_dir=str(tmp_path_factory.mktemp("data")))
+    s = start_server(SITE, *ONE, data_dir=str(tmp_path_factory.mktemp("data")))
     yield s
     s.stop()
 
@@ -153,7 +155,7 @@ def test_site_404_page_renders_in_layouts_with_status_404(server):
 
 
 def test_plain_404_without_site_page(serve):
-    res = serve(os.path.join(SITES, "hello")).get("/nope")
+    res = serve(os.path.join(SITES, "hello"), *ONE).get("/nope")
     assert res.status == 404
     assert "Not Found" in res.text
 
@@ -182,7 +184,7 @@ def _copy_site(tmp_path):
 
 def test_dev_server_picks_up_a_new_page(serve, tmp_path):
     site = _copy_site(tmp_path)
-    server = serve(str(site), "--dev")
+    server = serve(str(site), *ONE, "--dev")
     assert server.get("/fresh").status == 404
     (site / "fresh.ejs").write_text("fresh page")
     assert wait_for(lambda: server.get("/fresh").status == 200, timeout=5)
@@ -192,7 +194,7 @@ def test_dev_server_picks_up_a_new_page(serve, tmp_path):
 
 def test_production_server_builds_routes_once(serve, tmp_path):
     site = _copy_site(tmp_path)
-    server = serve(str(site))
+    server = serve(str(site), *ONE)
     (site / "late.ejs").write_text("late page")
     time.sleep(0.7)
     assert server.get("/late").status == 404
@@ -219,7 +221,7 @@ def test_symlink_out_of_the_root_is_not_served(serve, tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("OUTSIDE SECRET")
     os.symlink(outside, site / "link.txt")
-    server = serve(str(site))
+    server = serve(str(site), *ONE)
     res = server.get("/link.txt")
     assert res.status == 404 and b"OUTSIDE SECRET" not in res.body
 

@@ -15,6 +15,8 @@ from runtime.router import Router
 from runtime.site import Site
 from tests.helpers import STARTERS, start_server
 
+ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
+
 NAMES = ("minimal", "mvp", "daisyui", "daisyui-docs")
 
 VISIBLE = {
@@ -63,7 +65,7 @@ def visible(html: str) -> Visible:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    running = {name: start_server(os.path.join(STARTERS, name), data_dir=str(tmp_path_factory.mktemp(name)))
+    running = {name: start_server(os.path.join(STARTERS, name), *ONE, data_dir=str(tmp_path_factory.mktemp(name)))
                for name in NAMES}
     yield running
     for server in running.values():
