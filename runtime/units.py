@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
 from dataclasses import dataclass, field
 
-from .ejs_compiler import CompiledTemplate, compile_template
+from .ejs_compiler import CompiledTemplate, TemplateSyntaxError, compile_template
+from .markdown_render import FrontMatterError, parse_front_matter  # YAML, as PocketPages' front-matter package
 from .site import Signature, Site
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -44,27 +46,13 @@ def unit_id(path: str, keys=()) -> str:
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
-    """Front matter (simple ``key: value`` YAML) and the body, with line numbers kept."""
+    """Front matter (YAML) and the body, with line numbers kept."""
     match = _FRONT_MATTER_RE.match(text)
     if not match:
         return {}, text
-    meta: dict = {}
-    for line in match.group(1).splitlines():
-        if ":" not in line or line.lstrip().startswith("#"):
-            continue
-        key, _, value = line.partition(":")
-        meta[key.strip()] = _scalar(value.strip())
+    meta = parse_front_matter(match.group(1))
     blank = "\n" * match.group(0).count("\n")
     return meta, blank + text[match.end():]
-
-
-def _scalar(value: str):
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
 
 
 class UnitCache:
@@ -77,6 +65,7 @@ class UnitCache:
         self._by_base: dict[int, Unit] = {}
         self._next_base = 0
         self._variants: dict[str, set[tuple]] = {}  # path -> include-data key sets compiled for it
+        self._resolved: dict[str, str] = {}  # path -> checked absolute path (one stat per request, not a realpath walk)
         self.compiles = 0  # how many units were compiled (tests and logs read it)
 
     def forget_interpreter(self) -> None:
@@ -86,7 +75,7 @@ class UnitCache:
 
     def ensure(self, path: str, kind: str, keys=()) -> list | None:
         """The unit to send to the interpreter, or None when it holds the current one."""
-        signature = self.site.signature(path)
+        signature = self._signature(path)
         if signature is None:
             raise FileNotFoundError(path)
         uid = unit_id(path, keys)
@@ -97,6 +86,22 @@ class UnitCache:
         self.units[uid] = unit
         self._variants.setdefault(path, set()).add(tuple(keys))
         return [unit.id, unit.kind, unit.base, unit.source]
+
+    def _signature(self, path: str) -> Signature | None:
+        """mtime and size. The root check (realpath) runs once per path; reading a changed file
+        goes through ``Site`` again, so a file swapped for an outside symlink is still refused."""
+        full = self._resolved.get(path)
+        if full is None:
+            try:
+                full = self._resolved[path] = self.site.abspath(path)
+            except PermissionError:
+                return None
+        try:
+            st = os.stat(full)
+        except OSError:
+            self._resolved.pop(path, None)
+            return None
+        return Signature(st.st_mtime_ns, st.st_size)
 
     def ensure_variants(self, path: str, kind: str) -> list:
         """``ensure`` for a file and every include-data variant of it the interpreter holds.
@@ -118,7 +123,10 @@ class UnitCache:
         template = None
         front_matter: dict = {}
         if kind == "markdown":
-            front_matter, text = split_front_matter(text)
+            try:
+                front_matter, text = split_front_matter(text)
+            except FrontMatterError as e:
+                raise TemplateSyntaxError(e.message, path, e.line) from None
             if not self.ejs_in_markdown:
                 text = text.replace("<%", "<%%")
         if kind in ("template", "markdown"):

@@ -17,6 +17,7 @@ globalThis.__pv = (function (G) {
   R.esc = function (value) {
     if (typeof value !== 'string') {
       if (value == null) return '';
+      if (typeof value === 'number') return '' + value;  // digits, '.', 'e', '+', '-' only
       value = String(value);
     }
     if (!SPECIAL.test(value)) return value;

@@ -115,3 +115,19 @@ def test_edited_layout_recompiles_only_the_layout(site):
     edit(root / "+layout.ejs", "<body><%- slot %></body>")
     assert get(engine, router).startswith("<body><h1>Home</h1>")
     assert engine.units.compiles == compiles + 1
+
+
+def test_file_swapped_for_a_symlink_outside_the_root_is_refused(site, tmp_path_factory):
+    root, engine, router = site
+    get(engine, router)
+    outside = tmp_path_factory.mktemp("outside") / "secret.ejs"
+    outside.write_text("SECRET")
+    (root / "_private" / "footer.ejs").unlink()
+    (root / "_private" / "footer.ejs").symlink_to(outside)
+    match = router.match("/", "GET")
+    route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
+             "loaders": match.loaders, "layouts": match.layouts, "params": {}}
+    request = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
+    result = engine.render({"route": route, "request": request, "auth": None, "data": {},
+                            "units": engine.route_units(route)})
+    assert result.get("error") and "SECRET" not in (result.get("body") or "")
