@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import weakref
 
 import tornado.httpserver
+from tornado import httputil
 from tornado.iostream import StreamClosedError
 
 log = logging.getLogger("pagesvm")
@@ -29,6 +31,19 @@ class LimitedHTTPServer(tornado.httpserver.HTTPServer):
     def initialize(self, *args, max_connections: int = 0, **kwargs):
         super().initialize(*args, **kwargs)
         self.max_connections = int(max_connections or 0)
+        # Per connection: "fresh" (accepted, first request not yet in), "busy" (a request is
+        # being answered) or "idle" (keep-alive, between requests).
+        self._state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @property
+    def busy_connections(self) -> int:
+        """Connections a draining worker must not drop: fresh ones and those mid-request."""
+        return sum(1 for conn in self._connections if self._state.get(conn, "fresh") != "idle")
+
+    def start_request(self, server_conn, request_conn):
+        # Called when a connection starts waiting for its next request: the previous one is answered.
+        self._state[server_conn] = "idle" if server_conn in self._state else "fresh"
+        return _Heard(super().start_request(server_conn, request_conn), server_conn, self._state)
 
     @property
     def open_connections(self) -> int:
@@ -47,6 +62,26 @@ class LimitedHTTPServer(tornado.httpserver.HTTPServer):
             stream.write(_BUSY).add_done_callback(lambda _f: stream.close())
         except StreamClosedError:
             stream.close()
+
+
+class _Heard(httputil.HTTPMessageDelegate):
+    """Passes a request through, noting that its connection is busy."""
+
+    def __init__(self, inner, server_conn, state):
+        self.inner, self.server_conn, self.state = inner, server_conn, state
+
+    def headers_received(self, start_line, headers):
+        self.state[self.server_conn] = "busy"
+        return self.inner.headers_received(start_line, headers)
+
+    def data_received(self, chunk):
+        return self.inner.data_received(chunk)
+
+    def finish(self):
+        return self.inner.finish()
+
+    def on_connection_close(self):
+        return self.inner.on_connection_close()
 
 
 def _network(text: str):

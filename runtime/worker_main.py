@@ -48,7 +48,7 @@ def main(cfg: dict) -> int:
         deadline = time.monotonic() + cfg["grace"]
 
         def check() -> None:
-            if admission.in_flight <= 0:
+            if admission.in_flight <= 0 and server.busy_connections == 0:
                 loop.stop()
             elif time.monotonic() > deadline:
                 log.error("worker %d: %d request(s) still running after --grace; exiting", cfg["slot"],

@@ -78,6 +78,11 @@ class Worker:
     def pid(self) -> int:
         return self.proc.pid
 
+    def close_pipe(self) -> None:
+        if self.ready_fd >= 0:
+            os.close(self.ready_fd)
+            self.ready_fd = -1
+
 
 class Supervisor:
     def __init__(self, config: dict, sockets: list[socket.socket], *, grace: float = 10.0):
@@ -86,6 +91,7 @@ class Supervisor:
         self.grace = grace
         self.slots: list[Worker | None] = [None] * len(sockets)
         self.old: list[Worker] = []  # draining after a reload or during shutdown
+        self.incoming: list[Worker] = []  # started by a reload, not yet given a slot
         self.stopping = False
         self.reload_wanted = False
         self._wake_r, self._wake_w = os.pipe()
@@ -106,11 +112,11 @@ class Supervisor:
         return worker
 
     def _alive(self) -> list[Worker]:
-        return [w for w in self.slots if w is not None] + self.old
+        return [w for w in self.slots if w is not None] + self.old + self.incoming
 
     def _poll(self, timeout: float) -> None:
         """Wait for a signal, a readiness byte or a child exit; then handle what happened."""
-        pending = {w.ready_fd: w for w in self._alive() if not w.ready}
+        pending = {w.ready_fd: w for w in self._alive() if not w.ready and w.ready_fd >= 0}
         try:
             readable, _, _ = select.select([self._wake_r, *pending], [], [], timeout)
         except InterruptedError:
@@ -133,9 +139,9 @@ class Supervisor:
             code = worker.proc.poll()
             if code is None:
                 continue
-            os.close(worker.ready_fd)
-            if worker in self.old:
-                self.old.remove(worker)
+            worker.close_pipe()
+            if worker in self.old or worker in self.incoming:
+                (self.old if worker in self.old else self.incoming).remove(worker)
                 continue
             self.slots[worker.slot] = None
             if self.stopping:
@@ -216,12 +222,16 @@ class Supervisor:
             if self.stopping:
                 return
             new = self._spawn(slot)
-            if not self._wait_ready(new):
+            self.incoming.append(new)
+            ready = self._wait_ready(new)
+            if new in self.incoming:
+                self.incoming.remove(new)
+            if not ready:
                 log.error("reload stopped: the new worker %d did not start; keeping the running ones", slot)
                 if new.proc.poll() is None:
                     new.proc.kill()
                 new.proc.wait()
-                os.close(new.ready_fd)
+                new.close_pipe()
                 return
             old, self.slots[slot] = self.slots[slot], new
             if old is not None:

@@ -22,3 +22,9 @@ def wedge(ctx):
 @binding("pid")
 def pid(ctx):
     return os.getpid()
+
+
+@binding("client")
+def client(ctx):
+    """The client address and scheme as pagesvm decided them (proxy headers applied)."""
+    return {"ip": ctx.request.remote_ip, "scheme": ctx.request.scheme}
