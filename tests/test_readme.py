@@ -123,6 +123,19 @@ def test_every_serve_flag_is_documented():
     assert not missing, f"serve flags missing from the README's flag table: {missing}"
 
 
+def test_every_environment_variable_is_documented():
+    """Variables pagesvm reads (PAGESVM_*) are in the README's table; the worker hand-off is internal."""
+    names = set()
+    for folder in ("runtime", "bindings"):
+        for path in glob.glob(os.path.join(ROOT, folder, "*.py")):
+            names |= set(re.findall(r'"(PAGESVM_[A-Z_]+)"', open(path, encoding="utf-8").read()))
+    names.discard("PAGESVM_WORKER")
+    assert names, "expected pagesvm to read at least PAGESVM_SECRET"
+    table = section("Flags and environment variables")
+    missing = sorted(n for n in names if f"`{n}`" not in table)
+    assert not missing, f"environment variables missing from the README: {missing}"
+
+
 # -- running them -----------------------------------------------------------------------------
 @pytest.fixture
 def workspace(tmp_path):
@@ -236,6 +249,21 @@ def test_readme_users_commands_run_in_order(workspace):
     listed = run_shell("pagesvm users list", workspace, env=env).stdout
     assert "ada@example.com" not in listed  # deleted
     assert re.search(r"imported [1-9]\d* users", outputs[USERS[4]]), outputs[USERS[4]]
+
+
+def test_readme_extension_example_works_as_written(tmp_path, serve):
+    """The first Python block of "Extending from Python", loaded with --ext, called as the README says."""
+    code = next(body for lang, body in fenced_blocks(section("Extending from Python")) if lang == "python")
+    ext = tmp_path / "readme_ext.py"
+    ext.write_text(code)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.ejs").write_text(
+        "<% const p = shop.price(3, {currency: 'USD'}) %><%= p.total %> <%= p.currency %> from <%= data.ip %>\n"
+        "<% try { shop.price(11) } catch (e) { %><%= e.status %> <%= e.message %><% } %>")
+    res = serve(str(site), "--ext", str(ext)).get("/")
+    assert res.status == 200, res.text
+    assert res.text == "7.5 USD from 127.0.0.1\n409 out of stock"
 
 
 # -- the quick start from a fresh clone -------------------------------------------------------
