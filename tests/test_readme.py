@@ -254,16 +254,19 @@ def test_readme_users_commands_run_in_order(workspace):
 def test_readme_extension_example_works_as_written(tmp_path, serve):
     """The first Python block of "Extending from Python", loaded with --ext, called as the README says."""
     code = next(body for lang, body in fenced_blocks(section("Extending from Python")) if lang == "python")
-    ext = tmp_path / "readme_ext.py"
+    ext = tmp_path / "shop_ext.py"
     ext.write_text(code)
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.ejs").write_text(
-        "<% const p = shop.price(3, {currency: 'USD'}) %><%= p.total %> <%= p.currency %> from <%= data.ip %>\n"
+        "<% audit('viewed') %><%= greet('Ann') %>|<% const p = shop.price(3, {currency: 'USD'}) %>"
+        "<%= p.total %> <%= p.currency %>|<%= shop.products()[0].name %>|<%= data.tenant %>|"
         "<% try { shop.price(11) } catch (e) { %><%= e.status %> <%= e.message %><% } %>")
-    res = serve(str(site), "--ext", str(ext)).get("/")
+    server = serve(str(site), "--ext", str(ext))
+    res = server.get("/", headers={"X-Tenant": "acme"})
     assert res.status == 200, res.text
-    assert res.text == "7.5 USD from 127.0.0.1\n409 out of stock"
+    assert res.text == "Hello Ann|7.5 USD|tea|acme|409 out of stock"
+    assert server.get("/").text.split("|")[3] == "public"
 
 
 # -- the quick start from a fresh clone -------------------------------------------------------
