@@ -75,3 +75,18 @@ def test_renderer_is_reusable_between_documents():
     render = MarkdownRenderer()
     assert render("# A") == '<h1 id="a">A</h1>\n'
     assert render("# A") == '<h1 id="a">A</h1>\n'  # no "a_1" carried over from the previous document
+
+
+def test_front_matter_is_yaml(server):
+    text = server.get("/guide/yaml").text
+    assert "<title>YAML: quoted</title>" in text
+    assert '<meta name="extra" content="[[&#34;one&#34;,&#34;two&#34;],&#34;2024-05-01&#34;,{&#34;level&#34;:2}]">' in text
+    assert "<p>Body text.</p>" in text
+
+
+def test_broken_front_matter_is_a_500_naming_the_problem(serve):
+    server = serve(os.path.join(SITES, "pp_markdown"), *ONE, "--dev")
+    res = server.get("/guide/badyaml")
+    assert res.status == 500
+    assert "<code>guide/badyaml.md:2\n" in res.text
+    assert "front matter is not valid YAML: expected" in res.text
