@@ -19,7 +19,7 @@ import threading
 
 import pytest
 
-from tests.helpers import ROOT, request
+from tests.helpers import ROOT, request, wait_for
 
 README = os.path.join(ROOT, "README.md")
 CI_RUN = os.path.join(ROOT, ".ci", "run")
@@ -32,7 +32,9 @@ APT = "apt-get update -qq && apt-get install -y -qq --no-install-recommends chro
 EXEC_START = ("/opt/pagesvm/venv/bin/pagesvm serve /srv/mysite --host 127.0.0.1 --port 8090 --workers 4 "
               "--data /var/lib/pagesvm --proxy-headers")
 
+EXEC_RELOAD = "/bin/kill -HUP $MAINPID"
 MIRRORED = {
+    EXEC_RELOAD: "test_systemd_unit_starts_and_reloads sends it to the ExecStart server",
     QUICK_START: "test_quick_start_from_a_fresh_clone runs it in a new clone and virtualenv",
     TEST_COMMAND: ".ci/run runs it on CI (test_ci_script_runs_the_readme_commands); here it would recurse",
     APT: ".ci/run runs it on CI as root (test_ci_script_runs_the_readme_commands)",
@@ -49,7 +51,6 @@ SERVERS = {
     "pagesvm serve path/to/project": ("/", "<h1>project 2</h1>"),
     "pagesvm serve examples/site --ext examples/shop_ext.py": ("/", "Hello"),
     "python examples/mount_app.py --port 8888": ("/health", "ok"),
-    EXEC_START: ("/", "<h1>project 2</h1>"),
 }
 # Commands that finish: command → text their output must contain.
 FINISHING = {
@@ -57,7 +58,7 @@ FINISHING = {
     "pagesvm bindings --ext examples/shop_ext.py": "shop.price",
     "python bench/bindings.py": "per call",
 }
-RUNS = set(USERS) | set(SERVERS) | set(FINISHING)
+RUNS = set(USERS) | set(SERVERS) | set(FINISHING) | {EXEC_START}
 
 
 # -- reading the README ---------------------------------------------------------------------
@@ -74,8 +75,8 @@ def readme_commands() -> list[str]:
             joined = re.sub(r"\\\n\s*", " ", body)
             commands += [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
         for line in body.splitlines():
-            if line.startswith("ExecStart="):
-                commands.append(line[len("ExecStart="):].strip())
+            if re.match(r"Exec\w*=", line):  # a systemd unit's commands
+                commands.append(line.split("=", 1)[1].strip())
     return commands
 
 
@@ -189,6 +190,11 @@ class ShellServer:
     def get(self, path: str):
         return request(self.address[0], self.address[1], "GET", path)
 
+    def request_proxied(self, path: str):
+        """As a proxy on loopback would send it: --proxy-headers trusts 127.0.0.1 by default."""
+        return request(self.address[0], self.address[1], "GET", path,
+                       headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -206,11 +212,28 @@ def systemd_command(workspace) -> str:
             .replace("/var/lib/pagesvm", str(workspace / "var-lib-pagesvm")))
 
 
+def test_systemd_unit_starts_and_reloads(workspace):
+    """ExecStart (paths moved into the scratch folder), then ExecReload with $MAINPID set."""
+    server = ShellServer(systemd_command(workspace), workspace)
+    try:
+        assert server.address, "no 'listening on' line:\n" + "\n".join(server.lines)
+        res = server.request_proxied("/")
+        assert res.status == 200 and "<h1>project 2</h1>" in res.text
+        # --proxy-headers: the access log names the client the proxy reported.
+        assert wait_for(lambda: any("203.0.113.9 GET /" in line for line in server.lines)), "\n".join(server.lines[-5:])
+        reload = run_shell(EXEC_RELOAD, workspace, env=shell_env(MAINPID=str(server.proc.pid)))
+        assert reload.returncode == 0, reload.stderr
+        assert wait_for(lambda: any("reload done" in line for line in server.lines), timeout=60), \
+            "\n".join(server.lines[-20:])
+        assert server.get("/").status == 200
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("command", sorted(SERVERS))
 def test_readme_server_command_starts_and_serves(workspace, command):
     path, expected = SERVERS[command]
-    actual = systemd_command(workspace) if command == EXEC_START else command
-    server = ShellServer(actual, workspace)
+    server = ShellServer(command, workspace)
     try:
         assert server.address, "no 'listening on' line:\n" + "\n".join(server.lines)
         res = server.get(path)
