@@ -177,6 +177,9 @@ class PagesRuntime:
         finally:
             self.engine.ctx = None
         self.engine.run_deferred(result.get("deferred"), ctx)
+        if result.get("leaked"):  # a global the page made undeletable: the next request gets a fresh interpreter
+            log.warning("%s left undeletable globals %s; replacing the interpreter", match.file, result["leaked"])
+            self._replace_engine()
         if status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
             result["status"] = status  # the +404.ejs page answers 404 unless it chose otherwise
         self._respond(handler, result, early)

@@ -51,13 +51,16 @@
   tame(Error.prototype);
   tame(Function.prototype);
   for (const c of intrinsics) if (typeof c === 'function') harden(c);
-  // Also symbol-keyed globals, and a prototype a page swapped in under globalThis.
+  // Also symbol-keyed globals, and a prototype a page swapped in under globalThis. Returns the
+  // names that could not be removed (defined non-configurable): Python then replaces the interpreter.
   const globalProto = Object.getPrototypeOf(G);
   R.cleanGlobals = function () {
+    const kept = [];
     for (const key of Reflect.ownKeys(G)) {
-      if (!baseline.has(key)) delete G[key];
+      if (!baseline.has(key) && !Reflect.deleteProperty(G, key)) kept.push(String(key));
     }
     if (Object.getPrototypeOf(G) !== globalProto) Object.setPrototypeOf(G, globalProto);
+    return kept;
   };
   for (const o of [typedArray, iteratorProto, generatorFn, Math, JSON, Reflect, R]) harden(o);
 

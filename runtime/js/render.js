@@ -196,6 +196,7 @@
     const st = R.newState(payload);
     R.state = st;
     let error = null;
+    let leaked = [];
     try {
       if (payload.units) R.defineUnits(payload.units);
       st.api = R.buildApi(st);
@@ -203,7 +204,7 @@
     } catch (e) {
       error = describeError(e);
     } finally {
-      R.cleanGlobals();
+      leaked = R.cleanGlobals();
       R.state = null;
     }
     const res = st.response;
@@ -211,7 +212,7 @@
     const body = st.echoed ? st.echoed + (res.body || '') : res.body;
     return {
       status: res.status, headers: Object.values(res.headers), cookies: res.cookies, body,
-      type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred, error,
+      type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred, error, leaked,
     };
   };
 

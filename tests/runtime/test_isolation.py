@@ -16,7 +16,7 @@ ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request o
 SITE = os.path.join(SITES, "pp_isolation")
 CLEAN = {"polluted": "undefined", "map": "function", "trim": "a", "json": "function", "random": True,
          "freeze": "function", "leak": "undefined", "leak2": "undefined", "leak3": "undefined",
-         "leak4": "undefined", "leak5": "undefined", "leak6": "undefined", "counter": 0, "first": 1}
+         "leak4": "undefined", "leak5": "undefined", "leak6": "undefined", "sticky": "undefined", "counter": 0, "first": 1}
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,16 @@ def test_next_requests_see_no_prototype_global_or_module_state(server):
         res = server.get("/check")
         assert res.status == 200
         assert res.json() == CLEAN
+
+
+def test_undeletable_global_gets_the_next_request_a_fresh_interpreter(server):
+    from tests.helpers import wait_for
+
+    res = server.get("/sticky")
+    assert res.status == 200 and res.text.strip() == "sticky set string"
+    assert wait_for(lambda: "left undeletable globals ['sticky']; replacing the interpreter" in server.log)
+    for _ in range(3):
+        assert server.get("/check").json() == CLEAN
 
 
 def test_strict_mode_write_to_a_builtin_throws(server):
