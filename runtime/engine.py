@@ -266,7 +266,8 @@ class Engine:
         return self.site.read_text(path)
 
     def _host_markdown(self, units, text, path):
-        html = self.markdown(text) if self.markdown else text
+        # Markdown images get asset() URLs, relative to the Markdown file's folder.
+        html = self.markdown(text, lambda href: self._host_asset(units, href, path)) if self.markdown else text
         return [html, self.units.front_matter(path)]
 
     def _host_asset(self, units, path, from_file):

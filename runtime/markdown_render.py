@@ -11,6 +11,7 @@ import re
 
 import markdown
 import yaml
+from markdown.treeprocessors import Treeprocessor
 
 
 def slugify(text: str, separator: str = "-") -> str:
@@ -47,13 +48,35 @@ def _plain(value):
     return str(value)
 
 
+class _ImageAssets(Treeprocessor):
+    """``![alt](/logo.png)`` gets the fingerprinted ``asset()`` URL, as PocketPages' image renderer does."""
+
+    asset = None  # set for each document
+
+    def run(self, root):
+        if self.asset is None:
+            return None
+        for img in root.iter("img"):
+            src = img.get("src")
+            if src:
+                img.set("src", self.asset(src))
+        return None
+
+
 class MarkdownRenderer:
     def __init__(self):
         self._md = markdown.Markdown(
             extensions=["fenced_code", "tables", "toc", "sane_lists"],
             extension_configs={"toc": {"slugify": slugify}},
         )
+        self._images = _ImageAssets(self._md)
+        self._md.treeprocessors.register(self._images, "pagesvm-assets", 0)
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, asset=None) -> str:
+        """HTML for ``text``; ``asset(url)`` rewrites image URLs (fingerprints) when given."""
         self._md.reset()
-        return self._md.convert(text) + "\n"
+        self._images.asset = asset
+        try:
+            return self._md.convert(text) + "\n"
+        finally:
+            self._images.asset = None

@@ -90,3 +90,15 @@ def test_broken_front_matter_is_a_500_naming_the_problem(serve):
     assert res.status == 500
     assert "<code>guide/badyaml.md:2\n" in res.text
     assert "front matter is not valid YAML: expected" in res.text
+
+
+def test_markdown_images_get_fingerprinted_asset_urls(server):
+    import hashlib
+
+    digest = hashlib.sha256(b"GIF89a").hexdigest()
+    text = server.get("/guide/images").text
+    assert f'<img alt="A dot" src="/guide/img/dot.{digest}.gif" title="The dot" />' in text
+    assert '<img alt="Root" src="/missing.png" />' in text  # no such file: unchanged
+    assert '<img alt="Far" src="https://example.com/x.png" />' in text
+    res = server.get(f"/guide/img/dot.{digest}.gif")
+    assert res.status == 200 and res.header("Content-Type") == "image/gif"
