@@ -16,8 +16,22 @@ log = logging.getLogger("pagesvm")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Linux: get SIGTERM (drain, exit) if the supervisor dies, so no orphan keeps the port."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the call above
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(cfg: dict) -> int:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stdout)
+    _exit_with_parent(cfg["parent"])
     import tornado.ioloop
 
     from .admission import HEADER_HARD_CAP, Admission, LimitedHTTPServer, ProxyTrust

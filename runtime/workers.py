@@ -103,7 +103,7 @@ class Supervisor:
         ready_r, ready_w = os.pipe()
         sock = self.sockets[slot]
         env = {**os.environ, CONFIG_ENV: json.dumps({**self.config, "fd": sock.fileno(), "ready_fd": ready_w,
-                                                     "slot": slot})}
+                                                     "slot": slot, "parent": os.getpid()})}
         proc = subprocess.Popen([sys.executable, "-m", "runtime.workers"], env=env,
                                 pass_fds=(sock.fileno(), ready_w), cwd=os.getcwd())
         os.close(ready_w)

@@ -138,3 +138,23 @@ def test_worker_that_cannot_start_is_a_one_line_startup_error(tmp_path):
     assert proc.returncode == 2
     errors = [line for line in proc.stderr.splitlines() if line.startswith("pagesvm: error:")]
     assert len(errors) == 1 and "nonsense" in errors[0]
+
+
+def test_workers_exit_when_the_supervisor_is_killed(serve):
+    server = serve(SITE, "--workers", "2", "--ext", EXT)
+    workers = children(server.proc.pid)
+    server.proc.kill()
+    server.proc.wait()
+
+    def gone():
+        return not any(os.path.exists(f"/proc/{pid}") and _state(pid) != "Z" for pid in workers)
+
+    assert wait_for(gone, timeout=5)
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"

@@ -1,0 +1,85 @@
+"""The baseline for bench/run.py: plain Tornado rendering the bench pages with its own templates.
+
+Same markup and data as bench/site: a hello page, a 100-item escaped list inside a
+layout (anonymous, or signed in with a signed cookie), and a page reading an
+environment variable from Python. One process, one core.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+
+import tornado.ioloop
+import tornado.template
+import tornado.web
+
+SECRET = "bench-only-secret"
+TEMPLATES = tornado.template.DictLoader({
+    "hello.html": ("<!doctype html>\n<html><head><title>Hello</title></head>\n"
+                   "<body><h1>Hello, {{ name }}!</h1></body></html>\n"),
+    "binding.html": ("<!doctype html>\n<html><head><title>Binding</title></head>\n"
+                     "<body><p>Greeting from Python: {{ greeting }}</p></body></html>\n"),
+    "layout.html": """<!doctype html>
+<html>
+<head><title>{% block title %}Shop{% end %}</title></head>
+<body>
+<header><nav><a href="/">Home</a> <a href="/list">Items</a></nav>
+{% if user %}<p class="user">Signed in as {{ user }}</p>{% else %}<p class="user">Not signed in</p>{% end %}
+</header>
+<main>{% block main %}{% end %}</main>
+<footer>&copy; bench</footer>
+</body>
+</html>
+""",
+    "list.html": """{% extends "layout.html" %}{% block title %}Items{% end %}{% block main %}<h1>Items</h1>
+<ul class="items">
+{% for item in items %}
+  <li><a href="/items/{{ item['id'] }}" title="{{ item['note'] }}">{{ item['name'] }}</a> <span class="price">{{ item['price'] }}</span></li>
+{% end %}
+</ul>
+{% end %}""",
+})
+
+
+def items() -> list[dict]:
+    return [{"id": i, "name": f'Item <{i}> & "friends"', "note": f"it's #{i}", "price": f"{i * 1.25:.2f}"}
+            for i in range(100)]
+
+
+class Hello(tornado.web.RequestHandler):
+    def get(self):
+        self.write(TEMPLATES.load("hello.html").generate(name=self.get_argument("name", "world")))
+
+
+class ListPage(tornado.web.RequestHandler):
+    def get(self):
+        user = self.get_signed_cookie("user")
+        self.write(TEMPLATES.load("list.html").generate(items=items(), user=user.decode() if user else None))
+
+
+class Binding(tornado.web.RequestHandler):
+    def get(self):
+        self.write(TEMPLATES.load("binding.html").generate(greeting=os.environ.get("BENCH_GREETING", "")))
+
+
+class Login(tornado.web.RequestHandler):
+    def get(self):
+        self.write(self.create_signed_value("user", "bench@example.com").decode())
+
+
+def make_app() -> tornado.web.Application:
+    return tornado.web.Application([("/hello", Hello), ("/list", ListPage), ("/binding", Binding),
+                                    ("/login", Login)], cookie_secret=SECRET)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8091)
+    args = parser.parse_args()
+    make_app().listen(args.port, "127.0.0.1")
+    print(f"listening on http://127.0.0.1:{args.port}", flush=True)
+    tornado.ioloop.IOLoop.current().start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""HTTP throughput of pagesvm against bare Tornado on the same pages (bench/site, bench/bare_tornado.py).
+
+    python bench/run.py [--duration 5] [--connections 32] [--out /work/notes/bench.md]
+
+Servers are pinned to core 0 and wrk to the last core (taskset). Rows: hello page,
+100-item escaped list in a layout, the same list signed in, a page calling a Python
+binding; then the list with 1 worker against N workers (all cores; wrk shares the
+last one). Prints one Markdown table and writes it to --out. Not run in CI.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SITE = os.path.join(ROOT, "bench", "site")
+PAGES = [("hello", "/hello", False), ("list in layout", "/list", False),
+         ("list, signed in", "/list", True), ("Python binding", "/binding", False)]
+ENV = {**os.environ, "BENCH_GREETING": "hi <there>"}
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk (apt-get)…", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk") or sys.exit("wrk could not be installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"server exited early with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("server did not start")
+
+
+def start(cmd: list[str], port: int, cores: str) -> subprocess.Popen:
+    proc = subprocess.Popen(["taskset", "-c", cores, *cmd], cwd=ROOT, env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_listening(port, proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(wrk_bin: str, url: str, seconds: float, connections: int, core: str, cookie: str | None) -> dict:
+    cmd = ["taskset", "-c", core, wrk_bin, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url]
+    if cookie:
+        cmd[4:4] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict((p, _ms(v, u)) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+    return {"rps": rps, "p50": lat.get("50", 0.0), "p99": lat.get("99", 0.0), "errors": errors.group(0) if errors else ""}
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        kb = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+    return kb / 1024
+
+
+def worker_pids(supervisor: subprocess.Popen) -> list[int]:
+    # taskset execs the command, so the Popen pid is the supervisor itself.
+    with open(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def sign_in_cookie(data_dir: str) -> str:
+    sys.path.insert(0, ROOT)
+    from bindings.tokens import AUTH_COOKIE, encode_auth_cookie, issue_token, load_secret
+    from bindings.users import UserStore
+
+    store = UserStore(data_dir, bcrypt_rounds=4)
+    record = store.create("bench@example.com", "bench-password-1")
+    token = issue_token(record, load_secret(data_dir))
+    return f"{AUTH_COOKIE}={encode_auth_cookie(token, record)}"
+
+
+def measure(wrk_bin, base, pages, args, core, cookies) -> list[dict]:
+    rows = []
+    for name, path, signed in pages:
+        cookie = cookies if signed else None
+        wrk(wrk_bin, base + path, 1, args.connections, core, cookie)  # warm up (compile, caches)
+        rows.append({"page": name, **wrk(wrk_bin, base + path, args.duration, args.connections, core, cookie)})
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--out", default="/work/notes/bench.md", help="also write the table here")
+    args = parser.parse_args()
+    wrk_bin = ensure_wrk()
+    cores = os.cpu_count() or 1
+    last = str(cores - 1)
+    data_dir = tempfile.mkdtemp(prefix="pagesvm-bench-")
+    try:
+        cookie = sign_in_cookie(data_dir)
+        serve = [sys.executable, "-m", "runtime.cli", "serve", SITE, "--data", data_dir]
+
+        port = free_port()
+        proc = start(serve + ["--port", str(port), "--workers", "1"], port, "0")
+        ours = measure(wrk_bin, f"http://127.0.0.1:{port}", PAGES, args, last, cookie)
+        rss = [rss_mib(pid) for pid in worker_pids(proc)]
+        stop(proc)
+
+        port = free_port()
+        proc = start([sys.executable, "bench/bare_tornado.py", "--port", str(port)], port, "0")
+        bare_cookie = "user=" + subprocess.run(["curl", "-s", f"http://127.0.0.1:{port}/login"],
+                                               capture_output=True, text=True).stdout
+        bare = measure(wrk_bin, f"http://127.0.0.1:{port}", PAGES, args, last, bare_cookie)
+        bare_rss = rss_mib(proc.pid)
+        stop(proc)
+
+        port = free_port()
+        proc = start(serve + ["--port", str(port), "--workers", str(cores)], port, f"0-{last}")
+        scaled = measure(wrk_bin, f"http://127.0.0.1:{port}", PAGES[1:2], args, last, cookie)[0]
+        rss_n = [rss_mib(pid) for pid in worker_pids(proc)]
+        stop(proc)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args)
+    print(table)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(table)
+    return 0
+
+
+def render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) -> str:
+    lines = [
+        f"pagesvm vs bare Tornado — {cores} cores ({os.uname().machine}), wrk 1 thread, {args.connections} connections, "
+        f"{args.duration:g} s per row; servers pinned to core 0, wrk to core {cores - 1}.",
+        "",
+        "| page | pagesvm req/s | p50 ms | p99 ms | bare Tornado req/s | p50 ms | p99 ms | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for o, b in zip(ours, bare):
+        note = f" ({o['errors']})" if o["errors"] else ""
+        lines.append(f"| {o['page']}{note} | {o['rps']:.0f} | {o['p50']:.2f} | {o['p99']:.2f} | {b['rps']:.0f} | "
+                     f"{b['p50']:.2f} | {b['p99']:.2f} | {o['rps'] / b['rps']:.2f}× |")
+    one = ours[1]["rps"]
+    lines += [
+        "",
+        f"RSS per worker after the run: {', '.join(f'{r:.1f}' for r in rss)} MiB (1 worker); "
+        f"{', '.join(f'{r:.1f}' for r in rss_n)} MiB ({cores} workers); bare Tornado {bare_rss:.1f} MiB.",
+        "",
+        "| list in layout | req/s | p50 ms | p99 ms | scaling |",
+        "|---|---:|---:|---:|---:|",
+        f"| 1 worker (core 0) | {one:.0f} | {ours[1]['p50']:.2f} | {ours[1]['p99']:.2f} | 1.00× |",
+        f"| {cores} workers (cores 0-{cores - 1}, wrk shares core {cores - 1}) | {scaled['rps']:.0f} | "
+        f"{scaled['p50']:.2f} | {scaled['p99']:.2f} | {scaled['rps'] / one:.2f}× |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
