@@ -1,17 +1,17 @@
 // Keep requests apart in a long-lived interpreter (loaded last, once).
 //
-// * The built-in prototypes and constructors are frozen, so no request can change what
-//   the next one sees ([].map, Object.prototype…). The usual override targets
-//   (toString, constructor, name, message…) become accessors, so `obj.toString = f`
-//   on an ordinary object still works as it does in non-frozen JavaScript.
+// * The built-in constructors, prototypes and namespaces, and their methods, are frozen, so
+//   no request can change what the next one sees ([].map, Object.prototype…). The usual
+//   override targets (constructor, toString, valueOf, an error's name and message…) become
+//   accessors, so `Foo.prototype.toString = f` or `err.name = 'X'` still work as in plain JS.
+//   Freezing is shallow on purpose: dukpy runs a full GC on every eval, and each object
+//   whose properties change flags costs time on every request; the runtime object itself is
+//   not reachable from page code and is left alone.
 // * Globals a request creates (sloppy `x = 1`) are deleted after the request.
 (function (R, G) {
   'use strict';
-  const OVERRIDABLE = ['constructor', 'toString', 'valueOf', 'toLocaleString', 'hasOwnProperty',
-    'isPrototypeOf', 'propertyIsEnumerable', 'name', 'message', 'toJSON'];
-
-  function tame(proto) {
-    for (const key of OVERRIDABLE) {
+  function tame(proto, keys) {
+    for (const key of keys) {
       const desc = Object.getOwnPropertyDescriptor(proto, key);
       if (!desc || !('value' in desc) || !desc.configurable) continue;
       const original = desc.value;
@@ -25,32 +25,30 @@
       });
     }
   }
-
-  const intrinsics = [Object, Function, Array, String, Number, Boolean, Symbol, Date, RegExp, Error,
-    EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, Promise, Map, Set,
-    WeakMap, WeakSet, ArrayBuffer, DataView, Proxy, BigInt,
-    Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-    Float32Array, Float64Array, BigInt64Array, BigUint64Array];
+  tame(Object.prototype, ['constructor', 'toString', 'valueOf', 'toLocaleString', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
+  tame(Function.prototype, ['constructor', 'toString']);
+  const errors = [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError];
+  for (const E of errors) tame(E.prototype, ['constructor', 'name', 'message', 'toString']);
+  const constructors = [Object, Function, Array, String, Number, Boolean, Symbol, Date, RegExp, Promise, Map, Set,
+    WeakMap, WeakSet, ArrayBuffer, DataView, Proxy, BigInt, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array,
+    Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].concat(errors);
+  for (const C of constructors) if (C.prototype) tame(C.prototype, ['constructor', 'toString']);
   const typedArray = Object.getPrototypeOf(Int8Array);
-  const iteratorProto = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-  const generatorFn = Object.getPrototypeOf(function* () {});
-  const seen = new Set();
-  function harden(o) {
-    if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o)) return;
-    seen.add(o);
-    if (typeof o === 'function' && o.prototype && typeof o.prototype === 'object') tame(o.prototype);
+  const objects = [Math, JSON, Reflect, typedArray, typedArray.prototype,
+    Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())),
+    Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(function* () {}).prototype];
+  for (const C of constructors) { objects.push(C); if (C.prototype) objects.push(C.prototype); }
+  const done = new Set();
+  function freezeShallow(o) {
+    if (done.has(o)) return;
+    done.add(o);
     Object.freeze(o);
     for (const key of Reflect.ownKeys(o)) {
-      const desc = Object.getOwnPropertyDescriptor(o, key);
-      if ('value' in desc) harden(desc.value);
-      else { harden(desc.get); harden(desc.set); }
+      const d = Object.getOwnPropertyDescriptor(o, key);
+      for (const f of [d.value, d.get, d.set]) if (typeof f === 'function' && !done.has(f)) { done.add(f); Object.freeze(f); }
     }
-    harden(Object.getPrototypeOf(o));
   }
-  tame(Object.prototype);
-  tame(Error.prototype);
-  tame(Function.prototype);
-  for (const c of intrinsics) if (typeof c === 'function') harden(c);
+  for (const o of objects) freezeShallow(o);
   // Also symbol-keyed globals, and a prototype a page swapped in under globalThis. Returns the
   // names that could not be removed (defined non-configurable): Python then replaces the interpreter.
   const globalProto = Object.getPrototypeOf(G);
@@ -62,7 +60,6 @@
     if (Object.getPrototypeOf(G) !== globalProto) Object.setPrototypeOf(G, globalProto);
     return kept;
   };
-  for (const o of [typedArray, iteratorProto, generatorFn, Math, JSON, Reflect, R]) harden(o);
 
   // Only the entry point stays global; the runtime object is reachable by closures only.
   delete G.__pv;

@@ -69,3 +69,12 @@ def test_proto_keys_in_json_body_query_and_middleware_result_pollute_nothing(ser
     res = server.post("/proto", form={"__proto__": "x", "constructor": "y", "formAdmin": "z"})
     assert res.json() == EXPECT_SAFE
     assert server.get("/check").json() == CLEAN
+
+
+def test_usual_overrides_still_work_on_objects_inheriting_frozen_builtins(server):
+    # constructor/toString/valueOf/hasOwnProperty and an error's name/message stay assignable
+    # on ordinary objects; only the shared built-in itself is read-only (strict code gets TypeError)
+    for _ in range(2):
+        res = server.get("/override")
+        assert res.status == 200
+        assert res.text.strip() == "5 EUR|NotFound|Custom:changed|8|mine|TypeError"
