@@ -105,6 +105,8 @@
   // next marker; `slot` is what is left (trimmed), or a section named `default`.
   const SECTION = /<!--\s*slot:(\w+)\s*-->([\s\S]*?)(?=<!--\s*slot:\w+\s*-->|$)/g;
   R.splitSlots = function (content) {
+    // Most pages have no slot markers: skip the backtracking regex over the whole page.
+    if (content.indexOf('<!--') === -1) return { slots: {}, slot: content.trim() };
     const slots = {};
     const rest = content.replace(SECTION, function (whole, name, section) {
       const text = section.trim();
