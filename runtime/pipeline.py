@@ -231,7 +231,13 @@ class PagesRuntime:
             return self._error(handler, result["error"])
         for name, value in result.get("headers") or []:
             handler.set_header(name, value)
-        handler.set_status(int(result.get("status") or 200))
+        status = int(result.get("status") or 200)
+        if not 100 <= status <= 599:
+            log.error("%s %s set an invalid status %s", handler.request.method, handler.request.path, status)
+            return self._status(handler, 500, "invalid status")
+        handler.set_status(status)
+        if status in (204, 304) or status < 200:  # no body allowed, not even an empty one
+            return handler.finish()
         if result.get("redirect"):
             handler.set_header("Location", result["redirect"])
             return handler.finish()
