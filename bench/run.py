@@ -125,6 +125,7 @@ def main() -> int:
     parser.add_argument("--out", default="/work/notes/bench.md", help="also write the table here")
     args = parser.parse_args()
     wrk_bin = ensure_wrk()
+    load_before = os.getloadavg()[0]
     cores = os.cpu_count() or 1
     last = str(cores - 1)
     data_dir = tempfile.mkdtemp(prefix="pagesvm-bench-")
@@ -155,6 +156,8 @@ def main() -> int:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args)
+    table += (f"Load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f} — "
+              "other processes on the machine skew the numbers; rerun when it is idle.\n")
     print(table)
     if args.out:
         with open(args.out, "w") as f:
