@@ -10,6 +10,7 @@ last one). Prints one Markdown table and writes it to --out. Not run in CI.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SITE = os.path.join(ROOT, "bench", "site")
@@ -47,8 +49,8 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 30) -> No
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"server exited early with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        try:  # an answer, not just a connection: pagesvm's socket listens before its workers are up
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/hello", timeout=1).read()
             return
         except OSError:
             time.sleep(0.1)
@@ -60,6 +62,17 @@ def start(cmd: list[str], port: int, cores: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_listening(port, proc)
     return proc
+
+
+@contextlib.contextmanager
+def running(cmd: list[str], cores: str):
+    """A server on a free port, pinned to ``cores``; always stopped afterwards."""
+    port = free_port()
+    proc = start(cmd + ["--port", str(port)], port, cores)
+    try:
+        yield proc, f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -133,25 +146,16 @@ def main() -> int:
         cookie = sign_in_cookie(data_dir)
         serve = [sys.executable, "-m", "runtime.cli", "serve", SITE, "--data", data_dir]
 
-        port = free_port()
-        proc = start(serve + ["--port", str(port), "--workers", "1"], port, "0")
-        ours = measure(wrk_bin, f"http://127.0.0.1:{port}", PAGES, args, last, cookie)
-        rss = [rss_mib(pid) for pid in worker_pids(proc)]
-        stop(proc)
-
-        port = free_port()
-        proc = start([sys.executable, "bench/bare_tornado.py", "--port", str(port)], port, "0")
-        bare_cookie = "user=" + subprocess.run(["curl", "-s", f"http://127.0.0.1:{port}/login"],
-                                               capture_output=True, text=True).stdout
-        bare = measure(wrk_bin, f"http://127.0.0.1:{port}", PAGES, args, last, bare_cookie)
-        bare_rss = rss_mib(proc.pid)
-        stop(proc)
-
-        port = free_port()
-        proc = start(serve + ["--port", str(port), "--workers", str(cores)], port, f"0-{last}")
-        scaled = measure(wrk_bin, f"http://127.0.0.1:{port}", PAGES[1:2], args, last, cookie)[0]
-        rss_n = [rss_mib(pid) for pid in worker_pids(proc)]
-        stop(proc)
+        with running(serve + ["--workers", "1"], "0") as (proc, base):
+            ours = measure(wrk_bin, base, PAGES, args, last, cookie)
+            rss = [rss_mib(pid) for pid in worker_pids(proc)]
+        with running([sys.executable, "bench/bare_tornado.py"], "0") as (proc, base):
+            bare_cookie = "user=" + subprocess.run(["curl", "-s", base + "/login"], capture_output=True, text=True).stdout
+            bare = measure(wrk_bin, base, PAGES, args, last, bare_cookie)
+            bare_rss = rss_mib(proc.pid)
+        with running(serve + ["--workers", str(cores)], f"0-{last}") as (proc, base):
+            scaled = measure(wrk_bin, base, PAGES[1:2], args, last, cookie)[0]
+            rss_n = [rss_mib(pid) for pid in worker_pids(proc)]
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
