@@ -88,6 +88,7 @@ class Router:
         self.page_kinds = dict(PAGE_KINDS if page_kinds is None else page_kinds)
         self.routes: list[Route] = []
         self._hashes: dict[str, tuple] = {}
+        self._chains: dict[tuple[str, str], tuple[list, list, list]] = {}
         self._folders: dict[str, int] = {}
         self._checked = 0.0
         self.builds = 0  # how many times the table was built (tests read it)
@@ -109,6 +110,7 @@ class Router:
         routes.sort(key=lambda r: (-r[0].literals, r[0].kind == "static", len(r[0].params),
                                    r[0].file.rsplit("/", 1)[-1].startswith("index."), r[1]))
         self.routes = [r for r, _ in routes]
+        self._chains = {}
         self._folders = folders
         self._checked = time.monotonic()
         self.builds += 1
@@ -176,22 +178,33 @@ class Router:
         match = Match(route, params)
         if route.kind == "static":
             return match
-        folders = route.file.split("/")[:-1]
+        key = (route.file, method)
+        chain = self._chains.get(key)
+        if chain is None:
+            # Which +middleware/+load/+layout files exist only changes with the table (a new file
+            # changes its folder's mtime, and --dev rebuilds on that): look once per route and method.
+            chain = self._chains[key] = self._find_chain(route.file, method)
+        match.middlewares, match.loaders, match.layouts = (list(files) for files in chain)
+        return match
+
+    def _find_chain(self, page: str, method: str) -> tuple[list, list, list]:
+        middlewares, loaders, layouts = [], [], []
+        folders = page.split("/")[:-1]
         chain = ["/".join(folders[:i]) for i in range(len(folders) + 1)]
         for folder in chain:
             candidate = _in(folder, "+middleware.js")
             if self.site.is_file(candidate):
-                match.middlewares.append(candidate)
+                middlewares.append(candidate)
         page_folder = chain[-1]
         for name in ("+load.js", f"+{method.lower()}.js"):
             candidate = _in(page_folder, name)
             if name[1:-3] in ("load",) + METHOD_LOADERS and self.site.is_file(candidate):
-                match.loaders.append(candidate)
+                loaders.append(candidate)
         for folder in reversed(chain):
             candidate = _in(folder, "+layout.ejs")
             if self.site.is_file(candidate):
-                match.layouts.append(candidate)
-        return match
+                layouts.append(candidate)
+        return middlewares, loaders, layouts
 
     # -- assets ----------------------------------------------------------------------------
     def content_hash(self, rel: str) -> str | None:
