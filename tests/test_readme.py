@@ -38,6 +38,7 @@ MIRRORED = {
     QUICK_START: "test_quick_start_from_a_fresh_clone runs it in a new clone and virtualenv",
     TEST_COMMAND: ".ci/run runs it on CI (test_ci_script_runs_the_readme_commands); here it would recurse",
     APT: ".ci/run runs it on CI as root (test_ci_script_runs_the_readme_commands)",
+    "python bench/run.py": "test_http_benchmark_runs_end_to_end runs it with --duration 1 (a full run takes minutes)",
 }
 USERS = [
     "printf '%s\\n' \"$PASSWORD\" | pagesvm users create ada@example.com --password-stdin",
@@ -57,6 +58,7 @@ FINISHING = {
     "pagesvm routes path/to/project": "index.ejs",
     "pagesvm bindings --ext examples/shop_ext.py": "shop.price",
     "python bench/bindings.py": "per call",
+    "python bench/render.py": "list100",
 }
 RUNS = set(USERS) | set(SERVERS) | set(FINISHING) | {EXEC_START}
 
@@ -311,3 +313,14 @@ def test_quick_start_from_a_fresh_clone(tmp_path):
         assert (clone / "pagesvm_data").is_dir()
     finally:
         server.stop()
+
+
+def test_http_benchmark_runs_end_to_end(tmp_path):
+    # The README's `python bench/run.py`, with 1 s a row instead of 5: every row and the memory line appear.
+    out = tmp_path / "bench.md"
+    result = run_shell(f"python bench/run.py --duration 1 --out {out}", ROOT, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    table = out.read_text()
+    for row in ("| hello |", "| list in layout |", "| list, signed in |", "| Python binding |", "| 2 workers"):
+        assert row in table, table
+    assert re.search(r"RSS per worker after the run: [\d.]+ MiB", table), table
