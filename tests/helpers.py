@@ -137,3 +137,16 @@ def wait_for(predicate, timeout=5.0, interval=0.05):
             return True
         time.sleep(interval)
     return predicate()
+
+
+def served(site: str, *args: str, env: dict | None = None):
+    """A module-scoped ``server`` fixture: one `pagesvm serve SITE *args` shared by a test module."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory):
+        running = start_server(site, *args, data_dir=str(tmp_path_factory.mktemp("data")), env=env)
+        yield running
+        running.stop()
+
+    return server

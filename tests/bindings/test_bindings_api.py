@@ -2,19 +2,14 @@
 import json
 import re
 
-import pytest
 
-from tests.helpers import start_server
+from tests.helpers import served
 
 SITE = "tests/sites/bind_basic"
 EXT = "tests/sites/bind_ext.py"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = start_server(SITE, "--ext", EXT, data_dir=str(tmp_path_factory.mktemp("data")))
-    yield srv
-    srv.stop()
+server = served(SITE, "--ext", EXT)
 
 
 def text_of(html: str, element_id: str) -> str:

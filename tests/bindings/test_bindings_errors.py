@@ -1,17 +1,13 @@
 """How binding failures reach pages and responses, through a real server on loopback."""
 import pytest
 
-from tests.helpers import start_server, wait_for
+from tests.helpers import start_server, wait_for, served
 
 SITE = "tests/sites/bind_basic"
 EXT = "tests/sites/bind_ext.py"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = start_server(SITE, "--ext", EXT, data_dir=str(tmp_path_factory.mktemp("data")))
-    yield srv
-    srv.stop()
+server = served(SITE, "--ext", EXT)
 
 
 @pytest.fixture(scope="module")

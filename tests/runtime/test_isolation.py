@@ -7,9 +7,8 @@ One worker, so every /check runs in the very interpreter the previous /pollute j
 import json
 import os
 
-import pytest
 
-from tests.helpers import SITES, start_server
+from tests.helpers import SITES, served
 
 ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
 
@@ -19,11 +18,7 @@ CLEAN = {"polluted": "undefined", "map": "function", "trim": "a", "json": "funct
          "leak4": "undefined", "leak5": "undefined", "leak6": "undefined", "sticky": "undefined", "counter": 0, "first": 1}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = start_server(SITE, *ONE, data_dir=str(tmp_path_factory.mktemp("data")))
-    yield s
-    s.stop()
+server = served(SITE, *ONE)
 
 
 def test_polluting_page_still_renders_and_its_own_globals_work(server):

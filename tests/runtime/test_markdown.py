@@ -5,16 +5,12 @@ import os
 import pytest
 
 from runtime.markdown_render import MarkdownRenderer, slugify
-from tests.helpers import SITES, start_server
+from tests.helpers import SITES, served
 
 ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = start_server(os.path.join(SITES, "pp_markdown"), *ONE, data_dir=str(tmp_path_factory.mktemp("data")))
-    yield s
-    s.stop()
+server = served(os.path.join(SITES, "pp_markdown"), *ONE)
 
 
 def test_markdown_page_renders_inside_layout_with_front_matter_as_meta(server):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.helpers import SITES, start_server
+from tests.helpers import SITES, served
 
 ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
 
@@ -21,11 +21,7 @@ API_NAMES = ("params data request response formData body redirect echo include r
 OBJECTS = {"params", "data", "request", "response"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = start_server(SITE, *ONE, data_dir=str(tmp_path_factory.mktemp("data")), env={"PP_PIPELINE_ENV": "envval"})
-    yield s
-    s.stop()
+server = served(SITE, *ONE, env={"PP_PIPELINE_ENV": "envval"})
 
 
 def element(text, id_):

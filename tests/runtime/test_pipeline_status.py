@@ -1,16 +1,11 @@
 """Statuses a page sets: bodiless ones answer with no body, nonsense ones are a clean 500."""
 import os
 
-import pytest
 
-from tests.helpers import SITES, start_server
+from tests.helpers import SITES, served
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = start_server(os.path.join(SITES, "status_codes"), "--workers", "1", data_dir=str(tmp_path_factory.mktemp("data")))
-    yield s
-    s.stop()
+server = served(os.path.join(SITES, "status_codes"), "--workers", "1")
 
 
 def test_204_from_response_html_has_no_body(server):
