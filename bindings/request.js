@@ -15,7 +15,7 @@
     const cookieJar = req.cookies;
     const request = {
       method: req.method,
-      url: R.parseUrl(req.url),
+      url: R.pageUrl(req.url),
       headers,
       header(name) { const v = headers[String(name).toLowerCase()]; return v === undefined ? '' : v; },
       cookies(name) {
@@ -70,8 +70,8 @@
         const eq = pair.indexOf('=');
         const k = decode(eq < 0 ? pair : pair.slice(0, eq));
         const v = eq < 0 ? '' : decode(pair.slice(eq + 1));
-        if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-        query[k] = k in query ? [].concat(query[k], v) : v;
+        if (k in Object.prototype || k === 'prototype') continue;  // never shadow toString, __proto__…
+        query[k] = Object.prototype.hasOwnProperty.call(query, k) ? [].concat(query[k], v) : v;
       }
     }
     const colon = host.lastIndexOf(':');

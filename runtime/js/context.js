@@ -5,8 +5,9 @@
   'use strict';
 
   // url(s) as PocketPages' globalApi has it: query values JSON-parsed when they parse, the
-  // first of repeated keys wins (so `url('/p?n=5').query.n === 5`, like params).
-  function pageUrl(input) {
+  // first of repeated keys wins (so `url('/p?n=5').query.n === 5`, like params). PocketPages
+  // builds request.url with the same function.
+  R.pageUrl = function pageUrl(input) {
     const u = R.parseUrl(input);
     const query = {};
     for (const key of Object.keys(u.query)) {
@@ -15,7 +16,7 @@
     }
     u.query = query;
     return u;
-  }
+  };
 
   // -- output helpers, meta, misc --------------------------------------------------------
   R.family(['api', 'echo', 'include', 'resolve', 'require', 'meta', 'url', 'stringify', 'asset', 'slot', 'slots'], function (api, st) {
@@ -29,7 +30,7 @@
       st.meta[key] = value;
       return value;
     };
-    api.url = pageUrl;
+    api.url = R.pageUrl;
     api.stringify = R.stringify;
     api.asset = function (path) { return R.host('asset', String(path), R.currentFile()); };
     api.slot = undefined;

@@ -147,6 +147,13 @@ def test_env_url_stringify_microdash_and_request_helpers(server):
         assert expected in text
 
 
+def test_request_url_query_parses_like_url_first_value_wins_builtin_names_skipped(server):
+    res = server.get("/urlquery?n=5&n=6&b=true&s=hi&toString=x&constructor=y")
+    assert res.header("Content-Type") == "application/json"
+    expected = {"n": 5, "b": True, "s": "hi"}
+    assert res.json() == {"request": expected, "url": expected}
+
+
 def test_logging_helpers_write_to_the_server_log(server):
     server.get("/misc")
     from tests.helpers import wait_for
