@@ -187,8 +187,7 @@ class Engine:
     # -- Python called from JavaScript ---------------------------------------------------------
     def _call_binding(self, name, args, deferred):
         ctx = self.ctx
-        for queued_name, queued_args in deferred or ():
-            self._invoke(ctx, queued_name, queued_args, quiet=True)
+        self.run_deferred(deferred, ctx)
         reply = self._invoke(ctx, name, args)
         fx = ctx.response.drain() if ctx is not None else None
         if fx:
@@ -197,9 +196,9 @@ class Engine:
 
     def run_deferred(self, calls, ctx=None) -> None:
         for name, args in calls or ():
-            self._invoke(ctx if ctx is not None else self.ctx, name, args, quiet=True)
+            self._invoke(ctx if ctx is not None else self.ctx, name, args)
 
-    def _invoke(self, ctx, name: str, args: list, quiet: bool = False) -> dict:
+    def _invoke(self, ctx, name: str, args: list) -> dict:
         entry = self.registry.bindings.get(name)
         if entry is None or entry.js:
             return {"e": f"no binding named {name}", "status": 500}
@@ -208,14 +207,14 @@ class Engine:
         except BindingError as e:
             return {"e": e.message, "status": e.status}
         except Exception:  # noqa: BLE001 - any bug in a binding becomes a JS Error
-            return self._internal(name, quiet)
+            return self._internal(name)
         bad = non_json(value)
         if bad:
             log.error("binding %s returned a non-JSON value: %s", name, bad)
             return {"e": f"{name} returned a non-JSON value: {bad}", "status": 500}
         return {"v": value}
 
-    def _internal(self, name: str, quiet: bool) -> dict:
+    def _internal(self, name: str) -> dict:
         detail = traceback.format_exc()
         log.error("binding %s failed:\n%s", name, detail)
         message = f"internal error in binding {name}"

@@ -149,7 +149,6 @@ class PagesRuntime:
             return self._status(handler, 400, str(e))
         ctx = Context(request=info, response=ResponseEffects(self.prefix or "/"), data_dir=self.data_dir,
                       site=self.site.root, options={**self.options, "debug": self.debug, "runtime": self})
-        ctx.response._auth_changed = False
         refused = self._run_request_hooks(ctx)
         if refused:
             return self._status(handler, *refused)
@@ -166,7 +165,6 @@ class PagesRuntime:
                 payload["units"] = self.engine.route_units(route)
                 result = self.engine.render(payload)
         except RequestTimeout as e:
-            self.engine.ctx = None
             log.error("%s %s stopped: %s", handler.request.method, handler.request.path, e)
             self._replace_engine()
             return self._status(handler, 504, "the page took too long")

@@ -18,7 +18,6 @@
     return unit;
   }
   function unitId(path, keys) { return keys && keys.length ? path + '|' + keys.join(',') : path; }
-  R.unitId = unitId;
 
   // Template output: a string as is; a returned value (top-level `return x`) as JSON.
   function asOutput(value) {
