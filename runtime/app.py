@@ -1,17 +1,17 @@
-"""Tornado glue: ``create_app`` (what ``pagesvm serve`` runs) and ``page_rules`` (mount a
-site inside an existing Tornado application)."""
+"""Tornado glue: ``page_rules`` (mount a site inside an existing Tornado application),
+``create_app`` (the site alone as an Application) and ``build_runtime`` (what both, and
+``pagesvm serve``'s workers, are built on)."""
 from __future__ import annotations
 
-import logging
 import os
 import re
 
 import tornado.web
 
 from .admission import Admission
+from .front import log_request
 from .pipeline import PagesRuntime
 
-access_log = logging.getLogger("pagesvm.access")
 PACKAGE_PAGES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pages")
 DEFAULTS = {"data_dir": "pagesvm_data", "debug": False, "prefix": "", "max_output": 16 * 1024 * 1024}
 
@@ -45,7 +45,8 @@ class PageHandler(tornado.web.RequestHandler):
         if self._chunks:
             self.request.body = b"".join(self._chunks)
             self._chunks = []
-        self.runtime.serve(self)
+        job = self.runtime.serve(self)  # a page waits for the interpreter's next turn
+        return job.waiter() if job is not None else None
 
     get = head = post = put = patch = delete = options = _serve
 
@@ -54,14 +55,6 @@ class PageHandler(tornado.web.RequestHandler):
 
     def check_xsrf_cookie(self):  # pagesvm's own cross-site guard runs in the pipeline
         return None
-
-
-def log_request(handler) -> None:
-    """One line per request: method, path (no query string), status, ms. Never headers or cookies."""
-    status = handler.get_status()
-    level = logging.INFO if status < 500 else logging.ERROR
-    access_log.log(level, "%s %s %s %d %.1fms", handler.request.remote_ip, handler.request.method,
-                   handler.request.path, status, 1000.0 * handler.request.request_time())
 
 
 # Keyword names of the CLI flags (--dev, --data, --ext) are accepted as well.
@@ -91,13 +84,8 @@ def _settings(prefix: str, options: dict) -> dict:
     return settings
 
 
-def page_rules(site: str | None = None, *, prefix: str = "", extensions=(), **options) -> list:
-    """Tornado rules serving ``site`` under ``prefix`` (e.g. "/shop"), to add to any Application.
-
-    ``extensions``: modules or ``.py`` files whose bindings pages may call (like ``--ext``).
-    Other options are the CLI flags with the same defaults: data_dir ("pagesvm_data"),
-    debug (False; ``dev`` also works), max_output (16 MiB).
-    """
+def build_runtime(site: str | None = None, *, prefix: str = "", extensions=(), **options):
+    """The site's ``PagesRuntime`` and the ``Admission`` checks in front of it."""
     from bindings import builtins
 
     from .extensions import load_extensions
@@ -107,11 +95,22 @@ def page_rules(site: str | None = None, *, prefix: str = "", extensions=(), **op
     builtins.load()  # first, so an extension may replace a built-in with override=True
     load_extensions(extensions)
     admission = settings.pop("admission", None)
-    runtime = PagesRuntime(os.path.abspath(site) if site else PACKAGE_PAGES, **settings)
-    pattern = re.escape(settings["prefix"]) + r"(?:/.*)?" if settings["prefix"] else r"/.*"
+    return PagesRuntime(os.path.abspath(site) if site else PACKAGE_PAGES, **settings), admission
+
+
+def page_rules(site: str | None = None, *, prefix: str = "", extensions=(), **options) -> list:
+    """Tornado rules serving ``site`` under ``prefix`` (e.g. "/shop"), to add to any Application.
+
+    ``extensions``: modules or ``.py`` files whose bindings pages may call (like ``--ext``).
+    Other options are the CLI flags with the same defaults: data_dir ("pagesvm_data"),
+    debug (False; ``dev`` also works), max_output (16 MiB).
+    """
+    runtime, admission = build_runtime(site, prefix=prefix, extensions=extensions, **options)
+    pattern = re.escape(runtime.prefix) + r"(?:/.*)?" if runtime.prefix else r"/.*"
     return [tornado.web.url(pattern, PageHandler, {"runtime": runtime, "admission": admission})]
 
 
 def create_app(site: str | None = None, *, extensions=(), **options) -> tornado.web.Application:
-    """The whole application ``pagesvm serve`` runs; options mirror the CLI flags."""
+    """The site as a Tornado Application (``pagesvm serve`` serves the same pipeline through the
+    leaner ``runtime.front``); options mirror the CLI flags."""
     return tornado.web.Application(page_rules(site, extensions=extensions, **options), log_function=log_request)

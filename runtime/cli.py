@@ -157,15 +157,17 @@ def cmd_serve(args) -> int:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
 
 
-def _build_app(root: str, **options):
+def _build_front(root: str, **options):
+    """The HTTP delegate a worker serves the site with."""
     from bindings.registry import DuplicateBinding
 
-    from .app import create_app
+    from .app import build_runtime
     from .config import ConfigError
     from .extensions import ExtensionError
+    from .front import PagesFront
 
     try:
-        return create_app(root, **options)
+        return PagesFront(*build_runtime(root, **options))
     except (DuplicateBinding, ConfigError, ExtensionError) as e:
         raise CliError(str(e)) from None
 

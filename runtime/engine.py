@@ -115,6 +115,8 @@ class Engine:
         self.interp = PagesInterpreter()
         self.interp.export_function("pv.call", self._call_binding)
         self.interp.export_function("pv.host", self._host)
+        self.interp.export_function("pv.done", self._done)
+        self._on_done = None
         for name in CORE_JS:
             self._load_js(os.path.join(JS_DIR, name))
         self.interp.eval_script("__pv.config = " + json.dumps(self._js_config()) + "; 0")
@@ -158,6 +160,20 @@ class Engine:
         variables = json.dumps({"p": payload}, ensure_ascii=False).encode("utf-8")
         return self.interp.eval_script("__pvEntry.handle(dukpy.p)", variables)
 
+    def render_batch(self, payloads: list[dict], done) -> None:
+        """Run several requests in one evaluation; ``done(index, result)`` is called as each ends,
+        before the next one starts (it may switch ``ctx`` and re-arm the time limit)."""
+        self.host_error = None
+        self._on_done = done
+        try:
+            variables = json.dumps({"b": payloads}, ensure_ascii=False).encode("utf-8")
+            self.interp.eval_script("__pvEntry.batch(dukpy.b)", variables)
+        finally:
+            self._on_done = None
+
+    def _done(self, index, result):
+        self._on_done(index, result)
+
     def render_file(self, path: str, locals: dict | None = None) -> str:
         """Render one template with ``locals`` as bare names, outside any request (tests, tools).
 
@@ -178,10 +194,14 @@ class Engine:
         wanted += [(p, "module", ()) for p in route["middlewares"] + route["loaders"]]
         wanted += [(p, "template", ("slot", "slots")) for p in route["layouts"]]
         units = []
-        for path, kind, keys in wanted:
-            unit = self.units.ensure(path, kind, keys)
-            if unit:
-                units.append(unit)
+        try:
+            for path, kind, keys in wanted:
+                unit = self.units.ensure(path, kind, keys)
+                if unit:
+                    units.append(unit)
+        except BaseException:
+            self.units.unsent(unit[0] for unit in units)  # never delivered: send them with the next request
+            raise
         return units
 
     # -- Python called from JavaScript ---------------------------------------------------------
@@ -274,10 +294,11 @@ class Engine:
         return assets.url_for(path, from_file) if assets else path
 
     # -- errors ------------------------------------------------------------------------------
-    def locate_error(self, error: dict) -> PageError:
+    def locate_error(self, error: dict, host_error: PageError | None = None) -> PageError:
         """Map a JS error record (from render.js) to the page file and line it came from."""
-        if self.host_error is not None:
-            return self.host_error
+        host_error = host_error or self.host_error
+        if host_error is not None:
+            return host_error
         path, line = error.get("file"), None
         for match in _FRAME_RE.finditer(error.get("stack") or ""):
             found = self.units.locate(int(match.group(1) or match.group(3)))

@@ -56,16 +56,19 @@ class RequestLimits:
             faulthandler.register(signal.SIGPROF, file=sys.stderr, all_threads=False, chain=True)
         self._installed = True
 
+    def overdue(self) -> bool:
+        """The request being timed has used up its time (a tick queued before the timer was
+        re-armed for the next request does not count)."""
+        return self._armed and time.monotonic() - self._started >= self.timeout - 0.001
+
     def _on_alarm(self, signum, frame) -> None:
-        if self._armed:
+        if self.overdue():
             raise RequestTimeout(f"request exceeded --timeout {self.timeout:g}s "
                                  f"(ran {time.monotonic() - self._started:.2f}s)")
 
-    @contextmanager
-    def guard(self):
-        """Limit the enclosed block to ``timeout`` seconds of wall time."""
+    def arm(self) -> None:
+        """Start the clock for one request (again, for each request of a batch)."""
         if not self.enabled:
-            yield
             return
         if not self._installed:
             self._install()
@@ -74,10 +77,21 @@ class RequestLimits:
         signal.setitimer(signal.ITIMER_REAL, self.timeout, TICK)
         if self.watchdog:
             signal.setitimer(signal.ITIMER_PROF, self.timeout + HARD_MARGIN)
+
+    def disarm(self) -> None:
+        """From here on a late tick is ignored, never raised."""
+        if not self._armed:
+            return
+        self._armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if self.watchdog:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+
+    @contextmanager
+    def guard(self):
+        """Limit the enclosed block to ``timeout`` seconds of wall time."""
+        self.arm()
         try:
             yield
         finally:
-            self._armed = False  # from here on a late tick is ignored, never raised
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            if self.watchdog:
-                signal.setitimer(signal.ITIMER_PROF, 0)
+            self.disarm()

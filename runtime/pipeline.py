@@ -11,8 +11,6 @@ import re
 import urllib.parse
 from http.cookies import Morsel
 
-from dukpy._dukpy import JSRuntimeError
-
 from bindings import builtins
 from bindings.context import Context, ResponseEffects
 from bindings.registry import REGISTRY, Registry
@@ -20,8 +18,9 @@ from bindings.request import BodyError, payload as request_payload, request_info
 
 from . import csrf
 from .config import load_config
+from .batch import Job, RenderQueue
 from .engine import Engine, PageError, non_json
-from .limits import RequestLimits, RequestTimeout
+from .limits import RequestLimits
 from .errors import debug_page, generic_page, status_page
 from .markdown_render import MarkdownRenderer
 from .router import Router, content_type
@@ -101,12 +100,14 @@ class PagesRuntime:
             "prefix": self.prefix, "debug": self.debug, "assets": self,
             "ejs_in_markdown": self.site_config.ejs_in_markdown,
         })
+        self.queue = RenderQueue(self)
 
     def url_for(self, path: str, from_file: str) -> str:
         return self.router.asset_url(path, from_file, self.prefix)
 
     # -- serving ------------------------------------------------------------------------------
-    def serve(self, handler) -> None:
+    def serve(self, handler) -> Job | None:
+        """Answer ``handler.request``; a page is queued for the interpreter (its Job is returned)."""
         request = handler.request
         try:
             path = clean_path(request.path)
@@ -128,7 +129,7 @@ class PagesRuntime:
         refused = csrf.refusal(request.method, request.headers, request.protocol, request.host)
         if refused and not self.cross_site.allows(match.file):
             return self._status(handler, 403, refused)
-        self._page(handler, match, path)
+        return self._page(handler, match, path)
 
     def _static(self, handler, match) -> None:
         if handler.request.method not in ("GET", "HEAD"):
@@ -142,7 +143,7 @@ class PagesRuntime:
             handler.set_header("Cache-Control", "public, max-age=31536000, immutable")
         handler.finish(body)
 
-    def _page(self, handler, match, path: str, status: int | None = None) -> None:
+    def _page(self, handler, match, path: str, status: int | None = None) -> Job | None:
         try:
             info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip)
         except BodyError as e:
@@ -159,34 +160,21 @@ class PagesRuntime:
             "params": {**info.query, **match.params},
         }
         payload = {"route": route, "request": request_payload(info), "auth": ctx.auth, "data": ctx.data}
-        self.engine.ctx = ctx
-        try:
-            with self.limits.guard():
-                payload["units"] = self.engine.route_units(route)
-                result = self.engine.render(payload)
-        except RequestTimeout as e:
-            log.error("%s %s stopped: %s", handler.request.method, handler.request.path, e)
-            self._replace_engine()
-            return self._status(handler, 504, "the page took too long")
-        except Exception as e:  # noqa: BLE001 - compile errors, interpreter failures
-            result = {"error": self._python_error(e), "cookies": [], "headers": []}
-            if isinstance(e, JSRuntimeError):  # the interpreter failed outside the page's own error handling
-                self._replace_engine()
-        finally:
-            self.engine.ctx = None
-        self.engine.run_deferred(result.get("deferred"), ctx)
-        if result.get("leaked"):  # a global the page made undeletable: the next request gets a fresh interpreter
-            log.warning("%s left undeletable globals %s; replacing the interpreter", match.file, result["leaked"])
-            self._replace_engine()
-        if status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
-            result["status"] = status  # the +404.ejs page answers 404 unless it chose otherwise
-        self._respond(handler, result, early)
+        return self.queue.submit(Job(handler, ctx, payload, early, status))
 
-    def _replace_engine(self) -> None:
+    def answer(self, job: Job) -> None:
+        """Send the response for a rendered job (called by the render queue)."""
+        handler, result = job.handler, job.result
+        if result.get("timeout"):
+            return self._status(handler, 504, "the page took too long")
+        if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
+            result["status"] = job.status  # the +404.ejs page answers 404 unless it chose otherwise
+        self._respond(handler, result, job.early, job.host_error)
+
+    def replace_engine(self) -> None:
         """A fresh interpreter after one was interrupted mid-request (its state is unknown)."""
         old = self.engine
         self.engine = Engine(self.site, registry=old.registry, markdown=old.markdown, config=old.config)
-        self.engine.host_error = old.host_error
         self.engine.units = old.units
         old.units.forget_interpreter()
 
@@ -214,19 +202,21 @@ class PagesRuntime:
                 ctx.data.update(extra)
         return None
 
-    def _python_error(self, e: Exception) -> dict:
+    @staticmethod
+    def failure(e: BaseException) -> tuple[dict, PageError | None]:
+        """The result of a request that failed in Python (compiling) or broke the interpreter."""
         from .ejs_compiler import TemplateSyntaxError
 
         if isinstance(e, TemplateSyntaxError):
-            self.engine.host_error = PageError(e.name, e.message, e.path, e.line, 500)
-            return {"name": e.name, "message": e.message}
-        return {"name": type(e).__name__, "message": str(e).splitlines()[0] if str(e) else "", "stack": str(e)}
+            return {"error": {"name": e.name, "message": e.message}}, PageError(e.name, e.message, e.path, e.line, 500)
+        error = {"name": type(e).__name__, "message": str(e).splitlines()[0] if str(e) else "", "stack": str(e)}
+        return {"error": error}, None
 
-    def _respond(self, handler, result: dict, early: dict) -> None:
+    def _respond(self, handler, result: dict, early: dict, host_error: PageError | None = None) -> None:
         for cookie in early.get("cookies", []) + (result.get("cookies") or []):
             handler.add_header("Set-Cookie", serialize_cookie(cookie["name"], cookie["value"], cookie.get("options") or {}))
         if result.get("error"):
-            return self._error(handler, result["error"])
+            return self._error(handler, result["error"], host_error)
         for name, value in result.get("headers") or []:
             handler.set_header(name, value)
         status = int(result.get("status") or 200)
@@ -258,8 +248,8 @@ class PagesRuntime:
         handler.set_header("Content-Type", content_type(rel))
         handler.finish(self.site.read_bytes(rel))
 
-    def _error(self, handler, error: dict) -> None:
-        located = self.engine.locate_error(error)
+    def _error(self, handler, error: dict, host_error: PageError | None = None) -> None:
+        located = self.engine.locate_error(error, host_error)
         status = located.status if 400 <= located.status < 600 else 500
         log.error("%s %s failed at %s: %s: %s", handler.request.method, handler.request.path,
                   located.location, located.name, located.message)
@@ -276,7 +266,10 @@ class PagesRuntime:
         page = self.router.not_found(handler.request.method)
         if page is None:
             return self._status(handler, 404, "not found")
-        self._page(handler, page, path, status=404)
+        return self._page(handler, page, path, status=404)
+
+    def internal_error(self, handler) -> None:
+        self._status(handler, 500, "internal error")
 
     def _status(self, handler, status: int, reason: str) -> None:
         handler.clear()

@@ -73,6 +73,11 @@ class UnitCache:
         self.units.clear()
         self._variants.clear()
 
+    def unsent(self, ids) -> None:
+        """Units handed out but never delivered to the interpreter: hand them out again."""
+        for uid in ids:
+            self.units.pop(uid, None)
+
     def ensure(self, path: str, kind: str, keys=()) -> list | None:
         """The unit to send to the interpreter, or None when it holds the current one."""
         signature = self._signature(path)

@@ -35,18 +35,18 @@ def main(cfg: dict) -> int:
     import tornado.ioloop
 
     from .admission import HEADER_HARD_CAP, Admission, LimitedHTTPServer, ProxyTrust
-    from .cli import CliError, _build_app
+    from .cli import CliError, _build_front
     from .limits import RequestLimits
 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads are the supervisor's business
     try:
         admission = Admission(cfg["max_body"], ProxyTrust(cfg["proxy_headers"], cfg["forwarded_allow_ips"]))
-        app = _build_app(cfg["site"], **cfg["app"], limits=RequestLimits(cfg["timeout"], watchdog=True),
-                         admission=admission)
+        front = _build_front(cfg["site"], **cfg["app"], limits=RequestLimits(cfg["timeout"], watchdog=True),
+                             admission=admission)
     except (CliError, ValueError) as e:
         print(f"pagesvm: error: {e}", file=sys.stderr, flush=True)
         return 2
-    server = LimitedHTTPServer(app, max_connections=cfg["max_connections"], max_body_size=cfg["max_body"],
+    server = LimitedHTTPServer(front, max_connections=cfg["max_connections"], max_body_size=cfg["max_body"],
                                max_header_size=HEADER_HARD_CAP, idle_connection_timeout=cfg["idle_timeout"],
                                body_timeout=cfg["idle_timeout"])
     server.add_socket(socket.socket(fileno=cfg["fd"]))

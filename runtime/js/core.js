@@ -103,6 +103,7 @@ globalThis.__pv = (function (G) {
     }
     return reply.v;
   };
+  R.done = function (index, result) { callPython('pv.done', index, result); };
   R.defer = function (name, args) { R.state.deferred.push([name, args]); };
   // Internal runtime calls (file lookups, markdown) share the same effects channel.
   R.host = function (name, ...args) {

@@ -63,7 +63,7 @@
 
   // Only the entry point stays global; the runtime object is reachable by closures only.
   delete G.__pv;
-  G.__pvEntry = Object.freeze({ handle: R.handle });
+  G.__pvEntry = Object.freeze({ handle: R.handle, batch: R.batch });
   // Existing globals cannot be replaced; new ones are removed after each request.
   // dukpy itself sets `dukpy` and `call_python` before every evaluation.
   const HOST_SET = new Set(['dukpy', 'call_python']);

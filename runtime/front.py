@@ -1,0 +1,168 @@
+"""The HTTP side of ``pagesvm serve``: Tornado's HTTP/1.1 connection, without ``tornado.web``.
+
+A worker serves exactly one site, so Application routing and the RequestHandler life
+cycle (default headers, ETag hashing, per-request coroutine) are work with no use here;
+skipping them halves the Python time of a small page. Each request gets an ``Exchange``,
+which offers the few handler methods the pipeline uses (``set_header``, ``finish``…), so
+the same pipeline also runs behind ``page_rules`` inside a user's own Application.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from tornado import httputil
+from tornado.iostream import StreamClosedError
+
+from .admission import Admission
+from .pipeline import PagesRuntime
+
+log = logging.getLogger("pagesvm")
+access_log = logging.getLogger("pagesvm.access")
+
+METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+_UNSAFE_HEADER_CHAR = re.compile(r"[\x00-\x1f\x7f]")
+_NO_BODY = (204, 304)
+
+
+class _HttpDate:
+    """The Date header, formatted once per second instead of once per response."""
+
+    second, text = -1, ""
+
+    @classmethod
+    def now(cls) -> str:
+        second = int(time.time())
+        if second != cls.second:
+            cls.second, cls.text = second, httputil.format_timestamp(second)
+        return cls.text
+
+
+def log_request(handler) -> None:
+    """One line per request: client, method, path (never the query string), status, ms."""
+    status = handler.get_status()
+    level = logging.INFO if status < 500 else logging.ERROR
+    if access_log.isEnabledFor(level):
+        request = handler.request
+        access_log.log(level, "%s %s %s %d %.1fms", request.remote_ip, request.method, request.path, status,
+                       1000.0 * request.request_time())
+
+
+class Exchange:
+    """One request and the response being built for it (the handler surface the pipeline uses)."""
+
+    def __init__(self, front: "PagesFront", connection, request: httputil.HTTPServerRequest):
+        self.front = front
+        self.connection = connection
+        self.request = request
+        self._finished = False
+        self.clear()
+
+    def _dispatch(self) -> None:
+        request = self.request
+        if request.method not in METHODS:
+            return self.front.runtime._status(self, 405, "method not allowed")
+        try:
+            self.front.runtime.serve(self)
+        except Exception:  # noqa: BLE001 - a bug in pagesvm must cost one request, not the worker
+            log.exception("%s %s failed", request.method, request.path)
+            if not self._finished:
+                self.front.runtime.internal_error(self)
+
+    def clear(self) -> None:
+        self._headers = httputil.HTTPHeaders({"Content-Type": "text/html; charset=UTF-8", "Date": _HttpDate.now()})
+        self._status_code = 200
+
+    def set_status(self, status: int) -> None:
+        self._status_code = int(status)
+
+    def get_status(self) -> int:
+        return self._status_code
+
+    def set_header(self, name: str, value) -> None:
+        self._headers[name] = _header_value(value)
+
+    def add_header(self, name: str, value) -> None:
+        self._headers.add(name, _header_value(value))
+
+    def finish(self, body=None) -> None:
+        if self._finished:
+            raise RuntimeError("finish() called twice")
+        self._finished = True
+        status = self._status_code
+        chunk = b"" if body is None else body if isinstance(body, bytes) else body.encode("utf-8")
+        headers = self._headers
+        if status in _NO_BODY or status < 200:
+            for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                headers.pop(name, None)
+            chunk = b""
+        else:
+            headers["Content-Length"] = str(len(chunk))
+            if self.request.method == "HEAD":
+                chunk = b""
+        start = httputil.ResponseStartLine("HTTP/1.1", status, httputil.responses.get(status, "Unknown"))
+        try:
+            self.connection.write_headers(start, headers, chunk)
+            self.connection.finish()
+        except StreamClosedError:
+            pass  # the client left; the page still ran, as it would have for a slow client
+        self.front.admission.leave(self)
+        log_request(self)
+
+
+def _header_value(value) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if _UNSAFE_HEADER_CHAR.search(text):
+        raise ValueError(f"unsafe header value {text!r}")
+    return text
+
+
+class _Incoming(httputil.HTTPMessageDelegate):
+    """Reads one request off the connection (Tornado calls it), then hands it to an Exchange."""
+
+    def __init__(self, front: "PagesFront", connection):
+        self.front, self.connection = front, connection
+        self.exchange: Exchange | None = None
+        self._chunks: list[bytes] = []
+
+    def headers_received(self, start_line, headers):
+        request = httputil.HTTPServerRequest(connection=self.connection, start_line=start_line, headers=headers)
+        self.exchange = exchange = Exchange(self.front, self.connection, request)
+        admission = self.front.admission
+        admission.enter(exchange)
+        refused = admission.check(request)
+        if refused:
+            self.front.runtime._status(exchange, *refused)
+        return None
+
+    def data_received(self, chunk: bytes):
+        if not self.exchange._finished:
+            self._chunks.append(chunk)
+        return None
+
+    def finish(self) -> None:
+        exchange = self.exchange
+        if exchange._finished:
+            return  # already answered from the headers (413, 431…)
+        exchange.request.body = b"".join(self._chunks)
+        self._chunks = []
+        exchange._dispatch()
+
+    def on_connection_close(self) -> None:
+        if self.exchange is not None:
+            self.front.admission.leave(self.exchange)
+
+
+class PagesFront(httputil.HTTPServerConnectionDelegate):
+    """What a worker's HTTPServer hands each new request to."""
+
+    def __init__(self, runtime: PagesRuntime, admission: Admission | None = None):
+        self.runtime = runtime
+        self.admission = admission or Admission()
+
+    def start_request(self, server_conn, request_conn) -> _Incoming:
+        return _Incoming(self, request_conn)
+
+    def on_close(self, server_conn) -> None:
+        pass
