@@ -7,8 +7,8 @@ turn: one evaluation, one collection, for all of them. With a single request
 waiting, this is one render per request, as before.
 
 Each request still gets its own limits and state: JavaScript reports every result
-as soon as it is made (``pv.done``), and Python then re-arms the time limit and
-switches the binding context for the next request. If a request runs past
+as soon as it is made (``pv.done``), and Python answers that request at once, then
+re-arms the time limit and switches the binding context for the next one. If a request runs past
 ``--timeout`` or breaks the interpreter, the requests already answered keep their
 results, that one fails, and the ones that never started run again on a fresh
 interpreter.
@@ -26,7 +26,7 @@ log = logging.getLogger("pagesvm")
 MAX_BATCH = 64  # requests per evaluation; more wait for the next turn
 
 
-@dataclass
+@dataclass(eq=False)
 class Job:
     """One page request between routing and the response."""
 
@@ -91,8 +91,8 @@ class RenderQueue:
             retry = self._evaluate(ready)
         self.batches += 1
         for job in jobs:
-            if job not in retry:
-                self._answer(job)
+            if not job.answered and job not in retry:
+                self._answer(job)  # failed before or instead of rendering
         return retry
 
     def _evaluate(self, jobs: list[Job]) -> list[Job]:
@@ -104,6 +104,7 @@ class RenderQueue:
             job.result, job.host_error = result, engine.host_error
             engine.host_error = None
             engine.run_deferred(result.get("deferred"), job.ctx)
+            self._answer(job)  # now, not after the whole batch: its client need not wait for the others
             if index + 1 < len(jobs):
                 engine.ctx = jobs[index + 1].ctx
                 limits.arm()
