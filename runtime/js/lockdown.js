@@ -52,10 +52,20 @@
   // Also symbol-keyed globals, and a prototype a page swapped in under globalThis. Returns the
   // names that could not be removed (defined non-configurable): Python then replaces the interpreter.
   const globalProto = Object.getPrototypeOf(G);
+  const own = Object.prototype.hasOwnProperty;
+  function allPresent(keys) {
+    for (const key of keys) if (!own.call(G, key)) return false;
+    return true;
+  }
   R.cleanGlobals = function () {
     const kept = [];
-    for (const key of Reflect.ownKeys(G)) {
-      if (!baseline.has(key) && !Reflect.deleteProperty(G, key)) kept.push(String(key));
+    const keys = Reflect.ownKeys(G);
+    // Every baseline global but `deletable` is non-configurable, so the same count with all of
+    // those still present means no key was added (string or symbol): skip the walk.
+    if (keys.length !== baseline.size || !allPresent(deletable)) {
+      for (const key of keys) {
+        if (!baseline.has(key) && !Reflect.deleteProperty(G, key)) kept.push(String(key));
+      }
     }
     if (Object.getPrototypeOf(G) !== globalProto) Object.setPrototypeOf(G, globalProto);
     return kept;
@@ -74,4 +84,5 @@
       Object.defineProperty(G, name, { value: desc.value, writable: false, enumerable: desc.enumerable, configurable: false });
     }
   }
+  const deletable = Array.from(baseline).filter((key) => Object.getOwnPropertyDescriptor(G, key).configurable);
 })(__pv, globalThis);
