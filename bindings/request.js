@@ -51,7 +51,7 @@
   };
 
   function parseMaybeJson(value) {
-    if (typeof value !== 'string') return value;
+    if (typeof value !== 'string' || !R.mayBeJson(value)) return value;
     try { return JSON.parse(value); } catch (e) { return value; }
   }
   R.parseMaybeJson = parseMaybeJson;

@@ -160,7 +160,7 @@
   // -- one request ---------------------------------------------------------------------------
   // PocketPages answers any output that parses as JSON as application/json.
   function looksLikeJson(text) {
-    if (!text.trim()) return false;
+    if (!R.mayBeJson(text)) return false;  // HTML: no trim of the whole page, no SyntaxError
     try { JSON.parse(text); return true; } catch (e) { return false; }
   }
 
