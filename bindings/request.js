@@ -57,9 +57,17 @@
   R.parseMaybeJson = parseMaybeJson;
 
   // -- url ---------------------------------------------------------------------------------
+  const URL_PARTS = /^(?:([A-Za-z][A-Za-z0-9+.-]*:)\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/;
   R.parseUrl = function (input) {
     const s = String(input);
-    const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*:)\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/.exec(s) || [];
+    let m;
+    if (s.charCodeAt(0) === 47 && s.indexOf('#') < 0) {
+      // A request's own URL ('/path?query'): the groups URL_PARTS would match, without the regex.
+      const q = s.indexOf('?');
+      m = q < 0 ? [s, undefined, undefined, s] : [s, undefined, undefined, s.slice(0, q), s.slice(q)];
+    } else {
+      m = URL_PARTS.exec(s) || [];
+    }
     const protocol = m[1] || '';
     const host = m[2] || '';
     const search = m[4] || '';
@@ -81,6 +89,8 @@
     };
   };
   function decode(s) {
-    try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch (e) { return s; }
+    const spaced = s.indexOf('+') < 0 ? s : s.replaceAll('+', ' ');
+    if (spaced.indexOf('%') < 0) return spaced;  // nothing for decodeURIComponent to change
+    try { return decodeURIComponent(spaced); } catch (e) { return s; }
   }
 })(__pv);
