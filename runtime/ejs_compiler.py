@@ -130,8 +130,9 @@ class _OpenBrackets:
 class _Generator:
     """The ejs 3.1 mode machine, emitting JavaScript statements with a line map."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, parts_output: bool = False):
         self.path = path
+        self.parts_output = parts_output
         self.parts: list[str] = []
         self.line_map: list[int] = [1]
         self.template_line = 1
@@ -152,8 +153,11 @@ class _Generator:
     def _output(self, text: str, consumed: str) -> None:
         """Append literal output; ``consumed`` is the template text it stands for."""
         newlines = consumed.count("\n")
-        js = ';__output+=' + json.dumps(text, ensure_ascii=False) if text else ""
+        js = self._append(json.dumps(text, ensure_ascii=False)) if text else ""
         self._emit(js + "\n" * newlines, template_newlines=newlines)
+
+    def _append(self, expression: str) -> str:
+        return (";__pvParts[__pvCount++]=" if self.parts_output else ";__output+=") + expression
 
     def _add_output(self, line: str) -> None:
         consumed = line
@@ -203,9 +207,9 @@ class _Generator:
             # only the enclosing function's; the tag's own line is then the best we know.
             js = f";__line={self.template_line};" + code + extra
         else:
-            fn = "__esc" if self.mode == _ESCAPED else "__raw"
+            fn = "__esc" if self.mode == _ESCAPED else "__str" if self.parts_output else "__raw"
             expression = _TRAILING_SEMI_RE.sub(r"\1", code + extra)
-            js = f";__output+={fn}({expression})"
+            js = self._append(f"{fn}({expression})")
         # The extra newline comes after every newline of the template's code.
         self._emit(js, template_newlines=code.count("\n"), extra_newlines=len(extra))
 
@@ -217,12 +221,22 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", text) is not None
 
 
-def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str) -> str:
+def _parts_output(text: str) -> bool:
+    """Collect output in an array joined at the end, unless the code can touch ``__output``.
+
+    QuickJS copies the whole string on every ``+=``, so a long page costs the square of its
+    length. ``echo``, ``__append`` and code naming ``__output`` keep the string (an ``echo``
+    inside an output tag is overwritten by that tag's own ``+=``, as before).
+    """
+    return re.search(r"\becho\b|\b__append\b|__output", text) is None
+
+
+def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str, parts_output: bool) -> str:
     """One line binding the context API and include data as locals of the template."""
     bindings = [f"{name}=__api.{name}" for name in api_names]
     local_names = tuple(name for name in local_names if is_js_identifier(name))
     bindings += [f"{name}=__locals.{name}" for name in local_names]
-    parts = ["var __output='',__line=1"]
+    parts = ["var __pvParts=[],__pvCount=0,__line=1" if parts_output else "var __output='',__line=1"]
     if bindings:
         parts.append("var " + ",".join(bindings))
     if re.search(r"\becho\b", text):
@@ -236,7 +250,8 @@ def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str)
             parts.append("__R.liveLocals(locals,{" + pairs + "})")
     if re.search(r"\b__append\b", text):
         parts.append("var __append=function(s){if(s!=null)__output+=s}")
-    return "(function(__R){var __esc=__R.esc,__raw=__R.raw;return function(__api,__locals){" + ";".join(parts) + ";try{"
+    kit = "var __esc=__R.esc,__str=__R.str;" if parts_output else "var __esc=__R.esc,__raw=__R.raw;"
+    return "(function(__R){" + kit + "return function(__api,__locals){" + ";".join(parts) + ";try{"
 
 
 def compile_template(
@@ -247,11 +262,13 @@ def compile_template(
 ) -> CompiledTemplate:
     """Compile EJS ``text`` (from ``path``, used in messages) to a JS factory source."""
     text = preprocess(text)
-    generator = _Generator(path)
+    parts_output = _parts_output(text)
+    generator = _Generator(path, parts_output)
     generator.scan(tokenize(text))
     # The header is line 1 of the unit; the template's first line starts on line 2.
-    source = (_header(tuple(api_names), tuple(local_names), text) + "\n" + generator.body()
-              + "\n}catch(__e){throw __R.atLine(__e,__line)}return __output}})")
+    result = "__pvParts.join('')" if parts_output else "__output"
+    source = (_header(tuple(api_names), tuple(local_names), text, parts_output) + "\n" + generator.body()
+              + "\n}catch(__e){throw __R.atLine(__e,__line)}return " + result + "}})")
     line_map = [1] + generator.line_map + [generator.template_line]
     unclosed = generator.brackets.stack[-1] if generator.brackets.stack else None
     return CompiledTemplate(path=path, source=source, line_map=line_map, unclosed_line=unclosed)

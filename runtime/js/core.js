@@ -25,6 +25,8 @@ globalThis.__pv = (function (G) {
       .replaceAll('"', '&#34;').replaceAll("'", '&#39;');
   };
   R.raw = function (value) { return value == null ? '' : value; };
+  // R.raw as the string `out += R.raw(value)` appends: what a template's parts array holds.
+  R.str = function (value) { return typeof value === 'string' ? value : value == null ? '' : '' + value; };
   R.echoText = function (args) {
     const parts = [];
     for (let i = 0; i < args.length; i++) {
@@ -88,7 +90,7 @@ globalThis.__pv = (function (G) {
   // cannot reach the runtime's shared state.
   let kit = null;
   R.defineUnits = function (list) {
-    kit = kit || Object.freeze({ esc: R.esc, raw: R.raw, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine });
+    kit = kit || Object.freeze({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine });
     for (const [id, kind, base, source] of list) {
       const made = (0, eval)('\n'.repeat(base) + source);
       R.units.set(id, { kind, fn: kind === 'module' ? made : made(kit) });
