@@ -6,6 +6,17 @@
   const MAX_DEPTH = 64;
   const EMPTY = Object.freeze({});
   const IDENT = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;  // include data keys usable as bare names
+  const LAYOUT_KEYS = ['slot', 'slots'];
+
+  // IDENT.test, with plain ASCII names (nearly all) checked without the Unicode regex.
+  function isIdent(key) {
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c > 127) return IDENT.test(key);
+      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || (i > 0 && c >= 48 && c <= 57))) return false;
+    }
+    return key.length > 0;
+  }
 
   function unitFor(path, kind, keys) {
     const id = unitId(path, keys);
@@ -28,14 +39,15 @@
   }
 
   // Render a template file with extra locals; guards depth and exact repeats.
-  R.renderFile = function (path, locals, kind) {
+  // `keys` (layouts) are the locals' usable names when the caller already knows them.
+  R.renderFile = function (path, locals, kind, keys) {
     const st = R.state;
     const stack = st.stack;
     if (stack.length > MAX_DEPTH) {  // the page plus MAX_DEPTH nested includes is the most
       const chain = stack.map((f) => f.path).concat(path);
       throw new Error('include depth over ' + MAX_DEPTH + ': ' + chain.slice(0, 3).join(' -> ') + ' -> … -> ' + chain.slice(-3).join(' -> '));
     }
-    const keys = locals ? Object.keys(locals).filter((k) => IDENT.test(k)).sort() : [];
+    if (!keys) keys = locals ? Object.keys(locals).filter(isIdent).sort() : [];
     const frame = { path, locals, signature: null };
     for (const f of stack) {
       if (f.path === path && sameLocals(f, frame)) {
@@ -118,7 +130,7 @@
   function wrapInLayouts(content, layouts) {
     for (const layout of layouts) {
       const parts = R.splitSlots(content);
-      content = R.renderFile(layout, { slot: parts.slot, slots: parts.slots });
+      content = R.renderFile(layout, { slot: parts.slot, slots: parts.slots }, undefined, LAYOUT_KEYS);
     }
     return content;
   }
