@@ -71,6 +71,21 @@
     return kept;
   };
 
+  // API values every request shares (the same object in two fresh builds: include, url,
+  // the micro-dash helpers, Python binding stubs…) are frozen too, so `include.x = 1` made
+  // by one request is not there for the next.
+  const probe = { route: { page: '', kind: 'template', middlewares: [], loaders: [], layouts: [], params: {} },
+    request: { method: 'GET', url: '/', host: '', headers: {}, cookies: {}, body: null }, auth: null, data: {} };
+  const first = R.buildApi(R.newState(probe));
+  const second = R.buildApi(R.newState(probe));
+  for (const key of Object.keys(first)) {
+    const value = first[key];
+    if (value === second[key] && (typeof value === 'function' || (value !== null && typeof value === 'object'))) {
+      freezeShallow(value);
+      if (typeof value === 'function' && value.prototype) freezeShallow(value.prototype);
+    }
+  }
+
   // Only the entry point stays global; the runtime object is reachable by closures only.
   delete G.__pv;
   G.__pvEntry = Object.freeze({ handle: R.handle, batch: R.batch });

@@ -1,7 +1,7 @@
 """Requests are isolated in the long-lived interpreter (tests/sites/pp_isolation).
 
 /pollute changes built-ins, creates globals (four ways, plus a swapped global prototype),
-and bumps a module-level counter; /check must see none of it on any later request.
+adds properties to API functions every request shares, and bumps a module-level counter; /check must see none of it on any later request.
 One worker, so every /check runs in the very interpreter the previous /pollute just used.
 """
 import json
@@ -15,7 +15,7 @@ ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request o
 SITE = os.path.join(SITES, "pp_isolation")
 CLEAN = {"polluted": "undefined", "map": "function", "trim": "a", "json": "function", "random": True,
          "freeze": "function", "leak": "undefined", "leak2": "undefined", "leak3": "undefined",
-         "leak4": "undefined", "leak5": "undefined", "leak6": "undefined", "sticky": "undefined", "counter": 0, "first": 1}
+         "leak4": "undefined", "shared": ",".join(["undefined"] * 5), "leak5": "undefined", "leak6": "undefined", "sticky": "undefined", "counter": 0, "first": 1}
 
 
 server = served(SITE, *ONE)
