@@ -7,8 +7,8 @@ turn: one evaluation, one collection, for all of them. With a single request
 waiting, this is one render per request, as before.
 
 Each request still gets its own limits and state: JavaScript reports every result
-as soon as it is made (``pv.done``), and Python answers that request at once, then
-re-arms the time limit and switches the binding context for the next one. If a request runs past
+as soon as it is made (``pv.done``), and Python then re-arms the time limit and
+switches the binding context for the next request. If a request runs past
 ``--timeout`` or breaks the interpreter, the requests already answered keep their
 results, that one fails, and the ones that never started run again on a fresh
 interpreter.
@@ -74,7 +74,8 @@ class RenderQueue:
             self._scheduled = True
             IOLoop.current().add_callback(self._flush)
         while jobs:
-            jobs = self._render(jobs)
+            with self.runtime.engine.units.one_check_per_file():
+                jobs = self._render(jobs)
 
     def _render(self, jobs: list[Job]) -> list[Job]:
         """Render ``jobs`` in one evaluation and answer them; returns the ones to run again."""
@@ -90,21 +91,23 @@ class RenderQueue:
         if ready:
             retry = self._evaluate(ready)
         self.batches += 1
+        # Answered after the whole evaluation: writing each response as soon as it is made
+        # lets clients send their next request sooner, which splits the next batch (~10% fewer
+        # pages per second on a small page).
         for job in jobs:
-            if not job.answered and job not in retry:
-                self._answer(job)  # failed before or instead of rendering
+            if job not in retry:
+                self._answer(job)
         return retry
 
     def _evaluate(self, jobs: list[Job]) -> list[Job]:
         runtime, engine, limits = self.runtime, self.runtime.engine, self.runtime.limits
 
         def done(index: int, result: dict) -> None:
-            limits.disarm()
+            limits.pause()
             job = jobs[index]
             job.result, job.host_error = result, engine.host_error
             engine.host_error = None
             engine.run_deferred(result.get("deferred"), job.ctx)
-            self._answer(job)  # now, not after the whole batch: its client need not wait for the others
             if index + 1 < len(jobs):
                 engine.ctx = jobs[index + 1].ctx
                 limits.arm()

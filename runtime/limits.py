@@ -41,7 +41,8 @@ class RequestLimits:
     def __init__(self, timeout: float = 10.0, *, watchdog: bool = True):
         self.timeout = float(timeout or 0)
         self.watchdog = watchdog
-        self._armed = False
+        self._armed = False  # ticks raise RequestTimeout
+        self._running = False  # the timers are set
         self._installed = False
         self._started = 0.0
 
@@ -73,16 +74,22 @@ class RequestLimits:
         if not self._installed:
             self._install()
         self._started = time.monotonic()
-        self._armed = True
+        self._armed = self._running = True
         signal.setitimer(signal.ITIMER_REAL, self.timeout, TICK)
         if self.watchdog:
             signal.setitimer(signal.ITIMER_PROF, self.timeout + HARD_MARGIN)
 
+    def pause(self) -> None:
+        """Ignore ticks until ``arm`` starts the clock again; the timers keep running (between
+        the requests of a batch, where ``arm`` follows at once, two system calls fewer)."""
+        self._armed = False
+
     def disarm(self) -> None:
         """From here on a late tick is ignored, never raised."""
-        if not self._armed:
-            return
         self._armed = False
+        if not self._running:
+            return
+        self._running = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         if self.watchdog:
             signal.setitimer(signal.ITIMER_PROF, 0)

@@ -11,6 +11,7 @@ import bisect
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .ejs_compiler import CompiledTemplate, TemplateSyntaxError, compile_template
@@ -67,6 +68,16 @@ class UnitCache:
         self._variants: dict[str, set[tuple]] = {}  # path -> include-data key sets compiled for it
         self._resolved: dict[str, str] = {}  # path -> checked absolute path (one stat per request, not a realpath walk)
         self.compiles = 0  # how many units were compiled (tests and logs read it)
+        self._checked: dict[str, Signature | None] | None = None  # during one batch: path -> signature
+
+    @contextmanager
+    def one_check_per_file(self):
+        """Within the block, each file's signature is read once (one stat per batch, not per request)."""
+        self._checked = {}
+        try:
+            yield
+        finally:
+            self._checked = None
 
     def forget_interpreter(self) -> None:
         """The interpreter was replaced: everything must be sent again."""
@@ -93,6 +104,14 @@ class UnitCache:
         return [unit.id, unit.kind, unit.base, unit.source]
 
     def _signature(self, path: str) -> Signature | None:
+        checked = self._checked
+        if checked is None:
+            return self._stat(path)
+        if path not in checked:
+            checked[path] = self._stat(path)
+        return checked[path]
+
+    def _stat(self, path: str) -> Signature | None:
         """mtime and size. The root check (realpath) runs once per path; reading a changed file
         goes through ``Site`` again, so a file swapped for an outside symlink is still refused."""
         full = self._resolved.get(path)
