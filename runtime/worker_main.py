@@ -5,6 +5,7 @@ stop accepting, let in-flight requests finish for up to ``grace`` seconds, exit 
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -75,6 +76,11 @@ def main(cfg: dict) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.asyncio_loop.add_signal_handler(sig, drain)
+    # Everything made so far (modules, the interpreter's runtime, the router) lives as long as the
+    # worker: out of the collector's sight, a full collection takes microseconds instead of the
+    # 5-15 ms pauses that otherwise set the 99th-percentile latency under load.
+    gc.collect()
+    gc.freeze()
     os.write(cfg["ready_fd"], b"1")
     os.close(cfg["ready_fd"])
     loop.start()
