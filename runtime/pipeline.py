@@ -217,8 +217,12 @@ class PagesRuntime:
             handler.add_header("Set-Cookie", serialize_cookie(cookie["name"], cookie["value"], cookie.get("options") or {}))
         if result.get("error"):
             return self._error(handler, result["error"], host_error)
-        for name, value in result.get("headers") or []:
-            handler.set_header(name, value)
+        try:
+            for name, value in result.get("headers") or []:
+                handler.set_header(name, value)
+        except ValueError as e:  # a control character the page let through
+            log.error("%s %s set a bad header: %s", handler.request.method, handler.request.path, e)
+            return self._status(handler, 500, "invalid response header")
         status = int(result.get("status") or 200)
         if not 100 <= status <= 599:
             log.error("%s %s set an invalid status %s", handler.request.method, handler.request.path, status)
