@@ -28,6 +28,11 @@ JS_DIR = os.path.join(os.path.dirname(__file__), "js")
 CORE_JS = ("core.js", "render.js", "modules.js", "context.js", "microdash.js", "stubs.js")
 # A unit's frame "at fn (<input>:L:C)", or a unit's syntax error "at <input>:L:C" raised by eval;
 # any other bare "at <input>:1:1" is the JSON text of a JSON.parse error, not a unit.
+# One encoder and decoder for the life of the worker: json.dumps with options builds a new
+# JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_encode_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_decode = json.JSONDecoder().decode
 _FRAME_RE = re.compile(r"\(<input>:(\d+)(?::(\d+))?\)|^\s+at <input>:(\d+):(\d+)\n\s+at eval \(native\)", re.M)
 
 
@@ -43,8 +48,10 @@ class PagesInterpreter(JSInterpreter):
         self._loader = None
 
     def _call_python(self, func, json_args):
-        result = self._funcs[func.decode("utf-8")](*json.loads(json_args))
-        return json.dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        result = self._funcs[func.decode("utf-8")](*_decode(json_args.decode("utf-8", "surrogatepass")))
+        if result is None:  # pv.done, once per page
+            return b"null"
+        return _encode_reply(result).encode("utf-8")
 
     def eval_script(self, code: str, variables: bytes = b"{}"):
         raw = _dukpy.eval_string(self, code.encode("utf-8"), variables, False, "<runtime>")
@@ -157,7 +164,7 @@ class Engine:
     def render(self, payload: dict) -> dict:
         """Run one request in the interpreter; returns the response record from render.js."""
         self.host_error = None
-        variables = json.dumps({"p": payload}, ensure_ascii=False).encode("utf-8")
+        variables = _encode({"p": payload}).encode("utf-8")
         return self.interp.eval_script("__pvEntry.handle(dukpy.p)", variables)
 
     def render_batch(self, payloads: list[dict], done) -> None:
@@ -166,7 +173,7 @@ class Engine:
         self.host_error = None
         self._on_done = done
         try:
-            variables = json.dumps({"b": payloads}, ensure_ascii=False).encode("utf-8")
+            variables = _encode({"b": payloads}).encode("utf-8")
             self.interp.eval_script("__pvEntry.batch(dukpy.b)", variables)
         finally:
             self._on_done = None
