@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import weakref
 
 import tornado.httpserver
 from tornado import httputil
@@ -31,19 +30,19 @@ class LimitedHTTPServer(tornado.httpserver.HTTPServer):
     def initialize(self, *args, max_connections: int = 0, **kwargs):
         super().initialize(*args, **kwargs)
         self.max_connections = int(max_connections or 0)
-        # Per connection: "fresh" (accepted, first request not yet in), "busy" (a request is
-        # being answered) or "idle" (keep-alive, between requests).
-        self._state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     @property
     def busy_connections(self) -> int:
         """Connections a draining worker must not drop: fresh ones and those mid-request."""
-        return sum(1 for conn in self._connections if self._state.get(conn, "fresh") != "idle")
+        return sum(1 for conn in self._connections if getattr(conn, "_pv_state", "fresh") != "idle")
 
     def start_request(self, server_conn, request_conn):
         # Called when a connection starts waiting for its next request: the previous one is answered.
-        self._state[server_conn] = "idle" if server_conn in self._state else "fresh"
-        return _Heard(super().start_request(server_conn, request_conn), server_conn, self._state)
+        server_conn._pv_state = "idle" if hasattr(server_conn, "_pv_state") else "fresh"
+        delegate = super().start_request(server_conn, request_conn)
+        if getattr(delegate, "marks_busy", False):  # PagesFront's own delegate: no wrapper needed
+            return delegate
+        return _Heard(delegate, server_conn)
 
     @property
     def open_connections(self) -> int:
@@ -64,14 +63,24 @@ class LimitedHTTPServer(tornado.httpserver.HTTPServer):
             stream.close()
 
 
+def mark_busy(server_conn) -> None:
+    """The connection's request has arrived: a draining worker waits for its answer.
+
+    Each connection's state is ``_pv_state`` on Tornado's connection object (so it lives exactly
+    as long, with no weak-keyed table to update twice per request): "fresh" (accepted, first
+    request not yet in), "busy" (a request is being answered) or "idle" (keep-alive, between requests).
+    """
+    server_conn._pv_state = "busy"
+
+
 class _Heard(httputil.HTTPMessageDelegate):
     """Passes a request through, noting that its connection is busy."""
 
-    def __init__(self, inner, server_conn, state):
-        self.inner, self.server_conn, self.state = inner, server_conn, state
+    def __init__(self, inner, server_conn):
+        self.inner, self.server_conn = inner, server_conn
 
     def headers_received(self, start_line, headers):
-        self.state[self.server_conn] = "busy"
+        mark_busy(self.server_conn)
         return self.inner.headers_received(start_line, headers)
 
     def data_received(self, chunk):

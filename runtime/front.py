@@ -15,7 +15,7 @@ import time
 from tornado import httputil
 from tornado.iostream import StreamClosedError
 
-from .admission import Admission
+from .admission import Admission, mark_busy
 from .pipeline import PagesRuntime
 
 log = logging.getLogger("pagesvm")
@@ -37,6 +37,45 @@ class _HttpDate:
         if second != cls.second:
             cls.second, cls.text = second, httputil.format_timestamp(second)
         return cls.text
+
+
+class _Request:
+    """The request as pagesvm reads it (method, uri, path, query, headers, body, host, remote_ip,
+    protocol, request_time): Tornado's HTTPServerRequest also parses the query string into byte
+    arguments and deep-copies them, for every request, and nothing here reads them.
+
+    It refuses what HTTPServerRequest refuses (a missing, malformed or repeated Host; more query
+    fields than Tornado's limit), with the same HTTPInputError, so Tornado still answers 400.
+    """
+
+    __slots__ = ("method", "uri", "version", "headers", "body", "host", "remote_ip", "protocol",
+                 "path", "query", "connection", "_start_time")
+
+    def __init__(self, connection, start_line, headers: httputil.HTTPHeaders):
+        self.method, self.uri, self.version = start_line
+        self.headers = headers
+        self.body = b""
+        self.connection = connection
+        context = getattr(connection, "context", None)
+        self.remote_ip = getattr(context, "remote_ip", None)
+        self.protocol = getattr(context, "protocol", "http")
+        host = headers.get("Host")
+        if host is None:
+            if self.version != "HTTP/1.0":
+                raise httputil.HTTPInputError("Missing Host header")
+            host = "127.0.0.1"
+        elif not httputil._ABNF.host.fullmatch(host):
+            raise httputil.HTTPInputError(f"Invalid Host header: {host!r}")
+        elif "," in host:
+            raise httputil.HTTPInputError(f"Multiple host headers not allowed: {host!r}")
+        self.host = host
+        self.path, _, self.query = self.uri.partition("?")
+        if self.query and self.query.count("&") >= httputil._DEFAULT_PARSE_BODY_CONFIG.urlencoded.max_arguments:
+            raise httputil.HTTPInputError("Invalid query string: Max number of fields exceeded")
+        self._start_time = time.time()
+
+    def request_time(self) -> float:
+        return time.time() - self._start_time
 
 
 def log_request(handler) -> None:
@@ -121,15 +160,21 @@ def _header_value(value) -> str:
 
 
 class _Incoming(httputil.HTTPMessageDelegate):
-    """Reads one request off the connection (Tornado calls it), then hands it to an Exchange."""
+    """Reads one request off the connection (Tornado calls it), then hands it to an Exchange.
 
-    def __init__(self, front: "PagesFront", connection):
-        self.front, self.connection = front, connection
+    It marks its connection busy itself (``marks_busy``), so LimitedHTTPServer need not wrap it.
+    """
+
+    marks_busy = True
+
+    def __init__(self, front: "PagesFront", server_conn, connection):
+        self.front, self.server_conn, self.connection = front, server_conn, connection
         self.exchange: Exchange | None = None
         self._chunks: list[bytes] = []
 
     def headers_received(self, start_line, headers):
-        request = httputil.HTTPServerRequest(connection=self.connection, start_line=start_line, headers=headers)
+        mark_busy(self.server_conn)
+        request = _Request(self.connection, start_line, headers)
         self.exchange = exchange = Exchange(self.front, self.connection, request)
         admission = self.front.admission
         admission.enter(exchange)
@@ -164,7 +209,7 @@ class PagesFront(httputil.HTTPServerConnectionDelegate):
         self.admission = admission or Admission()
 
     def start_request(self, server_conn, request_conn) -> _Incoming:
-        return _Incoming(self, request_conn)
+        return _Incoming(self, server_conn, request_conn)
 
     def on_close(self, server_conn) -> None:
         pass
