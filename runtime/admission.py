@@ -53,6 +53,7 @@ class LimitedHTTPServer(tornado.httpserver.HTTPServer):
             log.warning("refused a connection: %d open (--max-connections)", self.open_connections)
             self._refuse(stream)
             return
+        _steady(stream)
         super().handle_stream(stream, address)
 
     @staticmethod
@@ -71,6 +72,30 @@ def mark_busy(server_conn) -> None:
     request not yet in), "busy" (a request is being answered) or "idle" (keep-alive, between requests).
     """
     server_conn._pv_state = "busy"
+
+
+def _steady(stream) -> None:
+    """Per-connection settings that spare three or four system calls per request.
+
+    * TCP_NODELAY stays on. Tornado turns it on as each response finishes and off again after
+      it (two setsockopt calls); a worker writes each response in one piece, so what is sent
+      is the same.
+    * No hang-up watch. Tornado asks the stream to report a client that closes while its answer
+      is pending, which makes the stream listen for reads between requests and stop when the
+      next one arrives (an epoll change each time). It serves nothing here: the page is rendered
+      at the next turn of the loop whatever the client does, and a client that left is noticed
+      when its answer is written or its next request read.
+    """
+    stream.set_nodelay(True)
+
+    def keep_nodelay(value: bool) -> None:
+        pass
+
+    def no_close_watch(callback) -> None:
+        pass
+
+    stream.set_nodelay = keep_nodelay
+    stream.set_close_callback = no_close_watch
 
 
 class _Heard(httputil.HTTPMessageDelegate):
