@@ -17,6 +17,21 @@ log = logging.getLogger("pagesvm")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"
 
 
+class _Formatter(logging.Formatter):
+    """LOG_FORMAT's formatter, with the date and time of day formatted once per second instead of
+    once per line (an access-log line per request made strftime ~1% of a small page's time)."""
+
+    _second, _text = None, ""
+
+    def formatTime(self, record, datefmt=None):
+        if datefmt:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        if second != self._second:
+            self._second, self._text = second, time.strftime(self.default_time_format, self.converter(second))
+        return self.default_msec_format % (self._text, record.msecs)
+
+
 def _exit_with_parent(parent: int) -> None:
     """Linux: get SIGTERM (drain, exit) if the supervisor dies, so no orphan keeps the port."""
     try:
@@ -31,7 +46,9 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def main(cfg: dict) -> int:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stdout)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_Formatter(LOG_FORMAT))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     _exit_with_parent(cfg["parent"])
     import tornado.ioloop
 
