@@ -86,12 +86,13 @@ def parse_body(content_type: str, body: bytes):
 
 def request_info(tornado_request, path: str, scheme: str, remote_ip: str) -> RequestInfo:
     headers = {k.lower(): v for k, v in tornado_request.headers.items()}
-    raw_cookies = parse_cookie(tornado_request.headers.get("Cookie", ""))
-    cookies = {k: urllib.parse.unquote(v) for k, v in raw_cookies.items()}
+    cookie = headers.get("cookie")  # the same combined value the request's headers give for "Cookie"
+    cookies = {k: urllib.parse.unquote(v) for k, v in parse_cookie(cookie).items()} if cookie else {}
     body = parse_body(headers.get("content-type", ""), tornado_request.body)
+    query = tornado_request.query
     return RequestInfo(
         method=tornado_request.method.upper(), path=path, url=tornado_request.uri, headers=headers,
-        cookies=cookies, query=parse_query(tornado_request.query), body=body,
+        cookies=cookies, query=parse_query(query) if query else {}, body=body,
         host=tornado_request.host, scheme=scheme, remote_ip=remote_ip,
     )
 
