@@ -142,7 +142,7 @@ class Exchange:
             headers["Content-Length"] = str(len(chunk))
             if self.request.method == "HEAD":
                 chunk = b""
-        start = httputil.ResponseStartLine("HTTP/1.1", status, httputil.responses.get(status, "Unknown"))
+        start = _START_LINES.get(status) or _start_line(status)
         try:
             self.connection.write_headers(start, headers, chunk)
             self.connection.finish()
@@ -150,6 +150,15 @@ class Exchange:
             pass  # the client left; the page still ran, as it would have for a slow client
         self.front.admission.leave(self)
         log_request(self)
+
+
+_START_LINES: dict[int, httputil.ResponseStartLine] = {}
+
+
+def _start_line(status: int) -> httputil.ResponseStartLine:
+    """The status line for ``status``, made once per status code."""
+    line = _START_LINES[status] = httputil.ResponseStartLine("HTTP/1.1", status, httputil.responses.get(status, "Unknown"))
+    return line
 
 
 def _header_value(value) -> str:
