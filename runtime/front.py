@@ -24,6 +24,10 @@ access_log = logging.getLogger("pagesvm.access")
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 _UNSAFE_HEADER_CHAR = re.compile(r"[\x00-\x1f\x7f]")
 _NO_BODY = (204, 304)
+# RFC 3986 host (an IP literal or a registered name) with an optional port; a comma (two Host
+# headers folded into one) is refused separately, as Tornado does.
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]*\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?")
+MAX_QUERY_FIELDS = 1000  # what Tornado's own request object accepts
 
 
 class _HttpDate:
@@ -64,13 +68,13 @@ class _Request:
             if self.version != "HTTP/1.0":
                 raise httputil.HTTPInputError("Missing Host header")
             host = "127.0.0.1"
-        elif not httputil._ABNF.host.fullmatch(host):
+        elif not _HOST.fullmatch(host):
             raise httputil.HTTPInputError(f"Invalid Host header: {host!r}")
         elif "," in host:
             raise httputil.HTTPInputError(f"Multiple host headers not allowed: {host!r}")
         self.host = host
         self.path, _, self.query = self.uri.partition("?")
-        if self.query and self.query.count("&") >= httputil._DEFAULT_PARSE_BODY_CONFIG.urlencoded.max_arguments:
+        if self.query and self.query.count("&") >= MAX_QUERY_FIELDS:
             raise httputil.HTTPInputError("Invalid query string: Max number of fields exceeded")
         self._start_time = time.time()
 

@@ -67,3 +67,27 @@ def test_a_client_that_leaves_before_its_answer_does_not_disturb_the_worker(serv
 def test_a_failing_page_is_a_500_and_the_next_request_is_served(server):
     assert server.get("/boom").status == 500
     assert server.get("/?name=next").text.strip() == "hello next"
+
+
+def raw(server, data: bytes) -> bytes:
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_missing_malformed_or_doubled_host_is_a_400(server):
+    assert raw(server, b"GET / HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 400")
+    assert raw(server, b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n").startswith(b"HTTP/1.1 400")
+    assert raw(server, b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").startswith(b"HTTP/1.1 400")
+    assert raw(server, b"GET / HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.1 200")
+    assert raw(server, b"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n").startswith(b"HTTP/1.1 200")
+
+
+def test_a_query_with_more_than_a_thousand_fields_is_a_400(server):
+    many = "&".join(f"k{i}=1" for i in range(1001))
+    assert raw(server, f"GET /?{many} HTTP/1.1\r\nHost: x\r\n\r\n".encode()).startswith(b"HTTP/1.1 400")
+    assert server.get("/?" + "&".join(f"k{i}=1" for i in range(1000))).status == 200
