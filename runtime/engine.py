@@ -26,13 +26,13 @@ log = logging.getLogger("pagesvm.engine")
 
 JS_DIR = os.path.join(os.path.dirname(__file__), "js")
 CORE_JS = ("core.js", "render.js", "modules.js", "context.js", "microdash.js", "stubs.js")
-# A unit's frame "at fn (<input>:L:C)", or a unit's syntax error "at <input>:L:C" raised by eval;
-# any other bare "at <input>:1:1" is the JSON text of a JSON.parse error, not a unit.
 # One encoder and decoder for the life of the worker: json.dumps with options builds a new
 # JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 _encode_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _decode = json.JSONDecoder().decode
+# A unit's frame "at fn (<input>:L:C)", or a unit's syntax error "at <input>:L:C" raised by eval;
+# any other bare "at <input>:1:1" is the JSON text of a JSON.parse error, not a unit.
 _FRAME_RE = re.compile(r"\(<input>:(\d+)(?::(\d+))?\)|^\s+at <input>:(\d+):(\d+)\n\s+at eval \(native\)", re.M)
 
 
