@@ -3,7 +3,9 @@
     python bench/render.py [--n 2000]
 
 Each request does what the pipeline does for a page: route_units (file signatures) then
-one Engine.render with a browser-like payload (headers, cookies, query). Scenarios:
+one Engine.render with a browser-like payload (headers, cookies, query). The last column is
+the cost per request when 32 requests share one evaluation (Engine.render_batch), as they
+do when a loaded worker renders the pages that arrived together. Scenarios:
 
 * trivial   — one small page, one escaped value
 * list100   — +load.js returns 100 items whose names contain & < > " ', rendered as an
@@ -62,6 +64,7 @@ HEADERS = {
     "sec-fetch-site": "same-origin",
     "cookie": "theme=dark; pb_consent=1; _ga=GA1.1.123456789.1700000000",
 }
+BATCH = 32  # requests per evaluation in the batched column (bench/run.py uses 32 connections)
 COOKIES = {"theme": "dark", "pb_consent": "1", "_ga": "GA1.1.123456789.1700000000"}
 
 
@@ -75,16 +78,20 @@ def make_site() -> str:
     return root
 
 
-def request_once(engine: Engine, router: Router, path: str, query: dict) -> tuple[str, float, float, int]:
-    """One request: (body, µs in route_units, µs in render, payload bytes)."""
-    t0 = time.perf_counter()
+def make_payload(router: Router, path: str, query: dict) -> dict:
     match = router.match(path, "GET")
     route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
              "loaders": match.loaders, "layouts": match.layouts, "params": {**query, **match.params}}
     url = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
     request = {"method": "GET", "url": url, "host": HEADERS["host"], "headers": HEADERS, "cookies": COOKIES, "body": None}
-    payload = {"route": route, "request": request, "auth": None, "data": {}}
-    payload["units"] = engine.route_units(route)
+    return {"route": route, "request": request, "auth": None, "data": {}}
+
+
+def request_once(engine: Engine, router: Router, path: str, query: dict) -> tuple[str, float, float, int]:
+    """One request: (body, µs in route_units, µs in render, payload bytes)."""
+    t0 = time.perf_counter()
+    payload = make_payload(router, path, query)
+    payload["units"] = engine.route_units(payload["route"])
     t1 = time.perf_counter()
     result = engine.render(payload)
     t2 = time.perf_counter()
@@ -107,7 +114,21 @@ def bench(engine, router, path, query, n):
     body = request_once(engine, router, path, query)[0]
     return {"median": statistics.median(totals), "mean": statistics.fmean(totals),
             "p95": sorted(totals)[int(0.95 * len(totals))], "units": statistics.median(prep),
-            "render": statistics.median(run), "payload": size, "body": len(body)}
+            "render": statistics.median(run), "payload": size, "body": len(body),
+            "batched": bench_batched(engine, router, path, query, n)}
+
+
+def bench_batched(engine, router, path, query, n, size=BATCH) -> float:
+    """Median µs per request when ``size`` requests share one evaluation, as under load."""
+    per_request = []
+    for _ in range(max(3, n // size)):
+        payloads = [make_payload(router, path, query) for _ in range(size)]
+        t = time.perf_counter()
+        for payload in payloads:
+            payload["units"] = engine.route_units(payload["route"])
+        engine.render_batch(payloads, lambda index, result: None)
+        per_request.append((time.perf_counter() - t) * 1e6 / size)
+    return statistics.median(per_request)
 
 
 def main() -> None:
@@ -120,10 +141,10 @@ def main() -> None:
     rows = [("trivial", bench(engine, router, "/trivial", {"name": "<World>"}, args.n)),
             ("list100", bench(engine, router, "/list", {}, args.n))]
     print(f"{'scenario':<10} {'median µs':>10} {'mean µs':>9} {'p95 µs':>8} {'units µs':>9} {'render µs':>10} "
-          f"{'payload B':>10} {'body B':>7}")
+          f"{'payload B':>10} {'body B':>7} {'batched µs':>11}")
     for name, r in rows:
         print(f"{name:<10} {r['median']:>10.1f} {r['mean']:>9.1f} {r['p95']:>8.1f} {r['units']:>9.1f} "
-              f"{r['render']:>10.1f} {r['payload']:>10} {r['body']:>7}")
+              f"{r['render']:>10.1f} {r['payload']:>10} {r['body']:>7} {r['batched']:>11.1f}")
     print(f"compiles: {engine.units.compiles} (all on the first request of each page)")
 
 
