@@ -94,8 +94,9 @@ class RenderQueue:
         # Answered after the whole evaluation: writing each response as soon as it is made
         # lets clients send their next request sooner, which splits the next batch (~10% fewer
         # pages per second on a small page).
+        again = set(map(id, retry))
         for job in jobs:
-            if job not in retry:
+            if id(job) not in again:
                 self._answer(job)
         return retry
 
@@ -117,7 +118,7 @@ class RenderQueue:
         failure: BaseException | None = None
         try:
             engine.render_batch([job.payload for job in jobs], done)
-        except BaseException as e:  # noqa: BLE001 - RequestTimeout is a BaseException on purpose
+        except (Exception, RequestTimeout) as e:  # noqa: BLE001 - whatever stopped the evaluation
             failure = e
         finally:
             overdue = limits.overdue()

