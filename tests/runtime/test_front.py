@@ -6,7 +6,7 @@ import http.client
 import os
 import socket
 
-from tests.helpers import SITES, served, wait_for
+from tests.helpers import SITES, served, start_server, wait_for
 
 server = served(os.path.join(SITES, "front_site"), "--workers", "1")
 
@@ -91,3 +91,20 @@ def test_a_query_with_more_than_a_thousand_fields_is_a_400(server):
     many = "&".join(f"k{i}=1" for i in range(1001))
     assert raw(server, f"GET /?{many} HTTP/1.1\r\nHost: x\r\n\r\n".encode()).startswith(b"HTTP/1.1 400")
     assert server.get("/?" + "&".join(f"k{i}=1" for i in range(1000))).status == 200
+
+
+def test_abandoned_requests_leave_no_open_sockets_behind(tmp_path):
+    """Workers skip Tornado's hang-up watch; a client that leaves is still cleaned up."""
+    server = start_server(os.path.join(SITES, "limits_site"), "--workers", "1", "--ext",
+                          os.path.join(SITES, "limits_ext.py"), data_dir=str(tmp_path))
+    try:
+        pid = int(server.get("/pid").text)
+        before = len(os.listdir(f"/proc/{pid}/fd"))
+        for _ in range(60):
+            sock = socket.create_connection((server.host, server.port))
+            sock.sendall(b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.close()
+        assert wait_for(lambda: len(os.listdir(f"/proc/{pid}/fd")) <= before, timeout=10)
+        assert int(server.get("/pid").text) == pid
+    finally:
+        server.stop()
