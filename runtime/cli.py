@@ -115,7 +115,7 @@ def _worker_config(args, root: str, app_options: dict) -> dict:
 
 
 def _site_folder(site: str | None) -> str:
-    from .app import PACKAGE_PAGES
+    from .build import PACKAGE_PAGES
     from .site import SiteError, find_pages_root
 
     try:
@@ -161,7 +161,7 @@ def _build_front(root: str, **options):
     """The HTTP delegate a worker serves the site with."""
     from bindings.registry import DuplicateBinding
 
-    from .app import build_runtime
+    from .build import build_runtime
     from .config import ConfigError
     from .extensions import ExtensionError
     from .front import PagesFront

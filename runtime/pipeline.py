@@ -22,7 +22,6 @@ from .batch import Job, RenderQueue
 from .engine import Engine, PageError, non_json
 from .limits import RequestLimits
 from .errors import debug_page, generic_page, status_page
-from .markdown_render import MarkdownRenderer
 from .router import Router, content_type
 from .site import Site, find_pages_root
 
@@ -95,7 +94,11 @@ class PagesRuntime:
         self.options = dict(options or {})
         self.router = Router(self.site, self.site_config.page_kinds)
         self.cross_site = csrf.OptOuts(self.site)
-        markdown = MarkdownRenderer() if "markdown" in self.site_config.plugins else None  # marked plugin listed
+        markdown = None
+        if "markdown" in self.site_config.plugins:  # the marked plugin is listed: load Python-Markdown
+            from .markdown_render import MarkdownRenderer
+
+            markdown = MarkdownRenderer()
         self.engine = Engine(self.site, registry=registry, markdown=markdown, config={
             "prefix": self.prefix, "debug": self.debug, "assets": self,
             "ejs_in_markdown": self.site_config.ejs_in_markdown,

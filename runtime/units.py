@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .ejs_compiler import CompiledTemplate, TemplateSyntaxError, compile_template
-from .markdown_render import FrontMatterError, parse_front_matter  # YAML, as PocketPages' front-matter package
 from .site import Signature, Site
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -51,6 +50,8 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     match = _FRONT_MATTER_RE.match(text)
     if not match:
         return {}, text
+    from .markdown_render import parse_front_matter  # YAML, as PocketPages' front-matter package; loaded on first use
+
     meta = parse_front_matter(match.group(1))
     blank = "\n" * match.group(0).count("\n")
     return meta, blank + text[match.end():]
@@ -147,6 +148,8 @@ class UnitCache:
         template = None
         front_matter: dict = {}
         if kind == "markdown":
+            from .markdown_render import FrontMatterError
+
             try:
                 front_matter, text = split_front_matter(text)
             except FrontMatterError as e:
