@@ -2,6 +2,8 @@
 
 * ``LimitedHTTPServer``: at most ``max_connections`` open connections per worker; one
   more is answered 503 and closed at once (the client learns why instead of hanging).
+  It also keeps each connection's state for draining, and sets connections up without
+  Tornado's per-request socket and epoll changes (``_steady``).
 * ``Admission.check``: 431 for oversized headers, 413 for a declared body over
   ``max_body`` — both decided from the headers, before any of the body is read.
 * ``ProxyTrust``: X-Forwarded-For / X-Forwarded-Proto are believed only from the

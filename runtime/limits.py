@@ -20,7 +20,6 @@ import signal
 import sys
 import threading
 import time
-from contextlib import contextmanager
 
 log = logging.getLogger("pagesvm.limits")
 
@@ -93,12 +92,3 @@ class RequestLimits:
         signal.setitimer(signal.ITIMER_REAL, 0)
         if self.watchdog:
             signal.setitimer(signal.ITIMER_PROF, 0)
-
-    @contextmanager
-    def guard(self):
-        """Limit the enclosed block to ``timeout`` seconds of wall time."""
-        self.arm()
-        try:
-            yield
-        finally:
-            self.disarm()
