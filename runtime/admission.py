@@ -15,7 +15,6 @@ import ipaddress
 import logging
 
 import tornado.httpserver
-from tornado import httputil
 from tornado.iostream import StreamClosedError
 
 log = logging.getLogger("pagesvm")
@@ -27,7 +26,11 @@ _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry
 
 
 class LimitedHTTPServer(tornado.httpserver.HTTPServer):
-    """Tornado's HTTPServer with a cap on simultaneously open connections."""
+    """Tornado's HTTPServer with a cap on simultaneously open connections.
+
+    Its delegate is a worker's ``PagesFront``, whose request reader calls ``mark_busy`` when a
+    request's head arrives; with ``start_request`` below, that keeps each connection's state.
+    """
 
     def initialize(self, *args, max_connections: int = 0, **kwargs):
         super().initialize(*args, **kwargs)
@@ -41,10 +44,7 @@ class LimitedHTTPServer(tornado.httpserver.HTTPServer):
     def start_request(self, server_conn, request_conn):
         # Called when a connection starts waiting for its next request: the previous one is answered.
         server_conn._pv_state = "idle" if hasattr(server_conn, "_pv_state") else "fresh"
-        delegate = super().start_request(server_conn, request_conn)
-        if getattr(delegate, "marks_busy", False):  # PagesFront's own delegate: no wrapper needed
-            return delegate
-        return _Heard(delegate, server_conn)
+        return super().start_request(server_conn, request_conn)
 
     @property
     def open_connections(self) -> int:
@@ -98,26 +98,6 @@ def _steady(stream) -> None:
 
     stream.set_nodelay = keep_nodelay
     stream.set_close_callback = no_close_watch
-
-
-class _Heard(httputil.HTTPMessageDelegate):
-    """Passes a request through, noting that its connection is busy."""
-
-    def __init__(self, inner, server_conn):
-        self.inner, self.server_conn = inner, server_conn
-
-    def headers_received(self, start_line, headers):
-        mark_busy(self.server_conn)
-        return self.inner.headers_received(start_line, headers)
-
-    def data_received(self, chunk):
-        return self.inner.data_received(chunk)
-
-    def finish(self):
-        return self.inner.finish()
-
-    def on_connection_close(self):
-        return self.inner.on_connection_close()
 
 
 def _network(text: str):

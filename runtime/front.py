@@ -175,10 +175,8 @@ def _header_value(value) -> str:
 class _Incoming(httputil.HTTPMessageDelegate):
     """Reads one request off the connection (Tornado calls it), then hands it to an Exchange.
 
-    It marks its connection busy itself (``marks_busy``), so LimitedHTTPServer need not wrap it.
+    It marks its connection busy (``mark_busy``) for LimitedHTTPServer's drain accounting.
     """
-
-    marks_busy = True
 
     def __init__(self, front: "PagesFront", server_conn, connection):
         self.front, self.server_conn, self.connection = front, server_conn, connection
