@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SITES = os.path.join(ROOT, "tests", "sites")
-STARTERS = os.path.join(os.path.dirname(ROOT), "shared", "starters")
 _LISTENING_RE = re.compile(r"listening on http://([\d.]+):(\d+)")
 
 
@@ -128,6 +127,22 @@ def start_server(site: str | None, *args: str, data_dir: str, env: dict | None =
         raise RuntimeError("pagesvm did not start:\n" + "\n".join(lines))
     server = Server(proc, got[0], got[1], lines)
     return server
+
+
+def require_tool(path: str | None, what: str, how: str) -> str:
+    """The path of an outside program a test needs.
+
+    Missing, the test is skipped with one line saying how to get it; under ``CI=true`` it fails instead,
+    because CI installs every tool (.ci/run) and a broken install must never turn a test off.
+    """
+    import pytest
+
+    if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        return path
+    line = f"{what} not found ({path or 'not on PATH'}): {how}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(line + " [CI=true: required]")
+    pytest.skip(line)
 
 
 def wait_for(predicate, timeout=5.0, interval=0.05):

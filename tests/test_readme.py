@@ -19,7 +19,7 @@ import threading
 
 import pytest
 
-from tests.helpers import ROOT, request, wait_for
+from tests.helpers import ROOT, request, require_tool, wait_for
 
 README = os.path.join(ROOT, "README.md")
 CI_RUN = os.path.join(ROOT, ".ci", "run")
@@ -317,6 +317,7 @@ def test_quick_start_from_a_fresh_clone(tmp_path):
 
 def test_http_benchmark_runs_end_to_end(tmp_path):
     # The README's `python bench/run.py`, with 1 s a row instead of 5: every row and the memory line appear.
+    require_tool(shutil.which("wrk"), "wrk for the HTTP benchmark", "apt-get install wrk (as .ci/run does)")
     out = tmp_path / "bench.md"
     result = run_shell(f"python bench/run.py --duration 1 --out {out}", ROOT, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import ROOT, start_server
+from tests.helpers import ROOT, require_tool, start_server
 
 CHROMIUM = os.environ.get("PAGESVM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -23,8 +23,8 @@ ARTIFACTS = os.path.join(ROOT, "test-artifacts", "e2e")
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does")
+    require_tool(CHROMIUM, "Chromium for the browser tests",
+                 "apt-get install chromium (as .ci/run does), or set PAGESVM_CHROMIUM to a Chromium binary")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from runtime.config import ConfigError, load_config
-from runtime.site import Site
-from tests.helpers import ROOT, STARTERS, start_server
+from runtime.site import Site, find_pages_root
+from tests.helpers import ROOT, SITES, start_server
 
 ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order
 
@@ -25,8 +25,8 @@ def test_no_config_means_ejs_only_and_no_debug(tmp_path):
     assert config.page_kinds == {".ejs": "template"}
 
 
-def test_daisyui_docs_config_is_understood():
-    config = load_config(Site(os.path.join(STARTERS, "daisyui-docs")))
+def test_a_project_config_with_ejs_inside_markdown_is_understood():
+    config = load_config(Site(find_pages_root(os.path.join(SITES, "docs_project"))))
     assert config.plugins == ["ejs", "markdown"]
     assert config.ejs_in_markdown and config.debug is False
     assert config.page_kinds == {".ejs": "template", ".md": "markdown"}
