@@ -1,11 +1,13 @@
 """HTTP throughput of pagesvm against bare Tornado on the same pages (bench/site, bench/bare_tornado.py).
 
-    python bench/run.py [--duration 5] [--connections 32] [--out results.md]
+    python bench/run.py [--duration 5] [--connections 32] [--out results.md] [--against REF]
 
 Servers are pinned to core 0 and wrk to the last core (taskset). Rows: hello page,
 100-item escaped list in a layout, the same list signed in, a page calling a Python
 binding; then the list with 1 worker against N workers (all cores; wrk shares the
-last one). Prints one Markdown table (and writes it to --out when given). CI runs it once
+last one). With --against REF (a commit, branch or tag), the same pages are also served by
+pagesvm as of REF (checked out into a temporary git worktree) right after this tree's run, and a
+before/after table compares the two. Prints one Markdown table (and writes it to --out when given). CI runs it once
 with --duration 1 as a smoke test (tests/test_readme.py); the numbers come from a full run.
 """
 from __future__ import annotations
@@ -58,18 +60,18 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 30) -> No
     sys.exit("server did not start")
 
 
-def start(cmd: list[str], port: int, cores: str) -> subprocess.Popen:
-    proc = subprocess.Popen(["taskset", "-c", cores, *cmd], cwd=ROOT, env=ENV,
+def start(cmd: list[str], port: int, cores: str, cwd: str = ROOT) -> subprocess.Popen:
+    proc = subprocess.Popen(["taskset", "-c", cores, *cmd], cwd=cwd, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_listening(port, proc)
     return proc
 
 
 @contextlib.contextmanager
-def running(cmd: list[str], cores: str):
+def running(cmd: list[str], cores: str, cwd: str = ROOT):
     """A server on a free port, pinned to ``cores``; always stopped afterwards."""
     port = free_port()
-    proc = start(cmd + ["--port", str(port)], port, cores)
+    proc = start(cmd + ["--port", str(port)], port, cores, cwd)
     try:
         yield proc, f"http://127.0.0.1:{port}"
     finally:
@@ -137,6 +139,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--out", default=None, help="also write the table to this file")
+    parser.add_argument("--against", default=None, metavar="REF",
+                        help="also measure pagesvm as of this git commit/branch, in the same run")
     args = parser.parse_args()
     wrk_bin = ensure_wrk()
     load_before = os.getloadavg()[0]
@@ -150,6 +154,10 @@ def main() -> int:
         with running(serve + ["--workers", "1"], "0") as (proc, base):
             ours = measure(wrk_bin, base, PAGES, args, last, cookie)
             rss = [rss_mib(pid) for pid in worker_pids(proc)]
+        before = None
+        if args.against:
+            with checkout(args.against) as tree, running(serve + ["--workers", "1"], "0", cwd=tree) as (proc, base):
+                before = measure(wrk_bin, base, PAGES, args, last, cookie)
         with running([sys.executable, "bench/bare_tornado.py"], "0") as (proc, base):
             bare_cookie = "user=" + subprocess.run(["curl", "-s", base + "/login"], capture_output=True, text=True).stdout
             bare = measure(wrk_bin, base, PAGES, args, last, bare_cookie)
@@ -161,6 +169,8 @@ def main() -> int:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args)
+    if before:
+        table += compare(before, ours, args.against)
     table += (f"Load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f} — "
               "other processes on the machine skew the numbers; rerun when it is idle.\n")
     print(table)
@@ -168,6 +178,28 @@ def main() -> int:
         with open(args.out, "w") as f:
             f.write(table)
     return 0
+
+
+@contextlib.contextmanager
+def checkout(ref: str):
+    """A temporary git worktree of REF (the bench site itself always comes from this tree)."""
+    tree = tempfile.mkdtemp(prefix="pagesvm-bench-ref-")
+    subprocess.run(["git", "worktree", "add", "-q", "--detach", tree, ref], cwd=ROOT, check=True)
+    try:
+        yield tree
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", tree], cwd=ROOT, check=False)
+        shutil.rmtree(tree, ignore_errors=True)
+
+
+def compare(before, after, ref) -> str:
+    lines = [f"pagesvm as of {ref} against this tree, one worker, same run:", "",
+             f"| page | {ref} req/s | p99 ms | this tree req/s | p99 ms | after/before |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for b, a in zip(before, after):
+        lines.append(f"| {a['page']} | {b['rps']:.0f} | {b['p99']:.2f} | {a['rps']:.0f} | {a['p99']:.2f} | "
+                     f"{a['rps'] / b['rps']:.2f}× |")
+    return "\n".join(lines) + "\n\n"
 
 
 def render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) -> str:

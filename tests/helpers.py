@@ -145,6 +145,25 @@ def require_tool(path: str | None, what: str, how: str) -> str:
     pytest.skip(line)
 
 
+SIGN_OUT_REFERENCE = os.path.join(os.path.dirname(ROOT), "shared", "reference", "signOut.md")
+
+
+def sign_out_reference() -> str:
+    """PocketPages' own `signOut` page, from the maintainers' ../shared beside the checkout.
+
+    A newcomer's clone has nothing beside it: the check is skipped with one line; under ``CI=true``
+    (CI lays ../shared beside the clone) its absence is a failure.
+    """
+    import pytest
+
+    if os.path.isfile(SIGN_OUT_REFERENCE):
+        return SIGN_OUT_REFERENCE
+    line = f"{SIGN_OUT_REFERENCE} is not beside this checkout (the maintainers' shared/ folder)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(line + " [CI=true: required]")
+    pytest.skip(line)
+
+
 def wait_for(predicate, timeout=5.0, interval=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -9,9 +9,7 @@ import pytest
 from bindings.users import INVALID_LOGIN, UserStore
 from tests.bindings.auth_helpers import (PASSWORD, SECRET, SITE, assert_cleared, auth_cookie, cookie_json, login,
                                          register, set_cookies, start, whoami)
-from tests.helpers import ROOT
-
-REFERENCE = os.path.join(os.path.dirname(ROOT), "shared", "reference", "signOut.md")
+from tests.helpers import sign_out_reference
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +20,7 @@ def server(tmp_path_factory):
 
 
 def test_seed_logout_page_is_the_reference_example_verbatim():
-    with open(REFERENCE, encoding="utf-8") as f:
+    with open(sign_out_reference(), encoding="utf-8") as f:
         md = f.read()
     blocks = re.findall(r"```ejs\n(.*?)```", md, re.S)
     form = next(b for b in blocks if "formData.action === 'logout'" in b)
