@@ -9,6 +9,45 @@
     if (!HEADER_NAME.test(String(name))) throw new Error('response.header: invalid header name ' + JSON.stringify(name));
     if (/[\r\n\0]/.test(String(value))) throw new Error('response.header: a header value may not contain line breaks');
   }
+  // The rules of bindings/cookies.py (which checks everything sent): options are written into
+  // Set-Cookie verbatim, so a bad one throws here, where the page set it, rather than becoming
+  // an attribute (path: "/; Domain=evil.example").
+  const COOKIE_PATH = /^\/[\x21-\x3a\x3c-\x7e]*$/;
+  const COOKIE_DOMAIN = /^\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/;
+  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+  function cookieFail(name, what) { throw new Error('response.cookie(' + JSON.stringify(String(name)) + '): ' + what); }
+  function cookieValue(name, text) {
+    if (!HEADER_NAME.test(String(name))) throw new Error('response.cookie: invalid cookie name ' + JSON.stringify(String(name)));
+    if (text === undefined) cookieFail(name, 'the value cannot be written as text');
+    if (LONE_SURROGATE.test(text)) cookieFail(name, 'the value is not valid Unicode');
+    return text;
+  }
+  function cookieOptions(name, options) {
+    if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+      cookieFail(name, 'options must be an object');
+    }
+    const o = Object.assign({ path: R.config.cookiePath }, options || {});
+    const given = (v) => v !== undefined && v !== null && v !== '';
+    if (given(o.path) && !(typeof o.path === 'string' && COOKIE_PATH.test(o.path))) {
+      cookieFail(name, 'path ' + JSON.stringify(o.path) + ' must start with / and hold no spaces, ";" or control characters');
+    }
+    if (given(o.domain) && !(typeof o.domain === 'string' && COOKIE_DOMAIN.test(o.domain))) {
+      cookieFail(name, 'domain ' + JSON.stringify(o.domain) + ' is not a host name');
+    }
+    if (o.maxAge !== undefined && o.maxAge !== null && !(typeof o.maxAge === 'number' && isFinite(o.maxAge))) {
+      cookieFail(name, 'maxAge must be a number of seconds, got ' + R.stringify(o.maxAge));
+    }
+    if (given(o.expires)) {
+      const when = o.expires instanceof Date ? o.expires : typeof o.expires === 'string' ? new Date(o.expires) : null;
+      if (!when || isNaN(when.getTime())) cookieFail(name, 'expires must be a Date, got ' + R.stringify(o.expires));
+      o.expires = when.toUTCString();
+    }
+    const ss = o.sameSite;
+    if (!(ss === undefined || ss === null || typeof ss === 'boolean' || typeof ss === 'string' && /^(strict|lax|none)$/i.test(ss))) {
+      cookieFail(name, "sameSite must be true, false, 'strict', 'lax' or 'none', got " + R.stringify(ss));
+    }
+    return o;
+  }
   R.family(['response', 'redirect'], function (api, st) {
     const res = st.response;
     function finish(status, type, body) {
@@ -28,7 +67,7 @@
       },
       cookie(name, value, options) {
         const text = typeof value === 'string' ? value : JSON.stringify(value);
-        res.cookies.push({ name: String(name), value: text, options: Object.assign({ path: R.config.cookiePath }, options || {}) });
+        res.cookies.push({ name: String(name), value: cookieValue(name, text), options: cookieOptions(name, options) });
         return api.response;
       },
       json(status, data) { finish(status, 'application/json', R.stringify(data === undefined ? null : data)); },

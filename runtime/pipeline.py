@@ -9,10 +9,10 @@ import logging
 import os
 import re
 import urllib.parse
-from http.cookies import Morsel
 
 from bindings import builtins
 from bindings.context import Context, ResponseEffects
+from bindings.cookies import CookieError, serialize_cookie
 from bindings.registry import REGISTRY, Registry
 from bindings.request import BodyError, payload as request_payload, request_info
 
@@ -29,7 +29,6 @@ from .site import Site, find_pages_root
 log = logging.getLogger("pagesvm")
 MAX_PATH = 2048
 _BAD_ENCODING_RE = re.compile(r"%(2f|5c|00)", re.I)
-_COOKIE_SAFE = "-_.!~*'()"
 
 
 class BadPath(Exception):
@@ -59,24 +58,6 @@ def clean_path(raw: str) -> str:
         if segment == "" or segment[0] in "_+-":
             raise BadPath(404, "not found")
     return decoded
-
-
-def serialize_cookie(name: str, value: str, options: dict) -> str:
-    morsel: Morsel = Morsel()
-    morsel.set(name, value, urllib.parse.quote(value, safe=_COOKIE_SAFE))
-    if options.get("maxAge") is not None:
-        morsel["max-age"] = str(int(options["maxAge"]))
-    for key, attr in (("domain", "domain"), ("path", "path"), ("expires", "expires")):
-        if options.get(key):
-            morsel[attr] = str(options[key])
-    if options.get("httpOnly"):
-        morsel["httponly"] = True
-    if options.get("secure"):
-        morsel["secure"] = True
-    same_site = options.get("sameSite", "Lax")
-    if same_site:
-        morsel["samesite"] = "Strict" if same_site is True else str(same_site).capitalize()
-    return morsel.OutputString()
 
 
 class PagesRuntime:
@@ -231,7 +212,7 @@ class PagesRuntime:
             return self._error(handler, result["error"], host_error)
         try:
             cookies, headers = self._page_headers(result, early)
-        except HeaderError as e:  # nothing is sent yet: answer 500 instead
+        except (HeaderError, CookieError) as e:  # nothing is sent yet: answer 500 instead
             log.error("%s %s set a bad header: %s", handler.request.method, handler.request.path, e)
             return self._status(handler, 500, "invalid response header")
         for name, value in cookies:
