@@ -92,19 +92,34 @@
     api.redirect = redirect;
   });
 
-  // Same-site targets only, unless an absolute URL is passed with {external: true}.
-  R.safeRedirectTarget = function (url, options) {
-    if (/[\0-\x1f\x7f]/.test(url)) throw new Error('redirect: the URL contains control characters');
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) {
-      const u = R.parseUrl(url);
-      const sameHost = u.host && u.host === R.state.payload.request.host;
-      if (!/^https?:$/i.test(u.protocol) || !u.host) throw new Error('redirect: only http(s) URLs are allowed, got ' + JSON.stringify(url));
+  // Same-site targets only, unless an absolute URL is passed with {external: true}. The target is
+  // judged as a browser will read the Location header (WHATWG URL parsing), and that reading is
+  // what is sent. A browser trims C0 controls and spaces from both ends and drops tabs and line
+  // breaks anywhere; here any control character is refused and spaces are trimmed. Since the
+  // base URL is http(s), a backslash before the query counts as a slash. So ' //evil',
+  // '/\\evil' and '\\\\evil' all leave the site, and 'http:evil' / 'https:/evil' (whose host
+  // depends on the scheme of the page they come from) are refused.
+  const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+  R.safeRedirectTarget = function (target, options) {
+    const shown = JSON.stringify(target);
+    if (/[\0-\x1f\x7f]/.test(target)) throw new Error('redirect: the URL contains control characters');
+    let url = target.replace(/^ +| +$/g, '');
+    const scheme = SCHEME.exec(url);
+    if (scheme && !/^https?$/i.test(scheme[1])) throw new Error('redirect: only http(s) URLs are allowed, got ' + shown);
+    const cut = url.search(/[?#]/);
+    url = cut < 0 ? url.replace(/\\/g, '/') : url.slice(0, cut).replace(/\\/g, '/') + url.slice(cut);
+    if (scheme) {
+      const authority = /^[A-Za-z]+:\/\/([^/?#]*)/.exec(url);
+      if (!authority || !authority[1]) {
+        throw new Error('redirect: ' + shown + ' is not a full URL; write http(s)://host/path, or a path starting with /');
+      }
+      const sameHost = authority[1].toLowerCase() === String(R.state.payload.request.host).toLowerCase();
       if (!sameHost && !options.external) {
-        throw new Error('redirect: ' + JSON.stringify(url) + ' is another site; pass {external: true} to allow it');
+        throw new Error('redirect: ' + shown + ' is another site; pass {external: true} to allow it');
       }
       return url;
     }
-    if (/^[\\/][\\/]/.test(url) || /^\/\\/.test(url)) throw new Error('redirect: ' + JSON.stringify(url) + ' would leave the site');
+    if (url.startsWith('//')) throw new Error('redirect: ' + shown + ' would leave the site');
     if (url.startsWith('/')) return R.config.prefix + url;
     return url;
   };
