@@ -86,8 +86,13 @@ def load_auth(ctx) -> None:
         return
     try:
         found = backend(ctx.data_dir)
-        record = tokens.auth_from_cookie(raw, found.store, found.secret)
     except (sqlite3.Error, OSError, RuntimeError) as exc:  # not the cookie's fault: keep it
+        log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
+        return
+    try:
+        record = tokens.auth_from_cookie(raw, found.store, found.secret)
+    except (sqlite3.Error, OSError) as exc:  # the database failed, not the cookie: keep it
+        # RuntimeError is not caught here: RecursionError is one, and a cookie can cause it.
         log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
         return
     if record is None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cookies import check_cookie
+
 
 @dataclass
 class RequestInfo:
@@ -48,12 +50,15 @@ class ResponseEffects:
         self.headers.append([str(name), str(value)])
 
     def set_cookie(self, name: str, value: str, **options) -> None:
+        """Options as in response.cookie(); a bad one raises CookieError (a 500 unless caught)."""
         options.setdefault("path", self.cookie_path)
+        options = check_cookie(name, value, options)
         self.cookies.append({"name": name, "value": value, "options": options})
 
     def clear_cookie(self, name: str, **options) -> None:
         options.setdefault("path", self.cookie_path)
         options["maxAge"] = 0
+        options = check_cookie(name, "", options)
         self.cookies.append({"name": name, "value": "", "options": options})
 
     def drain(self) -> dict | None:

@@ -1,8 +1,9 @@
 """The request family: what a page reads of the HTTP request, parsed once in Python.
 
 It travels into the interpreter with the request (no calls back to Python): method,
-URL, lower-cased headers, cookies, and the body — urlencoded and multipart forms as an
-object (repeated keys and `a[]` keys as arrays), JSON as its value, anything else as text.
+URL, lower-cased headers, cookies (of a repeated name, the first), and the body —
+urlencoded and multipart forms as an object (repeated keys and `a[]` keys as arrays),
+JSON as its value, anything else as text.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from io import BytesIO
 
 from python_multipart import parse_form
 from python_multipart.multipart import parse_options_header
-from tornado.httputil import parse_cookie
 
 from .context import RequestInfo
+from .cookies import parse_cookies
 
 _UNSAFE_KEYS = {"__proto__", "constructor", "prototype"}
 
@@ -86,8 +87,9 @@ def parse_body(content_type: str, body: bytes):
 
 def request_info(tornado_request, path: str, scheme: str, remote_ip: str) -> RequestInfo:
     headers = {k.lower(): v for k, v in tornado_request.headers.items()}
-    cookie = headers.get("cookie")  # the same combined value the request's headers give for "Cookie"
-    cookies = {k: urllib.parse.unquote(v) for k, v in parse_cookie(cookie).items()} if cookie else {}
+    # Several Cookie headers are one list of cookies (RFC 6265 §5.4); the first of a name wins.
+    cookie = "; ".join(tornado_request.headers.get_list("Cookie")) if "cookie" in headers else ""
+    cookies = {k: urllib.parse.unquote(v) for k, v in parse_cookies(cookie).items()} if cookie else {}
     body = parse_body(headers.get("content-type", ""), tornado_request.body)
     query = tornado_request.query
     return RequestInfo(

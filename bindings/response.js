@@ -9,6 +9,45 @@
     if (!HEADER_NAME.test(String(name))) throw new Error('response.header: invalid header name ' + JSON.stringify(name));
     if (/[\r\n\0]/.test(String(value))) throw new Error('response.header: a header value may not contain line breaks');
   }
+  // The rules of bindings/cookies.py (which checks everything sent): options are written into
+  // Set-Cookie verbatim, so a bad one throws here, where the page set it, rather than becoming
+  // an attribute (path: "/; Domain=evil.example").
+  const COOKIE_PATH = /^\/[\x21-\x3a\x3c-\x7e]*$/;
+  const COOKIE_DOMAIN = /^\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/;
+  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+  function cookieFail(name, what) { throw new Error('response.cookie(' + JSON.stringify(String(name)) + '): ' + what); }
+  function cookieValue(name, text) {
+    if (!HEADER_NAME.test(String(name))) throw new Error('response.cookie: invalid cookie name ' + JSON.stringify(String(name)));
+    if (text === undefined) cookieFail(name, 'the value cannot be written as text');
+    if (LONE_SURROGATE.test(text)) cookieFail(name, 'the value is not valid Unicode');
+    return text;
+  }
+  function cookieOptions(name, options) {
+    if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+      cookieFail(name, 'options must be an object');
+    }
+    const o = Object.assign({ path: R.config.cookiePath }, options || {});
+    const given = (v) => v !== undefined && v !== null && v !== '';
+    if (given(o.path) && !(typeof o.path === 'string' && COOKIE_PATH.test(o.path))) {
+      cookieFail(name, 'path ' + JSON.stringify(o.path) + ' must start with / and hold no spaces, ";" or control characters');
+    }
+    if (given(o.domain) && !(typeof o.domain === 'string' && COOKIE_DOMAIN.test(o.domain))) {
+      cookieFail(name, 'domain ' + JSON.stringify(o.domain) + ' is not a host name');
+    }
+    if (o.maxAge !== undefined && o.maxAge !== null && !(typeof o.maxAge === 'number' && isFinite(o.maxAge))) {
+      cookieFail(name, 'maxAge must be a number of seconds, got ' + R.stringify(o.maxAge));
+    }
+    if (given(o.expires)) {
+      const when = o.expires instanceof Date ? o.expires : typeof o.expires === 'string' ? new Date(o.expires) : null;
+      if (!when || isNaN(when.getTime())) cookieFail(name, 'expires must be a Date, got ' + R.stringify(o.expires));
+      o.expires = when.toUTCString();
+    }
+    const ss = o.sameSite;
+    if (!(ss === undefined || ss === null || typeof ss === 'boolean' || typeof ss === 'string' && /^(strict|lax|none)$/i.test(ss))) {
+      cookieFail(name, "sameSite must be true, false, 'strict', 'lax' or 'none', got " + R.stringify(ss));
+    }
+    return o;
+  }
   R.family(['response', 'redirect'], function (api, st) {
     const res = st.response;
     function finish(status, type, body) {
@@ -28,7 +67,7 @@
       },
       cookie(name, value, options) {
         const text = typeof value === 'string' ? value : JSON.stringify(value);
-        res.cookies.push({ name: String(name), value: text, options: Object.assign({ path: R.config.cookiePath }, options || {}) });
+        res.cookies.push({ name: String(name), value: cookieValue(name, text), options: cookieOptions(name, options) });
         return api.response;
       },
       json(status, data) { finish(status, 'application/json', R.stringify(data === undefined ? null : data)); },
@@ -53,19 +92,34 @@
     api.redirect = redirect;
   });
 
-  // Same-site targets only, unless an absolute URL is passed with {external: true}.
-  R.safeRedirectTarget = function (url, options) {
-    if (/[\0-\x1f\x7f]/.test(url)) throw new Error('redirect: the URL contains control characters');
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) {
-      const u = R.parseUrl(url);
-      const sameHost = u.host && u.host === R.state.payload.request.host;
-      if (!/^https?:$/i.test(u.protocol) || !u.host) throw new Error('redirect: only http(s) URLs are allowed, got ' + JSON.stringify(url));
+  // Same-site targets only, unless an absolute URL is passed with {external: true}. The target is
+  // judged as a browser will read the Location header (WHATWG URL parsing), and that reading is
+  // what is sent. A browser trims C0 controls and spaces from both ends and drops tabs and line
+  // breaks anywhere; here any control character is refused and spaces are trimmed. Since the
+  // base URL is http(s), a backslash before the query counts as a slash. So ' //evil',
+  // '/\\evil' and '\\\\evil' all leave the site, and 'http:evil' / 'https:/evil' (whose host
+  // depends on the scheme of the page they come from) are refused.
+  const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+  R.safeRedirectTarget = function (target, options) {
+    const shown = JSON.stringify(target);
+    if (/[\0-\x1f\x7f]/.test(target)) throw new Error('redirect: the URL contains control characters');
+    let url = target.replace(/^ +| +$/g, '');
+    const scheme = SCHEME.exec(url);
+    if (scheme && !/^https?$/i.test(scheme[1])) throw new Error('redirect: only http(s) URLs are allowed, got ' + shown);
+    const cut = url.search(/[?#]/);
+    url = cut < 0 ? url.replace(/\\/g, '/') : url.slice(0, cut).replace(/\\/g, '/') + url.slice(cut);
+    if (scheme) {
+      const authority = /^[A-Za-z]+:\/\/([^/?#]*)/.exec(url);
+      if (!authority || !authority[1]) {
+        throw new Error('redirect: ' + shown + ' is not a full URL; write http(s)://host/path, or a path starting with /');
+      }
+      const sameHost = authority[1].toLowerCase() === String(R.state.payload.request.host).toLowerCase();
       if (!sameHost && !options.external) {
-        throw new Error('redirect: ' + JSON.stringify(url) + ' is another site; pass {external: true} to allow it');
+        throw new Error('redirect: ' + shown + ' is another site; pass {external: true} to allow it');
       }
       return url;
     }
-    if (/^[\\/][\\/]/.test(url) || /^\/\\/.test(url)) throw new Error('redirect: ' + JSON.stringify(url) + ' would leave the site');
+    if (url.startsWith('//')) throw new Error('redirect: ' + shown + ' would leave the site');
     if (url.startsWith('/')) return R.config.prefix + url;
     return url;
   };

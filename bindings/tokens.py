@@ -89,7 +89,7 @@ def verify_token(token, store, secret: str) -> dict | None:
             return None
         claims = jwt.decode(token, _signing_key(secret, record), algorithms=[_ALGORITHM],
                             options={"require": ["exp", "id"]})
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, ValueError, TypeError, RecursionError):  # RecursionError: deeply nested JSON
         return None
     if (claims.get("id") != record["id"] or claims.get("type") != "auth"
             or claims.get("collectionId") != COLLECTION_ID):
@@ -128,7 +128,7 @@ def decode_auth_cookie(value) -> str | None:
         text = urllib.parse.unquote(text)
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: deeply nested JSON
         return None
     token = data.get("token") if isinstance(data, dict) else None
     return token if isinstance(token, str) and token else None

@@ -152,8 +152,23 @@ class Exchange:
             self.connection.finish()
         except StreamClosedError:
             pass  # the client left; the page still ran, as it would have for a slow client
-        self.front.admission.leave(self)
+        except Exception:  # noqa: BLE001 - headers Tornado cannot write; it wrote nothing yet
+            log.exception("%s %s: the response could not be written", self.request.method, self.request.path)
+            self._write_plain_500()
+        finally:
+            self.front.admission.leave(self)
         log_request(self)
+
+    def _write_plain_500(self) -> None:
+        """A last answer when the response itself could not be written, so the client gets one."""
+        self._status_code = 500
+        headers = httputil.HTTPHeaders({"Content-Type": "text/plain; charset=utf-8", "Date": _HttpDate.now(),
+                                        "Content-Length": "22"})
+        try:
+            self.connection.write_headers(_START_LINES.get(500) or _start_line(500), headers, b"Internal Server Error\n")
+            self.connection.finish()
+        except Exception:  # noqa: BLE001 - nothing more can be said on this connection
+            self.connection.close()
 
 
 _START_LINES: dict[int, httputil.ResponseStartLine] = {}

@@ -9,10 +9,10 @@ import logging
 import os
 import re
 import urllib.parse
-from http.cookies import Morsel
 
 from bindings import builtins
 from bindings.context import Context, ResponseEffects
+from bindings.cookies import CookieError, serialize_cookie
 from bindings.registry import REGISTRY, Registry
 from bindings.request import BodyError, payload as request_payload, request_info
 
@@ -21,6 +21,7 @@ from .config import load_config
 from .batch import Job, RenderQueue
 from .engine import Engine, PageError, non_json
 from .limits import RequestLimits
+from .headers import HeaderError, checked
 from .errors import debug_page, generic_page, status_page
 from .router import Router, content_type
 from .site import Site, find_pages_root
@@ -28,7 +29,6 @@ from .site import Site, find_pages_root
 log = logging.getLogger("pagesvm")
 MAX_PATH = 2048
 _BAD_ENCODING_RE = re.compile(r"%(2f|5c|00)", re.I)
-_COOKIE_SAFE = "-_.!~*'()"
 
 
 class BadPath(Exception):
@@ -58,24 +58,6 @@ def clean_path(raw: str) -> str:
         if segment == "" or segment[0] in "_+-":
             raise BadPath(404, "not found")
     return decoded
-
-
-def serialize_cookie(name: str, value: str, options: dict) -> str:
-    morsel: Morsel = Morsel()
-    morsel.set(name, value, urllib.parse.quote(value, safe=_COOKIE_SAFE))
-    if options.get("maxAge") is not None:
-        morsel["max-age"] = str(int(options["maxAge"]))
-    for key, attr in (("domain", "domain"), ("path", "path"), ("expires", "expires")):
-        if options.get(key):
-            morsel[attr] = str(options[key])
-    if options.get("httpOnly"):
-        morsel["httponly"] = True
-    if options.get("secure"):
-        morsel["secure"] = True
-    same_site = options.get("sameSite", "Lax")
-    if same_site:
-        morsel["samesite"] = "Strict" if same_site is True else str(same_site).capitalize()
-    return morsel.OutputString()
 
 
 class PagesRuntime:
@@ -215,26 +197,38 @@ class PagesRuntime:
         error = {"name": type(e).__name__, "message": str(e).splitlines()[0] if str(e) else "", "stack": str(e)}
         return {"error": error}, None
 
+    @staticmethod
+    def _page_headers(result: dict, early: dict) -> tuple[list, list]:
+        """Every header the page and its bindings asked for, checked (HeaderError if one is bad)."""
+        cookies = [checked("Set-Cookie", serialize_cookie(c["name"], c["value"], c.get("options") or {}))
+                   for c in early.get("cookies", []) + (result.get("cookies") or [])]
+        headers = [checked(name, value) for name, value in result.get("headers") or []]
+        if result.get("redirect"):
+            headers.append(checked("Location", result["redirect"]))
+        return cookies, headers
+
     def _respond(self, handler, result: dict, early: dict, host_error: PageError | None = None) -> None:
-        for cookie in early.get("cookies", []) + (result.get("cookies") or []):
-            handler.add_header("Set-Cookie", serialize_cookie(cookie["name"], cookie["value"], cookie.get("options") or {}))
         if result.get("error"):
             return self._error(handler, result["error"], host_error)
         try:
-            for name, value in result.get("headers") or []:
-                handler.set_header(name, value)
-        except ValueError as e:  # a control character the page let through
+            cookies, headers = self._page_headers(result, early)
+        except (HeaderError, CookieError) as e:  # nothing is sent yet: answer 500 instead
             log.error("%s %s set a bad header: %s", handler.request.method, handler.request.path, e)
             return self._status(handler, 500, "invalid response header")
+        for name, value in cookies:
+            handler.add_header(name, value)
         status = int(result.get("status") or 200)
         if not 100 <= status <= 599:
             log.error("%s %s set an invalid status %s", handler.request.method, handler.request.path, status)
             return self._status(handler, 500, "invalid status")
+        redirect = result.get("redirect") and headers.pop()
+        for name, value in headers:
+            handler.set_header(name, value)
         handler.set_status(status)
         if status in (204, 304) or status < 200:  # no body allowed, not even an empty one
             return handler.finish()
-        if result.get("redirect"):
-            handler.set_header("Location", result["redirect"])
+        if redirect:
+            handler.set_header(*redirect)
             return handler.finish()
         if result.get("file"):
             return self._send_file(handler, result["file"])

@@ -63,6 +63,11 @@ def bad_cookie(kind, store, good_cookie):
         return as_cookie(jwt.encode(claims(user["id"], type="refresh"), key, algorithm="HS256"))
     if kind == "unknown_user":
         return as_cookie(issue_token({"id": "nosuchuser00000", "tokenKey": "k"}, SECRET))
+    if kind == "deeply_nested_json":
+        return "[" * 3000 + "]" * 3000
+    if kind == "deeply_nested_token_payload":
+        nested = base64.urlsafe_b64encode(("[" * 3000 + "]" * 3000).encode()).rstrip(b"=").decode()
+        return as_cookie(f"{b64({'alg': 'HS256', 'typ': 'JWT'})}.{nested}.{good.split('.')[2]}")
     if kind == "stale_token_key":
         return as_cookie(issue_token({**user, "tokenKey": "an-older-token-key"}, SECRET))
     raise AssertionError(kind)
@@ -70,7 +75,7 @@ def bad_cookie(kind, store, good_cookie):
 
 KINDS = ["not_json", "json_not_object", "no_token", "bad_signature", "alg_none", "alg_hs512_right_key",
          "other_server_secret", "without_token_key", "expired", "not_an_auth_token", "unknown_user",
-         "stale_token_key"]
+         "stale_token_key", "deeply_nested_json", "deeply_nested_token_payload"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
