@@ -3,10 +3,15 @@
 It travels into the interpreter with the request (no calls back to Python): method,
 URL, lower-cased headers, cookies, and the body — urlencoded and multipart forms as an
 object (repeated keys and `a[]` keys as arrays), JSON as its value, anything else as text.
+
+Parsing is linear in the body's size and stops at ``max_fields`` fields (``--max-fields``):
+it runs before page code and outside ``--timeout``, so a body of many repeated fields must
+not cost more than reading it.
 """
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from io import BytesIO
 
@@ -17,16 +22,38 @@ from tornado.httputil import parse_cookie
 from .context import RequestInfo
 
 _UNSAFE_KEYS = {"__proto__", "constructor", "prototype"}
+MAX_FIELDS = 1000  # the default of --max-fields (as Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)
 
 
 class BodyError(ValueError):
-    """A request body that says it is JSON or a form but cannot be parsed."""
+    """A request the page cannot be given: a body that says it is JSON or a form but cannot be
+    parsed (400), or a body or query string with more fields than ``--max-fields`` allows."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
-def parse_query(query_string: str) -> dict:
+_FIELD = re.compile(r"[^&]+")
+
+
+def form_fields(text: str, max_fields: int, what: str = "request body", status: int = 413):
+    """The (name, value) pairs of an urlencoded string, as ``parse_qsl(keep_blank_values=True)``
+    gives them, one at a time: nothing is built for the pieces past ``max_fields`` (a body of
+    millions of ``&`` costs no list of millions of strings), whose first one raises BodyError."""
+    unquote = urllib.parse.unquote_plus
+    for count, match in enumerate(_FIELD.finditer(text), 1):
+        if count > max_fields:
+            raise BodyError(f"{what} has more than {max_fields} fields (--max-fields)", status)
+        name, _, value = match.group().partition("=")
+        yield unquote(name), unquote(value)
+
+
+# -- query and body --------------------------------------------------------------------------
+def parse_query(query_string: str, max_fields: int = MAX_FIELDS) -> dict:
     """Query values JSON-parsed when they parse (``?n=5`` → 5); the first of repeated keys wins."""
     params: dict = {}
-    for key, value in urllib.parse.parse_qsl(query_string, keep_blank_values=True):
+    for key, value in form_fields(query_string, max_fields, "query string", 400):
         if key in params or key in _UNSAFE_KEYS:
             continue
         try:
@@ -37,16 +64,23 @@ def parse_query(query_string: str) -> dict:
 
 
 def _add_field(fields: dict, key: str, value) -> None:
+    """Repeated keys and ``a[]`` keys collect into a list, appended to in place (values are
+    never lists themselves)."""
     if key in _UNSAFE_KEYS:
         return
-    if key in fields:
-        current = fields[key]
-        fields[key] = current + [value] if isinstance(current, list) else [current, value]
-    else:
+    current = fields.get(key, _ABSENT)
+    if current is _ABSENT:
         fields[key] = [value] if key.endswith("[]") else value
+    elif isinstance(current, list):
+        current.append(value)
+    else:
+        fields[key] = [current, value]
 
 
-def parse_body(content_type: str, body: bytes):
+_ABSENT = object()
+
+
+def parse_body(content_type: str, body: bytes, max_fields: int = MAX_FIELDS):
     if not body:
         return None
     mime_bytes, options = parse_options_header(content_type or "")
@@ -58,41 +92,56 @@ def parse_body(content_type: str, body: bytes):
             raise BodyError(f"request body is not valid JSON: {e}") from None
     if mime == "application/x-www-form-urlencoded":
         fields: dict = {}
-        for key, value in urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+        for key, value in form_fields(body.decode("utf-8", "replace"), max_fields):
             _add_field(fields, key, value)
         return fields
     if mime == "multipart/form-data":
-        if not options.get(b"boundary"):
-            raise BodyError("multipart body without a boundary")
-        fields = {}
-
-        def on_field(field):
-            _add_field(fields, field.field_name.decode("utf-8", "replace"), (field.value or b"").decode("utf-8", "replace"))
-
-        def on_file(upload):
-            upload.close()
-            _add_field(fields, upload.field_name.decode("utf-8", "replace"), {
-                "filename": (upload.file_name or b"").decode("utf-8", "replace"), "size": upload.size,
-                "type": getattr(upload, "content_type", None)})
-
-        headers = {"Content-Type": content_type.encode("latin-1"), "Content-Length": str(len(body)).encode()}
-        try:
-            parse_form(headers, BytesIO(body), on_field, on_file)
-        except Exception as e:  # noqa: BLE001 - the parser raises several kinds
-            raise BodyError(f"malformed multipart body: {e}") from None
-        return fields
+        return _parse_multipart(content_type, options, body, max_fields)
     return body.decode("utf-8", "replace")
 
 
-def request_info(tornado_request, path: str, scheme: str, remote_ip: str) -> RequestInfo:
+def _parse_multipart(content_type: str, options: dict, body: bytes, max_fields: int) -> dict:
+    if not options.get(b"boundary"):
+        raise BodyError("multipart body without a boundary")
+    fields: dict = {}
+    count = 0
+
+    def add(name: bytes, value) -> None:
+        nonlocal count
+        count += 1
+        if count > max_fields:
+            raise BodyError(f"request body has more than {max_fields} parts (--max-fields)", 413)
+        _add_field(fields, name.decode("utf-8", "replace"), value)
+
+    def on_field(field):
+        add(field.field_name or b"", (field.value or b"").decode("utf-8", "replace"))
+
+    def on_file(upload):
+        upload.close()
+        add(upload.field_name or b"", {
+            "filename": (upload.file_name or b"").decode("utf-8", "replace"), "size": upload.size,
+            "type": getattr(upload, "content_type", None)})
+
+    headers = {"Content-Type": content_type.encode("latin-1"), "Content-Length": str(len(body)).encode()}
+    try:
+        parse_form(headers, BytesIO(body), on_field, on_file)
+    except BodyError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the parser raises several kinds
+        raise BodyError(f"malformed multipart body: {e}") from None
+    return fields
+
+
+def request_info(tornado_request, path: str, scheme: str, remote_ip: str,
+                 max_fields: int = MAX_FIELDS) -> RequestInfo:
     headers = {k.lower(): v for k, v in tornado_request.headers.items()}
     cookie = headers.get("cookie")  # the same combined value the request's headers give for "Cookie"
     cookies = {k: urllib.parse.unquote(v) for k, v in parse_cookie(cookie).items()} if cookie else {}
-    body = parse_body(headers.get("content-type", ""), tornado_request.body)
+    body = parse_body(headers.get("content-type", ""), tornado_request.body, max_fields)
     query = tornado_request.query
     return RequestInfo(
         method=tornado_request.method.upper(), path=path, url=tornado_request.uri, headers=headers,
-        cookies=cookies, query=parse_query(query) if query else {}, body=body,
+        cookies=cookies, query=parse_query(query, max_fields) if query else {}, body=body,
         host=tornado_request.host, scheme=scheme, remote_ip=remote_ip,
     )
 

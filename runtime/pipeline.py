@@ -14,7 +14,7 @@ from http.cookies import Morsel
 from bindings import builtins
 from bindings.context import Context, ResponseEffects
 from bindings.registry import REGISTRY, Registry
-from bindings.request import BodyError, payload as request_payload, request_info
+from bindings.request import MAX_FIELDS, BodyError, payload as request_payload, request_info
 
 from . import csrf
 from .config import load_config
@@ -81,7 +81,7 @@ def serialize_cookie(name: str, value: str, options: dict) -> str:
 class PagesRuntime:
     def __init__(self, site_dir: str, *, data_dir: str = "pagesvm_data", debug: bool = False, prefix: str = "",
                  registry: Registry = REGISTRY, max_output: int = 16 * 1024 * 1024, options: dict | None = None,
-                 limits: RequestLimits | None = None):
+                 limits: RequestLimits | None = None, max_fields: int = MAX_FIELDS):
         builtins.load(registry)
         self.limits = limits or RequestLimits(10.0, watchdog=False)
         self.site = Site(find_pages_root(site_dir))
@@ -91,6 +91,9 @@ class PagesRuntime:
         self.data_dir = os.path.abspath(data_dir)
         self.registry = registry
         self.max_output = max_output
+        self.max_fields = int(max_fields)
+        if self.max_fields < 1:
+            raise ValueError("max_fields must be at least 1")
         self.options = dict(options or {})
         self.router = Router(self.site, self.site_config.page_kinds)
         self.cross_site = csrf.OptOuts(self.site)
@@ -148,9 +151,10 @@ class PagesRuntime:
 
     def _page(self, handler, match, path: str, status: int | None = None) -> Job | None:
         try:
-            info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip)
+            info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip,
+                                self.max_fields)
         except BodyError as e:
-            return self._status(handler, 400, str(e))
+            return self._status(handler, e.status, str(e))
         ctx = Context(request=info, response=ResponseEffects(self.prefix or "/"), data_dir=self.data_dir,
                       site=self.site.root, options={**self.options, "debug": self.debug, "runtime": self})
         refused = self._run_request_hooks(ctx)
