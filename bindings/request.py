@@ -11,9 +11,11 @@ not cost more than reading it.
 from __future__ import annotations
 
 import json
+import math
 import re
 import urllib.parse
 from io import BytesIO
+from itertools import accumulate
 
 from python_multipart import parse_form
 from python_multipart.multipart import parse_options_header
@@ -23,6 +25,9 @@ from .context import RequestInfo
 
 _UNSAFE_KEYS = {"__proto__", "constructor", "prototype"}
 MAX_FIELDS = 1000  # the default of --max-fields (as Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)
+# Deeper JSON is refused: Python's decoder and the JSON the payload crosses into the
+# interpreter as both recurse per level, and fail somewhere short of 1000 levels.
+MAX_JSON_DEPTH = 512
 
 
 class BodyError(ValueError):
@@ -49,6 +54,55 @@ def form_fields(text: str, max_fields: int, what: str = "request body", status: 
         yield unquote(name), unquote(value)
 
 
+# -- JSON ------------------------------------------------------------------------------------
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _nested_deeper(text: str, limit: int) -> bool:
+    """Whether valid JSON ``text`` nests arrays and objects deeper than ``limit``, found without
+    recursion: strings dropped, the brackets left are a running sum (all of it in C)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if len(brackets) // 2 <= limit:  # balanced: half of them open
+        return False
+    return max(accumulate(map(_STEP.__getitem__, brackets.encode("ascii")))) > limit
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def load_json(text: str):
+    """``json.loads``, refusing (ValueError) what the page's interpreter could not be given:
+    nesting over MAX_JSON_DEPTH, NaN, Infinity or a number that overflows to it, a string with
+    a lone surrogate (``"\\ud800"``: not encodable as UTF-8)."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
+        value, deep = None, True
+    else:
+        deep = _nested_deeper(text, MAX_JSON_DEPTH)
+    if deep:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if _SURROGATE_ESCAPE.search(text):  # a pair is fine, a lone half is not
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a string holds a lone UTF-16 surrogate") from None
+    return value
+
+
 # -- query and body --------------------------------------------------------------------------
 def parse_query(query_string: str, max_fields: int = MAX_FIELDS) -> dict:
     """Query values JSON-parsed when they parse (``?n=5`` → 5); the first of repeated keys wins."""
@@ -57,7 +111,7 @@ def parse_query(query_string: str, max_fields: int = MAX_FIELDS) -> dict:
         if key in params or key in _UNSAFE_KEYS:
             continue
         try:
-            params[key] = json.loads(value)
+            params[key] = load_json(value)
         except ValueError:
             params[key] = value
     return params
@@ -87,7 +141,7 @@ def parse_body(content_type: str, body: bytes, max_fields: int = MAX_FIELDS):
     mime = mime_bytes.decode("latin-1").lower()
     if mime == "application/json" or mime.endswith("+json"):
         try:
-            return json.loads(body.decode("utf-8"))
+            return load_json(body.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as e:
             raise BodyError(f"request body is not valid JSON: {e}") from None
     if mime == "application/x-www-form-urlencoded":

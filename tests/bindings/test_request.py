@@ -1,11 +1,11 @@
-"""Request parsing as plain objects: forms field by field, in time linear in their size."""
+"""Request parsing as plain objects: forms field by field, JSON only as far as the page can take it."""
 from __future__ import annotations
 
 import urllib.parse
 
 import pytest
 
-from bindings.request import BodyError, form_fields, parse_body, parse_query
+from bindings.request import BodyError, form_fields, load_json, parse_body, parse_query
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -37,3 +37,20 @@ def test_query_string_past_the_cap_is_a_400_and_its_first_value_wins():
     with pytest.raises(BodyError) as refused:
         parse_query("a=1&a=2&b=x", max_fields=2)
     assert refused.value.status == 400
+
+
+@pytest.mark.parametrize("text", ["[" * 513 + "]" * 513, "[" * 5000 + "]" * 5000, "[NaN]", "[Infinity]",
+                                  "[-1e999]", '["\\ud800"]', '{"\\udc00x": 1}'],
+                         ids=["deep-513", "deep-5000", "nan", "infinity", "overflow", "surrogate", "surrogate-key"])
+def test_json_the_interpreter_cannot_take_is_refused(text):
+    with pytest.raises(ValueError):
+        load_json(text)
+
+
+@pytest.mark.parametrize("text", ["[" * 512 + "]" * 512, '["[[[' + "[" * 600 + '"]', '["\\ud83d\\ude00", "\\\\ud800"]',
+                                  "[1e308, -0.5, 12345678901234567890]", '{"a": [{}, [], {"b": [1]}]}'],
+                         ids=["deep-512", "brackets-in-a-string", "surrogate-pair", "numbers", "mixed"])
+def test_json_within_reach_is_parsed_as_python_parses_it(text):
+    import json
+
+    assert load_json(text) == json.loads(text)

@@ -157,8 +157,9 @@ def test_spinning_request_does_not_stop_other_workers(serve):
     assert len(answers) == 16  # the rest were served once the spinner was stopped
 
 
-# -- request bodies: fields ---------------------------------------------------------------------
+# -- request bodies: fields, JSON ---------------------------------------------------------------
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
 
 
 def _multipart(parts: int) -> tuple[bytes, dict]:
@@ -207,3 +208,23 @@ def test_form_parsing_time_grows_with_the_body_not_its_square(serve):
 
     small, big = best(25_000), best(100_000)
     assert big < 8 * small, (small, big)
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 990 + "]" * 990,  # Python's decoder gives up (RecursionError)
+    '{"a":' * 600 + "1" + "}" * 600,  # Python parses it; deeper than pagesvm passes on
+    "[NaN]", "[-Infinity]", "[1e400]",  # Python parses them; the interpreter's JSON cannot
+    '["\\ud800"]', '{"\\udfff": 1}',  # a lone surrogate: not UTF-8, not a string the page can get
+], ids=["deep-990", "deep-600", "nan", "-infinity", "overflow", "surrogate", "surrogate-key"])
+def test_json_body_the_page_cannot_be_given_is_400_with_the_reason(fields_server, body):
+    res = fields_server.post("/fields", body=body, headers=JSON)
+    assert res.status == 400
+    assert "request body is not valid JSON" in res.text
+    assert fields_server.post("/fields", body='{"a": [[1.5, "\\ud83d\\ude00"]]}', headers=JSON).text.strip() == "1 0"
+
+
+def test_query_values_the_interpreter_cannot_take_stay_strings(fields_server):
+    res = fields_server.get("/ok?n=NaN")
+    assert (res.status, res.text.strip()) == (200, "ok NaN")
+    res = fields_server.get("/ok?n=" + "[" * 990 + "]" * 990)
+    assert res.status == 200
