@@ -11,7 +11,7 @@ import re
 import urllib.parse
 from http.cookies import Morsel
 
-from bindings import builtins
+from bindings import builtins, sqlite_db
 from bindings.context import Context, ResponseEffects
 from bindings.registry import REGISTRY, Registry
 from bindings.request import MAX_FIELDS, BodyError, payload as request_payload, request_info
@@ -27,6 +27,7 @@ from .site import Site, find_pages_root
 
 log = logging.getLogger("pagesvm")
 MAX_PATH = 2048
+RETRY_AFTER = "1"  # seconds, on a 503: as the admission check answers a full worker
 _BAD_ENCODING_RE = re.compile(r"%(2f|5c|00)", re.I)
 _COOKIE_SAFE = "-_.!~*'()"
 
@@ -84,6 +85,8 @@ class PagesRuntime:
                  limits: RequestLimits | None = None, max_fields: int = MAX_FIELDS):
         builtins.load(registry)
         self.limits = limits or RequestLimits(10.0, watchdog=False)
+        # A write waiting on another process's database lock gives up (503) well before --timeout.
+        sqlite_db.set_busy_timeout(sqlite_db.busy_timeout_for(self.limits.timeout))
         self.site = Site(find_pages_root(site_dir))
         self.site_config = load_config(self.site)
         self.debug = bool(debug or self.site_config.debug)
@@ -267,6 +270,8 @@ class PagesRuntime:
         handler.clear()
         handler.set_status(status)
         handler.set_header("Content-Type", "text/html; charset=utf-8")
+        if status == 503:  # a binding found something busy (the database): worth retrying
+            handler.set_header("Retry-After", RETRY_AFTER)
         if self.debug:
             return handler.finish(debug_page(self.site, located))
         if located.binding and status < 500:
@@ -286,6 +291,8 @@ class PagesRuntime:
         handler.clear()
         handler.set_status(status)
         handler.set_header("Content-Type", "text/html; charset=utf-8")
+        if status == 503:
+            handler.set_header("Retry-After", RETRY_AFTER)
         titles = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 414: "URI Too Long",
                   413: "Content Too Large", 431: "Request Header Fields Too Large", 504: "Gateway Timeout"}
         handler.finish(status_page(status, titles.get(status, "Error"), reason))
