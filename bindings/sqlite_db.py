@@ -3,6 +3,11 @@
 Each process keeps its own connection, opened lazily and reopened after fork;
 the file is in WAL mode, writers wait on a busy timeout, and every write is a
 short BEGIN IMMEDIATE transaction.
+
+The busy timeout is below the request's ``--timeout`` (``set_busy_timeout``): SQLite
+waits for a lock inside one C call that the request timer cannot interrupt, so a lock
+held elsewhere must end the wait first, as a ``DatabaseBusy`` (503, retry later)
+rather than a worker frozen to its deadline and a 500.
 """
 from __future__ import annotations
 
@@ -13,7 +18,43 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-BUSY_TIMEOUT_MS = 10_000
+from .registry import BindingError
+
+BUSY_TIMEOUT_MS = 10_000  # where no request timeout is known (the users command) and its upper bound
+_busy_timeout_ms = BUSY_TIMEOUT_MS
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (the primary code of every extended one)
+
+
+class DatabaseBusy(BindingError, sqlite3.OperationalError):
+    """Another connection held the database's lock for the whole busy timeout.
+
+    A BindingError (the page's request answers 503) and still an OperationalError, so code
+    that handles SQLite's own errors handles this one as before.
+    """
+
+    def __init__(self, path):
+        BindingError.__init__(self, f"the database {Path(path).name} is busy; try again", 503)
+
+
+def busy_timeout_for(request_timeout: float) -> float:
+    """Seconds a write may wait for the lock: half of ``--timeout``, at most BUSY_TIMEOUT_MS."""
+    if not request_timeout or request_timeout <= 0:
+        return BUSY_TIMEOUT_MS / 1000
+    return min(request_timeout / 2, BUSY_TIMEOUT_MS / 1000)
+
+
+def set_busy_timeout(seconds: float) -> None:
+    """The busy timeout of this process's connections, open ones included (from their next use)."""
+    global _busy_timeout_ms
+    _busy_timeout_ms = max(1, int(seconds * 1000))
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code & 0xFF in _BUSY_CODES
+    text = str(exc)
+    return "database is locked" in text or "database table is locked" in text or "database is busy" in text
 
 # Keeps a connection inherited over fork alive and untouched: SQLite must not
 # close (or otherwise use) a parent's connection in the child.
@@ -42,10 +83,11 @@ def transaction(conn: sqlite3.Connection):
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a failed COMMIT leaves it open; the next BEGIN must not fail
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def migrate(conn: sqlite3.Connection, migrations) -> list[int]:
@@ -73,7 +115,7 @@ def migrate(conn: sqlite3.Connection, migrations) -> list[int]:
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """Switch to WAL, retrying: SQLite answers 'locked' to a journal-mode change
     that races another process's first open without calling the busy handler."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + _busy_timeout_ms / 1000
     while True:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -88,10 +130,10 @@ def open_database(path: Path, migrations) -> sqlite3.Connection:
     """Open (creating it 0600, its directory 0700) and migrate the database."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
+    conn = sqlite3.connect(path, timeout=_busy_timeout_ms / 1000,
                            isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms}")
     _enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     migrate(conn, migrations)
@@ -106,6 +148,7 @@ class ProcessLocalDB:
         self.migrations = migrations
         self._conn: sqlite3.Connection | None = None
         self._pid: int | None = None
+        self._busy_ms = 0  # the busy timeout set on _conn
         self._lock = threading.RLock()  # the connection is shared by this process's threads
 
     def connection(self) -> sqlite3.Connection:
@@ -114,18 +157,32 @@ class ProcessLocalDB:
                 _INHERITED.append(self._conn)
                 self._conn = None
             if self._conn is None:
-                self._conn = open_database(self.path, self.migrations)
-                self._pid = os.getpid()
+                with self._busy():
+                    self._conn = open_database(self.path, self.migrations)
+                self._pid, self._busy_ms = os.getpid(), _busy_timeout_ms
+            elif self._busy_ms != _busy_timeout_ms:
+                self._conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms}")
+                self._busy_ms = _busy_timeout_ms
             return self._conn
 
     @contextmanager
+    def _busy(self):
+        """SQLite's busy and locked errors as DatabaseBusy."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if isinstance(exc, DatabaseBusy) or not _is_busy(exc):
+                raise
+            raise DatabaseBusy(self.path) from exc
+
+    @contextmanager
     def reading(self):
-        with self._lock:
+        with self._lock, self._busy():
             yield self.connection()
 
     @contextmanager
     def writing(self):
-        with self._lock, transaction(self.connection()) as conn:
+        with self._lock, self._busy(), transaction(self.connection()) as conn:
             yield conn
 
     def close(self) -> None:

@@ -60,7 +60,7 @@ def page_rules(site: str | None = None, *, prefix: str = "", extensions=(), **op
 
     ``extensions``: modules or ``.py`` files whose bindings pages may call (like ``--ext``).
     Other options are the CLI flags with the same defaults: data_dir ("pagesvm_data"),
-    debug (False; ``dev`` also works), max_output (16 MiB).
+    debug (False; ``dev`` also works), max_output (16 MiB), max_fields (1000).
     """
     runtime, admission = build_runtime(site, prefix=prefix, extensions=extensions, **options)
     pattern = re.escape(runtime.prefix) + r"(?:/.*)?" if runtime.prefix else r"/.*"

@@ -88,6 +88,9 @@ def _limit_args(serve: argparse.ArgumentParser) -> None:
                        help="on SIGTERM, how long in-flight requests may take to finish (default 10)")
     serve.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES",
                        help="largest request body; larger gets 413 before it is read (default 10 MiB)")
+    serve.add_argument("--max-fields", type=int, default=1000, metavar="N",
+                       help="most fields in a form body (parts, if multipart) or a query string; "
+                            "more get 413 (400 in a query string) (default 1000)")
     serve.add_argument("--max-connections", type=int, default=1000, metavar="N",
                        help="open connections per worker; more are answered 503 (default 1000)")
     serve.add_argument("--idle-timeout", type=float, default=30.0, metavar="S",
@@ -103,6 +106,8 @@ def _worker_config(args, root: str, app_options: dict) -> dict:
 
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
+    if args.max_fields < 1:
+        raise CliError("--max-fields must be at least 1")
     if args.timeout < 0 or args.grace < 0 or args.idle_timeout <= 0:
         raise CliError("--timeout and --grace must be 0 or more, --idle-timeout more than 0")
     try:
@@ -149,7 +154,7 @@ def cmd_serve(args) -> int:
     data_dir = _prepare_data_dir(args.data)
     _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts
     app_options = dict(data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output,
-                       options={"auth_ttl": args.auth_ttl})
+                       max_fields=args.max_fields, options={"auth_ttl": args.auth_ttl})
     config = _worker_config(args, root, app_options)
     try:
         return supervise(config, args.host, args.port, args.workers, args.grace)

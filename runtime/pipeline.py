@@ -10,11 +10,11 @@ import os
 import re
 import urllib.parse
 
-from bindings import builtins
+from bindings import builtins, sqlite_db
 from bindings.context import Context, ResponseEffects
 from bindings.cookies import CookieError, serialize_cookie
 from bindings.registry import REGISTRY, Registry
-from bindings.request import BodyError, payload as request_payload, request_info
+from bindings.request import MAX_FIELDS, BodyError, payload as request_payload, request_info
 
 from . import csrf
 from .config import load_config
@@ -28,6 +28,7 @@ from .site import Site, find_pages_root
 
 log = logging.getLogger("pagesvm")
 MAX_PATH = 2048
+RETRY_AFTER = "1"  # seconds, on a 503: as the admission check answers a full worker
 _BAD_ENCODING_RE = re.compile(r"%(2f|5c|00)", re.I)
 
 
@@ -63,9 +64,11 @@ def clean_path(raw: str) -> str:
 class PagesRuntime:
     def __init__(self, site_dir: str, *, data_dir: str = "pagesvm_data", debug: bool = False, prefix: str = "",
                  registry: Registry = REGISTRY, max_output: int = 16 * 1024 * 1024, options: dict | None = None,
-                 limits: RequestLimits | None = None):
+                 limits: RequestLimits | None = None, max_fields: int = MAX_FIELDS):
         builtins.load(registry)
         self.limits = limits or RequestLimits(10.0, watchdog=False)
+        # A write waiting on another process's database lock gives up (503) well before --timeout.
+        sqlite_db.set_busy_timeout(sqlite_db.busy_timeout_for(self.limits.timeout))
         self.site = Site(find_pages_root(site_dir))
         self.site_config = load_config(self.site)
         self.debug = bool(debug or self.site_config.debug)
@@ -73,6 +76,9 @@ class PagesRuntime:
         self.data_dir = os.path.abspath(data_dir)
         self.registry = registry
         self.max_output = max_output
+        self.max_fields = int(max_fields)
+        if self.max_fields < 1:
+            raise ValueError("max_fields must be at least 1")
         self.options = dict(options or {})
         self.router = Router(self.site, self.site_config.page_kinds)
         self.cross_site = csrf.OptOuts(self.site)
@@ -130,9 +136,10 @@ class PagesRuntime:
 
     def _page(self, handler, match, path: str, status: int | None = None) -> Job | None:
         try:
-            info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip)
+            info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip,
+                                self.max_fields)
         except BodyError as e:
-            return self._status(handler, 400, str(e))
+            return self._status(handler, e.status, str(e))
         ctx = Context(request=info, response=ResponseEffects(self.prefix or "/"), data_dir=self.data_dir,
                       site=self.site.root, options={**self.options, "debug": self.debug, "runtime": self})
         refused = self._run_request_hooks(ctx)
@@ -257,6 +264,8 @@ class PagesRuntime:
         handler.clear()
         handler.set_status(status)
         handler.set_header("Content-Type", "text/html; charset=utf-8")
+        if status == 503:  # a binding found something busy (the database): worth retrying
+            handler.set_header("Retry-After", RETRY_AFTER)
         if self.debug:
             return handler.finish(debug_page(self.site, located))
         if located.binding and status < 500:
@@ -276,6 +285,8 @@ class PagesRuntime:
         handler.clear()
         handler.set_status(status)
         handler.set_header("Content-Type", "text/html; charset=utf-8")
+        if status == 503:
+            handler.set_header("Retry-After", RETRY_AFTER)
         titles = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 414: "URI Too Long",
                   413: "Content Too Large", 431: "Request Header Fields Too Large", 504: "Gateway Timeout"}
         handler.finish(status_page(status, titles.get(status, "Error"), reason))

@@ -51,3 +51,12 @@ def test_dev_option_is_the_dev_flag(tmp_path):
     with serve_in_thread(lambda: create_app(SITE, data_dir=str(tmp_path), extensions=[EXT])) as port:
         res = request("127.0.0.1", port, "GET", "/errors?case=uncaught-boom")
         assert res.status == 500 and "secret detail" not in res.text
+
+
+def test_max_fields_option_is_the_max_fields_flag(tmp_path):
+    assert app_module.DEFAULTS["max_fields"] == build_parser().parse_args(["serve"]).max_fields == 1000
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with serve_in_thread(lambda: create_app(SITE, data_dir=str(tmp_path), extensions=[EXT], max_fields=2)) as port:
+        assert request("127.0.0.1", port, "POST", "/", body="a=1&b=2", headers=form).status == 200
+        res = request("127.0.0.1", port, "POST", "/", body="a=1&b=2&c=3", headers=form)
+        assert res.status == 413 and "more than 2 fields" in res.text

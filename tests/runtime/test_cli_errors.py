@@ -81,3 +81,7 @@ def test_data_dir_that_is_a_file(tmp_path):
     blocker.write_text("")
     assert_one_line_error(run_cli("serve", "--port", "0", "--data", str(blocker)),
                           f"data folder {blocker} is a file")
+
+
+def test_max_fields_below_one_is_refused(tmp_path):
+    assert_one_line_error(run_cli("serve", "--max-fields", "0", "--data", str(tmp_path)), "--max-fields must be at least 1")
