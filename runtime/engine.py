@@ -250,18 +250,17 @@ class Engine:
         return {"e": message, "status": 500}
 
     def _host(self, name, args):
+        units: list = []  # units handed out are counted as held: they travel with any reply, error or not
         try:
             handler = getattr(self, "_host_" + name)
-            units: list = []
-            value = handler(units, *args)
+            reply = {"v": handler(units, *args)}
         except TemplateSyntaxError as e:
             self.host_error = PageError(e.name, e.message, e.path, e.line, 500)
-            return {"e": f"{e.path}:{e.line}: {e.message}"}
+            reply = {"e": f"{e.path}:{e.line}: {e.message}"}
         except FileNotFoundError as e:
-            return {"e": f"file not found: {e}"}
+            reply = {"e": f"file not found: {e}"}
         except (ValueError, PermissionError, OSError) as e:
-            return {"e": str(e)}
-        reply = {"v": value}
+            reply = {"e": str(e)}
         if units:
             reply["units"] = units
         return reply

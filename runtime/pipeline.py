@@ -177,9 +177,11 @@ class PagesRuntime:
     def replace_engine(self) -> None:
         """A fresh interpreter after one was interrupted mid-request (its state is unknown)."""
         old = self.engine
+        # Forget first: if the new interpreter cannot be built, the old one is sent everything
+        # again (sending too much is harmless; counting a unit as held that is not is not).
+        old.units.forget_interpreter()
         self.engine = Engine(self.site, registry=old.registry, markdown=old.markdown, config=old.config)
         self.engine.units = old.units
-        old.units.forget_interpreter()
 
     def _run_request_hooks(self, ctx) -> tuple[int, str] | None:
         """``on_request`` hooks, in registration order; a dict return is merged into ``data``.

@@ -41,8 +41,10 @@ class Unit:
         return self.template.template_line(line_in_unit)
 
 
-def unit_id(path: str, keys=()) -> str:
-    return path + "|" + ",".join(keys) if keys else path
+def unit_id(path: str, kind: str, keys=()) -> str:
+    """The unit's name in both halves (core.js ``unitId``): the kind is part of it, so an
+    include of a file and a require of the same file are separate units."""
+    return f"{kind}:{path}|{','.join(keys)}" if keys else f"{kind}:{path}"
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -66,7 +68,7 @@ class UnitCache:
         self._bases: list[int] = []
         self._by_base: dict[int, Unit] = {}
         self._next_base = 0
-        self._variants: dict[str, set[tuple]] = {}  # path -> include-data key sets compiled for it
+        self._variants: dict[tuple, set[tuple]] = {}  # (path, kind) -> include-data key sets compiled for it
         self._resolved: dict[str, str] = {}  # path -> checked absolute path (one stat per request, not a realpath walk)
         self.compiles = 0  # how many units were compiled (tests and logs read it)
         self._checked: dict[str, Signature | None] | None = None  # during one batch: path -> signature
@@ -95,13 +97,13 @@ class UnitCache:
         signature = self._signature(path)
         if signature is None:
             raise FileNotFoundError(path)
-        uid = unit_id(path, keys)
+        uid = unit_id(path, kind, keys)
         held = self.units.get(uid)
         if held is not None and held.signature == signature:
             return None
         unit = self._compile(uid, path, kind, tuple(keys), signature)
         self.units[uid] = unit
-        self._variants.setdefault(path, set()).add(tuple(keys))
+        self._variants.setdefault((path, kind), set()).add(tuple(keys))
         return [unit.id, unit.kind, unit.base, unit.source]
 
     def _signature(self, path: str) -> Signature | None:
@@ -135,7 +137,7 @@ class UnitCache:
         (once per request) is where an edit to it is noticed.
         """
         sent = []
-        for keys in sorted(self._variants.get(path, ())):  # variants not held yet are asked for when used
+        for keys in sorted(self._variants.get((path, kind), ())):  # variants not held yet are asked for when used
             unit = self.ensure(path, kind, keys)
             if unit:
                 sent.append(unit)
@@ -185,5 +187,5 @@ class UnitCache:
         return unit, unit.template_line(offset)
 
     def front_matter(self, path: str) -> dict:
-        unit = self.units.get(path)
+        unit = self.units.get(unit_id(path, "markdown"))
         return unit.front_matter if unit else {}

@@ -92,13 +92,44 @@ globalThis.__pv = (function (G) {
   // A unit is [id, kind, base, source]; base is the number of padding lines.
   // Templates (and Markdown pages) get a small frozen kit, never R itself, so page code
   // cannot reach the runtime's shared state.
+  // Python counts every unit it sends as held, so each one is defined even when another
+  // fails: a unit that does not compile is kept as its error, thrown afresh to every
+  // request that uses it, until Python sends a new version.
   let kit = null;
   R.defineUnits = function (list) {
     kit = kit || Object.freeze({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine });
     for (const [id, kind, base, source] of list) {
-      const made = (0, eval)('\n'.repeat(base) + source);
-      R.units.set(id, { kind, fn: kind === 'module' ? made : made(kit) });
+      let unit;
+      try {
+        const made = (0, eval)('\n'.repeat(base) + source);
+        unit = { kind, fn: kind === 'module' ? made : made(kit), failure: null };
+      } catch (e) {
+        const isError = e instanceof Error;
+        unit = { kind, fn: null, failure: { name: isError ? e.name : 'Error', message: isError ? String(e.message) : String(e), stack: isError ? String(e.stack || '') : '' } };
+      }
+      R.units.set(id, unit);
     }
+  };
+  R.forgetUnits = function (ids) { for (const id of ids) R.units.delete(id); };
+  // Must match units.unit_id in Python: an include and a require of one file are two units.
+  R.unitId = function (path, kind, keys) { return kind + ':' + path + (keys && keys.length ? '|' + keys.join(',') : ''); };
+  // The compiled unit for a file, asking Python for it when the interpreter lacks it.
+  R.unitFor = function (path, kind, keys) {
+    const id = R.unitId(path, kind, keys);
+    let unit = R.units.get(id);
+    if (!unit) {
+      R.host('unit', path, kind, keys || []);
+      unit = R.units.get(id);
+      if (!unit) throw new Error('pagesvm: could not load ' + path);
+    }
+    if (unit.failure) {
+      const f = unit.failure;
+      const Ctor = typeof G[f.name] === 'function' && G[f.name].prototype instanceof Error ? G[f.name] : Error;
+      const err = new Ctor(f.message);
+      err.stack = f.stack;
+      throw err;
+    }
+    return unit;
   };
 
   // -- Python -------------------------------------------------------------------------
@@ -123,8 +154,8 @@ globalThis.__pv = (function (G) {
   // Internal runtime calls (file lookups, markdown) share the same effects channel.
   R.host = function (name, ...args) {
     const reply = callPython('pv.host', name, args);
+    if (reply.units) R.defineUnits(reply.units);  // sent even with an error: Python counts them as held
     if (reply.e !== undefined) throw new Error(reply.e);
-    if (reply.units) R.defineUnits(reply.units);
     return reply.v;
   };
   // What a Python binding changed on the response or the sign-in state.

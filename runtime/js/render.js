@@ -18,18 +18,6 @@
     return key.length > 0;
   }
 
-  function unitFor(path, kind, keys) {
-    const id = unitId(path, keys);
-    let unit = R.units.get(id);
-    if (!unit) {
-      R.host('unit', path, kind, keys);
-      unit = R.units.get(id);
-      if (!unit) throw new Error('pagesvm: could not load ' + path);
-    }
-    return unit;
-  }
-  function unitId(path, keys) { return keys && keys.length ? path + '|' + keys.join(',') : path; }
-
   // Template output: a string as is; a returned value (top-level `return x`) as JSON.
   function asOutput(value) {
     if (value === undefined || value === null) return '';
@@ -54,7 +42,12 @@
         throw new Error('include cycle: ' + stack.map((x) => x.path).concat(path).join(' -> '));
       }
     }
-    const unit = unitFor(path, kind || 'template', keys);
+    let unit;
+    try {
+      unit = R.unitFor(path, kind || 'template', keys);
+    } catch (e) {
+      throw R.track(e, path);
+    }
     stack.push(frame);
     try {
       const out = asOutput(unit.fn(st.api, locals || EMPTY));

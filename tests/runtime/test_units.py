@@ -1,0 +1,133 @@
+"""Compiled units and the interpreter: what Python believes the interpreter holds must be true.
+
+In-process, through the real Router and Engine (the calls the render queue makes).
+"""
+from __future__ import annotations
+
+import pytest
+
+from bindings import builtins
+from runtime.engine import Engine
+from runtime.router import Router
+from runtime.site import Site
+
+
+def write(tmp_path, files: dict) -> str:
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            (tmp_path / rel).write_bytes(text)
+        else:
+            (tmp_path / rel).write_text(text)
+    return str(tmp_path)
+
+
+def make(tmp_path, files: dict) -> tuple[Engine, Router]:
+    builtins.load()
+    write(tmp_path, files)
+    engine = Engine(Site(str(tmp_path)))
+    return engine, Router(engine.site)
+
+
+def run(engine: Engine, router: Router, path: str, params: dict | None = None) -> dict:
+    """One request as the render queue makes it; the result record (body, error, ...)."""
+    match = router.match(path, "GET")
+    route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
+             "loaders": match.loaders, "layouts": match.layouts, "params": {**match.params, **(params or {})}}
+    request = {"method": "GET", "url": path, "host": "", "headers": {}, "cookies": {}, "body": None}
+    payload = {"route": route, "request": request, "auth": None, "data": {}}
+    payload["units"] = engine.route_units(route)
+    return engine.render(payload)
+
+
+def body(engine, router, path, params=None) -> str:
+    result = run(engine, router, path, params)
+    assert not result.get("error"), result["error"]
+    return result["body"]
+
+
+# -- a unit that does not compile in JavaScript fails alone ------------------------------------
+BROKEN_SITE = {
+    "+layout.ejs": "<main><%- slot %></main>",
+    "good.ejs": "<p>good</p>",
+    "broken.ejs": "<p><% if ( %></p>",
+    "mod/index.ejs": "<%= data.x %>",
+    "mod/+load.js": "module.exports = () => ({ x: 1 }",
+    "inc.ejs": "<%- include('bad') %>",
+    "inc2.ejs": "<%- include('ok') %>",
+    "_private/bad.ejs": "<% for ( %>",
+    "_private/ok.ejs": "ok",
+}
+
+
+def test_page_with_a_javascript_syntax_error_does_not_break_its_layout(tmp_path):
+    engine, router = make(tmp_path, BROKEN_SITE)
+    broken = run(engine, router, "/broken")
+    assert broken["error"]["name"] == "SyntaxError"
+    assert body(engine, router, "/good") == "<main><p>good</p></main>"
+
+
+def test_broken_unit_fails_every_request_that_uses_it_with_its_own_error(tmp_path):
+    engine, router = make(tmp_path, BROKEN_SITE)
+    for _ in range(3):
+        error = engine.locate_error(run(engine, router, "/broken")["error"])
+        assert (error.name, error.path) == ("SyntaxError", "broken.ejs")
+    for _ in range(2):
+        error = engine.locate_error(run(engine, router, "/mod")["error"])
+        assert (error.name, error.path) == ("SyntaxError", "mod/+load.js")
+    for _ in range(2):
+        error = engine.locate_error(run(engine, router, "/inc")["error"])
+        assert (error.name, error.path) == ("SyntaxError", "_private/bad.ejs")
+    assert body(engine, router, "/inc2") == "<main>ok</main>"
+    assert body(engine, router, "/good") == "<main><p>good</p></main>"
+
+
+def test_fixed_unit_is_sent_again(tmp_path):
+    engine, router = make(tmp_path, BROKEN_SITE)
+    assert run(engine, router, "/broken")["error"]
+    (tmp_path / "broken.ejs").write_text("<p>fixed now</p>")
+    assert body(engine, router, "/broken") == "<main><p>fixed now</p></main>"
+
+
+def test_replaced_interpreter_is_sent_every_unit_again(tmp_path):
+    from runtime.pipeline import PagesRuntime
+
+    runtime = PagesRuntime(write(tmp_path / "site", BROKEN_SITE), data_dir=str(tmp_path / "data"))
+    assert body(runtime.engine, runtime.router, "/good") == "<main><p>good</p></main>"
+    assert body(runtime.engine, runtime.router, "/inc2") == "<main>ok</main>"
+    runtime.replace_engine()
+    assert body(runtime.engine, runtime.router, "/good") == "<main><p>good</p></main>"
+    assert body(runtime.engine, runtime.router, "/inc2") == "<main>ok</main>"
+
+
+# -- include() and require() of one file are two units ------------------------------------------
+SHARED_SITE = {
+    "_private/shared.js": "module.exports = { n: 41 + 1 }",
+    "include-first.ejs": "[<%- include('shared.js') %>]<%= resolve('shared.js').n %>",
+    "require-first.ejs": "<%= resolve('shared.js').n %>[<%- include('shared.js') %>]",
+}
+
+
+@pytest.mark.parametrize("first", ["include-first", "require-first"])
+def test_include_and_require_of_one_file_are_separate_units(tmp_path, first):
+    engine, router = make(tmp_path, SHARED_SITE)
+    text = "module.exports = { n: 41 + 1 }"
+    expected = {"include-first": f"[{text}]42", "require-first": f"42[{text}]"}
+    assert body(engine, router, "/" + first) == expected[first]
+    other = "require-first" if first == "include-first" else "include-first"
+    assert body(engine, router, "/" + other) == expected[other]
+
+
+def test_failed_replacement_leaves_the_old_interpreter_sent_everything_again(tmp_path, monkeypatch):
+    from runtime import pipeline
+    from runtime.pipeline import PagesRuntime
+
+    runtime = PagesRuntime(write(tmp_path / "site", BROKEN_SITE), data_dir=str(tmp_path / "data"))
+    engine = runtime.engine
+    assert body(engine, runtime.router, "/good") == "<main><p>good</p></main>"
+    monkeypatch.setattr(pipeline, "Engine", lambda *a, **k: (_ for _ in ()).throw(MemoryError("no room")))
+    with pytest.raises(MemoryError):
+        runtime.replace_engine()
+    assert runtime.engine is engine
+    assert not engine.units.units  # the interpreter's state is unknown: nothing counts as held
+    assert body(engine, runtime.router, "/good") == "<main><p>good</p></main>"
