@@ -65,6 +65,13 @@ class Site:
         with open(self.abspath(rel), encoding="utf-8") as f:
             return f.read()
 
+    def read_source(self, rel: str) -> str:
+        """A template, module or Markdown file as text, without a UTF-8 byte-order mark
+        (ejs strips it from the files it reads; left in, it would reach the client).
+        Bytes, not text mode: universal newlines would turn "\r\n" and a lone "\r" into
+        "\n", and ejs passes both through to the output unchanged."""
+        return self.read_bytes(rel).decode("utf-8").removeprefix("\ufeff")
+
     def read_bytes(self, rel: str) -> bytes:
         with open(self.abspath(rel), "rb") as f:
             return f.read()

@@ -144,9 +144,7 @@ class UnitCache:
         return sent
 
     def _compile(self, uid: str, path: str, kind: str, keys: tuple, signature: Signature) -> Unit:
-        # Bytes, not read_text: universal newlines would turn "\r\n" and a lone "\r" into "\n",
-        # and ejs passes both through to the output unchanged.
-        text = self.site.read_bytes(path).decode("utf-8")
+        text = self.site.read_source(path)
         template = None
         front_matter: dict = {}
         if kind == "markdown":

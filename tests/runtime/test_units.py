@@ -131,3 +131,28 @@ def test_failed_replacement_leaves_the_old_interpreter_sent_everything_again(tmp
     assert runtime.engine is engine
     assert not engine.units.units  # the interpreter's state is unknown: nothing counts as held
     assert body(engine, runtime.router, "/good") == "<main><p>good</p></main>"
+
+
+# -- a UTF-8 byte-order mark is not part of the page --------------------------------------------
+BOM = b"\xef\xbb\xbf"
+
+
+def test_byte_order_marks_are_stripped_from_pages_partials_modules_and_markdown(tmp_path):
+    engine, router = make(tmp_path, {
+        "+layout.ejs": BOM + b"<main><%- slot %></main>",
+        "index.ejs": BOM + b"<p><%= data.n %></p><%- include('card') %>",
+        "+load.js": BOM + b"module.exports = () => ({ n: require('./lib').n })",
+        "lib.js": BOM + b"module.exports = { n: 7 }",
+        "_private/card.ejs": BOM + b"<i>card</i>",
+    })
+    assert body(engine, router, "/").encode("utf-8") == b"<main><p>7</p><i>card</i></main>"
+
+
+def test_byte_order_mark_before_markdown_front_matter(tmp_path):
+    from runtime.markdown_render import MarkdownRenderer
+
+    builtins.load()
+    write(tmp_path, {"post.md": BOM + b"---\ntitle: Hello\n---\n# Hi\n"})
+    engine = Engine(Site(str(tmp_path)), markdown=MarkdownRenderer())
+    html = engine.render_file("post.md")
+    assert "\ufeff" not in html and "title:" not in html and "<h1" in html
