@@ -124,6 +124,7 @@ class Engine:
         self.interp.export_function("pv.host", self._host)
         self.interp.export_function("pv.done", self._done)
         self._on_done = None
+        self.exhausted = False  # a request ran out of memory: this interpreter must be replaced
         for name in CORE_JS:
             self._load_js(os.path.join(JS_DIR, name))
         self.interp.eval_script("__pv.config = " + json.dumps(self._js_config()) + "; 0")
@@ -179,6 +180,8 @@ class Engine:
             self._on_done = None
 
     def _done(self, index, result):
+        if result.get("exhausted"):
+            self.exhausted = True
         self._on_done(index, result)
 
     def render_file(self, path: str, locals: dict | None = None) -> str:
@@ -203,9 +206,7 @@ class Engine:
         units = []
         try:
             for path, kind, keys in wanted:
-                unit = self.units.ensure(path, kind, keys)
-                if unit:
-                    units.append(unit)
+                units.extend(self.units.ensure(path, kind, keys))
         except BaseException:
             self.units.unsent(unit[0] for unit in units)  # never delivered: send them with the next request
             raise
@@ -266,9 +267,7 @@ class Engine:
         return reply
 
     def _host_unit(self, units, path, kind, keys):
-        unit = self.units.ensure(path, kind, tuple(keys))
-        if unit:
-            units.append(unit)
+        units.extend(self.units.ensure(path, kind, tuple(keys)))
 
     def _host_find(self, units, from_file, name, kind):
         if kind == "template":
@@ -280,9 +279,7 @@ class Engine:
             path = (self.site.find_module(from_file, name) if kind == "module"
                     else self.site.find_private(from_file, name, MODULE_EXTENSIONS))
             if path:
-                unit = self.units.ensure(path, "module")
-                if unit:
-                    units.append(unit)
+                units.extend(self.units.ensure(path, "module"))
         else:
             path = self.site.find_private(from_file, name, (".js", ".json", ".css", ".html", ".txt"))
         return path

@@ -168,6 +168,9 @@ class PagesRuntime:
     def answer(self, job: Job) -> None:
         """Send the response for a rendered job (called by the render queue)."""
         handler, result = job.handler, job.result
+        if self.engine.exhausted:  # the batch ended with this request: the next gets a fresh interpreter
+            log.warning("%s ran the interpreter out of memory; replacing the interpreter", job.payload["route"]["page"])
+            self.replace_engine()
         if result.get("timeout"):
             return self._status(handler, 504, "the page took too long")
         if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:

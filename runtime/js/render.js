@@ -219,6 +219,8 @@
     return {
       status: res.status, headers: Object.values(res.headers), cookies: res.cookies, body,
       type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred, error, leaked,
+      // QuickJS hit its memory limit: Python replaces the interpreter before the next request.
+      exhausted: error !== null && error.name === 'InternalError' && error.message === 'out of memory',
     };
   };
 
@@ -227,11 +229,12 @@
   // it re-arms the time limit for the next request, and after an interruption it knows which
   // requests never started. A request that left undeletable globals ends the batch, so no
   // later request runs beside them; Python replaces the interpreter and retries the rest.
+  // So does a request that ran out of memory.
   R.batch = function (payloads) {
     for (let i = 0; i < payloads.length; i++) {
       const result = R.handle(payloads[i]);
       R.done(i, result);
-      if (result.leaked.length) return i + 1;
+      if (result.leaked.length || result.exhausted) return i + 1;
     }
     return payloads.length;
   };

@@ -4,12 +4,15 @@ In-process, through the real Router and Engine (the calls the render queue makes
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from bindings import builtins
 from runtime.engine import Engine
 from runtime.router import Router
 from runtime.site import Site
+from tests.helpers import SITES, wait_for
 
 
 def write(tmp_path, files: dict) -> str:
@@ -156,3 +159,74 @@ def test_byte_order_mark_before_markdown_front_matter(tmp_path):
     engine = Engine(Site(str(tmp_path)), markdown=MarkdownRenderer())
     html = engine.render_file("post.md")
     assert "\ufeff" not in html and "title:" not in html and "<h1" in html
+
+
+# -- include data with ever new key names: memory stays bounded ----------------------------------
+UNITS_SITE = os.path.join(SITES, "units_site")
+
+
+def worker_rss_kb(server) -> int:
+    """Resident memory of the server's one worker (a child process of the supervisor)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            if ppid != server.proc.pid:
+                continue
+            with open(f"/proc/{entry}/status") as f:
+                return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (OSError, ValueError, StopIteration):
+            continue
+    raise AssertionError("no worker process found")
+
+
+def test_a_thousand_include_key_sets_keep_the_worker_small(serve):
+    server = serve(UNITS_SITE, "--workers", "1")
+    for i in range(1024, 1044):  # warm up: allocator, first compiles
+        assert server.get(f"/cards?i={i}").status == 200
+    before = worker_rss_kb(server)
+    for i in range(1000):
+        res = server.get(f"/cards?i={i}")
+        assert res.status == 200, (i, res.text[:200])
+        assert res.text.count('class="row-') == 150
+    grown = worker_rss_kb(server) - before
+    assert grown <= 20 * 1024, f"the worker grew by {grown} KiB over 1000 include key sets"
+
+
+def test_an_interpreter_out_of_memory_is_replaced(serve):
+    server = serve(UNITS_SITE, "--workers", "1")
+    assert server.get("/ok").text == "ok\n"
+    assert server.get("/hog").status == 500
+    assert wait_for(lambda: "out of memory; replacing the interpreter" in server.log)
+    assert server.get("/ok").text == "ok\n"
+
+
+def test_include_data_keys_the_partial_never_uses_need_no_variant(tmp_path):
+    engine, router = make(tmp_path, {
+        "_private/card.ejs": "<%= n %><%= typeof extra === 'undefined' ? '' : '+' + extra %>",
+        "page.ejs": "<% const d = {n: 1}; d['unused' + params.i] = 1; if (params.i % 2) d.extra = 'e' %><%- include('card', d) %>",
+    })
+    assert body(engine, router, "/page", {"i": 0}) == "1"
+    compiles = engine.units.compiles
+    for i in range(1, 40):
+        assert body(engine, router, "/page", {"i": i}) == ("1+e" if i % 2 else "1")
+    assert engine.units.compiles == compiles + 1  # the variant binding `extra`, once
+
+
+def test_variants_of_one_partial_are_bounded_and_edits_still_apply(tmp_path):
+    from runtime.units import MAX_VARIANTS
+
+    uses = "".join(f"<%= typeof k{b} === 'undefined' ? '' : k{b} %>" for b in range(8))
+    engine, router = make(tmp_path, {
+        "_private/card.ejs": "v1:" + uses,
+        "page.ejs": "<% const d = {}; for (let b = 0; b < 8; b++) if (params.i & (1 << b)) d['k' + b] = b %><%- include('card', d) %>",
+    })
+    expect = lambda i, v: v + ":" + "".join(str(b) for b in range(8) if i & (1 << b))  # noqa: E731
+    for i in range(100):
+        assert body(engine, router, "/page", {"i": i}) == expect(i, "v1")
+    assert len([u for u in engine.units.units if "card" in u]) <= MAX_VARIANTS
+    (tmp_path / "_private" / "card.ejs").write_text("ver2:" + uses)  # another size: noticed whatever the clock
+    for i in list(range(100)) + list(range(100)):
+        assert body(engine, router, "/page", {"i": i}) == expect(i, "ver2")
