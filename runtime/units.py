@@ -4,6 +4,11 @@ A unit is compiled once and reused until its file's mtime or size changes. Each 
 is evaluated after ``base`` newlines of padding, so it owns the lines
 ``base+1 … base+lines`` in QuickJS stack traces: ``locate(line)`` turns any line of
 any stack back into ``(file, template line)``.
+
+Python decides what the interpreter holds: every record it hands out (payload or host
+reply) is defined there, a unit that fails to compile included (as its error). A
+partial included with data gets one variant per set of keys it actually mentions, at
+most ``MAX_VARIANTS`` per file; a dropped variant is freed in the interpreter too.
 """
 from __future__ import annotations
 
