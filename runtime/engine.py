@@ -124,6 +124,7 @@ class Engine:
         self.interp.export_function("pv.host", self._host)
         self.interp.export_function("pv.done", self._done)
         self._on_done = None
+        self.exhausted = False  # a request ran out of memory: this interpreter must be replaced
         for name in CORE_JS:
             self._load_js(os.path.join(JS_DIR, name))
         self.interp.eval_script("__pv.config = " + json.dumps(self._js_config()) + "; 0")
@@ -179,6 +180,8 @@ class Engine:
             self._on_done = None
 
     def _done(self, index, result):
+        if result.get("exhausted"):
+            self.exhausted = True
         self._on_done(index, result)
 
     def render_file(self, path: str, locals: dict | None = None) -> str:
@@ -203,9 +206,7 @@ class Engine:
         units = []
         try:
             for path, kind, keys in wanted:
-                unit = self.units.ensure(path, kind, keys)
-                if unit:
-                    units.append(unit)
+                units.extend(self.units.ensure(path, kind, keys))
         except BaseException:
             self.units.unsent(unit[0] for unit in units)  # never delivered: send them with the next request
             raise
@@ -250,26 +251,23 @@ class Engine:
         return {"e": message, "status": 500}
 
     def _host(self, name, args):
+        units: list = []  # units handed out are counted as held: they travel with any reply, error or not
         try:
             handler = getattr(self, "_host_" + name)
-            units: list = []
-            value = handler(units, *args)
+            reply = {"v": handler(units, *args)}
         except TemplateSyntaxError as e:
             self.host_error = PageError(e.name, e.message, e.path, e.line, 500)
-            return {"e": f"{e.path}:{e.line}: {e.message}"}
+            reply = {"e": f"{e.path}:{e.line}: {e.message}"}
         except FileNotFoundError as e:
-            return {"e": f"file not found: {e}"}
+            reply = {"e": f"file not found: {e}"}
         except (ValueError, PermissionError, OSError) as e:
-            return {"e": str(e)}
-        reply = {"v": value}
+            reply = {"e": str(e)}
         if units:
             reply["units"] = units
         return reply
 
     def _host_unit(self, units, path, kind, keys):
-        unit = self.units.ensure(path, kind, tuple(keys))
-        if unit:
-            units.append(unit)
+        units.extend(self.units.ensure(path, kind, tuple(keys)))
 
     def _host_find(self, units, from_file, name, kind):
         if kind == "template":
@@ -281,9 +279,7 @@ class Engine:
             path = (self.site.find_module(from_file, name) if kind == "module"
                     else self.site.find_private(from_file, name, MODULE_EXTENSIONS))
             if path:
-                unit = self.units.ensure(path, "module")
-                if unit:
-                    units.append(unit)
+                units.extend(self.units.ensure(path, "module"))
         else:
             path = self.site.find_private(from_file, name, (".js", ".json", ".css", ".html", ".txt"))
         return path

@@ -157,6 +157,9 @@ class PagesRuntime:
     def answer(self, job: Job) -> None:
         """Send the response for a rendered job (called by the render queue)."""
         handler, result = job.handler, job.result
+        if self.engine.exhausted:  # the batch ended with this request: the next gets a fresh interpreter
+            log.warning("%s ran the interpreter out of memory; replacing the interpreter", job.payload["route"]["page"])
+            self.replace_engine()
         if result.get("timeout"):
             return self._status(handler, 504, "the page took too long")
         if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
@@ -166,9 +169,11 @@ class PagesRuntime:
     def replace_engine(self) -> None:
         """A fresh interpreter after one was interrupted mid-request (its state is unknown)."""
         old = self.engine
+        # Forget first: if the new interpreter cannot be built, the old one is sent everything
+        # again (sending too much is harmless; counting a unit as held that is not is not).
+        old.units.forget_interpreter()
         self.engine = Engine(self.site, registry=old.registry, markdown=old.markdown, config=old.config)
         self.engine.units = old.units
-        old.units.forget_interpreter()
 
     def _run_request_hooks(self, ctx) -> tuple[int, str] | None:
         """``on_request`` hooks, in registration order; a dict return is merged into ``data``.
@@ -250,8 +255,8 @@ class PagesRuntime:
         handler.finish(body)
 
     def _send_file(self, handler, rel: str) -> None:
-        rel = rel.lstrip("/")
-        if not self.site.is_file(rel):
+        rel = "/".join(p for p in rel.split("/") if p)
+        if not self.router.serves_static(rel):  # only what the site serves statically, never a source
             return self._status(handler, 404, "file not found")
         handler.set_header("Content-Type", content_type(rel))
         handler.finish(self.site.read_bytes(rel))

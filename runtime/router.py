@@ -131,6 +131,15 @@ class Router:
                 return True
         return False
 
+    def serves_static(self, rel: str) -> bool:
+        """Whether the site serves the file ``rel`` as itself at its own URL: ``response.file()``
+        sends nothing else (no template, Markdown page, ``+`` file, ``_private`` or dot file)."""
+        parts = [p for p in str(rel).split("/") if p]
+        if not parts or "\0" in rel or "\\" in rel:
+            return False
+        route = self._route_for("/".join(parts))
+        return route is not None and route.kind == "static" and self.site.is_file("/".join(parts))
+
     def _route_for(self, rel: str) -> Route | None:
         parts = rel.split("/")
         if any(is_private(p) or is_hidden(p) for p in parts):

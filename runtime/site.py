@@ -65,6 +65,13 @@ class Site:
         with open(self.abspath(rel), encoding="utf-8") as f:
             return f.read()
 
+    def read_source(self, rel: str) -> str:
+        """A template, module or Markdown file as text, without a UTF-8 byte-order mark
+        (ejs strips it from the files it reads; left in, it would reach the client).
+        Bytes, not text mode: universal newlines would turn "\r\n" and a lone "\r" into
+        "\n", and ejs passes both through to the output unchanged."""
+        return self.read_bytes(rel).decode("utf-8").removeprefix("\ufeff")
+
     def read_bytes(self, rel: str) -> bytes:
         with open(self.abspath(rel), "rb") as f:
             return f.read()
@@ -82,14 +89,16 @@ class Site:
         """SPEC §3 lookup: `_private/NAME` from the caller's folder up to the root.
 
         A leading ``/`` means the root's ``_private`` (then, as PocketPages does, a path
-        from the root); each leading ``../`` skips the nearest level.
+        from the root); each leading ``../`` skips the nearest level. Whatever the name,
+        the file found lies inside a ``_private`` folder and is no dot file: a ``..`` in
+        the middle of a name cannot reach ``+load.js``, pages or anything else.
         """
         name = str(name)
         if "\0" in name or "\\" in name:
             return None
         if name.startswith("/"):
             rest = name.lstrip("/")
-            return self._first_existing(_join("_private", rest), extensions) or self._first_existing(_join(rest), ())
+            return self._in_private("", rest, extensions) or self._in_private(None, rest, ())
         folder = posixpath.dirname(from_file)
         while name.startswith("../"):
             name = name[3:]
@@ -97,12 +106,33 @@ class Site:
             if folder is None:
                 return None
         while True:
-            found = self._first_existing(_join(folder, "_private", name), extensions)
+            found = self._in_private(folder, name, extensions)
             if found:
                 return found
             if not folder:
                 return None
             folder = posixpath.dirname(folder)
+
+    def _in_private(self, folder: str | None, name: str, extensions: tuple[str, ...]) -> str | None:
+        """``FOLDER/_private/NAME`` (with an extension), if it stays in that ``_private`` folder.
+
+        ``folder=None``: NAME is a path from the root, which must itself pass through a
+        ``_private`` folder (``/blog/_private/card``).
+        """
+        if folder is None:
+            base = _join(name)
+            parts = base.split("/") if base else []
+            if "_private" not in parts[:-1]:
+                return None
+        else:
+            private = _join(folder, "_private")
+            base = _join(private, name)
+            if base is None or not base.startswith(private + "/"):
+                return None
+            parts = base.split("/")
+        if any(part.startswith(".") for part in parts):
+            return None
+        return self._first_existing(base, extensions)
 
     def find_module(self, from_file: str, name: str) -> str | None:
         """``require(name)``: relative to the requiring file, else the `_private` lookup."""

@@ -4,6 +4,11 @@ A unit is compiled once and reused until its file's mtime or size changes. Each 
 is evaluated after ``base`` newlines of padding, so it owns the lines
 ``base+1 … base+lines`` in QuickJS stack traces: ``locate(line)`` turns any line of
 any stack back into ``(file, template line)``.
+
+Python decides what the interpreter holds: every record it hands out (payload or host
+reply) is defined there, a unit that fails to compile included (as its error). A
+partial included with data gets one variant per set of keys it actually mentions, at
+most ``MAX_VARIANTS`` per file; a dropped variant is freed in the interpreter too.
 """
 from __future__ import annotations
 
@@ -18,6 +23,12 @@ from .ejs_compiler import CompiledTemplate, TemplateSyntaxError, compile_templat
 from .site import Signature, Site
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+# Runs of characters that can be part of a JavaScript identifier (any non-ASCII character
+# counts): a superset of the names a template can use as bare variables.
+_WORD_RE = re.compile(r"[^\s!-#%-/:-@\[-^`{-~]+")
+# Code that can name a variable without writing it out: no include-data key may be left unbound.
+_DYNAMIC_NAMES_RE = re.compile(r"\beval\b|\\u")
+MAX_VARIANTS = 16  # include-data variants of one file held at once; the oldest is dropped first
 
 
 @dataclass
@@ -41,8 +52,22 @@ class Unit:
         return self.template.template_line(line_in_unit)
 
 
-def unit_id(path: str, keys=()) -> str:
-    return path + "|" + ",".join(keys) if keys else path
+def unit_id(path: str, kind: str, keys=()) -> str:
+    """The unit's name in both halves (core.js ``unitId``): the kind is part of it, so an
+    include of a file and a require of the same file are separate units."""
+    return f"{kind}:{path}|{','.join(keys)}" if keys else f"{kind}:{path}"
+
+
+def template_words(text: str) -> frozenset | None:
+    """Words of a template that may name an include-data key, or None when any key may be used.
+
+    A template compiled for ``include(name, data)`` binds the data keys as locals; keys it
+    never mentions cannot be read as bare names, so they need no variant of their own
+    (``locals`` still holds every key).
+    """
+    if _DYNAMIC_NAMES_RE.search(text):
+        return None
+    return frozenset(_WORD_RE.findall(text))
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -66,7 +91,10 @@ class UnitCache:
         self._bases: list[int] = []
         self._by_base: dict[int, Unit] = {}
         self._next_base = 0
-        self._variants: dict[str, set[tuple]] = {}  # path -> include-data key sets compiled for it
+        self._variants: dict[tuple, dict[tuple, None]] = {}  # (path, kind) -> data key sets held, oldest first
+        self._words: dict[str, tuple[Signature, frozenset | None]] = {}  # template path -> its words
+        self._front_matter: dict[str, dict] = {}
+        self._retired: list[Unit] = []  # replaced or dropped: kept for locating errors until the next batch
         self._resolved: dict[str, str] = {}  # path -> checked absolute path (one stat per request, not a realpath walk)
         self.compiles = 0  # how many units were compiled (tests and logs read it)
         self._checked: dict[str, Signature | None] | None = None  # during one batch: path -> signature
@@ -74,6 +102,7 @@ class UnitCache:
     @contextmanager
     def one_check_per_file(self):
         """Within the block, each file's signature is read once (one stat per batch, not per request)."""
+        self._purge_retired()
         self._checked = {}
         try:
             yield
@@ -82,6 +111,7 @@ class UnitCache:
 
     def forget_interpreter(self) -> None:
         """The interpreter was replaced: everything must be sent again."""
+        self._retired.extend(self.units.values())
         self.units.clear()
         self._variants.clear()
 
@@ -90,19 +120,68 @@ class UnitCache:
         for uid in ids:
             self.units.pop(uid, None)
 
-    def ensure(self, path: str, kind: str, keys=()) -> list | None:
-        """The unit to send to the interpreter, or None when it holds the current one."""
+    def ensure(self, path: str, kind: str, keys=()) -> list:
+        """Unit records to send to the interpreter: none when it holds the current unit.
+
+        For a template, ``keys`` (the include data's names) are narrowed to the words the
+        template uses, as core.js ``unitId`` does; a file holds at most ``MAX_VARIANTS``
+        variants, and making one more drops the oldest (a record with no source).
+        """
         signature = self._signature(path)
         if signature is None:
             raise FileNotFoundError(path)
-        uid = unit_id(path, keys)
+        records = []
+        keys = self._narrow(path, kind, keys, signature)
+        uid = unit_id(path, kind, keys)
         held = self.units.get(uid)
         if held is not None and held.signature == signature:
-            return None
-        unit = self._compile(uid, path, kind, tuple(keys), signature)
+            return records
+        if len(self._retired) > 256:  # many variants made within one batch: keep memory bounded anyway
+            self._purge_retired()
+        unit = self._compile(uid, path, kind, keys, signature)
+        if held is not None:
+            self._retired.append(held)
         self.units[uid] = unit
-        self._variants.setdefault(path, set()).add(tuple(keys))
-        return [unit.id, unit.kind, unit.base, unit.source]
+        variants = self._variants.setdefault((path, kind), {})
+        variants[keys] = None
+        while len(variants) > MAX_VARIANTS:
+            oldest = next(iter(variants))
+            del variants[oldest]
+            records.append(self._drop(unit_id(path, kind, oldest), kind))
+        words = self._words.get(path, (None, None))[1] if kind != "module" else None
+        records.append([unit.id, unit.kind, unit.base, unit.source, path, sorted(words) if words is not None else None])
+        return records
+
+    def _narrow(self, path: str, kind: str, keys, signature: Signature) -> tuple:
+        """The data keys a variant of this file binds: those its text mentions, in the given order."""
+        if keys and kind != "module":
+            words = self._template_words(path, signature)
+            if words is not None:
+                return tuple(key for key in keys if key in words)
+        return tuple(keys)
+
+    def _drop(self, uid: str, kind: str) -> list:
+        """The record that makes the interpreter free a unit (its functions go with it)."""
+        unit = self.units.pop(uid, None)
+        if unit is not None:
+            self._retired.append(unit)
+        return [uid, kind, 0, None]
+
+    def _template_words(self, path: str, signature: Signature) -> frozenset | None:
+        cached = self._words.get(path)
+        if cached is None or cached[0] != signature:
+            cached = self._words[path] = (signature, template_words(self.site.read_source(path)))
+        return cached[1]
+
+    def _purge_retired(self) -> None:
+        """Forget the line ranges of units the interpreter no longer holds (their sources go too)."""
+        if not self._retired:
+            return
+        for unit in self._retired:
+            if self._by_base.get(unit.base) is unit:
+                del self._by_base[unit.base]
+        self._bases = sorted(self._by_base)
+        self._retired = []
 
     def _signature(self, path: str) -> Signature | None:
         checked = self._checked
@@ -132,19 +211,22 @@ class UnitCache:
         """``ensure`` for a file and every include-data variant of it the interpreter holds.
 
         The interpreter reuses a variant it holds without asking; a partial found again
-        (once per request) is where an edit to it is noticed.
+        (once per request) is where an edit to it is noticed. A variant the edited file
+        no longer needs (a key it stopped using) is dropped.
         """
         sent = []
-        for keys in sorted(self._variants.get(path, ())):  # variants not held yet are asked for when used
-            unit = self.ensure(path, kind, keys)
-            if unit:
-                sent.append(unit)
+        variants = self._variants.get((path, kind), {})
+        for keys in list(variants):  # variants not held yet are asked for when used
+            if keys not in variants:
+                continue  # dropped as the oldest meanwhile
+            sent.extend(self.ensure(path, kind, keys))
+            if keys in variants and self._narrow(path, kind, keys, self._signature(path)) != keys:
+                del variants[keys]
+                sent.append(self._drop(unit_id(path, kind, keys), kind))
         return sent
 
     def _compile(self, uid: str, path: str, kind: str, keys: tuple, signature: Signature) -> Unit:
-        # Bytes, not read_text: universal newlines would turn "\r\n" and a lone "\r" into "\n",
-        # and ejs passes both through to the output unchanged.
-        text = self.site.read_bytes(path).decode("utf-8")
+        text = self.site.read_source(path)
         template = None
         front_matter: dict = {}
         if kind == "markdown":
@@ -165,6 +247,8 @@ class UnitCache:
         else:
             source = "(function(module,exports,require,__filename,__dirname){" + text + "\n})"
         self.compiles += 1
+        if kind == "markdown":
+            self._front_matter[path] = front_matter
         base = self._next_base
         lines = source.count("\n") + 1
         self._next_base += lines + 1
@@ -185,5 +269,4 @@ class UnitCache:
         return unit, unit.template_line(offset)
 
     def front_matter(self, path: str) -> dict:
-        unit = self.units.get(path)
-        return unit.front_matter if unit else {}
+        return self._front_matter.get(path, {})

@@ -89,16 +89,59 @@ globalThis.__pv = (function (G) {
   };
 
   // -- compiled units ---------------------------------------------------------------
-  // A unit is [id, kind, base, source]; base is the number of padding lines.
+  // A unit is [id, kind, base, source, path, words]; base is the number of padding lines.
   // Templates (and Markdown pages) get a small frozen kit, never R itself, so page code
   // cannot reach the runtime's shared state.
+  // Python counts every unit it sends as held, so each one is defined even when another
+  // fails: a unit that does not compile is kept as its error, thrown afresh to every
+  // request that uses it, until Python sends a new version. A record without source
+  // drops the unit (Python bounds the include-data variants of a file).
   let kit = null;
+  const words = new Map();  // kind:path -> Set of the words a template uses (null: every key counts)
   R.defineUnits = function (list) {
     kit = kit || Object.freeze({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine });
-    for (const [id, kind, base, source] of list) {
-      const made = (0, eval)('\n'.repeat(base) + source);
-      R.units.set(id, { kind, fn: kind === 'module' ? made : made(kit) });
+    for (const [id, kind, base, source, path, used] of list) {
+      if (source === null) {
+        R.units.delete(id);
+        continue;
+      }
+      if (kind !== 'module') words.set(kind + ':' + path, used ? new Set(used) : null);
+      let unit;
+      try {
+        const made = (0, eval)('\n'.repeat(base) + source);
+        unit = { kind, fn: kind === 'module' ? made : made(kit), failure: null };
+      } catch (e) {
+        const isError = e instanceof Error;
+        unit = { kind, fn: null, failure: { name: isError ? e.name : 'Error', message: isError ? String(e.message) : String(e), stack: isError ? String(e.stack || '') : '' } };
+      }
+      R.units.set(id, unit);
     }
+  };
+  // Must match units.unit_id in Python: an include and a require of one file are two units,
+  // and a template's variant binds only the data keys the template mentions.
+  function unitId(path, kind, keys) {
+    const file = kind + ':' + path;
+    if (!keys || !keys.length) return file;
+    const used = words.get(file);
+    if (used) keys = keys.filter((key) => used.has(key));
+    return keys.length ? file + '|' + keys.join(',') : file;
+  }
+  // The compiled unit for a file, asking Python for it when the interpreter lacks it.
+  R.unitFor = function (path, kind, keys) {
+    let unit = R.units.get(unitId(path, kind, keys));
+    if (!unit) {
+      R.host('unit', path, kind, keys || []);  // every key: Python narrows them as above
+      unit = R.units.get(unitId(path, kind, keys));
+      if (!unit) throw new Error('pagesvm: could not load ' + path);
+    }
+    if (unit.failure) {
+      const f = unit.failure;
+      const Ctor = typeof G[f.name] === 'function' && G[f.name].prototype instanceof Error ? G[f.name] : Error;
+      const err = new Ctor(f.message);
+      err.stack = f.stack;
+      throw err;
+    }
+    return unit;
   };
 
   // -- Python -------------------------------------------------------------------------
@@ -123,8 +166,8 @@ globalThis.__pv = (function (G) {
   // Internal runtime calls (file lookups, markdown) share the same effects channel.
   R.host = function (name, ...args) {
     const reply = callPython('pv.host', name, args);
+    if (reply.units) R.defineUnits(reply.units);  // sent even with an error: Python counts them as held
     if (reply.e !== undefined) throw new Error(reply.e);
-    if (reply.units) R.defineUnits(reply.units);
     return reply.v;
   };
   // What a Python binding changed on the response or the sign-in state.

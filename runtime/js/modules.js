@@ -15,10 +15,11 @@
     const st = R.state;
     const cached = st.modules[path];
     if (cached) return cached.exports;
-    let unit = R.units.get(path);
-    if (!unit) {
-      R.host('unit', path, 'module', []);
-      unit = R.units.get(path);
+    let unit;
+    try {
+      unit = R.unitFor(path, 'module');
+    } catch (e) {
+      throw R.track(e, path);
     }
     const module = { id: path, filename: path, exports: {}, loaded: false };
     st.modules[path] = module;

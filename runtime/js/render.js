@@ -18,18 +18,6 @@
     return key.length > 0;
   }
 
-  function unitFor(path, kind, keys) {
-    const id = unitId(path, keys);
-    let unit = R.units.get(id);
-    if (!unit) {
-      R.host('unit', path, kind, keys);
-      unit = R.units.get(id);
-      if (!unit) throw new Error('pagesvm: could not load ' + path);
-    }
-    return unit;
-  }
-  function unitId(path, keys) { return keys && keys.length ? path + '|' + keys.join(',') : path; }
-
   // Template output: a string as is; a returned value (top-level `return x`) as JSON.
   function asOutput(value) {
     if (value === undefined || value === null) return '';
@@ -54,7 +42,12 @@
         throw new Error('include cycle: ' + stack.map((x) => x.path).concat(path).join(' -> '));
       }
     }
-    const unit = unitFor(path, kind || 'template', keys);
+    let unit;
+    try {
+      unit = R.unitFor(path, kind || 'template', keys);
+    } catch (e) {
+      throw R.track(e, path);
+    }
     stack.push(frame);
     try {
       const out = asOutput(unit.fn(st.api, locals || EMPTY));
@@ -226,6 +219,8 @@
     return {
       status: res.status, headers: Object.values(res.headers), cookies: res.cookies, body,
       type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred, error, leaked,
+      // QuickJS hit its memory limit: Python replaces the interpreter before the next request.
+      exhausted: error !== null && error.name === 'InternalError' && error.message === 'out of memory',
     };
   };
 
@@ -234,11 +229,12 @@
   // it re-arms the time limit for the next request, and after an interruption it knows which
   // requests never started. A request that left undeletable globals ends the batch, so no
   // later request runs beside them; Python replaces the interpreter and retries the rest.
+  // So does a request that ran out of memory.
   R.batch = function (payloads) {
     for (let i = 0; i < payloads.length; i++) {
       const result = R.handle(payloads[i]);
       R.done(i, result);
-      if (result.leaked.length) return i + 1;
+      if (result.leaked.length || result.exhausted) return i + 1;
     }
     return payloads.length;
   };

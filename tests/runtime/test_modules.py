@@ -88,4 +88,20 @@ def test_page_code_cannot_reach_outside_the_root(page):
     for target in ("../../../etc/passwd", "/etc/passwd", "..%2f..%2fetc%2fpasswd"):
         res = server.get("/file?f=" + target)
         assert res.status == 404 and b"root:" not in res.body
-    assert server.get("/file?f=_private/prices.json").json() == {"price": 5, "currency": "EUR"}  # deliberate
+    assert server.get("/file?f=_private/prices.json").status == 404  # response.file() sends static files only
+
+
+@pytest.mark.parametrize("source", ["_private/prices.json", "/_private/a.js", "file.ejs", "shop/deep/index.ejs",
+                                    "shop/_private/where.js", "shop/x/../_private/where.js", ".hidden.txt",
+                                    "../pp_modules/file.ejs", "nothing.txt"])
+def test_response_file_never_sends_a_source(page, source):
+    _, server = page
+    res = server.get("/file?f=" + source)
+    assert res.status == 404 and b"module.exports" not in res.body and b"<%" not in res.body
+
+
+def test_response_file_sends_a_static_file(page):
+    _, server = page
+    for name in ("public.txt", "/public.txt"):
+        res = server.get("/file?f=" + name)
+        assert (res.status, res.text) == (200, "plain static text\n")
