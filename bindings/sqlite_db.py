@@ -84,13 +84,19 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def open_database(path: Path, migrations) -> sqlite3.Connection:
-    """Open (creating it 0600, its directory 0700) and migrate the database."""
+def open_database(path: Path, migrations, functions: dict | None = None) -> sqlite3.Connection:
+    """Open (creating it 0600, its directory 0700) and migrate the database.
+
+    ``functions`` ({name: one-argument callable}) are registered on the connection for queries
+    only: the schema must never use them, so other SQLite clients can still read and write the file.
+    """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
                            isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
+    for name, function in (functions or {}).items():
+        conn.create_function(name, 1, function, deterministic=True)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     _enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -101,9 +107,10 @@ def open_database(path: Path, migrations) -> sqlite3.Connection:
 class ProcessLocalDB:
     """The current process's connection to one database file."""
 
-    def __init__(self, path, migrations):
+    def __init__(self, path, migrations, functions: dict | None = None):
         self.path = Path(path)
         self.migrations = migrations
+        self.functions = dict(functions or {})
         self._conn: sqlite3.Connection | None = None
         self._pid: int | None = None
         self._lock = threading.RLock()  # the connection is shared by this process's threads
@@ -114,7 +121,7 @@ class ProcessLocalDB:
                 _INHERITED.append(self._conn)
                 self._conn = None
             if self._conn is None:
-                self._conn = open_database(self.path, self.migrations)
+                self._conn = open_database(self.path, self.migrations, self.functions)
                 self._pid = os.getpid()
             return self._conn
 
