@@ -126,13 +126,19 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def open_database(path: Path, migrations) -> sqlite3.Connection:
-    """Open (creating it 0600, its directory 0700) and migrate the database."""
+def open_database(path: Path, migrations, functions: dict | None = None) -> sqlite3.Connection:
+    """Open (creating it 0600, its directory 0700) and migrate the database.
+
+    ``functions`` ({name: one-argument callable}) are registered on the connection for queries
+    only: the schema must never use them, so other SQLite clients can still read and write the file.
+    """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = sqlite3.connect(path, timeout=_busy_timeout_ms / 1000,
                            isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
+    for name, function in (functions or {}).items():
+        conn.create_function(name, 1, function, deterministic=True)
     conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms}")
     _enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -143,9 +149,10 @@ def open_database(path: Path, migrations) -> sqlite3.Connection:
 class ProcessLocalDB:
     """The current process's connection to one database file."""
 
-    def __init__(self, path, migrations):
+    def __init__(self, path, migrations, functions: dict | None = None):
         self.path = Path(path)
         self.migrations = migrations
+        self.functions = dict(functions or {})
         self._conn: sqlite3.Connection | None = None
         self._pid: int | None = None
         self._busy_ms = 0  # the busy timeout set on _conn
@@ -158,7 +165,7 @@ class ProcessLocalDB:
                 self._conn = None
             if self._conn is None:
                 with self._busy():
-                    self._conn = open_database(self.path, self.migrations)
+                    self._conn = open_database(self.path, self.migrations, self.functions)
                 self._pid, self._busy_ms = os.getpid(), _busy_timeout_ms
             elif self._busy_ms != _busy_timeout_ms:
                 self._conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms}")

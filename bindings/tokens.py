@@ -149,6 +149,8 @@ def duration(text: str) -> int:
     if not number.isdigit():
         raise ValueError(f"not a duration: {text!r}")
     seconds = int(number) * _UNITS[unit]
-    if not 60 <= seconds <= 400 * 86400:
-        raise ValueError(f"duration out of range (1 minute to 400 days): {text!r}")
+    if seconds < 60:
+        raise ValueError(f"must be at least 1 minute (60 seconds), got {text!r}")
+    if seconds > 400 * 86400:
+        raise ValueError(f"must be at most 400 days, got {text!r}")
     return seconds

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import bcrypt
 
+from bindings.emails import email_key, hidden_character
 from bindings.pb_import import PocketBaseImportError, read_pocketbase_users
 from bindings.sqlite_db import ProcessLocalDB
 
@@ -27,6 +28,7 @@ MIN_PASSWORD = 8
 
 INVALID_LOGIN = "Invalid email or password."
 DUPLICATE_EMAIL = "A user with this email already exists."
+HIDDEN_CHARACTER = "Email must not contain invisible or text-direction characters ({})."
 
 # Columns of the users table; custom fields live in the JSON column `fields`.
 _COLUMNS = ("id", "email", "password", "tokenKey", "verified",
@@ -34,6 +36,9 @@ _COLUMNS = ("id", "email", "password", "tokenKey", "verified",
 _PRIVATE = frozenset({"password", "passwordHash", "tokenKey"})
 _RESERVED = frozenset(_COLUMNS) | _PRIVATE | {"collectionId", "collectionName", "expand"}
 _SETTABLE_FLAGS = ("verified", "emailVisibility")
+# Same account as ?: the plain NOCASE index finds the address as typed; the key catches look-alikes
+# (NFD vs NFC, non-ASCII case). The key is computed in the query, so the table keeps PocketBase's shape.
+_SAME_EMAIL = "email = :email COLLATE NOCASE OR pagesvm_email_key(email) = :key"
 _INSERT = (f"INSERT INTO users ({', '.join(_COLUMNS)})"
            f" VALUES ({', '.join('?' * len(_COLUMNS))})")
 
@@ -122,7 +127,7 @@ class UserStore:
         self.data_dir = Path(data_dir)
         self.db_path = self.data_dir / DB_FILE
         self.bcrypt_rounds = bcrypt_rounds
-        self.db = ProcessLocalDB(self.db_path, MIGRATIONS)
+        self.db = ProcessLocalDB(self.db_path, MIGRATIONS, {"pagesvm_email_key": email_key})
 
     def close(self) -> None:
         self.db.close()
@@ -141,8 +146,12 @@ class UserStore:
         return self._one("SELECT * FROM users WHERE id = ?", (id,))
 
     def get_by_email(self, email: str) -> dict | None:
-        return self._one("SELECT * FROM users WHERE email = ? COLLATE NOCASE",
-                         (normalize_email(email),))
+        """The user with this address or one a reader cannot tell from it (see bindings.emails)."""
+        email = normalize_email(email)
+        # The indexed exact lookup first: a look-alike costs a scan, the address as stored does not.
+        return (self._one("SELECT * FROM users WHERE email = ? COLLATE NOCASE", (email,))
+                or self._one("SELECT * FROM users WHERE pagesvm_email_key(email) = ? ORDER BY created LIMIT 1",
+                             (email_key(email),)))
 
     def list(self) -> list[dict]:
         with self.db.reading() as conn:
@@ -177,13 +186,17 @@ class UserStore:
         custom = _check_custom(fields or {})
         if self.get_by_email(email):
             raise AuthError(DUPLICATE_EMAIL)
+        hashed = self.hash_password(password)  # slow: before the write lock is taken
         stamp = now_stamp()
         rec_id = random_id()
         try:
-            self._write(_INSERT, (rec_id, email, self.hash_password(password),
-                                  random_token_key(), int(bool(verified)), 0, stamp, stamp,
-                                  json.dumps(custom)))
-        except sqlite3.IntegrityError as exc:  # lost a race with another process
+            with self.db.writing() as conn:  # checked again under the lock: another process may have won
+                if conn.execute(f"SELECT 1 FROM users WHERE {_SAME_EMAIL}",
+                                {"email": email, "key": email_key(email)}).fetchone():
+                    raise AuthError(DUPLICATE_EMAIL)
+                conn.execute(_INSERT, (rec_id, email, hashed, random_token_key(), int(bool(verified)),
+                                       0, stamp, stamp, json.dumps(custom)))
+        except sqlite3.IntegrityError as exc:  # the NOCASE index, should the check above miss
             if "email" in str(exc):
                 raise AuthError(DUPLICATE_EMAIL) from None
             raise
@@ -236,9 +249,9 @@ class UserStore:
         with self.db.writing() as conn:
             for user in users:
                 email = normalize_email(user["email"])
-                taken = conn.execute("SELECT 1 FROM users WHERE email = ? COLLATE NOCASE OR id = ?",
-                                     (email, user["id"])).fetchone()
-                if not email or not user["password"] or taken:
+                taken = conn.execute(f"SELECT 1 FROM users WHERE {_SAME_EMAIL} OR id = :id",
+                                     {"email": email, "key": email_key(email), "id": user["id"]}).fetchone()
+                if not email or hidden_character(email) or not user["password"] or taken:
                     skipped += 1
                     continue
                 conn.execute(_INSERT, (
@@ -256,6 +269,9 @@ def validate_email(email: str) -> str:
         raise AuthError("Email is required.")
     if len(email) > 254 or not _EMAIL_RE.match(email):
         raise AuthError("Invalid email address.")
+    hidden = hidden_character(email)
+    if hidden:
+        raise AuthError(HIDDEN_CHARACTER.format(hidden))
     return email
 
 

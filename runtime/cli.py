@@ -30,9 +30,14 @@ def _site_args(p: argparse.ArgumentParser) -> None:
 
 
 def duration(text: str) -> int:
+    """argparse type for --auth-ttl: the refusal names the rule broken (argparse would only say
+    "invalid duration value" for a plain ValueError)."""
     from bindings import tokens
 
-    return tokens.duration(text)
+    try:
+        return tokens.duration(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def port(text: str) -> int:
@@ -150,8 +155,13 @@ def cmd_serve(args) -> int:
     """Bind, then run the workers under the supervisor; the app itself is built in each worker."""
     from .workers import supervise
 
+    from .workers import check_site_config
+
     root = _site_folder(args.site)
     data_dir = _prepare_data_dir(args.data)
+    refused = check_site_config(root)  # before extensions load: the check forks, best with no threads yet
+    if refused:
+        raise CliError(refused)
     _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts
     app_options = dict(data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output,
                        max_fields=args.max_fields, options={"auth_ttl": args.auth_ttl})

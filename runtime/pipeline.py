@@ -100,26 +100,30 @@ class PagesRuntime:
     def serve(self, handler) -> Job | None:
         """Answer ``handler.request``; a page is queued for the interpreter (its Job is returned)."""
         request = handler.request
+        match, path = None, "/"
         try:
             path = clean_path(request.path)
         except BadPath as e:
-            if e.status == 404:  # a private segment: the site's own 404 page, if any
-                return self._not_found(handler, "/")
-            return self._status(handler, e.status, e.reason)
-        if self.prefix:
-            if not (path == self.prefix or path.startswith(self.prefix + "/")):
-                return self._status(handler, 404, "not found")
-            path = path[len(self.prefix):] or "/"
-        if self.debug:
-            self.router.refresh()
-        match = self.router.match(path, request.method)
+            if e.status != 404:
+                return self._status(handler, e.status, e.reason)
+            # a private segment is answered like an unknown URL: the site's own 404 page, if any
+        else:
+            if self.prefix:
+                if not (path == self.prefix or path.startswith(self.prefix + "/")):
+                    return self._status(handler, 404, "not found")
+                path = path[len(self.prefix):] or "/"
+            if self.debug:
+                self.router.refresh()
+            match = self.router.match(path, request.method)
+        # Checked before anything the request reaches, so an unknown URL (whose +404 page runs the
+        # root middleware) or a static file is guarded like a page; only a page that opts out is open.
+        refused = csrf.refusal(request.method, request.headers, request.protocol, request.host)
+        if refused and not (match is not None and match.route.kind != "static" and self.cross_site.allows(match.file)):
+            return self._status(handler, 403, refused)
         if match is None:
             return self._not_found(handler, path)
         if match.route.kind == "static":
             return self._static(handler, match)
-        refused = csrf.refusal(request.method, request.headers, request.protocol, request.host)
-        if refused and not self.cross_site.allows(match.file):
-            return self._status(handler, 403, refused)
         return self._page(handler, match, path)
 
     def _static(self, handler, match) -> None:

@@ -10,7 +10,8 @@ worker is replaced wait for the next one instead of being refused.
 
 Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP restarts the workers one by one
 (the new one is listening before the old one is told to drain). A worker that exits
-is replaced at once.
+is replaced at once, except during start-up: then nothing is serving yet, and the
+worker's own error line is the whole story, so everything stops with status 2.
 """
 from __future__ import annotations
 
@@ -64,6 +65,44 @@ def bind_slots(host: str, port: int, count: int) -> list[socket.socket]:
     return sockets
 
 
+# -- before any worker ---------------------------------------------------------------------
+def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:
+    """Why the site's ``+config.js`` would stop every worker, or None.
+
+    Evaluated in a forked child, so the supervisor still never creates an interpreter (nor keeps
+    the engine's memory), and a config that never finishes evaluating cannot hang start-up.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report, then leave without running the parent's exit handlers
+        os.close(read_end)
+        message = ""
+        try:
+            from .config import load_config
+            from .site import Site
+
+            load_config(Site(root))
+        except BaseException as e:  # noqa: BLE001 - whatever stops a worker, the parent says it
+            message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        try:
+            os.write(write_end, message.encode("utf-8", "replace")[:4000])
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    ready = []
+    try:
+        ready, _, _ = select.select([read_end], [], [], timeout)
+        message = os.read(read_end, 4096).decode("utf-8", "replace") if ready else None
+    finally:
+        os.close(read_end)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if message is None:
+        return f"+config.js did not finish evaluating within {timeout:g}s"
+    return message or None
+
+
 # -- the supervisor -------------------------------------------------------------------------
 @dataclass
 class Worker:
@@ -93,6 +132,8 @@ class Supervisor:
         self.old: list[Worker] = []  # draining after a reload or during shutdown
         self.incoming: list[Worker] = []  # started by a reload, not yet given a slot
         self.stopping = False
+        self.starting = False  # while start() runs, a worker that dies unready is not replaced
+        self.start_failed = False
         self.reload_wanted = False
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
@@ -146,6 +187,9 @@ class Supervisor:
             self.slots[worker.slot] = None
             if self.stopping:
                 continue
+            if self.starting and not worker.ready:
+                self.start_failed = True  # its error is printed; a replacement would only repeat it
+                continue
             how = f"signal {-code}" if code < 0 else f"status {code}"
             log.error("worker %d (pid %d) exited with %s; starting a replacement", worker.slot, worker.pid, how)
             if not worker.ready and time.monotonic() - worker.started < RESTART_BACKOFF:
@@ -186,18 +230,22 @@ class Supervisor:
     def start(self) -> bool:
         """Start every worker; False when the first cannot start (its error is already printed)."""
         self._install_signals()
-        first = self._spawn(0)
-        self.slots[0] = first
-        if not self._wait_first(first):
-            return False
-        for slot in range(1, len(self.slots)):
-            self.slots[slot] = self._spawn(slot)
-        deadline = time.monotonic() + READY_TIMEOUT  # a worker that dies here is replaced by _reap
-        while not all(w is not None and w.ready for w in self.slots):
-            if self.stopping or time.monotonic() > deadline:
+        self.starting = True
+        try:
+            first = self._spawn(0)
+            self.slots[0] = first
+            if not self._wait_first(first):
                 return False
-            self._poll(0.1)
-        return True
+            for slot in range(1, len(self.slots)):
+                self.slots[slot] = self._spawn(slot)
+            deadline = time.monotonic() + READY_TIMEOUT
+            while not all(w is not None and w.ready for w in self.slots):
+                if self.stopping or self.start_failed or time.monotonic() > deadline:
+                    return False
+                self._poll(0.1)
+            return True
+        finally:
+            self.starting = False
 
     def _wait_first(self, worker: Worker) -> bool:
         deadline = time.monotonic() + READY_TIMEOUT
@@ -241,7 +289,8 @@ class Supervisor:
 
     def shutdown(self) -> int:
         workers = self._alive()
-        log.info("shutting down: draining %d workers (grace %gs)", len(workers), self.grace)
+        if workers:
+            log.info("shutting down: draining %d workers (grace %gs)", len(workers), self.grace)
         for worker in workers:
             if worker.proc.poll() is None:
                 worker.proc.send_signal(signal.SIGTERM)

@@ -56,6 +56,64 @@ def test_duplicate_email_lost_in_a_race_still_gets_the_clear_message(store, monk
         store.create("Race@example.com", "password2")
 
 
+NFC, NFD = "jos\u00e9@example.com", "jose\u0301@example.com"  # the same address to a reader
+
+
+@pytest.mark.parametrize("first, second", [
+    (NFC, NFD), (NFD, NFC), (NFC, "JOSE\u0301@EXAMPLE.COM"),
+    ("stra\u00dfe@example.com", "STRASSE@example.com"),        # non-ASCII case folding
+    ("\u00c5ngstr\u00f6m@example.com", "A\u030angstro\u0308m@example.com"),
+])
+def test_look_alike_emails_are_one_address(store, first, second):
+    rec = store.create(first, "password1")
+    with pytest.raises(AuthError, match="already exists"):
+        store.create(second, "password2")
+    assert [r["id"] for r in store.list()] == [rec["id"]]
+    assert store.get_by_email(second)["id"] == rec["id"]
+    assert store.authenticate(second, "password1")["id"] == rec["id"]  # sign-in with either form
+    assert store.authenticate(first, "password1")["id"] == rec["id"]
+
+
+def test_look_alike_lost_in_a_race_is_still_refused(store, monkeypatch):
+    store.create(NFC, "password1")
+    monkeypatch.setattr(store, "get_by_email", lambda email: None)  # the check saw no one yet
+    with pytest.raises(AuthError, match="already exists"):
+        store.create(NFD, "password2")
+    assert len(store.list()) == 1
+
+
+def test_email_is_stored_as_typed_not_as_its_comparison_form(store):
+    assert store.create(NFD, "password1")["email"] == NFD
+    assert store.create("stra\u00dfe@example.com", "password1")["email"] == "stra\u00dfe@example.com"
+
+
+@pytest.mark.parametrize("hidden", [
+    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad",    # zero-width, BOM, soft hyphen
+    "\u200e", "\u200f", "\u202e", "\u2066", "\u061c",               # bidi marks, override, isolate
+    "\U000e0041", "\u034f", "\u3164", "\ufe0f", "\u2800", "\x00",   # tag, CGJ, fillers, selector, NUL
+])
+def test_registration_refuses_invisible_and_bidi_characters(store, hidden):
+    for email in (f"ann{hidden}@example.com", f"ann@exa{hidden}mple.com", f"ann@example.com{hidden}"):
+        with pytest.raises(AuthError, match="invisible or text-direction") as err:
+            store.create(email, "password1")
+        assert err.value.status == 400
+    assert store.list() == []
+
+
+def test_the_users_table_stays_usable_by_other_sqlite_clients(store):
+    """No index or trigger may need pagesvm's SQL function: PocketBase or the sqlite3 shell
+    must still read and write the file."""
+    store.create(NFC, "password1")
+    with sqlite3.connect(store.db_path) as conn:  # a plain connection, without the function
+        schema = " ".join(sql or "" for (sql,) in conn.execute("SELECT sql FROM sqlite_master"))
+        assert "pagesvm_email_key" not in schema
+        assert [c[1] for c in conn.execute("PRAGMA table_info(users)")] == [
+            "id", "email", "password", "tokenKey", "verified", "emailVisibility", "created", "updated", "fields"]
+        conn.execute("INSERT INTO users (id, email, password, tokenKey, created, updated)"
+                     " VALUES ('x', 'other@example.com', 'h', 'k', 'c', 'u')")
+        assert conn.execute("SELECT email FROM users WHERE email = ?", (NFC,)).fetchone() == (NFC,)
+
+
 @pytest.mark.parametrize("email, password, message", [
     ("not-an-email", "password1", "Invalid email address."),
     ("a@b", "password1", "Invalid email address."),
@@ -343,3 +401,17 @@ def test_import_refuses_files_that_are_not_pocketbase_data(store, tmp_path):
         with pytest.raises(AuthError, match=message):
             store.import_pocketbase(path)
     assert UserStore(store.data_dir).list() == []
+
+
+def test_import_pocketbase_skips_look_alikes_and_hidden_characters(store, tmp_path):
+    db = make_pocketbase_db(tmp_path / "data.db", PB_023_USERS, [
+        {"id": "aaaaaaaaaaaaaa1", "email": NFD, "password": pb_hash("pb-secret-1"), "tokenKey": "k1"},
+        {"id": "aaaaaaaaaaaaaa2", "email": "eve\u200b@example.com", "password": pb_hash("pb-secret-2"),
+         "tokenKey": "k2"},
+        {"id": "aaaaaaaaaaaaaa3", "email": "new@example.com", "password": pb_hash("pb-secret-3"),
+         "tokenKey": "k3"},
+    ])
+    mine = store.create(NFC, "password1")
+    assert store.import_pocketbase(db) == (1, 2)
+    assert sorted(r["email"] for r in store.list()) == sorted([NFC, "new@example.com"])
+    assert store.authenticate(NFD, "password1")["id"] == mine["id"]

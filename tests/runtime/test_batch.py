@@ -93,3 +93,32 @@ def test_deferred_calls_of_one_request_run_before_the_next_request_starts(server
 def test_a_burst_larger_than_one_batch_is_answered_in_order(server, count):
     responses = burst(server.host, server.port, [f"/echo?n={i}" for i in range(count)], blocker="/busy?ms=600")
     assert [r.text.split()[:2] for r in responses] == [[str(i), str(i)] for i in range(count)]
+
+
+patient = served(SITE, "--workers", "1", "--timeout", "10", "--ext", EXT)
+
+
+def test_a_finished_page_is_sent_without_waiting_for_the_slow_pages_after_it(patient):
+    """A cheap page and a page that spins 2 s, rendered in one evaluation: the cheap answer
+    leaves when its page ends, not when the evaluation does."""
+    responses, arrived = {}, {}
+
+    def fetch(name, path):
+        responses[name] = request(patient.host, patient.port, "GET", path)
+        arrived[name] = time.monotonic()
+
+    blocking = threading.Thread(target=request, args=(patient.host, patient.port, "GET", "/busy?ms=600"))
+    blocking.start()
+    time.sleep(0.1)
+    threads = []
+    for name, path in (("cheap", "/stats"), ("slow", "/slow?ms=2000")):
+        threads.append(threading.Thread(target=fetch, args=(name, path)))
+        threads[-1].start()
+        time.sleep(0.05)  # connect in this order: the cheap page is rendered first
+    for thread in threads + [blocking]:
+        thread.join(20)
+    cheap, slow = responses["cheap"], responses["slow"]
+    assert cheap.status == 200 and slow.status == 200
+    # queueStats() counts finished evaluations: equal numbers mean the two shared one.
+    assert cheap.json()["batches"] == slow.json()["batches"]
+    assert arrived["slow"] - arrived["cheap"] > 1.0  # the cheap one arrived before half the spin was over

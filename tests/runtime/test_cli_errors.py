@@ -85,3 +85,19 @@ def test_data_dir_that_is_a_file(tmp_path):
 
 def test_max_fields_below_one_is_refused(tmp_path):
     assert_one_line_error(run_cli("serve", "--max-fields", "0", "--data", str(tmp_path)), "--max-fields must be at least 1")
+
+
+def test_refused_config_stops_serve_before_any_worker_starts(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.ejs").write_text("hi")
+    (site / "+config.js").write_text("module.exports = { nonsense: 1 };\n")
+    result = run_cli("serve", str(site), "--port", "0", "--workers", "2", "--data", str(tmp_path / "d"))
+    assert_one_line_error(result, "+config.js", "invalid config key: nonsense")  # no worker log lines at all
+
+
+@pytest.mark.parametrize("value, fragment", [("2", "at least 1 minute"), ("59s", "at least 1 minute"),
+                                             ("401d", "at most 400 days"), ("soon", "not a duration")])
+def test_auth_ttl_refusal_names_the_rule(tmp_path, value, fragment):
+    line = assert_one_line_error(run_cli("serve", "--auth-ttl", value, "--data", str(tmp_path)), "--auth-ttl", fragment)
+    assert "invalid duration value" not in line

@@ -102,3 +102,31 @@ def test_seed_site_marker_lives_only_in_the_webhook_page():
     marked = [name for name in os.listdir(os.path.join(SITES, "auth_seed"))
               if name.endswith(".ejs") and "pagesvm:allow-cross-site" in open(os.path.join(SITES, "auth_seed", name)).read()]
     assert marked == ["webhook.ejs"]
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    from tests.helpers import start_server
+
+    s = start_server(os.path.join(SITES, "csrf_site"), data_dir=str(tmp_path_factory.mktemp("csrf_site")))
+    yield s
+    s.stop()
+
+
+@pytest.mark.parametrize("path", ["/does-not-exist", "/_private/x", "/style.css", "/"])
+def test_cross_site_posts_are_refused_whatever_they_reach(guarded, path):
+    """Unknown URLs (the +404 page runs the root middleware), private segments and static files
+    are checked like pages: nothing of the site runs for a refused request."""
+    res = guarded.post(path, form={"a": "1"}, headers=EVIL)
+    assert res.status == 403 and "mw" not in set_cookies(res)
+
+
+def test_the_same_requests_from_the_site_itself_reach_the_site(guarded):
+    res = guarded.post("/does-not-exist", form={"a": "1"}, headers={"Origin": guarded.url})
+    assert res.status == 404 and set_cookies(res)["mw"]["value"] == "ran"  # the fixture's middleware does run
+    assert guarded.get("/does-not-exist", headers=EVIL).status == 404
+
+
+def test_opt_out_still_opens_its_own_page_only(guarded):
+    res = guarded.post("/hook", headers=EVIL)
+    assert res.status == 200 and res.json() == {"received": "POST"}

@@ -140,6 +140,34 @@ def test_worker_that_cannot_start_is_a_one_line_startup_error(tmp_path):
     assert len(errors) == 1 and "nonsense" in errors[0]
 
 
+def test_worker_dying_at_start_up_stops_everything_without_a_replacement(tmp_path):
+    """A start-up error the supervisor cannot see itself (an extension failing only in workers):
+    the worker's line is the last word, no replacement is started and the status is 2."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "runtime.cli", "serve", f"{SITES}/hello", "--port", "0",
+                           "--workers", "2", "--ext", f"{SITES}/worker_only_broken_ext.py",
+                           "--data", str(tmp_path / "data")], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    errors = [i for i, line in enumerate(lines) if line.startswith("pagesvm: error:")]
+    assert len(errors) == 1 and "refuses to load in a worker" in lines[errors[0]]
+    assert not any("started" in line or "replacement" in line for line in lines[errors[0]:]), proc.stderr
+    assert sum("started" in line for line in lines) == 1  # the second slot was never tried
+
+
+def test_config_check_reports_refusals_and_is_bounded(tmp_path):
+    from runtime.workers import check_site_config
+
+    (tmp_path / "index.ejs").write_text("hi")
+    assert check_site_config(str(tmp_path)) is None
+    (tmp_path / "+config.js").write_text("module.exports = { plugins: ['pocketpages-plugin-js-sdk'] };")
+    assert "js-sdk" in check_site_config(str(tmp_path))
+    (tmp_path / "+config.js").write_text("while (true) {}")
+    assert "did not finish" in check_site_config(str(tmp_path), timeout=1)
+
+
 def test_workers_exit_when_the_supervisor_is_killed(serve):
     server = serve(SITE, "--workers", "2", "--ext", EXT)
     workers = children(server.proc.pid)
