@@ -20,6 +20,7 @@
       R.host('unit', path, 'module', []);
       unit = R.units.get(path);
     }
+    if (unit.jobs) st.jobs = true;
     const module = { id: path, filename: path, exports: {}, loaded: false };
     st.modules[path] = module;
     try {
