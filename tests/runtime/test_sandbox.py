@@ -58,3 +58,32 @@ def test_walking_everything_reachable_finds_no_host_function_no_other_request_an
             assert found["foreign"] == []
             assert found["unfrozen"] == []
             assert found["stamped"] == []
+
+
+late = served(SITE, "--workers", "1", "--timeout", "1")
+LATE = ["spin", "micro", "thenable", "dynamic", "async", "module"]
+
+
+def test_a_promise_job_is_timed_with_its_request(late):
+    # each page queues a 2.5 s job: it runs inside the request, under --timeout 1
+    for name in LATE:
+        res = late.get(f"/late_{name}")
+        assert res.status == 504, (name, res.status, res.text)
+        assert late.get("/late_check?n=1").text.split() == ["undefined", "1"]
+
+
+def test_a_slow_job_in_a_batch_fails_only_its_own_request(late):
+    before, spun, after = burst(late.host, late.port, [("GET", "/late_check?n=1", {}), ("GET", "/late_spin", {}),
+                                                       ("GET", "/late_check?n=2", {})], blocker="/busy?ms=300")
+    assert (before.status, spun.status, after.status) == (200, 504, 200)
+    assert after.text.split() == ["undefined", "2"]
+
+
+def test_jobs_act_on_their_own_request_and_their_globals_are_swept(late):
+    calls = [("GET", f"/late_effects?n={i}", {}) for i in range(3)] + [("GET", "/late_check?n=9", {})]
+    *effects, check = burst(late.host, late.port, calls, blocker="/busy?ms=300")
+    for i, res in enumerate(effects):
+        assert res.status == 200 and res.text.split() == ["queued", str(i)]
+        assert (res.header("X-Late"), res.header("X-Async")) == (f"n{i}", f"n{i}")
+    assert check.text.split() == ["undefined", "9"]
+    assert late.get("/late_check?n=3").text.split() == ["undefined", "3"]
