@@ -206,10 +206,23 @@ class Engine:
         evaluation, this nested one included, and the request's time limit is still armed."""
         try:
             self.interp.eval_script("0")
+        except _dukpy.JSRuntimeError as e:
+            if self._usable():  # the queue was drained, then a rejection nobody handled was raised
+                return {"e": str(e)}
+            self.drain_error = e
+            return {"fatal": True}
         except BaseException as e:  # noqa: BLE001 - raised after the evaluation (_evaluate)
             self.drain_error = e
             return {"fatal": True}
         return {}
+
+    def _usable(self) -> bool:
+        """False once dukpy refuses the interpreter (a job was aborted with others pending)."""
+        try:
+            self.interp.eval_script("0")
+        except BaseException:  # noqa: BLE001
+            return False
+        return True
 
     def render_file(self, path: str, locals: dict | None = None) -> str:
         """Render one template with ``locals`` as bare names, outside any request (tests, tools).

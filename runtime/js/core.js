@@ -136,10 +136,12 @@ globalThis.__pv = (function (G) {
 
   // Run the promise jobs the request queued, while its time limit runs: Python evaluates an
   // empty script, and dukpy drains every pending job at the end of it. A drain that failed
-  // (time limit, an exception out of a job) leaves the interpreter unusable: `fatal`.
+  // (time limit, an exception out of a job) leaves the interpreter unusable: `fatal`; a
+  // rejection no job handled is the request's error.
+  // Returns {fatal} or {e: an unhandled rejection's message} or {}.
   R.drainJobs = function (st) {
     st.jobs = false;
-    return !callPython('pv.drain').fatal;
+    return callPython('pv.drain');
   };
 
   // -- Python -------------------------------------------------------------------------

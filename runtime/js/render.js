@@ -237,7 +237,11 @@
         error = describeError(e);
       }
       for (;;) {
-        if (st.jobs && !R.drainJobs(st)) { result = { fatal: true }; break; }
+        const drained = st.jobs ? R.drainJobs(st) : null;
+        if (drained && drained.fatal) { result = { fatal: true }; break; }
+        if (drained && drained.e !== undefined && error === null) {
+          error = { name: 'Error', message: 'unhandled promise rejection: ' + drained.e, stack: '', status: null, binding: null, file: String(st.route.page), line: null };
+        }
         try {
           result = record(st, error);
         } catch (e) {  // a toJSON that threw: the error alone, on an empty response

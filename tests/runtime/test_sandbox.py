@@ -87,3 +87,29 @@ def test_jobs_act_on_their_own_request_and_their_globals_are_swept(late):
         assert (res.header("X-Late"), res.header("X-Async")) == (f"n{i}", f"n{i}")
     assert check.text.split() == ["undefined", "9"]
     assert late.get("/late_check?n=3").text.split() == ["undefined", "3"]
+
+
+def test_hostile_page_reaches_neither_the_host_bridge_nor_another_request(server):
+    # tests/sites/pp_sandbox/attack.ejs: each attempt says "blocked" or what it got
+    for _ in range(2):
+        calls = [secret_walk(0)] + [("GET", f"/attack?secret=SECRET-{i}a{os.urandom(3).hex()}", {}) for i in range(3)]
+        calls += [secret_walk(4)]
+        responses = burst(server.host, server.port, calls)
+        for (_, path, _), res in zip(calls[1:4], responses[1:4]):
+            assert res.status == 200, res.text
+            outcomes = res.json()
+            assert len(outcomes) == 27
+            assert {name: got for name, got in outcomes.items() if got != "blocked"} == {}
+            assert res.header("X-Job") == path.split("=")[1]
+            assert res.header("X-Import") is None
+        for res in responses[::4]:
+            found = res.json()
+            assert (found["host"], found["foreign"], found["unfrozen"], found["stamped"]) == ([], [], [], [])
+
+
+def test_a_rejection_no_job_handles_fails_its_request_only(late):
+    rejected, after = burst(late.host, late.port, [("GET", "/late_reject", {}), ("GET", "/late_check?n=5", {})],
+                            blocker="/busy?ms=300")
+    assert (rejected.status, after.status) == (500, 200)
+    assert after.text.split() == ["undefined", "5"]
+    assert wait_for(lambda: "unhandled promise rejection: Error: nobody catches this" in late.log)
