@@ -125,7 +125,7 @@ globalThis.__pv = (function (G) {
   // prototype (`arguments.callee.x = 1` stays in the request). A unit that can start async work
   // marks the requests that run it (`jobs`), which then drain their promise jobs.
   let kit = null;
-  const ASYNC = /\basync\b|\bimport\s*\(/;
+  const ASYNC = /\basync\b|\bimport\b/;  // async functions; import(), even as `import/**/(`
   R.defineUnits = function (list) {
     if (kit === null) kit = R.harden(Object.freeze({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine }));
     for (const [id, kind, base, source] of list) {

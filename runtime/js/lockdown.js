@@ -7,8 +7,9 @@
 //   name and message…) become accessors, so `Foo.prototype.toString = f` or `err.name = 'X'`
 //   still work as in plain JS. Compiled units and the API values every request shares go
 //   through the same walk (R.harden).
-// * Promise jobs belong to their request: whatever can queue one (Promise, queueMicrotask, the
-//   code-compiling constructors, a unit with `async`) marks the request when reached, and the
+// * Promise jobs belong to their request: whatever can queue one (Promise and its `then`,
+//   Array.fromAsync, queueMicrotask, the code-compiling constructors, a unit with `async` or
+//   `import`) marks the request when reached, and the
 //   request then drains its jobs (core.js R.drainJobs) while its time limit runs, before its
 //   result is reported. FinalizationRegistry, whose callbacks would run during a later
 //   request, is removed.
@@ -21,7 +22,7 @@
 
   function markJobs() { const st = R.state; if (st) st.jobs = true; }
   // Intrinsics that can queue a job or compile code that could.
-  const gated = new Set([G.Promise, G.queueMicrotask, G.Function, evalCode,
+  const gated = new Set([G.Promise, G.Promise.prototype.then, Array.fromAsync, G.queueMicrotask, G.Function, evalCode,
     Object.getPrototypeOf(function* () {}).constructor, Object.getPrototypeOf(async function () {}).constructor,
     Object.getPrototypeOf(async function* () {}).constructor]);
   const TAMED = new Set(['constructor', 'toString', 'valueOf', 'toLocaleString', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);

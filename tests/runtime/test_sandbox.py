@@ -61,7 +61,7 @@ def test_walking_everything_reachable_finds_no_host_function_no_other_request_an
 
 
 late = served(SITE, "--workers", "1", "--timeout", "1")
-LATE = ["spin", "micro", "thenable", "dynamic", "async", "module"]
+LATE = ["spin", "micro", "thenable", "dynamic", "async", "module", "fromasync", "import"]
 
 
 def test_a_promise_job_is_timed_with_its_request(late):
@@ -113,3 +113,12 @@ def test_a_rejection_no_job_handles_fails_its_request_only(late):
     assert (rejected.status, after.status) == (500, 200)
     assert after.text.split() == ["undefined", "5"]
     assert wait_for(lambda: "unhandled promise rejection: Error: nobody catches this" in late.log)
+
+
+def test_page_objects_in_the_response_record_run_before_the_sweep(server):
+    for _ in range(2):
+        made, check = burst(server.host, server.port, [("GET", "/tojson", {}), ("GET", "/tojson_check", {})],
+                            blocker="/busy?ms=200")
+        assert made.status == 200
+        assert check.text.strip() == "undefined"
+        assert server.get("/tojson_check").text.strip() == "undefined"
