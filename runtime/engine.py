@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import traceback
 from dataclasses import dataclass
 
@@ -123,11 +124,16 @@ class Engine:
         self.interp.export_function("pv.call", self._call_binding)
         self.interp.export_function("pv.host", self._host)
         self.interp.export_function("pv.done", self._done)
+        self.interp.export_function("pv.drain", self._drain)
         self._on_done = None
         self.exhausted = False  # a request ran out of memory: this interpreter must be replaced
+        self.drain_error: BaseException | None = None
+        # The evaluation's variables must carry this key (core.js `dukpy` accessor): only this
+        # object and the runtime's closures know it, so page code cannot forge an entry.
+        self._key = secrets.token_hex(16)
         for name in CORE_JS:
             self._load_js(os.path.join(JS_DIR, name))
-        self.interp.eval_script("__pv.config = " + json.dumps(self._js_config()) + "; 0")
+        self.interp.eval_script("__pv.config = " + json.dumps(self._js_config()) + "; __pv.key = " + json.dumps(self._key) + "; 0")
         self._install_bindings(registry)
         api_names = tuple(self.interp.eval_script("__pv.apiNames.slice()"))
         self._load_js(os.path.join(JS_DIR, "lockdown.js"))
@@ -165,8 +171,22 @@ class Engine:
     def render(self, payload: dict) -> dict:
         """Run one request in the interpreter; returns the response record from render.js."""
         self.host_error = None
-        variables = _encode({"p": payload}).encode("utf-8")
-        return self.interp.eval_script("__pvEntry.handle(dukpy.p)", variables)
+        variables = _encode({"k": self._key, "p": payload}).encode("utf-8")
+        result = self._evaluate(variables)
+        if result.get("fatal"):
+            raise RuntimeError("the request's promise jobs could not be run")
+        return result
+
+    def _evaluate(self, variables: bytes):
+        """The one entry into the runtime (core.js: reading `dukpy` runs it); a drain failure
+        inside it is raised here, after the evaluation."""
+        self.drain_error = None
+        try:
+            return self.interp.eval_script("dukpy", variables)
+        finally:
+            error, self.drain_error = self.drain_error, None
+            if error is not None:
+                raise error
 
     def render_batch(self, payloads: list[dict], done) -> None:
         """Run several requests in one evaluation; ``done(index, result)`` is called as each ends,
@@ -174,8 +194,8 @@ class Engine:
         self.host_error = None
         self._on_done = done
         try:
-            variables = _encode({"b": payloads}).encode("utf-8")
-            self.interp.eval_script("__pvEntry.batch(dukpy.b)", variables)
+            variables = _encode({"k": self._key, "b": payloads}).encode("utf-8")
+            self._evaluate(variables)
         finally:
             self._on_done = None
 
@@ -183,6 +203,29 @@ class Engine:
         if result.get("exhausted"):
             self.exhausted = True
         self._on_done(index, result)
+
+    def _drain(self):
+        """Run the current request's pending promise jobs: dukpy drains them at the end of any
+        evaluation, this nested one included, and the request's time limit is still armed."""
+        try:
+            self.interp.eval_script("0")
+        except _dukpy.JSRuntimeError as e:
+            if self._usable():  # the queue was drained, then a rejection nobody handled was raised
+                return {"e": str(e)}
+            self.drain_error = e
+            return {"fatal": True}
+        except BaseException as e:  # noqa: BLE001 - raised after the evaluation (_evaluate)
+            self.drain_error = e
+            return {"fatal": True}
+        return {}
+
+    def _usable(self) -> bool:
+        """False once dukpy refuses the interpreter (a job was aborted with others pending)."""
+        try:
+            self.interp.eval_script("0")
+        except BaseException:  # noqa: BLE001
+            return False
+        return True
 
     def render_file(self, path: str, locals: dict | None = None) -> str:
         """Render one template with ``locals`` as bare names, outside any request (tests, tools).

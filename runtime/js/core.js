@@ -6,8 +6,37 @@
 // stack traces; Python maps a line back to its file and template line.
 globalThis.__pv = (function (G) {
   'use strict';
-  const callPython = G.call_python;
   const R = { families: [], apiNames: [], units: new Map(), config: {} };
+
+  // -- the host bridge ----------------------------------------------------------------
+  // dukpy sets two globals before every evaluation: `call_python` (the way into Python) and
+  // `dukpy` (the evaluation's JSON variables, i.e. every payload of a batch). Page code must
+  // name neither: `call_python` is captured here once (it reaches Python through the
+  // context, so the first one serves for good), and both become fixed accessors that page
+  // code can neither read nor replace. Writing `dukpy` (dukpy's C code does exactly that)
+  // hands the variables to this closure; reading it is the evaluation's entry point, and
+  // runs R.entry once per evaluation with the variables, which are consumed at once.
+  const callPython = G.call_python;
+  const indirectEval = G.eval;  // captured before lockdown.js makes reading `eval` mark the request
+  let hostVars = null;
+  let inside = false;  // an entry is running: page code may be running too
+  R.entry = null;  // set by lockdown.js
+  Object.defineProperty(G, 'call_python', { get() { return undefined; }, set(ignored) { /* dukpy's own write */ }, enumerable: false, configurable: false });
+  Object.defineProperty(G, 'dukpy', {
+    get() {
+      if (inside || hostVars === null || R.entry === null) return undefined;
+      const vars = hostVars;
+      hostVars = null;
+      inside = true;
+      try {
+        return R.entry(vars);
+      } finally {
+        inside = false;
+      }
+    },
+    set(value) { if (!inside) hostVars = value; },
+    enumerable: false, configurable: false,
+  });
   // The request being served. An accessor, so it stays settable once R is frozen.
   let current = null;
   Object.defineProperty(R, 'state', { get() { return current; }, set(v) { current = v; }, enumerable: true });
@@ -96,10 +125,14 @@ globalThis.__pv = (function (G) {
   // fails: a unit that does not compile is kept as its error, thrown afresh to every
   // request that uses it, until Python sends a new version. A record without source
   // drops the unit (Python bounds the include-data variants of a file).
+  // The unit's function is shared by every request that runs it, so it is frozen with its
+  // prototype (`arguments.callee.x = 1` stays in the request). A unit that can start async work
+  // marks the requests that run it (`jobs`), which then drain their promise jobs.
   let kit = null;
+  const ASYNC = /\basync\b|\bimport\b/;  // async functions; import(), even as `import/**/(`
   const words = new Map();  // kind:path -> Set of the words a template uses (null: every key counts)
   R.defineUnits = function (list) {
-    kit = kit || Object.freeze({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine });
+    if (kit === null) kit = R.harden(Object.freeze({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine }));
     for (const [id, kind, base, source, path, used] of list) {
       if (source === null) {
         R.units.delete(id);
@@ -108,11 +141,11 @@ globalThis.__pv = (function (G) {
       if (kind !== 'module') words.set(kind + ':' + path, used ? new Set(used) : null);
       let unit;
       try {
-        const made = (0, eval)('\n'.repeat(base) + source);
-        unit = { kind, fn: kind === 'module' ? made : made(kit), failure: null };
+        const made = indirectEval('\n'.repeat(base) + source);
+        unit = { kind, fn: R.harden(kind === 'module' ? made : made(kit)), failure: null, jobs: ASYNC.test(source) };
       } catch (e) {
         const isError = e instanceof Error;
-        unit = { kind, fn: null, failure: { name: isError ? e.name : 'Error', message: isError ? String(e.message) : String(e), stack: isError ? String(e.stack || '') : '' } };
+        unit = { kind, fn: null, failure: { name: isError ? e.name : 'Error', message: isError ? String(e.message) : String(e), stack: isError ? String(e.stack || '') : '' }, jobs: false };
       }
       R.units.set(id, unit);
     }
@@ -142,6 +175,16 @@ globalThis.__pv = (function (G) {
       throw err;
     }
     return unit;
+  };
+
+  // Run the promise jobs the request queued, while its time limit runs: Python evaluates an
+  // empty script, and dukpy drains every pending job at the end of it. A drain that failed
+  // (time limit, an exception out of a job) leaves the interpreter unusable: `fatal`; a
+  // rejection no job handled is the request's error.
+  // Returns {fatal} or {e: an unhandled rejection's message} or {}.
+  R.drainJobs = function (st) {
+    st.jobs = false;
+    return callPython('pv.drain');
   };
 
   // -- Python -------------------------------------------------------------------------

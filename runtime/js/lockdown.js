@@ -1,55 +1,96 @@
 // Keep requests apart in a long-lived interpreter (loaded last, once).
 //
-// * The built-in constructors, prototypes and namespaces, and their methods, are frozen, so
-//   no request can change what the next one sees ([].map, Object.prototype…). The usual
-//   override targets (constructor, toString, valueOf, an error's name and message…) become
-//   accessors, so `Foo.prototype.toString = f` or `err.name = 'X'` still work as in plain JS.
-//   Freezing is shallow on purpose: dukpy runs a full GC on every eval, and each object
-//   whose properties change flags costs time on every request; the runtime object itself is
-//   not reachable from page code and is left alone.
+// * Everything the interpreter shares is frozen: the graph reachable from globalThis and from
+//   the hidden intrinsics (generator, async and iterator prototypes…) is walked through
+//   properties, accessors and prototypes, not listed by hand, so no request can change what
+//   the next one sees. The usual override targets (constructor, toString, valueOf, an error's
+//   name and message…) become accessors, so `Foo.prototype.toString = f` or `err.name = 'X'`
+//   still work as in plain JS. Compiled units and the API values every request shares go
+//   through the same walk (R.harden).
+// * Promise jobs belong to their request: whatever can queue one (Promise and its `then`,
+//   Array.fromAsync, queueMicrotask, the code-compiling constructors, a unit with `async` or
+//   `import`) marks the request when reached, and the
+//   request then drains its jobs (core.js R.drainJobs) while its time limit runs, before its
+//   result is reported. FinalizationRegistry, whose callbacks would run during a later
+//   request, is removed.
 // * Globals a request creates (sloppy `x = 1`) are deleted after the request.
 (function (R, G) {
   'use strict';
-  function tame(proto, keys) {
-    for (const key of keys) {
-      const desc = Object.getOwnPropertyDescriptor(proto, key);
-      if (!desc || !('value' in desc) || !desc.configurable) continue;
-      const original = desc.value;
-      Object.defineProperty(proto, key, {
-        get() { return original; },
-        set(value) {
-          if (this === proto) throw new TypeError('pagesvm: built-in ' + key + ' is read-only');
-          Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
-        },
-        enumerable: desc.enumerable, configurable: false,
-      });
-    }
+  delete G.__pv;  // the runtime object is reachable by closures only, and never frozen
+  delete G.FinalizationRegistry;
+  const evalCode = G.eval;
+
+  function markJobs() { const st = R.state; if (st) st.jobs = true; }
+  // Intrinsics that can queue a job or compile code that could.
+  const gated = new Set([G.Promise, G.Promise.prototype.then, Array.fromAsync, G.queueMicrotask, G.Function, evalCode,
+    Object.getPrototypeOf(function* () {}).constructor, Object.getPrototypeOf(async function () {}).constructor,
+    Object.getPrototypeOf(async function* () {}).constructor]);
+  const TAMED = new Set(['constructor', 'toString', 'valueOf', 'toLocaleString', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
+  const isError = (o) => o === Error.prototype || Error.prototype.isPrototypeOf(o);
+
+  // A data property as a fixed accessor: reading gives the original (marking the request when it
+  // is gated); assigning defines an own property on an inheriting object, never on `holder`.
+  function fix(holder, key, original) {
+    // Method definitions: they have no `prototype` of their own for the walk to fix again.
+    const accessors = {
+      get() { return original; },
+      marking() { markJobs(); return original; },
+      set(value) {
+        if (this === holder) throw new TypeError('pagesvm: built-in ' + String(key) + ' is read-only');
+        Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+      },
+    };
+    Object.defineProperty(holder, key, {
+      get: gated.has(original) ? accessors.marking : accessors.get, set: holder === G ? undefined : accessors.set,
+      enumerable: Object.getOwnPropertyDescriptor(holder, key).enumerable, configurable: false,
+    });
   }
-  tame(Object.prototype, ['constructor', 'toString', 'valueOf', 'toLocaleString', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
-  tame(Function.prototype, ['constructor', 'toString']);
-  const errors = [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError];
-  for (const E of errors) tame(E.prototype, ['constructor', 'name', 'message', 'toString']);
-  const constructors = [Object, Function, Array, String, Number, Boolean, Symbol, Date, RegExp, Promise, Map, Set,
-    WeakMap, WeakSet, ArrayBuffer, DataView, Proxy, BigInt, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array,
-    Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].concat(errors);
-  for (const C of constructors) if (C.prototype) tame(C.prototype, ['constructor', 'toString']);
-  const typedArray = Object.getPrototypeOf(Int8Array);
-  const objects = [Math, JSON, Reflect, typedArray, typedArray.prototype,
-    Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())),
-    Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(function* () {}).prototype];
-  for (const C of constructors) { objects.push(C); if (C.prototype) objects.push(C.prototype); }
-  const done = new Set();
-  function freezeShallow(o) {
-    if (done.has(o)) return;
-    done.add(o);
-    Object.freeze(o);
-    for (const key of Reflect.ownKeys(o)) {
-      const d = Object.getOwnPropertyDescriptor(o, key);
-      for (const f of [d.value, d.get, d.set]) if (typeof f === 'function' && !done.has(f)) { done.add(f); Object.freeze(f); }
-    }
+  function wantsFix(o, key, value) {
+    if (gated.has(value)) return true;
+    if (o === G || typeof key !== 'string') return false;
+    if (o === Object.prototype) return TAMED.has(key);
+    if (key === 'constructor' || key === 'toString') return Object.prototype.hasOwnProperty.call(o, 'constructor');
+    return (key === 'name' || key === 'message') && isError(o);
   }
-  for (const o of objects) freezeShallow(o);
-  // Also symbol-keyed globals, and a prototype a page swapped in under globalThis. Returns the
+
+  // Walk and freeze everything reachable from `root` (the global object itself stays open:
+  // its own names are locked below, and new ones are swept after each request).
+  const hardened = new WeakSet();
+  function harden(root) {
+    const todo = [root];
+    while (todo.length) {
+      const o = todo.pop();
+      if (o === null || (typeof o !== 'object' && typeof o !== 'function') || hardened.has(o)) continue;
+      hardened.add(o);
+      for (const key of Reflect.ownKeys(o)) {
+        let d = Object.getOwnPropertyDescriptor(o, key);
+        if (d === undefined) continue;
+        if ('value' in d && d.configurable && wantsFix(o, key, d.value)) {
+          todo.push(d.value);
+          fix(o, key, d.value);
+          d = Object.getOwnPropertyDescriptor(o, key);
+        }
+        if (gated.has(d.value) && !d.configurable) throw new Error('pagesvm: cannot gate ' + String(key));
+        todo.push(d.value, d.get, d.set);
+      }
+      if (o !== G) Object.freeze(o);
+      todo.push(Object.getPrototypeOf(o));
+    }
+    return root;
+  }
+  R.harden = harden;
+
+  // Intrinsics not named by any global: reached from a sample of each kind.
+  const samples = [function* () {}, async function () {}, async function* () {}, async () => {},
+    (function* () {})(), (async function* () {})(), (function () { return arguments; })(),
+    [][Symbol.iterator](), new Map()[Symbol.iterator](), new Set()[Symbol.iterator](), ''[Symbol.iterator](),
+    /a/[Symbol.matchAll](''), Promise.resolve(), new WeakRef({})];
+  if (typeof Iterator === 'function' && Iterator.from) samples.push(Iterator.from({ next() { return { done: true }; } }), [].values().map((x) => x));
+  harden(G);
+  for (const s of samples) harden(s);
+
+  // Globals: the baseline is fixed; names a request adds are removed after it. Also
+  // symbol-keyed globals, and a prototype a page swapped in under globalThis. Returns the
   // names that could not be removed (defined non-configurable): Python then replaces the interpreter.
   const globalProto = Object.getPrototypeOf(G);
   const own = Object.prototype.hasOwnProperty;
@@ -57,6 +98,8 @@
     for (const key of keys) if (!own.call(G, key)) return false;
     return true;
   }
+  let baseline = null;
+  let deletable = [];
   R.cleanGlobals = function () {
     const kept = [];
     const keys = Reflect.ownKeys(G);
@@ -80,24 +123,24 @@
   const second = R.buildApi(R.newState(probe));
   for (const key of Object.keys(first)) {
     const value = first[key];
-    if (value === second[key] && (typeof value === 'function' || (value !== null && typeof value === 'object'))) {
-      freezeShallow(value);
-      if (typeof value === 'function' && value.prototype) freezeShallow(value.prototype);
-    }
+    if (value === second[key] && (typeof value === 'function' || (value !== null && typeof value === 'object'))) harden(value);
   }
 
-  // Only the entry point stays global; the runtime object is reachable by closures only.
-  delete G.__pv;
-  G.__pvEntry = Object.freeze({ handle: R.handle, batch: R.batch });
+  // The evaluation's entry point (read through the `dukpy` accessor, core.js): the variables
+  // must carry this interpreter's key, which only Python and this closure know.
+  R.entry = function (vars) {
+    if (vars === null || typeof vars !== 'object' || vars.k !== R.key) return undefined;
+    R.cleanGlobals();
+    return vars.b !== undefined ? R.batch(vars.b) : R.handle(vars.p);
+  };
+
   // Existing globals cannot be replaced; new ones are removed after each request.
-  // dukpy itself sets `dukpy` and `call_python` before every evaluation.
-  const HOST_SET = new Set(['dukpy', 'call_python']);
-  const baseline = new Set(Reflect.ownKeys(G));
+  baseline = new Set(Reflect.ownKeys(G));
   for (const name of baseline) {
     const desc = Object.getOwnPropertyDescriptor(G, name);
-    if (!HOST_SET.has(name) && desc.configurable && 'value' in desc) {
+    if (desc.configurable && 'value' in desc) {
       Object.defineProperty(G, name, { value: desc.value, writable: false, enumerable: desc.enumerable, configurable: false });
     }
   }
-  const deletable = Array.from(baseline).filter((key) => Object.getOwnPropertyDescriptor(G, key).configurable);
+  deletable = Array.from(baseline).filter((key) => Object.getOwnPropertyDescriptor(G, key).configurable);
 })(__pv, globalThis);

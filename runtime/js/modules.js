@@ -21,6 +21,7 @@
     } catch (e) {
       throw R.track(e, path);
     }
+    if (unit.jobs) st.jobs = true;
     const module = { id: path, filename: path, exports: {}, loaded: false };
     st.modules[path] = module;
     try {

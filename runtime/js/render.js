@@ -48,6 +48,7 @@
     } catch (e) {
       throw R.track(e, path);
     }
+    if (unit.jobs) st.jobs = true;
     stack.push(frame);
     try {
       const out = asOutput(unit.fn(st.api, locals || EMPTY));
@@ -198,30 +199,57 @@
     };
   };
 
+  // The response record for Python. Everything but the body goes through JSON here, while the
+  // request is still current and timed: a page object in it (cookie options, deferred arguments,
+  // an error's status…) runs its toJSON or getters now, never after the sweep of globals.
+  function record(st, error) {
+    const res = st.response;
+    // echo() outside a template (middleware, loaders) writes ahead of the page, as in PocketPages.
+    const body = st.echoed ? st.echoed + (res.body || '') : res.body;
+    const out = JSON.parse(JSON.stringify({
+      status: res.status, headers: Object.values(res.headers), cookies: res.cookies,
+      type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred, error,
+    }));
+    out.body = body == null || typeof body === 'string' ? body : String(body);
+    // QuickJS hit its memory limit: Python replaces the interpreter before the next request.
+    out.exhausted = error !== null && error.name === 'InternalError' && error.message === 'out of memory';
+    return out;
+  }
+
+  // One request: the page, then its pending promise jobs, then the record; the record is made
+  // again when making it queued jobs (a toJSON). `fatal`: a drain failed, the interpreter is done.
   R.handle = function (payload) {
     const st = R.newState(payload);
     R.state = st;
     let error = null;
-    let leaked = [];
+    let result = null;
     try {
-      if (payload.units) R.defineUnits(payload.units);
-      st.api = R.buildApi(st);
-      render(st);
-    } catch (e) {
-      error = describeError(e);
+      try {
+        if (payload.units) R.defineUnits(payload.units);
+        st.api = R.buildApi(st);
+        render(st);
+      } catch (e) {
+        error = describeError(e);
+      }
+      for (;;) {
+        const drained = st.jobs ? R.drainJobs(st) : null;
+        if (drained && drained.fatal) { result = { fatal: true }; break; }
+        if (drained && drained.e !== undefined && error === null) {
+          error = { name: 'Error', message: 'unhandled promise rejection: ' + drained.e, stack: '', status: null, binding: null, file: String(st.route.page), line: null };
+        }
+        try {
+          result = record(st, error);
+        } catch (e) {  // a toJSON that threw: the error alone, on an empty response
+          result = record(R.newState(payload), describeError(e));
+        }
+        if (!st.jobs) break;
+      }
     } finally {
-      leaked = R.cleanGlobals();
+      result = result || { fatal: true };
+      result.leaked = R.cleanGlobals();
       R.state = null;
     }
-    const res = st.response;
-    // echo() outside a template (middleware, loaders) writes ahead of the page, as in PocketPages.
-    const body = st.echoed ? st.echoed + (res.body || '') : res.body;
-    return {
-      status: res.status, headers: Object.values(res.headers), cookies: res.cookies, body,
-      type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred, error, leaked,
-      // QuickJS hit its memory limit: Python replaces the interpreter before the next request.
-      exhausted: error !== null && error.name === 'InternalError' && error.message === 'out of memory',
-    };
+    return result;
   };
 
   // Several requests in one evaluation (dukpy collects garbage around every evaluation, so one
@@ -230,20 +258,28 @@
   // requests never started. A request that left undeletable globals ends the batch, so no
   // later request runs beside them; Python replaces the interpreter and retries the rest.
   // So does a request that ran out of memory.
+  // A request whose jobs could not be drained is not reported: Python blames it for the failure.
   R.batch = function (payloads) {
     for (let i = 0; i < payloads.length; i++) {
       const result = R.handle(payloads[i]);
+      if (result.fatal) return i;
       R.done(i, result);
       if (result.leaked.length || result.exhausted) return i + 1;
     }
     return payloads.length;
   };
 
+  // Only plain strings and numbers: the record must not hold page objects.
   function describeError(e) {
     const st = R.state;
-    if (e instanceof Error) {
-      return { name: e.name, message: String(e.message), stack: String(e.stack || ''), status: e.status || null, binding: e.binding || null, file: e.pvFile || st.route.page, line: e.pvLine || null };
+    try {
+      if (e instanceof Error) {
+        return { name: String(e.name), message: String(e.message), stack: String(e.stack || ''), status: Number(e.status) || null,
+          binding: e.binding ? String(e.binding) : null, file: String(e.pvFile || st.route.page), line: Number(e.pvLine) || null };
+      }
+      return { name: 'Error', message: 'uncaught ' + (typeof e === 'string' ? e : R.stringify(e)), stack: '', status: null, binding: null, file: String(st.failedIn || st.route.page) };
+    } catch (ignored) {
+      return { name: 'Error', message: 'uncaught error (it could not be described)', stack: '', status: null, binding: null, file: String(st.route.page) };
     }
-    return { name: 'Error', message: 'uncaught ' + (typeof e === 'string' ? e : R.stringify(e)), stack: '', status: null, binding: null, file: st.failedIn || st.route.page };
   }
 })(__pv);
