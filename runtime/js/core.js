@@ -132,7 +132,7 @@ globalThis.__pv = (function (G) {
   const ASYNC = /\basync\b|\bimport\b/;  // async functions; import(), even as `import/**/(`
   const words = new Map();  // kind:path -> Set of the words a template uses (null: every key counts)
   R.defineUnits = function (list) {
-    if (kit === null) kit = R.harden(Object.freeze({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine }));
+    if (kit === null) kit = R.harden({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine });
     for (const [id, kind, base, source, path, used] of list) {
       if (source === null) {
         R.units.delete(id);

@@ -29,19 +29,27 @@
   const isError = (o) => o === Error.prototype || Error.prototype.isPrototypeOf(o);
 
   // A data property as a fixed accessor: reading gives the original (marking the request when it
-  // is gated); assigning defines an own property on an inheriting object, never on `holder`.
-  function fix(holder, key, original) {
-    // Method definitions: they have no `prototype` of their own for the walk to fix again.
-    const accessors = {
-      get() { return original; },
-      marking() { markJobs(); return original; },
-      set(value) {
-        if (this === holder) throw new TypeError('pagesvm: built-in ' + String(key) + ' is read-only');
+  // is gated); assigning defines an own property on an inheriting object, never on a shared one.
+  // Every function made here is frozen with the rest, and dukpy collects garbage twice per
+  // evaluation, at a cost that grows with each live object: so the getter is an arrow holding
+  // only `original`, and one setter per property name serves every holder (a shared holder is
+  // frozen, which the setter tells by its receiver).
+  const setters = new Map();
+  function setterFor(key) {
+    let set = setters.get(key);
+    if (!set) {
+      set = ({ set(value) {
+        if (Object.isFrozen(this)) throw new TypeError('pagesvm: built-in ' + String(key) + ' is read-only');
         Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
-      },
-    };
+      } }).set;
+      setters.set(key, set);
+    }
+    return set;
+  }
+  function fix(holder, key, original) {
+    const get = gated.has(original) ? () => { markJobs(); return original; } : () => original;
     Object.defineProperty(holder, key, {
-      get: gated.has(original) ? accessors.marking : accessors.get, set: holder === G ? undefined : accessors.set,
+      get, set: holder === G ? undefined : setterFor(key),
       enumerable: Object.getOwnPropertyDescriptor(holder, key).enumerable, configurable: false,
     });
   }
@@ -54,14 +62,18 @@
   }
 
   // Walk and freeze everything reachable from `root` (the global object itself stays open:
-  // its own names are locked below, and new ones are swept after each request).
-  const hardened = new WeakSet();
+  // its own names are locked below, and new ones are swept after each request). Once the
+  // start-up walk is over, everything shared is frozen, so later walks (compiled units) stop
+  // at frozen objects; nothing remembers the objects walked (a live set costs every GC).
+  let startup = new Set();
   function harden(root) {
+    const seen = startup || new Set();
     const todo = [root];
     while (todo.length) {
       const o = todo.pop();
-      if (o === null || (typeof o !== 'object' && typeof o !== 'function') || hardened.has(o)) continue;
-      hardened.add(o);
+      if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o)) continue;
+      if (!startup && Object.isFrozen(o)) continue;
+      seen.add(o);
       for (const key of Reflect.ownKeys(o)) {
         let d = Object.getOwnPropertyDescriptor(o, key);
         if (d === undefined) continue;
@@ -143,4 +155,5 @@
     }
   }
   deletable = Array.from(baseline).filter((key) => Object.getOwnPropertyDescriptor(G, key).configurable);
+  startup = null;
 })(__pv, globalThis);
