@@ -7,13 +7,15 @@ turn: one evaluation, one collection, for all of them. With a single request
 waiting, this is one render per request, as before.
 
 Each request still gets its own limits and state: JavaScript reports every result
-as soon as it is made (``pv.done``), and Python answers it there and then (the bytes
-leave at once: the socket write does not wait for the event loop), re-arms the time
-limit and switches the binding context for the next request. So a quick page is never
-held back by a slow one rendered after it in the same evaluation. If a request runs past
-``--timeout`` or breaks the interpreter, the requests already answered keep their
-results, that one fails, and the ones that never started run again on a fresh
-interpreter.
+as soon as it is made (``pv.done``), and Python then re-arms the time limit and
+switches the binding context for the next request. Answers are held until the
+evaluation ends: clients' next requests then arrive together and share the next
+evaluation (about 10% more small pages a second than writing each at once). A request
+that runs past ``limits.HOLD`` sends the answers held before it from the time
+limit's alarm, so a quick page never waits for a slow one rendered after it. If a
+request runs past ``--timeout`` or breaks the interpreter, the requests already
+answered keep their results, that one fails, and the ones that never started run
+again on a fresh interpreter.
 """
 from __future__ import annotations
 
@@ -95,7 +97,7 @@ class RenderQueue:
             retry = self._evaluate(ready)
         self.batches += 1
         again = set(map(id, retry))
-        for job in jobs:  # what the evaluation did not answer itself: the request it stopped at
+        for job in jobs:  # in order; some were sent from the alarm (send_held)
             if id(job) not in again and not job.answered:
                 self._answer(job)
         return retry
@@ -103,21 +105,30 @@ class RenderQueue:
     def _evaluate(self, jobs: list[Job]) -> list[Job]:
         runtime, engine, limits = self.runtime, self.runtime.engine, self.runtime.limits
 
+        held: list[Job] = []
+
         def done(index: int, result: dict) -> None:
             limits.pause()
             job = jobs[index]
             job.result, job.host_error = result, engine.host_error
             engine.host_error = None
             engine.run_deferred(result.get("deferred"), job.ctx)
-            # Sent now, not after the evaluation: the pages after this one may take seconds. (Held
-            # answers let clients' next requests arrive together, ~10% more small pages a second,
-            # but made a quick page wait for every slow one queued behind it.)
-            self._answer(job)
+            held.append(job)
             if index + 1 < len(jobs):
                 engine.ctx = jobs[index + 1].ctx
                 limits.arm()
 
+        def send_held() -> bool:
+            """From the alarm, while a slow request runs: answer the pages finished before it.
+            Not while Python code called from JavaScript runs (it may be mid-answer itself)."""
+            if engine.interp.in_python:
+                return False
+            while held:
+                self._answer(held.pop(0))
+            return True
+
         engine.ctx = jobs[0].ctx
+        limits.on_hold = send_held
         limits.arm()
         failure: BaseException | None = None
         try:
@@ -126,6 +137,7 @@ class RenderQueue:
             failure = e
         finally:
             overdue = limits.overdue()
+            limits.on_hold = None
             limits.disarm()
             engine.ctx = None
         unstarted = [job for job in jobs if job.result is None]

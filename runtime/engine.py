@@ -48,8 +48,14 @@ class PagesInterpreter(JSInterpreter):
         self._funcs = {}
         self._loader = None
 
+    in_python = 0  # Python callbacks running now (a signal handler must not write answers then)
+
     def _call_python(self, func, json_args):
-        result = self._funcs[func.decode("utf-8")](*_decode(json_args.decode("utf-8", "surrogatepass")))
+        self.in_python += 1
+        try:
+            result = self._funcs[func.decode("utf-8")](*_decode(json_args.decode("utf-8", "surrogatepass")))
+        finally:
+            self.in_python -= 1
         if result is None:  # pv.done, once per page
             return b"null"
         return _encode_reply(result).encode("utf-8")

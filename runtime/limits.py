@@ -24,6 +24,7 @@ import time
 log = logging.getLogger("pagesvm.limits")
 
 TICK = 0.05  # seconds between interruptions after the deadline
+HOLD = 0.02  # a request running this long gets ``on_hold`` called (batch.py sends held answers)
 HARD_MARGIN = 1.0  # the watchdog fires this long after the deadline
 
 
@@ -44,6 +45,9 @@ class RequestLimits:
         self._running = False  # the timers are set
         self._installed = False
         self._started = 0.0
+        # Called from the alarm when a request has run HOLD seconds; returns True once it has
+        # done its work (then the timer waits for the deadline), False to be asked again a TICK later.
+        self.on_hold = None
 
     @property
     def enabled(self) -> bool:
@@ -65,6 +69,10 @@ class RequestLimits:
         if self.overdue():
             raise RequestTimeout(f"request exceeded --timeout {self.timeout:g}s "
                                  f"(ran {time.monotonic() - self._started:.2f}s)")
+        on_hold = self.on_hold
+        if on_hold is not None and self._armed and on_hold():
+            left = self.timeout - (time.monotonic() - self._started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), TICK)
 
     def arm(self) -> None:
         """Start the clock for one request (again, for each request of a batch)."""
@@ -74,7 +82,8 @@ class RequestLimits:
             self._install()
         self._started = time.monotonic()
         self._armed = self._running = True
-        signal.setitimer(signal.ITIMER_REAL, self.timeout, TICK)
+        first = min(self.timeout, HOLD) if self.on_hold is not None else self.timeout
+        signal.setitimer(signal.ITIMER_REAL, first, TICK)
         if self.watchdog:
             signal.setitimer(signal.ITIMER_PROF, self.timeout + HARD_MARGIN)
 
