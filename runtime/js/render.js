@@ -202,14 +202,18 @@
   // The response record for Python. Everything but the body goes through JSON here, while the
   // request is still current and timed: a page object in it (cookie options, deferred arguments,
   // an error's status…) runs its toJSON or getters now, never after the sweep of globals.
+  const plain = (value) => JSON.parse(JSON.stringify(value));
   function record(st, error) {
     const res = st.response;
     // echo() outside a template (middleware, loaders) writes ahead of the page, as in PocketPages.
     const body = st.echoed ? st.echoed + (res.body || '') : res.body;
-    const out = JSON.parse(JSON.stringify({
-      status: res.status, headers: Object.values(res.headers), cookies: res.cookies,
-      type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred, error,
-    }));
+    // Cookie options and deferred arguments are the page's own values: made plain JSON here,
+    // inside the request, so no toJSON of theirs runs after the sweep. The rest is strings and
+    // numbers the runtime made.
+    const out = {
+      status: res.status, headers: Object.values(res.headers), cookies: res.cookies.length ? plain(res.cookies) : [],
+      type: res.type, redirect: res.redirect, file: res.file, deferred: st.deferred.length ? plain(st.deferred) : [], error,
+    };
     out.body = body == null || typeof body === 'string' ? body : String(body);
     // QuickJS hit its memory limit: Python replaces the interpreter before the next request.
     out.exhausted = error !== null && error.name === 'InternalError' && error.message === 'out of memory';
