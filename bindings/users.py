@@ -85,7 +85,9 @@ def now_stamp() -> str:
 
 
 def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
+    """The address as typed, without surrounding spaces: stored so, as PocketBase stores it.
+    Comparisons go through ``email_key`` (case and Unicode forms folded), never through this."""
+    return (email or "").strip()
 
 
 def public_record(rec: dict) -> dict:

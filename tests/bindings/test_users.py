@@ -33,7 +33,7 @@ def test_create_gives_pocketbase_shaped_id_and_timestamps(store):
     rec = store.create("Someone@Example.com", "correct horse", verified=True)
     assert re.fullmatch(r"[a-z0-9]{15}", rec["id"])
     assert PB_STAMP.match(rec["created"]) and rec["created"] == rec["updated"]
-    assert rec["email"] == "someone@example.com"
+    assert rec["email"] == "Someone@Example.com"  # as typed, as PocketBase stores it
     assert rec["verified"] is True and rec["emailVisibility"] is False
     assert rec["password"].startswith("$2") and rec["password"] != "correct horse"
     assert len(rec["tokenKey"]) >= 30
@@ -47,6 +47,10 @@ def test_email_is_unique_case_insensitively(store):
     assert err.value.status == 400
     assert [r["email"] for r in store.list()] == ["ann@example.com"]
     assert store.get_by_email("Ann@EXAMPLE.com")["email"] == "ann@example.com"
+    store.create("Bob@Example.com", "password3")  # kept as typed, found in any case
+    assert store.get_by_email("bob@example.COM")["email"] == "Bob@Example.com"
+    with pytest.raises(AuthError, match="already exists"):
+        store.create("BOB@EXAMPLE.COM", "password4")
 
 
 def test_duplicate_email_lost_in_a_race_still_gets_the_clear_message(store, monkeypatch):

@@ -37,7 +37,7 @@ def test_create_then_list_shows_the_user(data):
     listed = users_cli("list", "--data", data)
     assert listed.returncode == 0
     (line,) = listed.stdout.splitlines()
-    assert "ann@example.com" in line and " verified " in f" {line} "
+    assert "Ann@Example.com" in line and " verified " in f" {line} "
     assert UserStore(data).authenticate("ann@example.com", "password1")["verified"] is True
 
 
@@ -174,7 +174,7 @@ def test_import_of_a_data_db_written_by_pocketbase_signs_users_in_on_the_server(
         server.stop()
     assert alice["id"] == pb_users["alice@example.com"][0] and alice["verified"] is True
     assert alice["json"]["name"] == "Alice" and "avatar" in alice["json"]
-    assert bob["email"] == "bob@example.com" and bob["id"] == pb_users["Bob@Example.com"][0] and bob["verified"] is False
+    assert bob["email"] == "Bob@Example.com" and bob["id"] == pb_users["Bob@Example.com"][0] and bob["verified"] is False
     assert INVALID_LOGIN in wrong.text and "pb_auth" not in set_cookies(wrong)
     store = UserStore(data)
     assert store.get_by_email("alice@example.com")["password"] == pb_users["alice@example.com"][1]  # hash kept as is
