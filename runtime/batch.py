@@ -108,11 +108,14 @@ class RenderQueue:
         held: list[Job] = []
 
         def done(index: int, result: dict) -> None:
-            limits.pause()
             job = jobs[index]
+            # Still on the request's clock: a page can queue many deferred calls cheaply, and
+            # running them is its time too. Past --timeout this request, not yet given its
+            # result, is the one the evaluation stopped at.
+            engine.run_deferred(result.get("deferred"), job.ctx)
+            limits.pause()
             job.result, job.host_error = result, engine.host_error
             engine.host_error = None
-            engine.run_deferred(result.get("deferred"), job.ctx)
             held.append(job)
             if index + 1 < len(jobs):
                 engine.ctx = jobs[index + 1].ctx
@@ -131,12 +134,20 @@ class RenderQueue:
         limits.on_hold = send_held
         limits.arm()
         failure: BaseException | None = None
+        timed = False
         try:
-            engine.render_batch([job.payload for job in jobs], done)
+            try:
+                engine.render_batch([job.payload for job in jobs], done)
+            finally:
+                # Plain attribute reads and writes, no call: a tick already pending runs its
+                # handler only at a call, and from here on it raises nothing. Had it raised at
+                # the evaluation's end, it is caught just below, as the evaluation's failure.
+                timed, limits.armed = limits.armed, False
         except (Exception, RequestTimeout) as e:  # noqa: BLE001 - whatever stopped the evaluation
             failure = e
+            limits.armed = False
         finally:
-            overdue = limits.overdue()
+            overdue = timed and limits.used_up()
             limits.on_hold = None
             limits.disarm()
             engine.ctx = None

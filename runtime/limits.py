@@ -41,7 +41,9 @@ class RequestLimits:
     def __init__(self, timeout: float = 10.0, *, watchdog: bool = True):
         self.timeout = float(timeout or 0)
         self.watchdog = watchdog
-        self._armed = False  # ticks raise RequestTimeout
+        # Ticks raise RequestTimeout while this is true. A plain attribute, so a caller can clear it
+        # without a function call, where a tick already pending could run its handler first.
+        self.armed = False
         self._running = False  # the timers are set
         self._installed = False
         self._started = 0.0
@@ -63,14 +65,18 @@ class RequestLimits:
     def overdue(self) -> bool:
         """The request being timed has used up its time (a tick queued before the timer was
         re-armed for the next request does not count)."""
-        return self._armed and time.monotonic() - self._started >= self.timeout - 0.001
+        return self.armed and self.used_up()
+
+    def used_up(self) -> bool:
+        """The last request armed has run for its whole time, armed or not now."""
+        return time.monotonic() - self._started >= self.timeout - 0.001
 
     def _on_alarm(self, signum, frame) -> None:
         if self.overdue():
             raise RequestTimeout(f"request exceeded --timeout {self.timeout:g}s "
                                  f"(ran {time.monotonic() - self._started:.2f}s)")
         on_hold = self.on_hold
-        if on_hold is not None and self._armed and on_hold():
+        if on_hold is not None and self.armed and on_hold():
             left = self.timeout - (time.monotonic() - self._started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), TICK)
 
@@ -81,7 +87,7 @@ class RequestLimits:
         if not self._installed:
             self._install()
         self._started = time.monotonic()
-        self._armed = self._running = True
+        self.armed = self._running = True
         first = min(self.timeout, HOLD) if self.on_hold is not None else self.timeout
         signal.setitimer(signal.ITIMER_REAL, first, TICK)
         if self.watchdog:
@@ -90,11 +96,11 @@ class RequestLimits:
     def pause(self) -> None:
         """Ignore ticks until ``arm`` starts the clock again; the timers keep running (between
         the requests of a batch, where ``arm`` follows at once, two system calls fewer)."""
-        self._armed = False
+        self.armed = False
 
     def disarm(self) -> None:
         """From here on a late tick is ignored, never raised."""
-        self._armed = False
+        self.armed = False
         if not self._running:
             return
         self._running = False

@@ -12,7 +12,7 @@
 //   `import`) marks the request when reached, and the
 //   request then drains its jobs (core.js R.drainJobs) while its time limit runs, before its
 //   result is reported. FinalizationRegistry, whose callbacks would run during a later
-//   request, is removed.
+//   request, is removed, and the engine-wide Error.prepareStackTrace/stackTraceLimit are inert.
 // * Globals a request creates (sloppy `x = 1`) are deleted after the request.
 (function (R, G) {
   'use strict';
@@ -98,6 +98,15 @@
     [][Symbol.iterator](), new Map()[Symbol.iterator](), new Set()[Symbol.iterator](), ''[Symbol.iterator](),
     /a/[Symbol.matchAll](''), Promise.resolve(), new WeakRef({})];
   if (typeof Iterator === 'function' && Iterator.from) samples.push(Iterator.from({ next() { return { done: true }; } }), [].values().map((x) => x));
+  // quickjs-ng keeps Error.prepareStackTrace and Error.stackTraceLimit in the interpreter itself:
+  // their setters write engine state, which freezing `Error` does not stop, so one request's hook
+  // would run inside every later request, and its call sites would hand out the functions on the
+  // stack (the runtime's, dukpy's call_python). Both become inert: reading gives the engine's
+  // defaults, assigning is ignored (goja, PocketBase's engine, has neither).
+  for (const [key, value] of [['prepareStackTrace', undefined], ['stackTraceLimit', G.Error.stackTraceLimit]]) {
+    const d = Object.getOwnPropertyDescriptor(G.Error, key);
+    if (d && d.set) Object.defineProperty(G.Error, key, { get: () => value, set: (ignored) => {}, enumerable: d.enumerable, configurable: false });
+  }
   harden(G);
   for (const s of samples) harden(s);
 

@@ -34,6 +34,27 @@ Promise.resolve().then(() => {
   response.json(200, names);
 });
 %>""",
+    # Every setter of the engine's own (native) on what requests share, with its holder.
+    "setters.ejs": """<%
+const found = [], seen = new Set();
+const todo = [globalThis, Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function () {}),
+  Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(new Map()[Symbol.iterator]()), Promise.resolve()];
+while (todo.length) {
+  const o = todo.pop();
+  if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o)) continue;
+  seen.add(o);
+  for (const k of Reflect.ownKeys(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, k);
+    if (!d) continue;
+    if (d.set && /native code/.test(Function.prototype.toString.call(d.set))) {
+      found.push((o === globalThis ? 'globalThis' : o === Object.prototype ? 'Object.prototype' : o === Function.prototype ? 'Function.prototype' : typeof o === 'function' ? o.name : 'proto') + '.' + String(k));
+    }
+    todo.push(d.value, d.get, d.set);
+  }
+  todo.push(Object.getPrototypeOf(o));
+}
+response.json(200, found.sort());
+%>""",
     "limit.ejs": "<% if (params.set !== undefined) Error.stackTraceLimit = params.set; %><%= new Error('x').stack.split('\\n').filter(Boolean).length %>",
 }
 
@@ -68,3 +89,11 @@ def test_error_stack_trace_limit_set_by_one_request_does_not_stay(server):
     assert int(before) > 1
     server.get("/limit?set=0")
     assert server.get("/limit").text.strip() == before
+
+
+def test_the_only_native_setters_left_act_on_their_receiver(server):
+    """The class behind the two hooks: a built-in setter that writes engine-wide state. The ones
+    left assign to the object they are called on (or throw), so freezing what is shared is enough."""
+    assert server.get("/setters").json() == [
+        "Function.prototype.arguments", "Function.prototype.caller", "Object.prototype.__proto__",
+        "proto.Symbol(Symbol.toStringTag)", "proto.constructor"]  # Iterator.prototype's two
