@@ -158,6 +158,7 @@ def main() -> int:
         if args.against:
             with checkout(args.against) as tree, running(serve + ["--workers", "1"], "0", cwd=tree) as (proc, base):
                 before = measure(wrk_bin, base, PAGES, args, last, cookie)
+                before_rss = [rss_mib(pid) for pid in worker_pids(proc)]
         with running([sys.executable, "bench/bare_tornado.py"], "0") as (proc, base):
             bare_cookie = "user=" + subprocess.run(["curl", "-s", base + "/login"], capture_output=True, text=True).stdout
             bare = measure(wrk_bin, base, PAGES, args, last, bare_cookie)
@@ -171,6 +172,8 @@ def main() -> int:
     table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args)
     if before:
         table += compare(before, ours, args.against)
+        table += (f"RSS per worker after the run, one worker: {', '.join(f'{r:.1f}' for r in before_rss)} MiB "
+                  f"as of {args.against}, {', '.join(f'{r:.1f}' for r in rss)} MiB this tree.\n\n")
     table += (f"Load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f} — "
               "other processes on the machine skew the numbers; rerun when it is idle.\n")
     print(table)
