@@ -1,0 +1,62 @@
+"""A compiled template is a factory run once per interpreter: `(function(__R){var __esc=…,__str=…;
+return function(__api,__locals){…page code…}})`. The page's code is sloppy and sees the factory's
+variables (`__R`, `__esc`, `__str`, `__raw`), which every later request of that template shares.
+Assigning one is a cross-request channel, and a function put there runs inside later requests,
+where `require('pocketpages')` hands it the current (victim's) request."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import start_server
+
+PAGES = {
+    # parts output: the factory holds __R, __esc and __str
+    "esc.ejs": "<% if (params.w) { const prev = __esc, secret = String(params.w);"
+               " __esc = function (v) { return v === 'READ' ? secret : prev(v) } } %>[<%= 'READ' %>]",
+    "str.ejs": "<% if (params.w) { const prev = __str, secret = String(params.w);"
+               " __str = function (v) { return v === 'READ' ? secret : prev(v) } } %>[<%- 'READ' %>]",
+    # string output (the page uses echo): __raw instead of __str
+    "raw.ejs": "<% echo('') %><% if (params.w) { const prev = __raw, secret = String(params.w);"
+               " __raw = function (v) { return v === 'READ' ? secret : prev(v) } } %>[<%- 'READ' %>]",
+    # the kit itself: its atLine runs on every error the template throws
+    "kit.ejs": "<% if (params.w) { const secret = String(params.w);"
+               " __R = Object.assign({}, __R, { atLine: function () { return new Error(secret) } }) } %>"
+               "<% if (params.boom) throw new Error('plain') %>ok",
+    # the hook reads the next visitors' requests
+    "steal.ejs": "<% if (params.arm) { const prev = __esc, loot = []; __esc = function (v) {"
+                 " try { const a = require('pocketpages'); loot.push([a.request.header('authorization'),"
+                 " a.request.cookies('sid')]) } catch (e) {}"
+                 " return v === 'LOOT' ? JSON.stringify(loot) : prev(v) } } %><%= params.show ? 'LOOT' : 'hello' %>",
+}
+
+
+@pytest.fixture
+def server(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for name, text in PAGES.items():
+        (site / name).write_text(text)
+    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"))
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize("page", ["esc", "str", "raw"])
+def test_a_template_helper_assigned_by_one_request_is_not_seen_by_the_next(server, page):
+    assert server.get(f"/{page}?w=SECRET-A").status == 200
+    res = server.get(f"/{page}")
+    assert res.status == 200
+    assert res.text.strip() == "[READ]", res.text
+
+
+def test_the_template_kit_assigned_by_one_request_is_not_used_by_the_next(server):
+    assert server.get("/kit?w=SECRET-K").status == 200
+    server.get("/kit?boom=1")
+    assert "SECRET-K" not in server.log
+
+
+def test_a_hook_left_in_a_template_never_sees_a_later_visitor(server):
+    assert server.get("/steal?arm=1").status == 200
+    assert server.get("/steal", headers={"Authorization": "Bearer VICTIM"}, cookies={"sid": "VICTIM-SID"}).status == 200
+    loot = server.get("/steal?show=1").text
+    assert "VICTIM" not in loot, loot
