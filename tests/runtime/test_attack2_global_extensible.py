@@ -1,0 +1,35 @@
+"""The global object stays open (new globals are swept after each request), but nothing restores its
+extensibility: one request's `Object.preventExtensions(globalThis)` (or seal/freeze) lasts for the
+interpreter's life. Later requests can read it (a channel from one request to the next), and every
+later page that assigns an undeclared name (sloppy `title = 'x'`, common in EJS) fails with a
+ReferenceError."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import start_server
+
+PAGES = {
+    "lock.ejs": "<% if (params.how) Object[params.how](globalThis) %><%= Object.isExtensible(globalThis) %>",
+    "sloppy.ejs": "<% title = 'hello' %><%= title %>",
+}
+
+
+@pytest.fixture
+def server(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for name, text in PAGES.items():
+        (site / name).write_text(text)
+    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"))
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize("how", ["preventExtensions", "seal", "freeze"])
+def test_locking_the_global_object_lasts_only_for_its_request(server, how):
+    assert server.get("/sloppy").text.strip() == "hello"
+    assert server.get(f"/lock?how={how}").status == 200
+    assert server.get("/lock").text.strip() == "true"
+    res = server.get("/sloppy")
+    assert (res.status, res.text.strip()) == (200, "hello"), res.text
