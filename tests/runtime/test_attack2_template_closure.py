@@ -2,7 +2,10 @@
 return function(__api,__locals){…page code…}})`. The page's code is sloppy and sees the factory's
 variables (`__R`, `__esc`, `__str`, `__raw`), which every later request of that template shares.
 Assigning one is a cross-request channel, and a function put there runs inside later requests,
-where `require('pocketpages')` hands it the current (victim's) request."""
+where `require('pocketpages')` hands it the current (victim's) request. A module is the same:
+its text is pasted into `(function(module,exports,require,__filename,__dirname){` … `\n})`, so a
+module that closes that function early declares `let` state in the eval's own scope, which the
+module function (compiled once per interpreter) keeps for every later request."""
 from __future__ import annotations
 
 import pytest
@@ -22,6 +25,10 @@ PAGES = {
     "kit.ejs": "<% if (params.w) { const secret = String(params.w);"
                " __R = Object.assign({}, __R, { atLine: function () { return new Error(secret) } }) } %>"
                "<% if (params.boom) throw new Error('plain') %>ok",
+    # a module that closes its wrapper early: `count` lives in the unit's eval scope
+    "_private/cnt.js": "});\nlet count = 0;\n(function (module, exports, require) {\n"
+                       "module.exports = function () { return ++count; };",
+    "cnt.ejs": "<%= require('cnt')() %>",
     # the hook reads the next visitors' requests
     "steal.ejs": "<% if (params.arm) { const prev = __esc, loot = []; __esc = function (v) {"
                  " try { const a = require('pocketpages'); loot.push([a.request.header('authorization'),"
@@ -34,6 +41,7 @@ PAGES = {
 def server(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
+    (site / "_private").mkdir()
     for name, text in PAGES.items():
         (site / name).write_text(text)
     running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"))
@@ -60,3 +68,7 @@ def test_a_hook_left_in_a_template_never_sees_a_later_visitor(server):
     assert server.get("/steal", headers={"Authorization": "Bearer VICTIM"}, cookies={"sid": "VICTIM-SID"}).status == 200
     loot = server.get("/steal?show=1").text
     assert "VICTIM" not in loot, loot
+
+
+def test_module_state_does_not_persist_even_when_the_module_closes_its_wrapper(server):
+    assert [server.get("/cnt").text.strip() for _ in range(3)] == ["1", "1", "1"]
