@@ -6,7 +6,9 @@
 // stack traces; Python maps a line back to its file and template line.
 globalThis.__pv = (function (G) {
   'use strict';
-  const R = { families: [], apiNames: [], units: new Map(), config: {} };
+  // `shared`: values a family keeps in its closure that page code can reach (a class behind the
+  // records it hands out); lockdown.js freezes them with the intrinsics.
+  const R = { families: [], apiNames: [], units: new Map(), config: {}, shared: [] };
 
   // -- the host bridge ----------------------------------------------------------------
   // dukpy sets two globals before every evaluation: `call_python` (the way into Python) and

@@ -109,6 +109,7 @@
   }
   harden(G);
   for (const s of samples) harden(s);
+  for (const value of R.shared) harden(value);  // classes behind per-request values (auth.js)
 
   // Globals: the baseline is fixed; names a request adds are removed after it. Also
   // symbol-keyed globals, and a prototype a page swapped in under globalThis. Returns the
