@@ -113,7 +113,8 @@
 
   // Globals: the baseline is fixed; names a request adds are removed after it. Also
   // symbol-keyed globals, and a prototype a page swapped in under globalThis. Returns the
-  // names that could not be removed (defined non-configurable): Python then replaces the interpreter.
+  // names that could not be removed (defined non-configurable), and a note when the global object
+  // was locked (preventExtensions, seal, freeze): Python then replaces the interpreter.
   const globalProto = Object.getPrototypeOf(G);
   const own = Object.prototype.hasOwnProperty;
   function allPresent(keys) {
@@ -132,7 +133,10 @@
         if (!baseline.has(key) && !Reflect.deleteProperty(G, key)) kept.push(String(key));
       }
     }
-    if (Object.getPrototypeOf(G) !== globalProto) Object.setPrototypeOf(G, globalProto);
+    // preventExtensions/seal/freeze(globalThis) cannot be undone: reported like an undeletable
+    // name (and a prototype swapped in before that stays: Reflect reports it, never throws).
+    if (Object.getPrototypeOf(G) !== globalProto && !Reflect.setPrototypeOf(G, globalProto)) kept.push('(the prototype of globalThis)');
+    if (!Object.isExtensible(G)) kept.push('(globalThis made non-extensible)');
     return kept;
   };
 

@@ -12,6 +12,9 @@ from tests.helpers import start_server
 PAGES = {
     "lock.ejs": "<% if (params.how) Object[params.how](globalThis) %><%= Object.isExtensible(globalThis) %>",
     "sloppy.ejs": "<% title = 'hello' %><%= title %>",
+    "swap.ejs": "<% Object.setPrototypeOf(globalThis, { injected: 'X' }); Object.preventExtensions(globalThis) %>"
+                "<%= injected %>",
+    "seen.ejs": "<%= typeof injected %>",
 }
 
 
@@ -31,5 +34,13 @@ def test_locking_the_global_object_lasts_only_for_its_request(server, how):
     assert server.get("/sloppy").text.strip() == "hello"
     assert server.get(f"/lock?how={how}").status == 200
     assert server.get("/lock").text.strip() == "true"
+    res = server.get("/sloppy")
+    assert (res.status, res.text.strip()) == (200, "hello"), res.text
+
+
+def test_a_swapped_global_prototype_then_locked_is_answered_and_gone(server):
+    res = server.get("/swap")
+    assert (res.status, res.text.strip()) == (200, "X"), res.text
+    assert server.get("/seen").text.strip() == "undefined"
     res = server.get("/sloppy")
     assert (res.status, res.text.strip()) == (200, "hello"), res.text
