@@ -43,17 +43,17 @@
     };
   };
 
-  const MODES = {
+  const MODES = Object.assign(Object.create(null), {
     require: (path) => R.requireFile(path),
     raw: (path) => R.host('read', path),
     // The same wrappers PocketPages prints: a script gets a `module` shim for CommonJS code.
     script: (path) => "<script>\nif (typeof module === 'undefined') { module = { exports: {} } };\n" + R.host('read', path) + '\n</script>',
     style: (path) => '<style>\n' + R.host('read', path) + '\n</style>',
-  };
+  });  // no prototype: a mode named 'constructor' is unknown, not Object
 
   R.resolve = function (name, options) {
     const mode = (options && options.mode) || 'require';
-    const load = MODES[mode];
+    const load = typeof mode === 'string' ? MODES[mode] : undefined;
     if (!load) throw new Error("resolve: unknown mode '" + mode + "' (require, raw, script, style)");
     const path = R.find(name, mode === 'require' ? 'resolve' : 'file');
     if (!path) throw new Error("resolve: '" + name + "' not found in any _private folder above " + R.currentFile());

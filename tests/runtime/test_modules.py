@@ -44,6 +44,7 @@ def test_clear_errors_for_missing_modules_and_bad_modes(page):
     values, _ = page
     assert values["missing"] == "Cannot find module 'nope' from shop/deep/index.ejs"
     assert values["mode"] == "resolve: unknown mode 'zip' (require, raw, script, style)"
+    assert values["protomode"] == "resolve: unknown mode 'constructor' (require, raw, script, style)"  # not Object
     assert values["resolve"] == "resolve: 'nope' not found in any _private folder above shop/deep/index.ejs"
     assert values["outside"] == "Cannot find module '../../../etc/passwd' from shop/deep/index.ejs"
 
