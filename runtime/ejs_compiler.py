@@ -51,7 +51,7 @@ class TemplateSyntaxError(Exception):
 
 @dataclass
 class CompiledTemplate:
-    """JavaScript source of a factory ``(function(__R){ return function(__api, __locals){…} })``.
+    """JavaScript source of a factory ``(function(){ const __pvKit=…; return function(__api, __locals){…} })``.
 
     ``line_map[i]`` is the template line of generated line ``i + 1`` of ``source``.
     """
@@ -60,6 +60,11 @@ class CompiledTemplate:
     source: str
     line_map: list[int] = field(default_factory=list)
     unclosed_line: int | None = None  # line of a `(`, `[` or `{` in the code that is never closed
+    # The render function's body is ``source[body_start:-body_tail]``: core.js checks that it parses
+    # as a function body on its own (page code must not close the function and reopen one). Both
+    # ends are counted in the ASCII wrapper, so they are the same in UTF-16 (JavaScript) units.
+    body_start: int = 0
+    body_tail: int = 0
 
     def template_line(self, generated_line: int) -> int:
         if not self.line_map:
@@ -250,8 +255,17 @@ def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str,
             parts.append("__R.liveLocals(locals,{" + pairs + "})")
     if re.search(r"\b__append\b", text):
         parts.append("var __append=function(s){if(s!=null)__output+=s}")
-    kit = "var __esc=__R.esc,__str=__R.str;" if parts_output else "var __esc=__R.esc,__raw=__R.raw;"
-    return "(function(__R){" + kit + "return function(__api,__locals){" + ";".join(parts) + ";try{"
+    return ";".join(parts) + ";try{"
+
+
+# The factory runs once per interpreter and its variables are seen by every request of the template,
+# so page code must not be able to assign any: its one variable is a `const` (not a parameter: the kit
+# comes as arguments[0], which the render function's own `arguments` hides). The names the generated
+# code uses are the render function's locals, set on each call: a page that assigns one changes its
+# own request only (and local reads cost QuickJS less than closure reads).
+_FACTORY = ("(function(){{const __pvKit=arguments[0];return function({params}){{"
+            "var __R=__pvKit,__esc=__pvKit.esc,{out}=__pvKit.{out_fn};")
+RENDER_PARAMS = "__api,__locals"
 
 
 def compile_template(
@@ -267,8 +281,13 @@ def compile_template(
     generator.scan(tokenize(text))
     # The header is line 1 of the unit; the template's first line starts on line 2.
     result = "__pvParts.join('')" if parts_output else "__output"
-    source = (_header(tuple(api_names), tuple(local_names), text, parts_output) + "\n" + generator.body()
-              + "\n}catch(__e){throw __R.atLine(__e,__line)}return " + result + "}})")
+    factory = _FACTORY.format(out="__str" if parts_output else "__raw", out_fn="str" if parts_output else "raw",
+                              params=RENDER_PARAMS)
+    body = (_header(tuple(api_names), tuple(local_names), text, parts_output) + "\n" + generator.body()
+            + "\n}catch(__e){throw __R.atLine(__e,__line)}return " + result)
+    tail = "}})"
+    source = factory + body + tail
     line_map = [1] + generator.line_map + [generator.template_line]
     unclosed = generator.brackets.stack[-1] if generator.brackets.stack else None
-    return CompiledTemplate(path=path, source=source, line_map=line_map, unclosed_line=unclosed)
+    return CompiledTemplate(path=path, source=source, line_map=line_map, unclosed_line=unclosed,
+                            body_start=len(factory), body_tail=len(tail))

@@ -19,7 +19,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .ejs_compiler import CompiledTemplate, TemplateSyntaxError, compile_template
+from .ejs_compiler import RENDER_PARAMS, CompiledTemplate, TemplateSyntaxError, compile_template
 from .site import Signature, Site
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -28,6 +28,7 @@ _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)"
 _WORD_RE = re.compile(r"[^\s!-#%-/:-@\[-^`{-~]+")
 # Code that can name a variable without writing it out: no include-data key may be left unbound.
 _DYNAMIC_NAMES_RE = re.compile(r"\beval\b|\\u")
+MODULE_PARAMS = "module,exports,require,__filename,__dirname"
 MAX_VARIANTS = 16  # include-data variants of one file held at once; the oldest is dropped first
 
 
@@ -42,6 +43,10 @@ class Unit:
     lines: int
     template: CompiledTemplate | None = None
     front_matter: dict = field(default_factory=dict)
+    # [parameters, start, tail] of the function whose body (source[start:-tail]) holds the file's code:
+    # core.js refuses the unit unless that body parses as a function body on its own. Counted in the
+    # ASCII wrapper only, so they mean the same in JavaScript's UTF-16 units.
+    frame: list = field(default_factory=list)
 
     def template_line(self, line_in_unit: int) -> int:
         if not self.template:
@@ -149,7 +154,8 @@ class UnitCache:
             del variants[oldest]
             records.append(self._drop(unit_id(path, kind, oldest), kind))
         words = self._words.get(path, (None, None))[1] if kind != "module" else None
-        records.append([unit.id, unit.kind, unit.base, unit.source, path, sorted(words) if words is not None else None])
+        records.append([unit.id, unit.kind, unit.base, unit.source, path, sorted(words) if words is not None else None,
+                        unit.frame])
         return records
 
     def _narrow(self, path: str, kind: str, keys, signature: Signature) -> tuple:
@@ -241,18 +247,22 @@ class UnitCache:
         if kind in ("template", "markdown"):
             template = compile_template(text, path, self.api_names, keys)
             source = template.source
-        elif path.endswith(".json"):
-            json.loads(text)  # a broken JSON module fails here, naming the file
-            source = "(function(module){module.exports=" + text + "\n})"
+            frame = [RENDER_PARAMS, template.body_start, template.body_tail]
         else:
-            source = "(function(module,exports,require,__filename,__dirname){" + text + "\n})"
+            if path.endswith(".json"):
+                json.loads(text)  # a broken JSON module fails here, naming the file
+                params, head = "module", "(function(module){module.exports="
+            else:
+                params, head = MODULE_PARAMS, "(function(" + MODULE_PARAMS + "){"
+            source = head + text + "\n})"
+            frame = [params, head.index("{") + 1, len("})")]
         self.compiles += 1
         if kind == "markdown":
             self._front_matter[path] = front_matter
         base = self._next_base
         lines = source.count("\n") + 1
         self._next_base += lines + 1
-        unit = Unit(uid, path, kind, signature, base, source, lines, template, front_matter)
+        unit = Unit(uid, path, kind, signature, base, source, lines, template, front_matter, frame)
         self._bases.append(base)
         self._by_base[base] = unit
         return unit

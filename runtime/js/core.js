@@ -20,6 +20,8 @@ globalThis.__pv = (function (G) {
   // runs R.entry once per evaluation with the variables, which are consumed at once.
   const callPython = G.call_python;
   const indirectEval = G.eval;  // captured before lockdown.js makes reading `eval` mark the request
+  // A sloppy direct eval: declarations of the code it parses stay in this function, never global.
+  const parseOnlyEval = indirectEval('(function (eval, src) { eval(src); })');
   let hostVars = null;
   let inside = false;  // an entry is running: page code may be running too
   R.entry = null;  // set by lockdown.js
@@ -120,7 +122,7 @@ globalThis.__pv = (function (G) {
   };
 
   // -- compiled units ---------------------------------------------------------------
-  // A unit is [id, kind, base, source, path, words]; base is the number of padding lines.
+  // A unit is [id, kind, base, source, path, words, frame]; base is the number of padding lines.
   // Templates (and Markdown pages) get a small frozen kit, never R itself, so page code
   // cannot reach the runtime's shared state.
   // Python counts every unit it sends as held, so each one is defined even when another
@@ -130,12 +132,30 @@ globalThis.__pv = (function (G) {
   // The unit's function is shared by every request that runs it, so it is frozen with its
   // prototype (`arguments.callee.x = 1` stays in the request). A unit that can start async work
   // marks the requests that run it (`jobs`), which then drain their promise jobs.
+  // A unit's file text is pasted into a wrapper function. Text that closes that function early and
+  // opens another (`}); let n = 0; (function () {`) would run once per interpreter, keeping state for
+  // every request. So the body (frame = [params, start, tail]: the source without `start` characters
+  // in front and `tail` at the end) must also parse as an arrow's body in a computed key, where only
+  // `]` may follow the arrow's closing brace, while in the wrapper `]` cannot follow the function's:
+  // text valid in both closes nothing. Parse only: the leading `throw 0` runs first (the Function
+  // constructor would not do: QuickJS pastes its body into a source too, and runs it). The padding
+  // keeps the lines of the unit's own eval, so a syntax error reads as one of the unit's.
+  function checkBody(base, source, frame) {
+    const [params, start, tail] = frame;
+    try {
+      parseOnlyEval(indirectEval, '\n'.repeat(base) + 'throw 0;(function(){({[(' + params + ')=>{' + source.slice(start, source.length - tail) + '}]:0})})');
+    } catch (e) {
+      if (e === 0) return;
+      if (e instanceof Error) e.stack = String(e.stack || '').split('\n')[0] + '\n    at eval (native)\n';  // without this helper's frame
+      throw e;
+    }
+  }
   let kit = null;
   const ASYNC = /\basync\b|\bimport\b/;  // async functions; import(), even as `import/**/(`
   const words = new Map();  // kind:path -> Set of the words a template uses (null: every key counts)
   R.defineUnits = function (list) {
     if (kit === null) kit = R.harden({ esc: R.esc, raw: R.raw, str: R.str, echoText: R.echoText, mergeLocals: R.mergeLocals, liveLocals: R.liveLocals, atLine: R.atLine });
-    for (const [id, kind, base, source, path, used] of list) {
+    for (const [id, kind, base, source, path, used, frame] of list) {
       if (source === null) {
         R.units.delete(id);
         continue;
@@ -143,6 +163,7 @@ globalThis.__pv = (function (G) {
       if (kind !== 'module') words.set(kind + ':' + path, used ? new Set(used) : null);
       let unit;
       try {
+        checkBody(base, source, frame);
         const made = indirectEval('\n'.repeat(base) + source);
         unit = { kind, fn: R.harden(kind === 'module' ? made : made(kit)), failure: null, jobs: ASYNC.test(source) };
       } catch (e) {
