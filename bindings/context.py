@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.headers import MAX_STATUS, MIN_STATUS, checked, valid_status
+
 from .cookies import check_cookie
 
 
@@ -42,12 +44,17 @@ class ResponseEffects:
         self._auth: dict | None = None
 
     def set_status(self, status: int) -> None:
-        self.status = int(status)
+        """A status outside 200-599 raises ValueError here, where the binding that set it is known."""
+        status = int(status)
+        if not valid_status(status):
+            raise ValueError(f"invalid status {status} (a response status is {MIN_STATUS}-{MAX_STATUS})")
+        self.status = status
 
     def set_header(self, name: str, value: str) -> None:
-        if any(c in str(value) for c in "\r\n\0"):
-            raise ValueError("header values may not contain line breaks")
-        self.headers.append([str(name), str(value)])
+        """Checked as the page's own headers are (``runtime.headers.checked``): a header HTTP cannot
+        carry, or one that frames the message (Transfer-Encoding, Content-Length…), raises HeaderError
+        (a ValueError) here, in the binding that set it."""
+        self.headers.append(list(checked(name, value)))
 
     def set_cookie(self, name: str, value: str, **options) -> None:
         """Options as in response.cookie(); a bad one raises CookieError (a 500 unless caught)."""

@@ -6,15 +6,21 @@
   Tornado's per-request socket and epoll changes (``_steady``).
 * ``Admission.check``: 431 for oversized headers, 413 for a declared body over
   ``max_body`` — both decided from the headers, before any of the body is read.
+* ``Admission.watch_answer``: an answer the client does not take (no bytes written) for
+  ``idle_timeout`` closes its connection, freeing the slot and the buffered response.
 * ``ProxyTrust``: X-Forwarded-For / X-Forwarded-Proto are believed only from the
   listed peers; they decide the client IP in logs and whether cookies are Secure.
 """
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import logging
+import struct
+import termios
 
 import tornado.httpserver
+import tornado.ioloop
 from tornado.iostream import StreamClosedError
 
 log = logging.getLogger("pagesvm")
@@ -147,13 +153,62 @@ class ProxyTrust:
             request.protocol = proto
 
 
+class _AnswerWatch:
+    """Closes a connection whose answer the client stopped reading.
+
+    Tornado bounds how long a client may take to send a request (``idle_connection_timeout``,
+    ``body_timeout``) but not how long it may take to read the answer: a client that never reads
+    keeps its connection slot and the whole buffered response for as long as it likes. This check
+    runs every ``timeout`` seconds while the answer is still being written; a period in which no
+    byte of it left the buffer closes the stream (Tornado then ends the request and forgets the
+    connection). A slow reader that keeps taking bytes is left alone.
+    """
+
+    __slots__ = ("stream", "timeout", "done")
+
+    def __init__(self, stream, timeout: float):
+        self.stream, self.timeout = stream, timeout
+        self.done = _written(stream)
+        tornado.ioloop.IOLoop.current().call_later(timeout, self.check)
+
+    def check(self) -> None:
+        stream = self.stream
+        if stream.closed() or not stream.writing():
+            return
+        done = _written(stream)
+        if done == self.done:
+            log.warning("closed a connection whose client took no part of its answer for %gs (--idle-timeout)",
+                        self.timeout)
+            stream.close()
+            return
+        self.done = done
+        tornado.ioloop.IOLoop.current().call_later(self.timeout, self.check)
+
+
+def _written(stream) -> int:
+    """Bytes of the answer the client has taken so far.
+
+    Tornado's own count of bytes handed to the kernel (private, hence here) less what the kernel
+    still holds unsent or unacknowledged (TIOCOUTQ, Linux). The kernel count matters: a socket is
+    reported writable again only once a third of its send buffer (megabytes) has drained, so a
+    slow reader can take bytes for longer than the timeout while Tornado's count stands still.
+    """
+    written = stream._total_write_done_index
+    try:
+        queued = struct.unpack("i", fcntl.ioctl(stream.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+    except (OSError, ValueError, TypeError, AttributeError):  # not a socket, or not Linux
+        queued = 0
+    return written - queued
+
+
 class Admission:
-    """Per-request checks made from the request head alone."""
+    """Per-request checks made from the request head alone, and the bound on taking an answer."""
 
     def __init__(self, max_body: int = 10 * 1024 * 1024, proxy: ProxyTrust | None = None,
-                 max_header: int = MAX_HEADER):
+                 max_header: int = MAX_HEADER, idle_timeout: float | None = None):
         self.max_body = int(max_body)
         self.max_header = int(max_header)
+        self.idle_timeout = float(idle_timeout) if idle_timeout else None
         self.proxy = proxy or ProxyTrust()
         self.in_flight = 0  # requests started and not yet answered (a draining worker waits for 0)
 
@@ -165,6 +220,16 @@ class Admission:
         if getattr(handler, "_pv_in_flight", False):
             handler._pv_in_flight = False
             self.in_flight -= 1
+
+    def watch_answer(self, connection) -> None:
+        """Called once an answer is handed to ``connection`` (Tornado's HTTP1Connection).
+
+        Most answers leave in the write call itself; only one still buffered gets a watch, so the
+        common case costs one method call and no timer.
+        """
+        stream = getattr(connection, "stream", None)
+        if self.idle_timeout and stream is not None and stream.writing() and not stream.closed():
+            _AnswerWatch(stream, self.idle_timeout)
 
     def check(self, request) -> tuple[int, str] | None:
         """(status, reason) to refuse the request with, or None."""

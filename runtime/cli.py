@@ -99,7 +99,8 @@ def _limit_args(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--max-connections", type=int, default=1000, metavar="N",
                        help="open connections per worker; more are answered 503 (default 1000)")
     serve.add_argument("--idle-timeout", type=float, default=30.0, metavar="S",
-                       help="how long a client may take to send a request, or idle between requests (default 30)")
+                       help="how long a client may take to send a request, idle between requests, "
+                            "or go without taking any of its answer (default 30)")
     serve.add_argument("--proxy-headers", action="store_true",
                        help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips (client IP, HTTPS cookies)")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IPS",

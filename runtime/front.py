@@ -150,6 +150,7 @@ class Exchange:
         try:
             self.connection.write_headers(start, headers, chunk)
             self.connection.finish()
+            self.front.admission.watch_answer(self.connection)
         except StreamClosedError:
             pass  # the client left; the page still ran, as it would have for a slow client
         except Exception:  # noqa: BLE001 - headers Tornado cannot write; it wrote nothing yet

@@ -21,7 +21,7 @@ from .config import load_config
 from .batch import Job, RenderQueue
 from .engine import Engine, PageError, non_json
 from .limits import RequestLimits
-from .headers import HeaderError, checked
+from .headers import HeaderError, checked, valid_status
 from .errors import debug_page, generic_page, status_page
 from .router import Router, content_type
 from .site import Site, find_pages_root
@@ -234,14 +234,14 @@ class PagesRuntime:
         for name, value in cookies:
             handler.add_header(name, value)
         status = int(result.get("status") or 200)
-        if not 100 <= status <= 599:
+        if not valid_status(status):  # 1xx would be taken as an interim answer, not this one
             log.error("%s %s set an invalid status %s", handler.request.method, handler.request.path, status)
             return self._status(handler, 500, "invalid status")
         redirect = result.get("redirect") and headers.pop()
         for name, value in headers:
             handler.set_header(name, value)
         handler.set_status(status)
-        if status in (204, 304) or status < 200:  # no body allowed, not even an empty one
+        if status in (204, 304):  # no body allowed, not even an empty one
             return handler.finish()
         if redirect:
             handler.set_header(*redirect)

@@ -58,7 +58,8 @@ def main(cfg: dict) -> int:
 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads are the supervisor's business
     try:
-        admission = Admission(cfg["max_body"], ProxyTrust(cfg["proxy_headers"], cfg["forwarded_allow_ips"]))
+        admission = Admission(cfg["max_body"], ProxyTrust(cfg["proxy_headers"], cfg["forwarded_allow_ips"]),
+                              idle_timeout=cfg["idle_timeout"])
         front = _build_front(cfg["site"], **cfg["app"], limits=RequestLimits(cfg["timeout"], watchdog=True),
                              admission=admission)
     except (CliError, ValueError) as e:
