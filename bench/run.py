@@ -6,8 +6,8 @@ Servers are pinned to core 0 and wrk to the last core (taskset). Rows: hello pag
 100-item escaped list in a layout, the same list signed in, a page calling a Python
 binding; then the list with 1 worker against N workers (all cores; wrk shares the
 last one). With --against REF (a commit, branch or tag), the same pages are also served by
-pagesvm as of REF (checked out into a temporary git worktree) right after this tree's run, and a
-before/after table compares the two. Prints one Markdown table (and writes it to --out when given). CI runs it once
+pagesvm as of REF (checked out into a temporary git worktree) beside this tree, both measured in
+turns, and a before/after table compares the two. Prints one Markdown table (and writes it to --out when given). CI runs it once
 with --duration 1 as a smoke test (tests/test_readme.py); the numbers come from a full run.
 """
 from __future__ import annotations
@@ -125,6 +125,28 @@ def sign_in_cookie(data_dir: str) -> str:
     return f"{AUTH_COOKIE}={encode_auth_cookie(token, record)}"
 
 
+ROUNDS = 3  # --against: each side measured this many times per page, alternately
+
+
+def interleaved(wrk_bin, old_base, new_base, args, core, cookie) -> tuple[list[dict], list[dict]]:
+    """Both trees served side by side on the same core; per page they take turns (old, new, old,
+    new…), so a change in the machine's load falls on both alike. Each row is the turns' mean."""
+    before, after = [], []
+    for name, path, signed in PAGES:
+        cookies = cookie if signed else None
+        for base in (old_base, new_base):
+            wrk(wrk_bin, base + path, 1, args.connections, core, cookies)  # warm up
+        turns = {old_base: [], new_base: []}
+        for _ in range(ROUNDS):
+            for base in (old_base, new_base):
+                turns[base].append(wrk(wrk_bin, base + path, args.duration, args.connections, core, cookies))
+        for base, rows in ((old_base, before), (new_base, after)):
+            runs = turns[base]
+            rows.append({"page": name, **{k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p50", "p99")},
+                         "errors": " ".join(r["errors"] for r in runs if r["errors"])})
+    return before, after
+
+
 def measure(wrk_bin, base, pages, args, core, cookies) -> list[dict]:
     rows = []
     for name, path, signed in pages:
@@ -154,11 +176,13 @@ def main() -> int:
         with running(serve + ["--workers", "1"], "0") as (proc, base):
             ours = measure(wrk_bin, base, PAGES, args, last, cookie)
             rss = [rss_mib(pid) for pid in worker_pids(proc)]
-        before = None
+        before = after = None
         if args.against:
-            with checkout(args.against) as tree, running(serve + ["--workers", "1"], "0", cwd=tree) as (proc, base):
-                before = measure(wrk_bin, base, PAGES, args, last, cookie)
-                before_rss = [rss_mib(pid) for pid in worker_pids(proc)]
+            with checkout(args.against) as tree, running(serve + ["--workers", "1"], "0", cwd=tree) as (old, old_base), \
+                    running(serve + ["--workers", "1"], "0") as (new, new_base):
+                before, after = interleaved(wrk_bin, old_base, new_base, args, last, cookie)
+                before_rss = [rss_mib(pid) for pid in worker_pids(old)]
+                after_rss = [rss_mib(pid) for pid in worker_pids(new)]
         with running([sys.executable, "bench/bare_tornado.py"], "0") as (proc, base):
             bare_cookie = "user=" + subprocess.run(["curl", "-s", base + "/login"], capture_output=True, text=True).stdout
             bare = measure(wrk_bin, base, PAGES, args, last, bare_cookie)
@@ -171,9 +195,9 @@ def main() -> int:
 
     table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args)
     if before:
-        table += compare(before, ours, args.against)
+        table += compare(before, after, args.against)
         table += (f"RSS per worker after the run, one worker: {', '.join(f'{r:.1f}' for r in before_rss)} MiB "
-                  f"as of {args.against}, {', '.join(f'{r:.1f}' for r in rss)} MiB this tree.\n\n")
+                  f"as of {args.against}, {', '.join(f'{r:.1f}' for r in after_rss)} MiB this tree.\n\n")
     table += (f"Load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f} — "
               "other processes on the machine skew the numbers; rerun when it is idle.\n")
     print(table)
@@ -196,7 +220,8 @@ def checkout(ref: str):
 
 
 def compare(before, after, ref) -> str:
-    lines = [f"pagesvm as of {ref} against this tree, one worker, same run:", "",
+    lines = [f"pagesvm as of {ref} against this tree, one worker each, served side by side and measured in turns "
+             f"({ROUNDS} runs a side, mean):", "",
              f"| page | {ref} req/s | p99 ms | this tree req/s | p99 ms | after/before |",
              "|---|---:|---:|---:|---:|---:|"]
     for b, a in zip(before, after):
