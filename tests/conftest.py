@@ -1,6 +1,6 @@
 import pytest
 
-from tests.helpers import start_server
+from tests.helpers import start_server, write_site
 
 
 @pytest.fixture
@@ -16,3 +16,13 @@ def serve(tmp_path):
     yield _serve
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def serve_pages(tmp_path, serve):
+    """serve_pages({path: text}, *flags, env=None) → a running Server of a site made of those files."""
+
+    def _serve(pages, *args, env=None):
+        return serve(write_site(tmp_path / "site", pages), *args, env=env)
+
+    return _serve

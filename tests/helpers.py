@@ -100,6 +100,16 @@ def request(host, port, method, path, body=None, headers=None, cookies=None, tim
         conn.close()
 
 
+def write_site(folder, pages: dict) -> str:
+    """A site made of ``{relative path: text}`` (folders created as needed); returns its path."""
+    for name, text in pages.items():
+        path = os.path.join(str(folder), name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return str(folder)
+
+
 def start_server(site: str | None, *args: str, data_dir: str, env: dict | None = None, timeout: float = 20) -> Server:
     """Start `python -m runtime.cli serve SITE --port 0 ...` and wait for its 'listening on' line."""
     cmd = [sys.executable, "-m", "runtime.cli", "serve"] + ([site] if site else []) + [

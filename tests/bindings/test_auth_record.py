@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import start_server
-
 PAGES = {
     "reg.ejs": "<% registerWithPassword(formData().email, formData().password) %>ok",
     # Each way page code could call the constructor itself: all refused with a TypeError.
@@ -27,18 +25,12 @@ if (params.w) for (const t of targets) { try { t.stamp = 'STAMP'; } catch (e) {}
 
 
 @pytest.fixture
-def signed_in(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    for name, text in PAGES.items():
-        (site / name).write_text(text)
-    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"),
-                           env={"PAGESVM_BCRYPT_ROUNDS": "4"})
+def signed_in(serve_pages):
+    running = serve_pages(PAGES, "--workers", "1", env={"PAGESVM_BCRYPT_ROUNDS": "4"})
     res = running.post("/reg", form={"email": "rec@example.com", "password": "password123"},
                        headers={"Origin": running.url})
     assert res.status == 200, res.text
-    yield running, {"Cookie": res.header("Set-Cookie").split(";")[0]}
-    running.stop()
+    return running, {"Cookie": res.header("Set-Cookie").split(";")[0]}
 
 
 def test_only_the_runtime_makes_auth_records(signed_in):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import start_server
 
 PAGES = {
     "reg.ejs": "<% registerWithPassword(formData().email, formData().password) %>ok",
@@ -22,15 +21,8 @@ try {
 
 
 @pytest.fixture
-def server(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    for name, text in PAGES.items():
-        (site / name).write_text(text)
-    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"),
-                           env={"PAGESVM_BCRYPT_ROUNDS": "4"})
-    yield running
-    running.stop()
+def server(serve_pages):
+    return serve_pages(PAGES, "--workers", "1", env={"PAGESVM_BCRYPT_ROUNDS": "4"})
 
 
 def test_the_auth_record_store_is_no_channel_between_requests(server):

@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from tests.helpers import start_server
 
 SMUGGLED = "0\\r\\n\\r\\nHTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: 8\\r\\n\\r\\nSMUGGLED"
 PAGES = {
@@ -22,14 +21,8 @@ PAGES = {
 
 
 @pytest.fixture
-def server(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    for name, text in PAGES.items():
-        (site / name).write_text(text)
-    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"))
-    yield running
-    running.stop()
+def server(serve_pages):
+    return serve_pages(PAGES, "--workers", "1")
 
 
 def head_of(server, path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import start_server
 
 PAGES = {
     "lock.ejs": "<% if (params.how) Object[params.how](globalThis) %><%= Object.isExtensible(globalThis) %>",
@@ -19,14 +18,8 @@ PAGES = {
 
 
 @pytest.fixture
-def server(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    for name, text in PAGES.items():
-        (site / name).write_text(text)
-    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"))
-    yield running
-    running.stop()
+def server(serve_pages):
+    return serve_pages(PAGES, "--workers", "1")
 
 
 @pytest.mark.parametrize("how", ["preventExtensions", "seal", "freeze"])

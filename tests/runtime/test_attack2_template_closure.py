@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import start_server
 
 PAGES = {
     # parts output: the factory holds __R, __esc and __str
@@ -38,15 +37,8 @@ PAGES = {
 
 
 @pytest.fixture
-def server(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "_private").mkdir()
-    for name, text in PAGES.items():
-        (site / name).write_text(text)
-    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"))
-    yield running
-    running.stop()
+def server(serve_pages):
+    return serve_pages(PAGES, "--workers", "1")
 
 
 @pytest.mark.parametrize("page", ["esc", "str", "raw"])

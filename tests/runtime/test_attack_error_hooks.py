@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import start_server
 
 PAGES = {
     # The hostile page: installs a hook that keeps whatever later requests reveal.
@@ -60,14 +59,8 @@ response.json(200, found.sort());
 
 
 @pytest.fixture
-def server(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    for name, text in PAGES.items():
-        (site / name).write_text(text)
-    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"))
-    yield running
-    running.stop()
+def server(serve_pages):
+    return serve_pages(PAGES, "--workers", "1")
 
 
 def test_a_stack_hook_set_by_one_request_never_runs_in_another(server):

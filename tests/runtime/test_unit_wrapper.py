@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import start_server
 
 # Ends the try statement, closes the render function, declares state in the factory, opens a new render function.
 ESCAPE = ("<% } catch (e) {} }; let count = 0; return function(__api,__locals){var __pvParts=[],__pvCount=0,__line=1;try{ %>"
@@ -22,14 +21,8 @@ PAGES = {
 
 
 @pytest.fixture
-def server(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    for name, text in PAGES.items():
-        (site / name).write_text(text)
-    running = start_server(str(site), "--workers", "1", data_dir=str(tmp_path / "data"))
-    yield running
-    running.stop()
+def server(serve_pages):
+    return serve_pages(PAGES, "--workers", "1")
 
 
 @pytest.mark.parametrize("page, file", [("cnt", "cnt.ejs"), ("cntmd", "cntmd.md")])
