@@ -37,7 +37,6 @@ class Job:
     handler: object
     ctx: object
     payload: dict
-    early: dict
     status: int | None = None  # 404 for the site's +404 page
     result: dict | None = None
     host_error: object = None

@@ -149,14 +149,16 @@ class PagesRuntime:
         refused = self._run_request_hooks(ctx)
         if refused:
             return self._status(handler, *refused)
-        early = ctx.response.drain() or {}
         route = {
             "page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
             "loaders": match.loaders, "layouts": match.layouts,
             "params": {**info.query, **match.params},
         }
         payload = {"route": route, "request": request_payload(info), "auth": ctx.auth, "data": ctx.data}
-        return self.queue.submit(Job(handler, ctx, payload, early, status))
+        early = ctx.response.drain()  # what on_request hooks set: applied before the page's own calls
+        if early:
+            payload["fx"] = early
+        return self.queue.submit(Job(handler, ctx, payload, status))
 
     def answer(self, job: Job) -> None:
         """Send the response for a rendered job (called by the render queue)."""
@@ -168,7 +170,7 @@ class PagesRuntime:
             return self._status(handler, 504, "the page took too long")
         if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
             result["status"] = job.status  # the +404.ejs page answers 404 unless it chose otherwise
-        self._respond(handler, result, job.early, job.host_error)
+        self._respond(handler, result, job.host_error)
 
     def replace_engine(self) -> None:
         """A fresh interpreter after one was interrupted mid-request (its state is unknown)."""
@@ -214,20 +216,20 @@ class PagesRuntime:
         return {"error": error}, None
 
     @staticmethod
-    def _page_headers(result: dict, early: dict) -> tuple[list, list]:
+    def _page_headers(result: dict) -> tuple[list, list]:
         """Every header the page and its bindings asked for, checked (HeaderError if one is bad)."""
         cookies = [checked("Set-Cookie", serialize_cookie(c["name"], c["value"], c.get("options") or {}))
-                   for c in early.get("cookies", []) + (result.get("cookies") or [])]
+                   for c in result.get("cookies") or []]
         headers = [checked(name, value) for name, value in result.get("headers") or []]
         if result.get("redirect"):
             headers.append(checked("Location", result["redirect"]))
         return cookies, headers
 
-    def _respond(self, handler, result: dict, early: dict, host_error: PageError | None = None) -> None:
+    def _respond(self, handler, result: dict, host_error: PageError | None = None) -> None:
         if result.get("error"):
             return self._error(handler, result["error"], host_error)
         try:
-            cookies, headers = self._page_headers(result, early)
+            cookies, headers = self._page_headers(result)
         except (HeaderError, CookieError) as e:  # nothing is sent yet: answer 500 instead
             log.error("%s %s set a bad header: %s", handler.request.method, handler.request.path, e)
             return self._status(handler, 500, "invalid response header")

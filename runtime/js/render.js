@@ -231,6 +231,8 @@
       try {
         if (payload.units) R.defineUnits(payload.units);
         st.api = R.buildApi(st);
+        // What on_request hooks set (status, headers, cookies), first: the page's own calls follow.
+        if (payload.fx) R.applyEffects({ fx: payload.fx });
         render(st);
       } catch (e) {
         error = describeError(e);

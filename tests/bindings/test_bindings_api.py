@@ -35,6 +35,17 @@ def test_on_request_hook_runs_before_middleware_and_its_dict_is_merged_into_data
     assert text_of(server.get("/").text, "tenant") == "public"
 
 
+def test_status_headers_and_cookies_an_on_request_hook_sets_are_sent_and_the_page_can_override_them(server):
+    res = server.get("/hooked", headers={"X-Hook-Effects": "1"})
+    assert res.status == 203 and res.text.strip() == "hooked page"
+    assert res.header("X-From-Hook") == "yes"
+    assert any(c.startswith("hooked=1") for c in res.header_all("Set-Cookie"))
+    later = server.get("/hooked?page=1", headers={"X-Hook-Effects": "1"})  # the page runs after the hook
+    assert later.status == 201 and later.header("X-From-Hook") == "page"
+    plain = server.get("/hooked")
+    assert plain.status == 200 and plain.header("X-From-Hook") is None
+
+
 def test_values_cross_as_json_and_arrive_deep_equal_both_ways(server):
     body = server.get("/values").json()
     assert body["same"] is True

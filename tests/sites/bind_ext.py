@@ -108,3 +108,12 @@ def ticket(ctx, label):
 def tenant(ctx):
     """Adds data.tenant from the X-Tenant header."""
     return {"tenant": ctx.request.headers.get("x-tenant", "public")}
+
+
+@on_request
+def hook_effects(ctx):
+    """With an X-Hook-Effects header: a status, a header and a cookie set before any page code."""
+    if ctx.request.headers.get("x-hook-effects"):
+        ctx.response.set_status(203)
+        ctx.response.set_header("X-From-Hook", "yes")
+        ctx.response.set_cookie("hooked", "1")
