@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.headers import MAX_STATUS, MIN_STATUS, checked, valid_status
+from .headers import MAX_STATUS, MIN_STATUS, checked, valid_status
 
 from .cookies import check_cookie
 
@@ -51,7 +51,7 @@ class ResponseEffects:
         self.status = status
 
     def set_header(self, name: str, value: str) -> None:
-        """Checked as the page's own headers are (``runtime.headers.checked``): a header HTTP cannot
+        """Checked as the page's own headers are (``bindings.headers.checked``): a header HTTP cannot
         carry, or one that frames the message (Transfer-Encoding, Content-Length…), raises HeaderError
         (a ValueError) here, in the binding that set it."""
         self.headers.append(list(checked(name, value)))

@@ -22,9 +22,9 @@ from http.cookies import Morsel
 
 from tornado.httputil import parse_cookie
 
+from .headers import TOKEN
 from .registry import BindingError
 
-_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _PATH = re.compile(r"/[\x21-\x3a\x3c-\x7e]*")  # printable ASCII without ";" or space
 _DOMAIN = re.compile(r"\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 _SAME_SITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
@@ -67,7 +67,7 @@ def _expires(value) -> str:
 
 def check_cookie(name, value, options: dict) -> dict:
     """The options as they will be written (``expires`` as an HTTP date), or CookieError."""
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
+    if not isinstance(name, str) or not TOKEN.fullmatch(name):
         raise CookieError(f"invalid cookie name {name!r} (letters, digits and !#$%&'*+-.^_`|~ only)")
     if not isinstance(value, str):
         raise CookieError(f"cookie {name}: the value must be a string, got {type(value).__name__}")

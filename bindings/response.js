@@ -5,8 +5,12 @@
 
   // -- response ------------------------------------------------------------------------
   const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+  // The headers that frame the message or steer the connection are the server's (bindings/headers.py
+  // FRAMING, which checks again what is sent): refused here, at the page's own line.
+  const FRAMING = ['transfer-encoding', 'content-length', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-connection'];
   function checkHeader(name, value) {
     if (!HEADER_NAME.test(String(name))) throw new Error('response.header: invalid header name ' + JSON.stringify(name));
+    if (FRAMING.includes(String(name).toLowerCase())) throw new Error('response.header: ' + String(name) + ' is set by the server only');
     if (/[\r\n\0]/.test(String(value))) throw new Error('response.header: a header value may not contain line breaks');
   }
   // The rules of bindings/cookies.py (which checks everything sent): options are written into

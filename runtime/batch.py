@@ -158,7 +158,12 @@ class RenderQueue:
         if leaked is not None:  # a global the page made undeletable: the next request gets a fresh interpreter
             log.warning("%s left undeletable globals %s; replacing the interpreter",
                         leaked.payload["route"]["page"], leaked.result["leaked"])
-        if failure is not None or leaked is not None:
+        # A request that ran the interpreter out of memory ends its batch (render.js): the next
+        # requests get a fresh interpreter, and the log names that page.
+        exhausted = next((job for job in jobs if job.result and job.result.get("exhausted")), None)
+        if exhausted is not None:
+            log.warning("%s ran the interpreter out of memory; replacing the interpreter", exhausted.payload["route"]["page"])
+        if failure is not None or leaked is not None or exhausted is not None:
             runtime.replace_engine()
         elif unstarted:
             log.error("the interpreter stopped after %d of %d requests", len(jobs) - len(unstarted), len(jobs))

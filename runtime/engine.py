@@ -132,7 +132,6 @@ class Engine:
         self.interp.export_function("pv.done", self._done)
         self.interp.export_function("pv.drain", self._drain)
         self._on_done = None
-        self.exhausted = False  # a request ran out of memory: this interpreter must be replaced
         self.drain_error: BaseException | None = None
         # The evaluation's variables must carry this key (core.js `dukpy` accessor): only this
         # object and the runtime's closures know it, so page code cannot forge an entry.
@@ -206,8 +205,6 @@ class Engine:
             self._on_done = None
 
     def _done(self, index, result):
-        if result.get("exhausted"):
-            self.exhausted = True
         self._on_done(index, result)
 
     def _drain(self):

@@ -148,14 +148,18 @@ class Exchange:
                 chunk = b""
         start = _START_LINES.get(status) or _start_line(status)
         try:
-            self.connection.write_headers(start, headers, chunk)
-            self.connection.finish()
-            self.front.admission.watch_answer(self.connection)
+            try:
+                self.connection.write_headers(start, headers, chunk)
+            except StreamClosedError:
+                raise
+            except Exception:  # noqa: BLE001 - headers Tornado cannot write; it wrote nothing yet
+                log.exception("%s %s: the response could not be written", self.request.method, self.request.path)
+                self._write_plain_500()
+            else:
+                self.connection.finish()
+                self.front.admission.watch_answer(self.connection)
         except StreamClosedError:
             pass  # the client left; the page still ran, as it would have for a slow client
-        except Exception:  # noqa: BLE001 - headers Tornado cannot write; it wrote nothing yet
-            log.exception("%s %s: the response could not be written", self.request.method, self.request.path)
-            self._write_plain_500()
         finally:
             self.front.admission.leave(self)
         log_request(self)

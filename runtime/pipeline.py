@@ -13,6 +13,7 @@ import urllib.parse
 from bindings import builtins, sqlite_db
 from bindings.context import Context, ResponseEffects
 from bindings.cookies import CookieError, serialize_cookie
+from bindings.headers import HeaderError, checked, valid_status
 from bindings.registry import REGISTRY, Registry
 from bindings.request import MAX_FIELDS, BodyError, payload as request_payload, request_info
 
@@ -21,7 +22,6 @@ from .config import load_config
 from .batch import Job, RenderQueue
 from .engine import Engine, PageError, non_json
 from .limits import RequestLimits
-from .headers import HeaderError, checked, valid_status
 from .errors import debug_page, generic_page, status_page
 from .router import Router, content_type
 from .site import Site, find_pages_root
@@ -163,9 +163,6 @@ class PagesRuntime:
     def answer(self, job: Job) -> None:
         """Send the response for a rendered job (called by the render queue)."""
         handler, result = job.handler, job.result
-        if self.engine.exhausted:  # the batch ended with this request: the next gets a fresh interpreter
-            log.warning("%s ran the interpreter out of memory; replacing the interpreter", job.payload["route"]["page"])
-            self.replace_engine()
         if result.get("timeout"):
             return self._status(handler, 504, "the page took too long")
         if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:

@@ -419,3 +419,26 @@ def test_import_pocketbase_skips_look_alikes_and_hidden_characters(store, tmp_pa
     assert store.import_pocketbase(db) == (1, 2)
     assert sorted(r["email"] for r in store.list()) == sorted([NFC, "new@example.com"])
     assert store.authenticate(NFD, "password1")["id"] == mine["id"]
+
+
+def test_looking_up_a_known_or_unknown_address_does_the_same_work(tmp_path):
+    """No sign-in tells which addresses exist by how long it takes: a known address is not found by a
+    shorter path than an unknown one (both compare the look-alike key of every row)."""
+    first = UserStore(tmp_path / "data", bcrypt_rounds=4)
+    for i in range(12):
+        first.create(f"user{i}@example.com", "password1")
+    first.close()
+    store = UserStore(tmp_path / "data", bcrypt_rounds=4)  # its connection opens on first use, below
+    calls = []
+    key = store.db.functions["pagesvm_email_key"]
+    store.db.functions["pagesvm_email_key"] = lambda value: calls.append(value) or key(value)
+    try:
+        work = []
+        for address in ("user3@example.com", "nobody@example.com", "USER7@example.com"):
+            calls.clear()
+            store.get_by_email(address)
+            work.append(len(calls))
+        assert work[0] == work[1] == work[2] >= 12, work
+        assert store.get_by_email("User3@Example.com")["email"] == "user3@example.com"
+    finally:
+        store.close()

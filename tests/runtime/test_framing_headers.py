@@ -1,4 +1,4 @@
-"""Framing and connection headers, and the final status, are the server's (runtime/headers.py):
+"""Framing and connection headers, and the final status, are the server's (bindings/headers.py):
 a page or binding that sets Transfer-Encoding, Content-Length, Connection… or a 1xx status gets a
 logged 500, on both serving paths (`pagesvm serve` and create_app's tornado.web)."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from bindings.context import ResponseEffects
 from runtime import create_app
-from runtime.headers import FRAMING, HeaderError, checked, valid_status
+from bindings.headers import FRAMING, HeaderError, checked, valid_status
 from tests.helpers import request, start_server, wait_for
 from tests.runtime.test_mount import serve_in_thread
 

@@ -1,4 +1,4 @@
-"""Headers a page sets are checked before anything is written (runtime/headers.py), on both
+"""Headers a page sets are checked before anything is written (bindings/headers.py), on both
 serving paths: `pagesvm serve` (runtime/front.py) and create_app (tornado.web)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from runtime import create_app
 from runtime.front import Exchange
-from runtime.headers import HeaderError, checked, location
+from bindings.headers import HeaderError, checked, location
 from tests.helpers import SITES, request, served, wait_for
 from tests.runtime.test_mount import serve_in_thread
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token: header and cookie names
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BREAK = re.compile(r"[\r\n\x00]")  # refused in every header, Location too: never encoded away
 # What a browser percent-encodes when it reads a Location: controls, space, DEL and non-ASCII.
@@ -48,7 +48,7 @@ def checked(name, value) -> tuple[str, str]:
     """``(name, value)`` as they will be written, or HeaderError saying why they cannot be."""
     name = name if isinstance(name, str) else str(name)
     value = value if isinstance(value, str) else str(value)
-    if not _TOKEN.fullmatch(name):
+    if not TOKEN.fullmatch(name):
         raise HeaderError(f"invalid header name {name!r}")
     if name.lower() in FRAMING:
         raise HeaderError(f"{name} is set by the server only (it frames the response or the connection)")
