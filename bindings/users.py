@@ -38,7 +38,7 @@ _RESERVED = frozenset(_COLUMNS) | _PRIVATE | {"collectionId", "collectionName", 
 _SETTABLE_FLAGS = ("verified", "emailVisibility")
 # Same account as ?: the key catches look-alikes (NFD vs NFC, non-ASCII case) and is computed for
 # every row, first, so a known address costs what an unknown one does; it lives in the query, so the
-# table keeps PocketBase's shape. The NOCASE term keeps rows whose stored address has no key form.
+# table keeps PocketBase's shape. The NOCASE term is the comparison PocketBase itself makes.
 _SAME_EMAIL = "pagesvm_email_key(email) = :key OR email = :email COLLATE NOCASE"
 _INSERT = (f"INSERT INTO users ({', '.join(_COLUMNS)})"
            f" VALUES ({', '.join('?' * len(_COLUMNS))})")
