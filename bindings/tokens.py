@@ -89,7 +89,7 @@ def verify_token(token, store, secret: str) -> dict | None:
             return None
         claims = jwt.decode(token, _signing_key(secret, record), algorithms=[_ALGORITHM],
                             options={"require": ["exp", "id"]})
-    except (jwt.PyJWTError, ValueError, TypeError, RecursionError):  # RecursionError: deeply nested JSON
+    except (jwt.PyJWTError, RecursionError):  # RecursionError: deeply nested JSON
         return None
     if (claims.get("id") != record["id"] or claims.get("type") != "auth"
             or claims.get("collectionId") != COLLECTION_ID):

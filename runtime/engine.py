@@ -178,6 +178,8 @@ class Engine:
         self.host_error = None
         variables = _encode({"k": self._key, "p": payload}).encode("utf-8")
         result = self._evaluate(variables)
+        if result is None:
+            raise RuntimeError("the interpreter holds globals it cannot remove; it must be replaced")
         if result.get("fatal"):
             raise RuntimeError("the request's promise jobs could not be run")
         return result

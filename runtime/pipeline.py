@@ -213,20 +213,20 @@ class PagesRuntime:
         return {"error": error}, None
 
     @staticmethod
-    def _page_headers(result: dict) -> tuple[list, list]:
-        """Every header the page and its bindings asked for, checked (HeaderError if one is bad)."""
+    def _page_headers(result: dict) -> tuple[list, list, tuple | None]:
+        """Every header the page and its bindings asked for, checked (HeaderError if one is bad):
+        the cookies, the other headers, and the redirect's Location (or None)."""
         cookies = [checked("Set-Cookie", serialize_cookie(c["name"], c["value"], c.get("options") or {}))
                    for c in result.get("cookies") or []]
         headers = [checked(name, value) for name, value in result.get("headers") or []]
-        if result.get("redirect"):
-            headers.append(checked("Location", result["redirect"]))
-        return cookies, headers
+        location = checked("Location", result["redirect"]) if result.get("redirect") else None
+        return cookies, headers, location
 
     def _respond(self, handler, result: dict, host_error: PageError | None = None) -> None:
         if result.get("error"):
             return self._error(handler, result["error"], host_error)
         try:
-            cookies, headers = self._page_headers(result)
+            cookies, headers, location = self._page_headers(result)
         except (HeaderError, CookieError) as e:  # nothing is sent yet: answer 500 instead
             log.error("%s %s set a bad header: %s", handler.request.method, handler.request.path, e)
             return self._status(handler, 500, "invalid response header")
@@ -236,14 +236,13 @@ class PagesRuntime:
         if not valid_status(status):  # 1xx would be taken as an interim answer, not this one
             log.error("%s %s set an invalid status %s", handler.request.method, handler.request.path, status)
             return self._status(handler, 500, "invalid status")
-        redirect = result.get("redirect") and headers.pop()
         for name, value in headers:
             handler.set_header(name, value)
         handler.set_status(status)
         if status in (204, 304):  # no body allowed, not even an empty one
             return handler.finish()
-        if redirect:
-            handler.set_header(*redirect)
+        if location:
+            handler.set_header(*location)
             return handler.finish()
         if result.get("file"):
             return self._send_file(handler, result["file"])

@@ -156,7 +156,9 @@
   // must carry this interpreter's key, which only Python and this closure know.
   R.entry = function (vars) {
     if (vars === null || typeof vars !== 'object' || vars.k !== R.key) return undefined;
-    R.cleanGlobals();
+    // Left since the last evaluation and impossible to remove: run nothing on this interpreter.
+    // No request starts, so Python replaces the interpreter and runs them all again.
+    if (R.cleanGlobals().length) return undefined;
     return vars.b !== undefined ? R.batch(vars.b) : R.handle(vars.p);
   };
 
