@@ -171,7 +171,7 @@ def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="pagesvm-bench-")
     try:
         cookie = sign_in_cookie(data_dir)
-        serve = [sys.executable, "-m", "runtime.cli", "serve", SITE, "--data", data_dir]
+        serve = [sys.executable, "-m", "runtime.serve.cli", "serve", SITE, "--data", data_dir]
 
         with running(serve + ["--workers", "1"], "0") as (proc, base):
             ours = measure(wrk_bin, base, PAGES, args, last, cookie)

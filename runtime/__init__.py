@@ -1,4 +1,4 @@
-"""pagesvm's engine: EJS compiler, interpreter, router, pipeline, Tornado app, CLI.
+"""pagesvm's engine: EJS compiler, interpreter, router, pipeline, Tornado app; the CLI is in ``runtime.serve``.
 
 ``create_app`` and ``page_rules`` load ``tornado.web`` on first use only: a worker serves
 through ``runtime.front`` and never needs it (about 1.7 MiB less per worker).

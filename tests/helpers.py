@@ -111,8 +111,8 @@ def write_site(folder, pages: dict) -> str:
 
 
 def start_server(site: str | None, *args: str, data_dir: str, env: dict | None = None, timeout: float = 20) -> Server:
-    """Start `python -m runtime.cli serve SITE --port 0 ...` and wait for its 'listening on' line."""
-    cmd = [sys.executable, "-m", "runtime.cli", "serve"] + ([site] if site else []) + [
+    """Start `python -m runtime.serve.cli serve SITE --port 0 ...` and wait for its 'listening on' line."""
+    cmd = [sys.executable, "-m", "runtime.serve.cli", "serve"] + ([site] if site else []) + [
         "--host", "127.0.0.1", "--port", "0", "--data", data_dir, *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **(env or {})})

@@ -118,7 +118,7 @@ def test_ci_script_runs_the_readme_commands():
 
 
 def test_every_serve_flag_is_documented():
-    help_text = subprocess.run([sys.executable, "-m", "runtime.cli", "serve", "--help"], cwd=ROOT,
+    help_text = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "serve", "--help"], cwd=ROOT,
                                capture_output=True, text=True, timeout=30).stdout
     flags = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}
     table = section("Flags and environment variables")
@@ -130,7 +130,7 @@ def test_every_environment_variable_is_documented():
     """Variables pagesvm reads (PAGESVM_*) are in the README's table; the worker hand-off is internal."""
     names = set()
     for folder in ("runtime", "bindings"):
-        for path in glob.glob(os.path.join(ROOT, folder, "*.py")):
+        for path in glob.glob(os.path.join(ROOT, folder, "**", "*.py"), recursive=True):
             names |= set(re.findall(r'"(PAGESVM_[A-Z_]+)"', open(path, encoding="utf-8").read()))
     names.discard("PAGESVM_WORKER")
     assert names, "expected pagesvm to read at least PAGESVM_SECRET"

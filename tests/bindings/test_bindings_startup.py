@@ -11,7 +11,7 @@ EXT = "tests/sites/bind_ext.py"
 
 
 def run_serve(*args, tmp_path, site=SITE):
-    cmd = [sys.executable, "-m", "runtime.cli", "serve", site, "--host", "127.0.0.1", "--port", "0",
+    cmd = [sys.executable, "-m", "runtime.serve.cli", "serve", site, "--host", "127.0.0.1", "--port", "0",
            "--data", str(tmp_path / "data"), *args]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=20)
 

@@ -7,7 +7,7 @@ import tornado.web
 
 from runtime import build as app_module
 from runtime import create_app
-from runtime.cli import build_parser
+from runtime.serve.cli import build_parser
 from tests.helpers import ROOT, request
 from tests.runtime.test_mount import serve_in_thread
 

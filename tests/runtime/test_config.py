@@ -84,7 +84,7 @@ def test_server_refuses_to_start_with_an_unknown_plugin(tmp_path):
 
 def test_routes_command_reports_a_bad_config(tmp_path):
     site_with(tmp_path, "module.exports = { plugins: ['nope'] }")
-    out = subprocess.run([sys.executable, "-m", "runtime.cli", "routes", str(tmp_path)], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "routes", str(tmp_path)], cwd=ROOT,
                          capture_output=True, text=True, timeout=20)
     assert out.returncode == 2
     assert out.stderr.strip().startswith('pagesvm: error: +config.js: unknown plugin "nope"')

@@ -43,7 +43,7 @@ def test_bogus_forwarded_proto_is_ignored(serve):
 
 
 def test_bad_allow_list_is_a_one_line_startup_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "runtime.cli", "serve", SITE, "--port", "0", "--proxy-headers",
+    proc = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "serve", SITE, "--port", "0", "--proxy-headers",
                            "--forwarded-allow-ips", "not-an-ip", "--data", str(tmp_path)],
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2

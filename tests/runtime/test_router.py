@@ -161,7 +161,7 @@ def test_plain_404_without_site_page(serve):
 
 
 def test_routes_command_prints_pattern_and_file():
-    out = subprocess.run([sys.executable, "-m", "runtime.cli", "routes", SITE], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "routes", SITE], cwd=ROOT,
                          capture_output=True, text=True, timeout=20)
     assert out.returncode == 0, out.stderr
     rows = [line.split() for line in out.stdout.splitlines()]

@@ -3,5 +3,6 @@ supervisor's own checks cannot see, to test how the supervisor handles a worker 
 before it is ready."""
 import sys
 
-if "runtime.worker_main" in sys.modules:
+# A worker is the process run as `python -m runtime.serve.worker`; the supervisor never imports it.
+if getattr(getattr(sys.modules.get("__main__"), "__spec__", None), "name", None) == "runtime.serve.worker":
     raise RuntimeError("this extension refuses to load in a worker")

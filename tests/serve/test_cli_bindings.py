@@ -6,7 +6,7 @@ from tests.helpers import ROOT
 
 
 def bindings(*args):
-    proc = subprocess.run([sys.executable, "-m", "runtime.cli", "bindings", *args], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "bindings", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=20)
     rows = {}
     for line in proc.stdout.splitlines():

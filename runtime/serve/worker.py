@@ -1,7 +1,8 @@
 """One worker process: its own interpreter and Tornado loop on the slot socket it inherited.
 
-Started by ``runtime.workers`` (never imported by the supervisor). SIGTERM (or SIGINT):
-stop accepting, let in-flight requests finish for up to ``grace`` seconds, exit 0.
+Run as ``python -m runtime.serve.worker`` by the supervisor (which never imports it), with
+its configuration in the environment (see ``handoff``). SIGTERM (or SIGINT): stop accepting,
+let in-flight requests finish for up to ``grace`` seconds, exit 0.
 """
 from __future__ import annotations
 
@@ -45,6 +46,14 @@ def _exit_with_parent(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _build_front(root: str, **options):
+    """The HTTP delegate this worker serves the site with."""
+    from ..build import build_runtime
+    from ..front import PagesFront
+
+    return PagesFront(*build_runtime(root, **options))
+
+
 def main(cfg: dict) -> int:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(_Formatter(LOG_FORMAT))
@@ -52,9 +61,12 @@ def main(cfg: dict) -> int:
     _exit_with_parent(cfg["parent"])
     import tornado.ioloop
 
-    from .admission import HEADER_HARD_CAP, Admission, LimitedHTTPServer, ProxyTrust
-    from .cli import CliError, _build_front
-    from .limits import RequestLimits
+    from bindings.registry import DuplicateBinding
+
+    from ..admission import HEADER_HARD_CAP, Admission, LimitedHTTPServer, ProxyTrust
+    from ..config import ConfigError
+    from ..extensions import ExtensionError
+    from ..limits import RequestLimits
 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads are the supervisor's business
     try:
@@ -62,7 +74,7 @@ def main(cfg: dict) -> int:
                               idle_timeout=cfg["idle_timeout"])
         front = _build_front(cfg["site"], **cfg["app"], limits=RequestLimits(cfg["timeout"], watchdog=True),
                              admission=admission)
-    except (CliError, ValueError) as e:
+    except (DuplicateBinding, ConfigError, ExtensionError, ValueError) as e:
         print(f"pagesvm: error: {e}", file=sys.stderr, flush=True)
         return 2
     server = LimitedHTTPServer(front, max_connections=cfg["max_connections"], max_body_size=cfg["max_body"],
@@ -103,3 +115,9 @@ def main(cfg: dict) -> int:
     os.close(cfg["ready_fd"])
     loop.start()
     return 0
+
+
+if __name__ == "__main__":
+    from .handoff import take_config
+
+    sys.exit(main(take_config()))

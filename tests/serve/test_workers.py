@@ -1,4 +1,4 @@
-"""The supervisor and its workers, against a real `pagesvm serve` (runtime/workers.py)."""
+"""The supervisor and its workers, against a real `pagesvm serve` (runtime/serve/)."""
 from __future__ import annotations
 
 import os
@@ -132,7 +132,7 @@ def test_worker_that_cannot_start_is_a_one_line_startup_error(tmp_path):
 
     site = _copy_site(tmp_path, debug=False)
     (site / "+config.js").write_text("module.exports = { nonsense: 1 };\n")
-    proc = subprocess.run([sys.executable, "-m", "runtime.cli", "serve", str(site), "--port", "0",
+    proc = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "serve", str(site), "--port", "0",
                            "--workers", "2", "--data", str(tmp_path / "data")],
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
@@ -146,7 +146,7 @@ def test_worker_dying_at_start_up_stops_everything_without_a_replacement(tmp_pat
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "runtime.cli", "serve", f"{SITES}/hello", "--port", "0",
+    proc = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "serve", f"{SITES}/hello", "--port", "0",
                            "--workers", "2", "--ext", f"{SITES}/worker_only_broken_ext.py",
                            "--data", str(tmp_path / "data")], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
@@ -158,7 +158,7 @@ def test_worker_dying_at_start_up_stops_everything_without_a_replacement(tmp_pat
 
 
 def test_config_check_reports_refusals_and_is_bounded(tmp_path):
-    from runtime.workers import check_site_config
+    from runtime.serve.supervisor import check_site_config
 
     (tmp_path / "index.ejs").write_text("hi")
     assert check_site_config(str(tmp_path)) is None

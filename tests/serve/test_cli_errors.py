@@ -12,7 +12,7 @@ from tests.helpers import ROOT
 
 
 def run_cli(*args: str, timeout: float = 20) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runtime.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "runtime.serve.cli", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
 
 

@@ -9,13 +9,13 @@ import bcrypt
 import pytest
 
 from bindings.users import UserStore
-from runtime import cli_users
+from runtime.serve import cli_users
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def users_cli(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "runtime.cli_users", "users", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "runtime.serve.cli_users", "users", *map(str, args)],
                           input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 
@@ -143,7 +143,7 @@ REAL_PB = ROOT / "tests" / "fixtures" / "pocketbase" / "data.db"
 
 
 def pagesvm(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "runtime.cli", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "runtime.serve.cli", *map(str, args)],
                           input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 

@@ -4,7 +4,7 @@ The supervisor binds one listening socket per worker slot, all on the same port 
 SO_REUSEPORT, so the kernel spreads new connections evenly over the slots (one shared
 socket lets a single worker grab most connections). It keeps every slot socket open
 for its whole life and never creates an interpreter: a worker is a fresh
-``python -m runtime.workers`` process (new code, new ``+config.js``) that inherits
+``python -m runtime.serve.worker`` process (new code, new ``+config.js``) that inherits
 its slot's socket. Because the socket outlives its worker, connections queued while a
 worker is replaced wait for the next one instead of being refused.
 
@@ -15,7 +15,6 @@ worker's own error line is the whole story, so everything stops with status 2.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import select
@@ -26,8 +25,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from .handoff import WORKER_MODULE, worker_env
+
 log = logging.getLogger("pagesvm")
-CONFIG_ENV = "PAGESVM_WORKER"
 READY_TIMEOUT = 60.0
 RESTART_BACKOFF = 0.5  # a worker that dies before it is ready is restarted after this long
 
@@ -78,8 +78,8 @@ def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:
         os.close(read_end)
         message = ""
         try:
-            from .config import load_config
-            from .site import Site
+            from ..config import load_config
+            from ..site import Site
 
             load_config(Site(root))
         except BaseException as e:  # noqa: BLE001 - whatever stops a worker, the parent says it
@@ -143,9 +143,9 @@ class Supervisor:
     def _spawn(self, slot: int) -> Worker:
         ready_r, ready_w = os.pipe()
         sock = self.sockets[slot]
-        env = {**os.environ, CONFIG_ENV: json.dumps({**self.config, "fd": sock.fileno(), "ready_fd": ready_w,
-                                                     "slot": slot, "parent": os.getpid()})}
-        proc = subprocess.Popen([sys.executable, "-m", "runtime.workers"], env=env,
+        env = worker_env({**self.config, "fd": sock.fileno(), "ready_fd": ready_w, "slot": slot,
+                          "parent": os.getpid()})
+        proc = subprocess.Popen([sys.executable, "-m", WORKER_MODULE], env=env,
                                 pass_fds=(sock.fileno(), ready_w), cwd=os.getcwd())
         os.close(ready_w)
         worker = Worker(slot, proc, ready_r)
@@ -320,8 +320,3 @@ def supervise(config: dict, host: str, port: int, workers: int, grace: float) ->
     log.info("listening on http://%s:%d", bound[0], bound[1])
     return supervisor.run()
 
-
-if __name__ == "__main__":
-    from .worker_main import main
-
-    sys.exit(main(json.loads(os.environ.pop(CONFIG_ENV))))

@@ -84,7 +84,7 @@ def build_parser() -> Parser:
 
 
 def _limit_args(serve: argparse.ArgumentParser) -> None:
-    """Workers and per-request limits (see runtime/workers.py and runtime/limits.py)."""
+    """Workers and per-request limits (see runtime/serve/supervisor.py and runtime/limits.py)."""
     serve.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="worker processes, each with its own interpreter (default: CPU count)")
     serve.add_argument("--timeout", type=float, default=10.0, metavar="S",
@@ -108,7 +108,7 @@ def _limit_args(serve: argparse.ArgumentParser) -> None:
 
 
 def _worker_config(args, root: str, app_options: dict) -> dict:
-    from .admission import ProxyTrust
+    from ..admission import ProxyTrust
 
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
@@ -126,8 +126,8 @@ def _worker_config(args, root: str, app_options: dict) -> dict:
 
 
 def _site_folder(site: str | None) -> str:
-    from .build import PACKAGE_PAGES
-    from .site import SiteError, find_pages_root
+    from ..build import PACKAGE_PAGES
+    from ..site import SiteError, find_pages_root
 
     try:
         root = find_pages_root(site or PACKAGE_PAGES)
@@ -154,9 +154,7 @@ def _prepare_data_dir(path: str) -> str:
 
 def cmd_serve(args) -> int:
     """Bind, then run the workers under the supervisor; the app itself is built in each worker."""
-    from .workers import supervise
-
-    from .workers import check_site_config
+    from .supervisor import check_site_config, supervise
 
     root = _site_folder(args.site)
     data_dir = _prepare_data_dir(args.data)
@@ -173,25 +171,10 @@ def cmd_serve(args) -> int:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
 
 
-def _build_front(root: str, **options):
-    """The HTTP delegate a worker serves the site with."""
-    from bindings.registry import DuplicateBinding
-
-    from .build import build_runtime
-    from .config import ConfigError
-    from .extensions import ExtensionError
-    from .front import PagesFront
-
-    try:
-        return PagesFront(*build_runtime(root, **options))
-    except (DuplicateBinding, ConfigError, ExtensionError) as e:
-        raise CliError(str(e)) from None
-
-
 def cmd_routes(args) -> int:
-    from .config import ConfigError, load_config
-    from .router import Router
-    from .site import Site
+    from ..config import ConfigError, load_config
+    from ..router import Router
+    from ..site import Site
 
     site = Site(_site_folder(args.site))
     try:
@@ -210,7 +193,7 @@ def _load_bindings(extensions) -> None:
     from bindings import builtins
     from bindings.registry import DuplicateBinding
 
-    from .extensions import ExtensionError, load_extensions
+    from ..extensions import ExtensionError, load_extensions
 
     try:
         builtins.load()
