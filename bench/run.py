@@ -171,14 +171,15 @@ def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="pagesvm-bench-")
     try:
         cookie = sign_in_cookie(data_dir)
-        serve = [sys.executable, "-m", "runtime.serve.cli", "serve", SITE, "--data", data_dir]
+        serve = serve_command(ROOT, data_dir)
 
         with running(serve + ["--workers", "1"], "0") as (proc, base):
             ours = measure(wrk_bin, base, PAGES, args, last, cookie)
             rss = [rss_mib(pid) for pid in worker_pids(proc)]
         before = after = None
         if args.against:
-            with checkout(args.against) as tree, running(serve + ["--workers", "1"], "0", cwd=tree) as (old, old_base), \
+            with checkout(args.against) as tree, \
+                    running(serve_command(tree, data_dir) + ["--workers", "1"], "0", cwd=tree) as (old, old_base), \
                     running(serve + ["--workers", "1"], "0") as (new, new_base):
                 before, after = interleaved(wrk_bin, old_base, new_base, args, last, cookie)
                 before_rss = [rss_mib(pid) for pid in worker_pids(old)]
@@ -205,6 +206,12 @@ def main() -> int:
         with open(args.out, "w") as f:
             f.write(table)
     return 0
+
+
+def serve_command(tree: str, data_dir: str) -> list[str]:
+    """`pagesvm serve` of the bench site as TREE runs it (the command line moved to runtime/serve/)."""
+    module = "runtime.serve.cli" if os.path.exists(os.path.join(tree, "runtime", "serve", "cli.py")) else "runtime.cli"
+    return [sys.executable, "-m", module, "serve", SITE, "--data", data_dir]
 
 
 @contextlib.contextmanager
