@@ -257,8 +257,8 @@ class PagesRuntime:
         handler.finish(body)
 
     def _send_file(self, handler, rel: str) -> None:
-        rel = "/".join(p for p in rel.split("/") if p)
-        if not self.router.serves_static(rel):  # only what the site serves statically, never a source
+        rel = self.router.static_file(rel)
+        if rel is None:  # only what the site serves statically, never a source
             return self._status(handler, 404, "file not found")
         handler.set_header("Content-Type", content_type(rel))
         handler.finish(self.site.read_bytes(rel))

@@ -131,14 +131,18 @@ class Router:
                 return True
         return False
 
-    def serves_static(self, rel: str) -> bool:
-        """Whether the site serves the file ``rel`` as itself at its own URL: ``response.file()``
-        sends nothing else (no template, Markdown page, ``+`` file, ``_private`` or dot file)."""
-        parts = [p for p in str(rel).split("/") if p]
-        if not parts or "\0" in rel or "\\" in rel:
-            return False
-        route = self._route_for("/".join(parts))
-        return route is not None and route.kind == "static" and self.site.is_file("/".join(parts))
+    def static_file(self, rel: str) -> str | None:
+        """``rel`` normalised, when the site serves that file as itself at its own URL, else None:
+        ``response.file()`` sends nothing else (no template, Markdown page, ``+`` file, ``_private``
+        or dot file)."""
+        rel = str(rel)
+        if "\0" in rel or "\\" in rel:
+            return None
+        rel = "/".join(p for p in rel.split("/") if p)
+        if not rel:
+            return None
+        route = self._route_for(rel)
+        return rel if route is not None and route.kind == "static" and self.site.is_file(rel) else None
 
     def _route_for(self, rel: str) -> Route | None:
         parts = rel.split("/")
