@@ -268,11 +268,7 @@ class PagesRuntime:
         status = located.status if 400 <= located.status < 600 else 500
         log.error("%s %s failed at %s: %s: %s", handler.request.method, handler.request.path,
                   located.location, located.name, located.message)
-        handler.clear()
-        handler.set_status(status)
-        handler.set_header("Content-Type", "text/html; charset=utf-8")
-        if status == 503:  # a binding found something busy (the database): worth retrying
-            handler.set_header("Retry-After", RETRY_AFTER)
+        self._error_head(handler, status)
         if self.debug:
             return handler.finish(debug_page(self.site, located))
         if located.binding and status < 500:
@@ -288,12 +284,18 @@ class PagesRuntime:
     def internal_error(self, handler) -> None:
         self._status(handler, 500, "internal error")
 
-    def _status(self, handler, status: int, reason: str) -> None:
+    @staticmethod
+    def _error_head(handler, status: int) -> None:
+        """What the page set is dropped; an HTML error page follows (a 503, something busy such as
+        the database, says when to retry)."""
         handler.clear()
         handler.set_status(status)
         handler.set_header("Content-Type", "text/html; charset=utf-8")
         if status == 503:
             handler.set_header("Retry-After", RETRY_AFTER)
+
+    def _status(self, handler, status: int, reason: str) -> None:
+        self._error_head(handler, status)
         titles = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 414: "URI Too Long",
                   413: "Content Too Large", 431: "Request Header Fields Too Large", 504: "Gateway Timeout"}
         handler.finish(status_page(status, titles.get(status, "Error"), reason))
