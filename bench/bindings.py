@@ -19,8 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bindings import binding  # noqa: E402
 from bindings.context import Context, RequestInfo, ResponseEffects  # noqa: E402
-from runtime.engine import Engine  # noqa: E402
-from runtime.site import Site  # noqa: E402
+from runtime.render.engine import Engine  # noqa: E402
+from runtime.render.site import Site  # noqa: E402
 
 
 @binding("bench.add")

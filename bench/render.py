@@ -24,9 +24,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bindings import builtins  # noqa: E402
-from runtime.engine import Engine  # noqa: E402
-from runtime.router import Router  # noqa: E402
-from runtime.site import Site  # noqa: E402
+from runtime.render.engine import Engine  # noqa: E402
+from runtime.render.router import Router  # noqa: E402
+from runtime.render.site import Site  # noqa: E402
 
 FILES = {
     "trivial.ejs": "<h1>Hello <%= params.name %></h1>\n",

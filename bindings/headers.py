@@ -1,6 +1,6 @@
 """The headers a page asked for, checked once before any of them reaches Tornado.
 
-Both serving paths (``runtime.front``'s Exchange and ``tornado.web``'s RequestHandler) write
+Both serving paths (``runtime.http.connection``'s Exchange and ``tornado.web``'s RequestHandler) write
 headers as Latin-1 only when the response is flushed. A value that cannot be written then
 fails after the request was marked answered, so the client got nothing and its connection
 slot stayed taken. ``PagesRuntime._respond`` therefore runs every page-made header through

@@ -5,7 +5,7 @@ with ``override=True``.
 These run inside the interpreter (no round trip to Python): the request and response
 families ship as ``bindings/request.js`` / ``bindings/response.js``; the template
 machinery (include, echo, slots…) and micro-dash live with the core runtime in
-``runtime/js``. The functions below only document each name; their bodies never run.
+``runtime/render/js``. The functions below only document each name; their bodies never run.
 """
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def redirect(ctx, path, options=None):
     """Redirect to a same-site path (prefix added); options: status, message (→ __flash), external."""
 
 
-# -- template machinery and helpers (runtime/js/context.js, microdash.js) ----------------------
+# -- template machinery and helpers (runtime/render/js/context.js, microdash.js) ----------------------
 
 
 @binding("api", js=True)

@@ -108,7 +108,7 @@ def _limit_args(serve: argparse.ArgumentParser) -> None:
 
 
 def _worker_config(args, root: str, app_options: dict) -> dict:
-    from ..admission import ProxyTrust
+    from ..http.admission import ProxyTrust
 
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
@@ -126,8 +126,8 @@ def _worker_config(args, root: str, app_options: dict) -> dict:
 
 
 def _site_folder(site: str | None) -> str:
-    from ..build import PACKAGE_PAGES
-    from ..site import SiteError, find_pages_root
+    from ..http.build import PACKAGE_PAGES
+    from ..render.site import SiteError, find_pages_root
 
     try:
         root = find_pages_root(site or PACKAGE_PAGES)
@@ -172,9 +172,9 @@ def cmd_serve(args) -> int:
 
 
 def cmd_routes(args) -> int:
-    from ..config import ConfigError, load_config
-    from ..router import Router
-    from ..site import Site
+    from ..render.config import ConfigError, load_config
+    from ..render.router import Router
+    from ..render.site import Site
 
     site = Site(_site_folder(args.site))
     try:
@@ -193,7 +193,7 @@ def _load_bindings(extensions) -> None:
     from bindings import builtins
     from bindings.registry import DuplicateBinding
 
-    from ..extensions import ExtensionError, load_extensions
+    from ..http.extensions import ExtensionError, load_extensions
 
     try:
         builtins.load()

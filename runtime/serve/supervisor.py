@@ -78,8 +78,8 @@ def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:
         os.close(read_end)
         message = ""
         try:
-            from ..config import load_config
-            from ..site import Site
+            from ..render.config import load_config
+            from ..render.site import Site
 
             load_config(Site(root))
         except BaseException as e:  # noqa: BLE001 - whatever stops a worker, the parent says it

@@ -48,8 +48,8 @@ def _exit_with_parent(parent: int) -> None:
 
 def _build_front(root: str, **options):
     """The HTTP delegate this worker serves the site with."""
-    from ..build import build_runtime
-    from ..front import PagesFront
+    from ..http.build import build_runtime
+    from ..http.connection import PagesFront
 
     return PagesFront(*build_runtime(root, **options))
 
@@ -63,10 +63,10 @@ def main(cfg: dict) -> int:
 
     from bindings.registry import DuplicateBinding
 
-    from ..admission import HEADER_HARD_CAP, Admission, LimitedHTTPServer, ProxyTrust
-    from ..config import ConfigError
-    from ..extensions import ExtensionError
-    from ..limits import RequestLimits
+    from ..http.admission import HEADER_HARD_CAP, Admission, LimitedHTTPServer, ProxyTrust
+    from ..render.config import ConfigError
+    from ..http.extensions import ExtensionError
+    from ..render.limits import RequestLimits
 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads are the supervisor's business
     try:

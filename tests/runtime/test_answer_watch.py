@@ -1,4 +1,4 @@
-"""--idle-timeout also bounds how long a client may leave its answer untaken (runtime/admission.py
+"""--idle-timeout also bounds how long a client may leave its answer untaken (runtime/http/admission.py
 ``Admission.watch_answer``): no progress writing it for that long closes the connection; a slow
 reader that keeps taking bytes is left alone, and an answer written at once arms no timer."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ import time
 import pytest
 import tornado.iostream
 
-from runtime import admission as admission_module
-from runtime.admission import Admission
+from runtime.http import admission as admission_module
+from runtime.http.admission import Admission
 from tests.helpers import start_server, wait_for
 
 

@@ -5,7 +5,7 @@ import os
 import pytest
 import tornado.web
 
-from runtime import build as app_module
+from runtime.http import build as app_module
 from runtime import create_app
 from runtime.serve.cli import build_parser
 from tests.helpers import ROOT, request

@@ -1,5 +1,5 @@
 """Requests that wait for the interpreter together are rendered in one evaluation
-(runtime/batch.py), yet each keeps its own state, limits and failures.
+(runtime/render/executor.py), yet each keeps its own state, limits and failures.
 
 To line requests up, a "blocker" page keeps the worker busy while the others arrive;
 they are then read in the order they connected and queued together.

@@ -1,12 +1,12 @@
-"""+config.js (runtime/config.py): PocketPages' plugin names, options, and clear startup errors."""
+"""+config.js (runtime/render/config.py): PocketPages' plugin names, options, and clear startup errors."""
 import os
 import subprocess
 import sys
 
 import pytest
 
-from runtime.config import ConfigError, load_config
-from runtime.site import Site, find_pages_root
+from runtime.render.config import ConfigError, load_config
+from runtime.render.site import Site, find_pages_root
 from tests.helpers import ROOT, SITES, start_server
 
 ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order

@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from runtime.csrf import OptOuts, refusal
-from runtime.site import Site
+from runtime.http.csrf import OptOuts, refusal
+from runtime.render.site import Site
 from tests.bindings.auth_helpers import auth_cookie, register, set_cookies, start, whoami
 from tests.helpers import SITES
 

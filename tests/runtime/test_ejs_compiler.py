@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bindings import builtins
-from runtime.ejs_compiler import compile_template, preprocess
-from runtime.engine import Engine, RenderError
-from runtime.site import Site
+from runtime.render.ejs_compiler import compile_template, preprocess
+from runtime.render.engine import Engine, RenderError
+from runtime.render.site import Site
 
 
 def test_script_server_becomes_a_code_tag_with_the_spaces_pocketpages_adds():

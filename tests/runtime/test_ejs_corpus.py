@@ -12,8 +12,8 @@ import os
 import pytest
 
 from bindings import builtins
-from runtime.engine import Engine, RenderError
-from runtime.site import Site
+from runtime.render.engine import Engine, RenderError
+from runtime.render.site import Site
 
 CORPUS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "ejs", "cases.json")
 with open(CORPUS, encoding="utf-8") as _f:

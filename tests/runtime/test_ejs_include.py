@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bindings import builtins
-from runtime.engine import Engine, RenderError
-from runtime.site import Site
+from runtime.render.engine import Engine, RenderError
+from runtime.render.site import Site
 
 
 def _engine(root, files: dict) -> Engine:

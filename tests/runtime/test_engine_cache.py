@@ -10,9 +10,9 @@ import os
 import pytest
 
 from bindings import builtins
-from runtime.engine import Engine
-from runtime.router import Router
-from runtime.site import Site
+from runtime.render.engine import Engine
+from runtime.render.router import Router
+from runtime.render.site import Site
 
 SITE = {
     "+layout.ejs": "<main><%- slot %></main>",

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from bindings import builtins
-from runtime.engine import Engine, RenderError
-from runtime.site import Site
+from runtime.render.engine import Engine, RenderError
+from runtime.render.site import Site
 from tests.helpers import SITES, start_server
 
 SITE = os.path.join(SITES, "ejs_errors")

@@ -13,9 +13,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from runtime.config import load_config
-from runtime.router import Router
-from runtime.site import Site, find_pages_root
+from runtime.render.config import load_config
+from runtime.render.router import Router
+from runtime.render.site import Site, find_pages_root
 from tests.helpers import SITES, start_server
 
 ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order

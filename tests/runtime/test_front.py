@@ -1,4 +1,4 @@
-"""The HTTP side of a worker (runtime/front.py): what it answers without tornado.web."""
+"""The HTTP side of a worker (runtime/http/connection.py): what it answers without tornado.web."""
 from __future__ import annotations
 
 import email.utils

@@ -1,10 +1,10 @@
-"""Markdown pages (runtime/markdown_render.py): front matter → meta, heading ids, fenced code,
+"""Markdown pages (runtime/render/markdown.py): front matter → meta, heading ids, fenced code,
 layouts, and EJS inside Markdown when the ejs plugin lists .md (as in PocketPages)."""
 import os
 
 import pytest
 
-from runtime.markdown_render import MarkdownRenderer, slugify
+from runtime.render.markdown import MarkdownRenderer, slugify
 from tests.helpers import SITES, served
 
 ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order

@@ -1,4 +1,4 @@
-"""CommonJS modules for pages (runtime/js/modules.js): require, resolve and their lookups."""
+"""CommonJS modules for pages (runtime/render/js/modules.js): require, resolve and their lookups."""
 import html
 import os
 
@@ -62,7 +62,7 @@ def test_private_modules_are_not_served(page):
 
 
 def test_a_module_is_compiled_once_per_interpreter_and_run_once_per_request():
-    from runtime.pipeline import PagesRuntime
+    from runtime.http.pipeline import PagesRuntime
 
     engine = PagesRuntime(SITE).engine
     assert engine.render_file("counter.ejs").strip() == "1,2"

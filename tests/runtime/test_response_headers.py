@@ -1,5 +1,5 @@
 """Headers a page sets are checked before anything is written (bindings/headers.py), on both
-serving paths: `pagesvm serve` (runtime/front.py) and create_app (tornado.web)."""
+serving paths: `pagesvm serve` (runtime/http/connection.py) and create_app (tornado.web)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 
 from runtime import create_app
-from runtime.front import Exchange
+from runtime.http.connection import Exchange
 from bindings.headers import HeaderError, checked, location
 from tests.helpers import SITES, request, served, wait_for
 from tests.runtime.test_mount import serve_in_thread

@@ -1,4 +1,4 @@
-"""The file-based router (runtime/router.py), through a real server on a loopback port."""
+"""The file-based router (runtime/render/router.py), through a real server on a loopback port."""
 import hashlib
 import os
 import shutil
@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from runtime.router import Router
-from runtime.site import Site
+from runtime.render.router import Router
+from runtime.render.site import Site
 from tests.helpers import ROOT, SITES, wait_for
 
 ONE = ("--workers", "1")  # one interpreter: fast start, deterministic request order

@@ -1,9 +1,9 @@
-"""Site lookups (runtime/site.py): `_private` lookups stay inside `_private` folders."""
+"""Site lookups (runtime/render/site.py): `_private` lookups stay inside `_private` folders."""
 from __future__ import annotations
 
 import pytest
 
-from runtime.site import MODULE_EXTENSIONS, TEMPLATE_EXTENSIONS, Site
+from runtime.render.site import MODULE_EXTENSIONS, TEMPLATE_EXTENSIONS, Site
 
 FILES = {
     "+load.js": "module.exports = () => ({})",

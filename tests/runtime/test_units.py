@@ -9,9 +9,9 @@ import os
 import pytest
 
 from bindings import builtins
-from runtime.engine import Engine
-from runtime.router import Router
-from runtime.site import Site
+from runtime.render.engine import Engine
+from runtime.render.router import Router
+from runtime.render.site import Site
 from tests.helpers import SITES, wait_for
 
 
@@ -93,7 +93,7 @@ def test_fixed_unit_is_sent_again(tmp_path):
 
 
 def test_replaced_interpreter_is_sent_every_unit_again(tmp_path):
-    from runtime.pipeline import PagesRuntime
+    from runtime.http.pipeline import PagesRuntime
 
     runtime = PagesRuntime(write(tmp_path / "site", BROKEN_SITE), data_dir=str(tmp_path / "data"))
     assert body(runtime.engine, runtime.router, "/good") == "<main><p>good</p></main>"
@@ -122,8 +122,8 @@ def test_include_and_require_of_one_file_are_separate_units(tmp_path, first):
 
 
 def test_failed_replacement_leaves_the_old_interpreter_sent_everything_again(tmp_path, monkeypatch):
-    from runtime import pipeline
-    from runtime.pipeline import PagesRuntime
+    from runtime.http import pipeline
+    from runtime.http.pipeline import PagesRuntime
 
     runtime = PagesRuntime(write(tmp_path / "site", BROKEN_SITE), data_dir=str(tmp_path / "data"))
     engine = runtime.engine
@@ -152,7 +152,7 @@ def test_byte_order_marks_are_stripped_from_pages_partials_modules_and_markdown(
 
 
 def test_byte_order_mark_before_markdown_front_matter(tmp_path):
-    from runtime.markdown_render import MarkdownRenderer
+    from runtime.render.markdown import MarkdownRenderer
 
     builtins.load()
     write(tmp_path, {"post.md": BOM + b"---\ntitle: Hello\n---\n# Hi\n"})
@@ -216,7 +216,7 @@ def test_include_data_keys_the_partial_never_uses_need_no_variant(tmp_path):
 
 
 def test_variants_of_one_partial_are_bounded_and_edits_still_apply(tmp_path):
-    from runtime.units import MAX_VARIANTS
+    from runtime.render.units import MAX_VARIANTS
 
     uses = "".join(f"<%= typeof k{b} === 'undefined' ? '' : k{b} %>" for b in range(8))
     engine, router = make(tmp_path, {

@@ -9,7 +9,7 @@ import tornado.web
 
 from .admission import Admission
 from .build import PACKAGE_PAGES, build_runtime  # noqa: F401 - PACKAGE_PAGES: where the bundled site lives
-from .front import log_request
+from .connection import log_request
 from .pipeline import PagesRuntime
 
 
@@ -69,5 +69,5 @@ def page_rules(site: str | None = None, *, prefix: str = "", extensions=(), **op
 
 def create_app(site: str | None = None, *, extensions=(), **options) -> tornado.web.Application:
     """The site as a Tornado Application (``pagesvm serve`` serves the same pipeline through the
-    leaner ``runtime.front``); options mirror the CLI flags."""
+    leaner ``runtime.http.connection``); options mirror the CLI flags."""
     return tornado.web.Application(page_rules(site, extensions=extensions, **options), log_function=log_request)

@@ -18,13 +18,13 @@ from bindings.registry import REGISTRY, Registry
 from bindings.request import MAX_FIELDS, BodyError, payload as request_payload, request_info
 
 from . import csrf
-from .config import load_config
-from .batch import Job, RenderQueue
-from .engine import Engine, PageError, non_json
-from .limits import RequestLimits
-from .errors import debug_page, generic_page, status_page
-from .router import Router, content_type
-from .site import Site, find_pages_root
+from ..render.config import load_config
+from ..render.executor import Job, RenderQueue
+from ..render.engine import Engine, PageError, non_json
+from ..render.limits import RequestLimits
+from ..render.error_pages import debug_page, generic_page, status_page
+from ..render.router import Router, content_type
+from ..render.site import Site, find_pages_root
 
 log = logging.getLogger("pagesvm")
 MAX_PATH = 2048
@@ -84,7 +84,7 @@ class PagesRuntime:
         self.cross_site = csrf.OptOuts(self.site)
         markdown = None
         if "markdown" in self.site_config.plugins:  # the marked plugin is listed: load Python-Markdown
-            from .markdown_render import MarkdownRenderer
+            from ..render.markdown import MarkdownRenderer
 
             markdown = MarkdownRenderer()
         self.engine = Engine(self.site, registry=registry, markdown=markdown, config={
@@ -205,7 +205,7 @@ class PagesRuntime:
     @staticmethod
     def failure(e: BaseException) -> tuple[dict, PageError | None]:
         """The result of a request that failed in Python (compiling) or broke the interpreter."""
-        from .ejs_compiler import TemplateSyntaxError
+        from ..render.ejs_compiler import TemplateSyntaxError
 
         if isinstance(e, TemplateSyntaxError):
             return {"error": {"name": e.name, "message": e.message}}, PageError(e.name, e.message, e.path, e.line, 500)

@@ -6,7 +6,7 @@ import os
 
 from .pipeline import PagesRuntime
 
-PACKAGE_PAGES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pages")
+PACKAGE_PAGES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "pages")
 DEFAULTS = {"data_dir": "pagesvm_data", "debug": False, "prefix": "", "max_output": 16 * 1024 * 1024,
             "max_fields": 1000}
 

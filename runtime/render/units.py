@@ -80,7 +80,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     match = _FRONT_MATTER_RE.match(text)
     if not match:
         return {}, text
-    from .markdown_render import parse_front_matter  # YAML, as PocketPages' front-matter package; loaded on first use
+    from .markdown import parse_front_matter  # YAML, as PocketPages' front-matter package; loaded on first use
 
     meta = parse_front_matter(match.group(1))
     blank = "\n" * match.group(0).count("\n")
@@ -236,7 +236,7 @@ class UnitCache:
         template = None
         front_matter: dict = {}
         if kind == "markdown":
-            from .markdown_render import FrontMatterError
+            from .markdown import FrontMatterError
 
             try:
                 front_matter, text = split_front_matter(text)
