@@ -250,7 +250,10 @@ class UnitCache:
             frame = [RENDER_PARAMS, template.body_start, template.body_tail]
         else:
             if path.endswith(".json"):
-                json.loads(text)  # a broken JSON module fails here, naming the file
+                try:  # a broken JSON module fails here, at its own file and line
+                    json.loads(text)
+                except json.JSONDecodeError as e:
+                    raise TemplateSyntaxError(f"invalid JSON: {e.msg}", path, e.lineno) from None
                 params, head = "module", "(function(module){module.exports="
             else:
                 params, head = MODULE_PARAMS, "(function(" + MODULE_PARAMS + "){"

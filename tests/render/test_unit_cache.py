@@ -172,17 +172,29 @@ def test_bad_front_matter_is_a_template_error_at_its_line(cache):
 
 
 def test_broken_json_module_is_refused(cache):
-    with pytest.raises(ValueError):
+    with pytest.raises(TemplateSyntaxError):
         cache.ensure("broken.json", "module")
     assert cache.units == {}
 
 
-@pytest.mark.xfail(strict=True, reason="units.py says a broken JSON module 'fails here, naming the file', but "
-                   "json.loads's error has no file name; the engine sends str(e) to the page, so the error "
-                   "reads 'Expecting property name…' blamed on the require() line, with broken.json nowhere")
 def test_broken_json_module_error_names_the_file(cache):
-    with pytest.raises(ValueError, match="broken.json"):
+    """Like a template that does not compile: the error is located in the JSON file itself."""
+    with pytest.raises(TemplateSyntaxError) as caught:
         cache.ensure("broken.json", "module")
+    assert caught.value.path == "broken.json" and caught.value.line == 1
+    assert "invalid JSON" in caught.value.message
+
+
+def test_a_page_requiring_broken_json_is_told_the_json_file_and_line(tmp_path):
+    from bindings import builtins
+    from runtime.render.engine import Engine, RenderError
+
+    root = write_site(tmp_path / "site", {"page.ejs": "<%= require('./data.json').a %>",
+                                          "data.json": '{\n  "a": 1,\n}\n'})
+    builtins.load()
+    with pytest.raises(RenderError) as caught:
+        Engine(Site(str(root))).render_file("page.ejs")
+    assert caught.value.error.location == "data.json:3"
 
 
 # -- markdown ------------------------------------------------------------------------------------
