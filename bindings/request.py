@@ -15,11 +15,10 @@ import json
 import math
 import re
 import urllib.parse
-from io import BytesIO
 from itertools import accumulate
 
-from python_multipart import parse_form
-from python_multipart.multipart import parse_options_header
+from python_multipart import create_form_parser
+from python_multipart.multipart import MultipartState, parse_options_header
 
 from .context import RequestInfo
 from .cookies import parse_cookies
@@ -179,11 +178,17 @@ def _parse_multipart(content_type: str, options: dict, body: bytes, max_fields: 
 
     headers = {"Content-Type": content_type.encode("latin-1"), "Content-Length": str(len(body)).encode()}
     try:
-        parse_form(headers, BytesIO(body), on_field, on_file)
+        parser = create_form_parser(headers, on_field, on_file)
+        parser.write(body)
+        parser.finalize()
     except BodyError:
         raise
     except Exception as e:  # noqa: BLE001 - the parser raises several kinds
         raise BodyError(f"malformed multipart body: {e}") from None
+    # The parser stops quietly where the body does: without its closing boundary the body was cut
+    # short, and the parts read so far are not the form that was sent.
+    if parser.parser.state != MultipartState.END:
+        raise BodyError("malformed multipart body: no closing boundary")
     return fields
 
 
