@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import re
 import time
+from http.client import responses
 
 from tornado import httputil
 from tornado.iostream import StreamClosedError
 
-from .admission import Admission, mark_busy
+from .admission import Admission
+from .tornado_glue import mark_busy, peer
 from .pipeline import PagesRuntime
 
 log = logging.getLogger("pagesvm")
@@ -60,9 +62,7 @@ class _Request:
         self.headers = headers
         self.body = b""
         self.connection = connection
-        context = getattr(connection, "context", None)
-        self.remote_ip = getattr(context, "remote_ip", None)
-        self.protocol = getattr(context, "protocol", "http")
+        self.remote_ip, self.protocol = peer(connection)
         host = headers.get("Host")
         if host is None:
             if self.version != "HTTP/1.0":
@@ -181,7 +181,7 @@ _START_LINES: dict[int, httputil.ResponseStartLine] = {}
 
 def _start_line(status: int) -> httputil.ResponseStartLine:
     """The status line for ``status``, made once per status code."""
-    line = _START_LINES[status] = httputil.ResponseStartLine("HTTP/1.1", status, httputil.responses.get(status, "Unknown"))
+    line = _START_LINES[status] = httputil.ResponseStartLine("HTTP/1.1", status, responses.get(status, "Unknown"))
     return line
 
 

@@ -66,7 +66,7 @@ class SiteConfig:
 
 
 def _evaluate(source: str) -> object:
-    from .engine import PagesInterpreter
+    from .quickjs import PagesInterpreter
 
     return json.loads(PagesInterpreter().eval_script(_EVALUATE % source))
 

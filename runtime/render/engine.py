@@ -14,12 +14,10 @@ import secrets
 import traceback
 from dataclasses import dataclass
 
-from dukpy import _dukpy
-from dukpy.evaljs import JSInterpreter
-
 from bindings.registry import REGISTRY, BindingError, Registry
 
 from .ejs_compiler import TemplateSyntaxError
+from .quickjs import JSRuntimeError, PagesInterpreter
 from .site import MODULE_EXTENSIONS, TEMPLATE_EXTENSIONS, Site
 from .units import UnitCache
 
@@ -27,42 +25,11 @@ log = logging.getLogger("pagesvm.engine")
 
 JS_DIR = os.path.join(os.path.dirname(__file__), "js")
 CORE_JS = ("core.js", "render.js", "modules.js", "context.js", "microdash.js", "stubs.js")
-# One encoder and decoder for the life of the worker: json.dumps with options builds a new
-# JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
+# One encoder for the life of the worker: json.dumps with options builds a new JSONEncoder on every call.
 _encode = json.JSONEncoder(ensure_ascii=False).encode
-_encode_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-_decode = json.JSONDecoder().decode
 # A unit's frame "at fn (<input>:L:C)", or a unit's syntax error "at <input>:L:C" raised by eval;
 # any other bare "at <input>:1:1" is the JSON text of a JSON.parse error, not a unit.
 _FRAME_RE = re.compile(r"\(<input>:(\d+)(?::(\d+))?\)|^\s+at <input>:(\d+):(\d+)\n\s+at eval \(native\)", re.M)
-
-
-class PagesInterpreter(JSInterpreter):
-    """dukpy's interpreter without its Node-like shims (process, console, require).
-
-    Page code gets pagesvm's own ``require``; nothing can load dukpy's bundled modules.
-    """
-
-    def __init__(self):  # noqa: D401 - deliberately not calling JSInterpreter.__init__
-        self._ctx = _dukpy.create_context()
-        self._funcs = {}
-        self._loader = None
-
-    in_python = 0  # Python callbacks running now (a signal handler must not write answers then)
-
-    def _call_python(self, func, json_args):
-        self.in_python += 1
-        try:
-            result = self._funcs[func.decode("utf-8")](*_decode(json_args.decode("utf-8", "surrogatepass")))
-        finally:
-            self.in_python -= 1
-        if result is None:  # pv.done, once per page
-            return b"null"
-        return _encode_reply(result).encode("utf-8")
-
-    def eval_script(self, code: str, variables: bytes = b"{}"):
-        raw = _dukpy.eval_string(self, code.encode("utf-8"), variables, False, "<runtime>")
-        return None if raw is None else json.loads(raw)
 
 
 @dataclass
@@ -214,7 +181,7 @@ class Engine:
         evaluation, this nested one included, and the request's time limit is still armed."""
         try:
             self.interp.eval_script("0")
-        except _dukpy.JSRuntimeError as e:
+        except JSRuntimeError as e:
             if self._usable():  # the queue was drained, then a rejection nobody handled was raised
                 return {"e": str(e)}
             self.drain_error = e

@@ -84,12 +84,11 @@ def main(cfg: dict) -> int:
     loop = tornado.ioloop.IOLoop.current()
 
     def drain() -> None:
-        if server.conn_params.no_keep_alive:
+        if server.draining:
             return  # already draining
         log.info("worker %d draining (%d request%s in flight)", cfg["slot"], admission.in_flight,
                  "" if admission.in_flight == 1 else "s")
-        server.stop()  # closes only this process's copy of the slot socket
-        server.conn_params.no_keep_alive = True  # answers from now on close their connection
+        server.begin_drain()  # stop accepting; answers from now on close their connection
         deadline = time.monotonic() + cfg["grace"]
 
         def check() -> None:

@@ -1,15 +1,17 @@
 """--idle-timeout also bounds how long a client may leave its answer untaken (runtime/http/admission.py
-``Admission.watch_answer``): no progress writing it for that long closes the connection; a slow
-reader that keeps taking bytes is left alone, and an answer written at once arms no timer."""
+``Admission.watch_answer``, made by runtime/http/tornado_glue.py): no progress writing it for that
+long closes the connection; a slow reader that keeps taking bytes is left alone, and an answer
+written at once arms no timer."""
 from __future__ import annotations
 
 import socket
 import time
 
 import pytest
+import tornado.ioloop
 import tornado.iostream
 
-from runtime.http import admission as admission_module
+from runtime.http import tornado_glue
 from runtime.http.admission import Admission
 from tests.helpers import start_server, wait_for
 
@@ -46,7 +48,7 @@ class _Connection:
 @pytest.fixture
 def loop(monkeypatch):
     fake = _Loop()
-    monkeypatch.setattr(admission_module.tornado.ioloop.IOLoop, "current", staticmethod(lambda: fake))
+    monkeypatch.setattr(tornado.ioloop.IOLoop, "current", staticmethod(lambda: fake))
     return fake
 
 
@@ -89,7 +91,7 @@ def test_tornado_streams_still_count_written_bytes():
     """The progress count is Tornado's private ``_total_write_done_index``: fail loudly if it goes."""
     a, b = socket.socketpair()
     try:
-        assert admission_module._written(tornado.iostream.IOStream(a)) == 0
+        assert tornado_glue.written(tornado.iostream.IOStream(a)) == 0
     finally:
         a.close()
         b.close()
