@@ -163,7 +163,6 @@ class PagesRuntime:
         handler, result = job.handler, job.result
         try:
             if result.get("timeout"):
-                log.error("%s %s stopped: %s", handler.request.method, handler.request.path, result["timeout"])
                 return self._status(handler, 504, "the page took too long")
             if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
                 result["status"] = job.status  # the +404.ejs page answers 404 unless it chose otherwise

@@ -58,7 +58,7 @@ def failure(e: BaseException) -> tuple[dict, PageError | None]:
 class Job:
     """One page request between routing and the response; ``handler`` and ``status`` are the
     callback's own (the queue never reads them). ``result`` is render.js's record, or
-    ``{"timeout": message}`` for a request stopped at its time limit."""
+    ``{"timeout": True}`` for a request stopped at its time limit."""
 
     handler: object
     ctx: object
@@ -216,10 +216,11 @@ class RenderQueue:
 
     @staticmethod
     def _failed(job: Job, stopped: BaseException, overdue: bool) -> None:
-        if isinstance(stopped, RequestTimeout):
-            job.result = {"timeout": str(stopped)}
-        elif overdue:
-            job.result = {"timeout": "request exceeded --timeout"}
+        if isinstance(stopped, RequestTimeout) or overdue:
+            request = job.payload["request"]  # logged now, before the interpreter is replaced
+            log.error("%s %s stopped: %s", request["method"], request["url"].partition("?")[0],
+                      stopped if isinstance(stopped, RequestTimeout) else "request exceeded --timeout")
+            job.result = {"timeout": True}
         else:
             job.result, job.host_error = failure(stopped)
 

@@ -129,10 +129,11 @@ def test_a_callback_that_raises_for_one_job_does_not_stop_the_others(site):
     assert seen == [("/echo?n=1", "1 undefined undefined"), ("/echo?n=3", "3 undefined undefined")]
 
 
-def test_a_timeout_fails_that_job_replaces_the_interpreter_and_reruns_the_unstarted(site):
+def test_a_timeout_fails_that_job_replaces_the_interpreter_and_reruns_the_unstarted(site, caplog):
     r = Renderer(site, timeout=0.5)
     results = r.run("/echo?n=1", "/spin", "/echo?n=2", "/echo?n=3")
-    assert "exceeded --timeout" in results["/spin"]["timeout"]
+    assert results["/spin"] == {"timeout": True}
+    assert "GET /spin stopped: request exceeded --timeout" in caplog.text
     assert [text(results[f"/echo?n={i}"]) for i in (1, 2, 3)] == [f"{i} undefined undefined" for i in (1, 2, 3)]
     assert r.queue.engine is not r.first_engine
     assert r.queue.batches >= 2  # the two after the spinner ran again, on the new interpreter
