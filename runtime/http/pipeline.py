@@ -20,7 +20,7 @@ from bindings.request import MAX_FIELDS, BodyError, payload as request_payload, 
 from . import csrf
 from ..render.config import load_config
 from ..render.executor import Job, RenderQueue
-from ..render.engine import Engine, PageError, non_json
+from ..render.engine import Engine, PageError, non_json, page_payload
 from ..render.limits import RequestLimits
 from ..render.error_pages import debug_page, generic_page, status_page
 from ..render.router import Router, content_type
@@ -87,14 +87,15 @@ class PagesRuntime:
             from ..render.markdown import MarkdownRenderer
 
             markdown = MarkdownRenderer()
-        self.engine = Engine(self.site, registry=registry, markdown=markdown, config={
-            "prefix": self.prefix, "debug": self.debug, "assets": self,
-            "ejs_in_markdown": self.site_config.ejs_in_markdown,
+        engine = Engine(self.site, registry=registry, markdown=markdown, router=self.router, config={
+            "prefix": self.prefix, "debug": self.debug, "ejs_in_markdown": self.site_config.ejs_in_markdown,
         })
-        self.queue = RenderQueue(self)
+        self.queue = RenderQueue(engine, self.limits, self.answer)
 
-    def url_for(self, path: str, from_file: str) -> str:
-        return self.router.asset_url(path, from_file, self.prefix)
+    @property
+    def engine(self) -> Engine:
+        """The interpreter serving now (the render queue replaces it after a failure)."""
+        return self.queue.engine
 
     # -- serving ------------------------------------------------------------------------------
     def serve(self, handler) -> Job | None:
@@ -145,38 +146,31 @@ class PagesRuntime:
         except BodyError as e:
             return self._status(handler, e.status, str(e))
         ctx = Context(request=info, response=ResponseEffects(self.prefix or "/"), data_dir=self.data_dir,
-                      site=self.site.root, options={**self.options, "debug": self.debug, "runtime": self})
+                      site=self.site.root, options={**self.options, "debug": self.debug})
         refused = self._run_request_hooks(ctx)
         if refused:
             return self._status(handler, *refused)
-        route = {
-            "page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
-            "loaders": match.loaders, "layouts": match.layouts,
-            "params": {**info.query, **match.params},
-        }
-        payload = {"route": route, "request": request_payload(info), "auth": ctx.auth, "data": ctx.data}
+        payload = page_payload(match.file, match.route.kind, match.middlewares, match.loaders, match.layouts,
+                               {**info.query, **match.params}, request_payload(info), ctx.auth, ctx.data)
         early = ctx.response.drain()  # what on_request hooks set: applied before the page's own calls
         if early:
             payload["fx"] = early
         return self.queue.submit(Job(handler, ctx, payload, status))
 
     def answer(self, job: Job) -> None:
-        """Send the response for a rendered job (called by the render queue)."""
+        """Send the response for a rendered job (the render queue's callback). A response that
+        fails to be made costs that request a 500, never the other jobs of its batch."""
         handler, result = job.handler, job.result
-        if result.get("timeout"):
-            return self._status(handler, 504, "the page took too long")
-        if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
-            result["status"] = job.status  # the +404.ejs page answers 404 unless it chose otherwise
-        self._respond(handler, result, job.host_error)
-
-    def replace_engine(self) -> None:
-        """A fresh interpreter after one was interrupted mid-request (its state is unknown)."""
-        old = self.engine
-        # Forget first: if the new interpreter cannot be built, the old one is sent everything
-        # again (sending too much is harmless; counting a unit as held that is not is not).
-        old.units.forget_interpreter()
-        self.engine = Engine(self.site, registry=old.registry, markdown=old.markdown, config=old.config)
-        self.engine.units = old.units
+        try:
+            if result.get("timeout"):
+                return self._status(handler, 504, "the page took too long")
+            if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
+                result["status"] = job.status  # the +404.ejs page answers 404 unless it chose otherwise
+            self._respond(handler, result, job.host_error)
+        except Exception:  # noqa: BLE001 - one broken response must not stop the others
+            log.exception("%s %s failed", handler.request.method, handler.request.path)
+            if not getattr(handler, "_finished", True):
+                self.internal_error(handler)
 
     def _run_request_hooks(self, ctx) -> tuple[int, str] | None:
         """``on_request`` hooks, in registration order; a dict return is merged into ``data``.
@@ -201,16 +195,6 @@ class PagesRuntime:
                     return 500, "internal error"
                 ctx.data.update(extra)
         return None
-
-    @staticmethod
-    def failure(e: BaseException) -> tuple[dict, PageError | None]:
-        """The result of a request that failed in Python (compiling) or broke the interpreter."""
-        from ..render.ejs_compiler import TemplateSyntaxError
-
-        if isinstance(e, TemplateSyntaxError):
-            return {"error": {"name": e.name, "message": e.message}}, PageError(e.name, e.message, e.path, e.line, 500)
-        error = {"name": type(e).__name__, "message": str(e).splitlines()[0] if str(e) else "", "stack": str(e)}
-        return {"error": error}, None
 
     @staticmethod
     def _page_headers(result: dict) -> tuple[list, list, tuple | None]:

@@ -86,12 +86,26 @@ def non_json(value, depth: int = 0) -> str | None:
     return type(value).__name__
 
 
+def page_payload(page: str, kind: str, middlewares: list, loaders: list, layouts: list, params: dict,
+                 request: dict, auth=None, data=None) -> dict:
+    """A request as render.js receives it (the only place its shape is written): the route
+    (page, its kind, the middleware, loaders and layouts around it, the params), the request
+    (``bindings.request.payload``), the signed-in user's record and the data so far."""
+    return {"route": {"page": page, "kind": kind, "middlewares": middlewares, "loaders": loaders,
+                      "layouts": layouts, "params": params},
+            "request": request, "auth": auth, "data": {} if data is None else data}
+
+
 class Engine:
-    def __init__(self, site: Site, *, registry: Registry = REGISTRY, config: dict | None = None, markdown=None):
+    """``router`` (a render.router.Router, or None) gives ``asset()`` its fingerprinted URLs."""
+
+    def __init__(self, site: Site, *, registry: Registry = REGISTRY, config: dict | None = None, markdown=None,
+                 router=None):
         self.site = site
         self.registry = registry
         self.config = dict(config or {})
         self.markdown = markdown
+        self.router = router
         self.ctx = None  # the bindings.context.Context of the request being served
         self.interp = PagesInterpreter()
         self.interp.export_function("pv.call", self._call_binding)
@@ -204,11 +218,10 @@ class Engine:
 
         Same code path as a page (includes, escaping, errors), without middleware, loaders or layouts.
         """
-        kind = "markdown" if path.endswith(".md") else "template"
-        route = {"page": path, "kind": kind, "middlewares": [], "loaders": [], "layouts": [], "params": {},
-                 "locals": dict(locals or {})}
         request = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
-        result = self.render({"route": route, "request": request, "auth": None, "data": {}})
+        payload = page_payload(path, "markdown" if path.endswith(".md") else "template", [], [], [], {}, request)
+        payload["route"]["locals"] = dict(locals or {})
+        result = self.render(payload)
         if result.get("error"):
             raise RenderError(self.locate_error(result["error"]))
         return result.get("body") or ""
@@ -308,8 +321,8 @@ class Engine:
         return [html, self.units.front_matter(path)]
 
     def _host_asset(self, units, path, from_file):
-        assets = self.config.get("assets")
-        return assets.url_for(path, from_file) if assets else path
+        router = self.router
+        return router.asset_url(path, from_file, self.config.get("prefix", "")) if router is not None else path
 
     # -- errors ------------------------------------------------------------------------------
     def locate_error(self, error: dict, host_error: PageError | None = None) -> PageError:

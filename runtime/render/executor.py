@@ -16,23 +16,49 @@ limit's alarm, so a quick page never waits for a slow one rendered after it. If 
 request runs past ``--timeout`` or breaks the interpreter, the requests already
 answered keep their results, that one fails, and the ones that never started run
 again on a fresh interpreter.
+
+The queue owns rendering end to end: the engine, its time limits and replacing the
+interpreter when one is interrupted or broken. The layer above gives it one callback,
+``on_result(job)``, called once per job when its result is ready (``job.result``); what an
+answer looks like on the wire is the callback's business, never the queue's.
 """
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 
 from tornado.ioloop import IOLoop
 
-from .limits import RequestTimeout
+from .ejs_compiler import TemplateSyntaxError
+from .engine import Engine, PageError
+from .limits import RequestLimits, RequestTimeout
 
 log = logging.getLogger("pagesvm")
 MAX_BATCH = 64  # requests per evaluation; more wait for the next turn
+_QUEUES: "weakref.WeakSet[RenderQueue]" = weakref.WeakSet()  # read by process_counters()
+
+
+def process_counters() -> dict:
+    """Evaluations run and requests rendered by every render queue of this process, for
+    tests and tools that watch batching from inside a worker (no queue is handed out)."""
+    queues = list(_QUEUES)
+    return {"batches": sum(q.batches for q in queues), "rendered": sum(q.rendered for q in queues)}
+
+
+def failure(e: BaseException) -> tuple[dict, PageError | None]:
+    """The result of a request that failed in Python (compiling) or broke the interpreter."""
+    if isinstance(e, TemplateSyntaxError):
+        return {"error": {"name": e.name, "message": e.message}}, PageError(e.name, e.message, e.path, e.line, 500)
+    error = {"name": type(e).__name__, "message": str(e).splitlines()[0] if str(e) else "", "stack": str(e)}
+    return {"error": error}, None
 
 
 @dataclass(eq=False)
 class Job:
-    """One page request between routing and the response."""
+    """One page request between routing and the response; ``handler`` and ``status`` are the
+    callback's own (the queue never reads them). ``result`` is render.js's record, or
+    ``{"timeout": True}`` for a request stopped at its time limit."""
 
     handler: object
     ctx: object
@@ -53,14 +79,21 @@ class Job:
 
 
 class RenderQueue:
-    """Collects page jobs during one turn of the event loop and renders them at the next."""
+    """Collects page jobs during one turn of the event loop and renders them at the next.
 
-    def __init__(self, runtime):
-        self.runtime = runtime
+    ``on_result(job)`` is called once per job, in order, when its result is ready; it should
+    not raise (if it does, the error is logged and the other jobs go on).
+    """
+
+    def __init__(self, engine: Engine, limits: RequestLimits, on_result):
+        self.engine = engine
+        self.limits = limits
+        self._on_result = on_result
         self._waiting: list[Job] = []
         self._scheduled = False
         self.batches = 0  # evaluations run (tests and the benchmark read these)
         self.rendered = 0
+        _QUEUES.add(self)
 
     def submit(self, job: Job) -> Job:
         """Queue ``job`` for the next turn of the event loop."""
@@ -77,19 +110,19 @@ class RenderQueue:
             self._scheduled = True
             IOLoop.current().add_callback(self._flush)
         while jobs:
-            with self.runtime.engine.units.one_check_per_file():
+            with self.engine.units.one_check_per_file():
                 jobs = self._render(jobs)
 
     def _render(self, jobs: list[Job]) -> list[Job]:
         """Render ``jobs`` in one evaluation and answer them; returns the ones to run again."""
-        runtime, engine = self.runtime, self.runtime.engine
+        engine = self.engine
         ready: list[Job] = []
         for job in jobs:
             try:
                 job.payload["units"] = engine.route_units(job.payload["route"])
                 ready.append(job)
             except Exception as e:  # noqa: BLE001 - a page that does not compile fails alone
-                job.result, job.host_error = runtime.failure(e)
+                job.result, job.host_error = failure(e)
                 self._answer(job)
         retry: list[Job] = []
         if ready:
@@ -102,7 +135,7 @@ class RenderQueue:
         return retry
 
     def _evaluate(self, jobs: list[Job]) -> list[Job]:
-        runtime, engine, limits = self.runtime, self.runtime.engine, self.runtime.limits
+        engine, limits = self.engine, self.limits
 
         held: list[Job] = []
 
@@ -132,7 +165,7 @@ class RenderQueue:
         engine.ctx = jobs[0].ctx
         limits.on_hold = send_held
         limits.arm()
-        failure: BaseException | None = None
+        stopped: BaseException | None = None
         timed = False
         try:
             try:
@@ -143,7 +176,7 @@ class RenderQueue:
                 # the evaluation's end, it is caught just below, as the evaluation's failure.
                 timed, limits.armed = limits.armed, False
         except (Exception, RequestTimeout) as e:  # noqa: BLE001 - whatever stopped the evaluation
-            failure = e
+            stopped = e
             limits.armed = False
         finally:
             overdue = timed and limits.used_up()
@@ -151,9 +184,9 @@ class RenderQueue:
             limits.disarm()
             engine.ctx = None
         unstarted = [job for job in jobs if job.result is None]
-        if failure is not None and unstarted:
+        if stopped is not None and unstarted:
             culprit = unstarted.pop(0)
-            self._failed(culprit, failure, overdue)
+            self._failed(culprit, stopped, overdue)
         leaked = next((job for job in jobs if job.result and job.result.get("leaked")), None)
         if leaked is not None:  # a global the page made undeletable: the next request gets a fresh interpreter
             log.warning("%s left undeletable globals %s; replacing the interpreter",
@@ -163,31 +196,39 @@ class RenderQueue:
         exhausted = next((job for job in jobs if job.result and job.result.get("exhausted")), None)
         if exhausted is not None:
             log.warning("%s ran the interpreter out of memory; replacing the interpreter", exhausted.payload["route"]["page"])
-        if failure is not None or leaked is not None or exhausted is not None:
-            runtime.replace_engine()
+        if stopped is not None or leaked is not None or exhausted is not None:
+            self.replace_engine()
         elif unstarted:
             log.error("the interpreter stopped after %d of %d requests", len(jobs) - len(unstarted), len(jobs))
-            runtime.replace_engine()
+            self.replace_engine()
         self.rendered += len(jobs) - len(unstarted)
         return unstarted
 
-    def _failed(self, job: Job, failure: BaseException, overdue: bool) -> None:
-        request = job.handler.request
-        if isinstance(failure, RequestTimeout) or overdue:
-            log.error("%s %s stopped: %s", request.method, request.path,
-                      failure if isinstance(failure, RequestTimeout) else "request exceeded --timeout")
+    def replace_engine(self) -> None:
+        """A fresh interpreter after one was interrupted mid-request (its state is unknown)."""
+        old = self.engine
+        # Forget first: if the new interpreter cannot be built, the old one is sent everything
+        # again (sending too much is harmless; counting a unit as held that is not is not).
+        old.units.forget_interpreter()
+        self.engine = Engine(old.site, registry=old.registry, markdown=old.markdown, config=old.config,
+                             router=old.router)
+        self.engine.units = old.units
+
+    @staticmethod
+    def _failed(job: Job, stopped: BaseException, overdue: bool) -> None:
+        if isinstance(stopped, RequestTimeout) or overdue:
+            request = job.payload["request"]  # logged now, before the interpreter is replaced
+            log.error("%s %s stopped: %s", request["method"], request["url"].partition("?")[0],
+                      stopped if isinstance(stopped, RequestTimeout) else "request exceeded --timeout")
             job.result = {"timeout": True}
         else:
-            job.result, job.host_error = self.runtime.failure(failure)
+            job.result, job.host_error = failure(stopped)
 
     def _answer(self, job: Job) -> None:
-        handler = job.handler
         try:
-            self.runtime.answer(job)
+            self._on_result(job)
         except Exception:  # noqa: BLE001 - one broken response must not stop the others
-            log.exception("%s %s failed", handler.request.method, handler.request.path)
-            if not getattr(handler, "_finished", True):
-                self.runtime.internal_error(handler)
+            log.exception("answering %s failed", job.payload["route"]["page"])
         job.answered = True
         if job._waiter is not None and not job._waiter.done():
             job._waiter.set_result(None)

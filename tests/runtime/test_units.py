@@ -98,7 +98,7 @@ def test_replaced_interpreter_is_sent_every_unit_again(tmp_path):
     runtime = PagesRuntime(write(tmp_path / "site", BROKEN_SITE), data_dir=str(tmp_path / "data"))
     assert body(runtime.engine, runtime.router, "/good") == "<main><p>good</p></main>"
     assert body(runtime.engine, runtime.router, "/inc2") == "<main>ok</main>"
-    runtime.replace_engine()
+    runtime.queue.replace_engine()
     assert body(runtime.engine, runtime.router, "/good") == "<main><p>good</p></main>"
     assert body(runtime.engine, runtime.router, "/inc2") == "<main>ok</main>"
 
@@ -122,15 +122,15 @@ def test_include_and_require_of_one_file_are_separate_units(tmp_path, first):
 
 
 def test_failed_replacement_leaves_the_old_interpreter_sent_everything_again(tmp_path, monkeypatch):
-    from runtime.http import pipeline
     from runtime.http.pipeline import PagesRuntime
+    from runtime.render import executor
 
     runtime = PagesRuntime(write(tmp_path / "site", BROKEN_SITE), data_dir=str(tmp_path / "data"))
     engine = runtime.engine
     assert body(engine, runtime.router, "/good") == "<main><p>good</p></main>"
-    monkeypatch.setattr(pipeline, "Engine", lambda *a, **k: (_ for _ in ()).throw(MemoryError("no room")))
+    monkeypatch.setattr(executor, "Engine", lambda *a, **k: (_ for _ in ()).throw(MemoryError("no room")))
     with pytest.raises(MemoryError):
-        runtime.replace_engine()
+        runtime.queue.replace_engine()
     assert runtime.engine is engine
     assert not engine.units.units  # the interpreter's state is unknown: nothing counts as held
     assert body(engine, runtime.router, "/good") == "<main><p>good</p></main>"

@@ -1,5 +1,6 @@
 """Bindings for the batch tests: each reads the binding context of the request it runs for."""
 from bindings.registry import binding
+from runtime.render.executor import process_counters
 
 NOTES: list[str] = []
 
@@ -23,5 +24,4 @@ def recall(ctx):
 @binding("queueStats")
 def queue_stats(ctx):
     """How many evaluations this worker ran, and how many requests they rendered."""
-    queue = ctx.options["runtime"].queue
-    return {"batches": queue.batches, "rendered": queue.rendered}
+    return process_counters()
