@@ -28,7 +28,11 @@ from .registry import BindingError
 _PATH = re.compile(r"/[\x21-\x3a\x3c-\x7e]*")  # printable ASCII without ";" or space
 _DOMAIN = re.compile(r"\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 _SAME_SITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
-_VALUE_SAFE = "-_.!~*'()"
+# What a cookie value keeps unencoded: JavaScript's encodeURIComponent set minus "(" and ")",
+# so the value is one http.cookies (and Tornado) would also send unquoted; the PocketBase SDK
+# and pagesvm's own reading decode either way. bindings/tokens.py measures the auth cookie
+# with the same encode_value, so its size check and what is sent cannot disagree.
+_VALUE_SAFE = "-_.!~*'"
 
 
 class CookieError(BindingError, ValueError):
@@ -95,11 +99,17 @@ def check_cookie(name, value, options: dict) -> dict:
     return options
 
 
+def encode_value(value: str) -> str:
+    """A cookie value as Set-Cookie carries it, percent-encoded: the one encoding, which a size
+    check (``bindings.tokens``) measures too."""
+    return urllib.parse.quote(value, safe=_VALUE_SAFE)
+
+
 def serialize_cookie(name: str, value: str, options: dict) -> str:
     """The Set-Cookie value, after ``check_cookie``; the value is percent-encoded."""
     options = check_cookie(name, value, options)
     morsel: Morsel = Morsel()
-    morsel.set(name, value, urllib.parse.quote(value, safe=_VALUE_SAFE))
+    morsel.set(name, value, encode_value(value))
     if options.get("maxAge") is not None:
         morsel["max-age"] = str(int(options["maxAge"]))
     for key in ("domain", "path"):

@@ -15,7 +15,8 @@
     const cookieJar = req.cookies;
     const request = {
       method: req.method,
-      url: R.pageUrl(req.url),
+      // The query as Python parsed it for params (sent only when there is one), not parsed again.
+      url: req.query ? Object.assign(R.parseUrl(req.url, true), { query: urlQuery(req.query) }) : R.pageUrl(req.url),
       headers,
       header(name) { const v = headers[String(name).toLowerCase()]; return v === undefined ? '' : v; },
       cookies(name) {
@@ -43,6 +44,13 @@
     if (st.payload.auth) R.setAuthInitial(st, api, st.payload.auth);
   });
 
+  // A URL's query never shadows a built-in name (toString, __proto__…), as parseUrl skips them.
+  function urlQuery(query) {
+    const out = {};
+    for (const k of Object.keys(query)) if (!(k in Object.prototype) && k !== 'prototype') out[k] = query[k];
+    return out;
+  }
+
   R.setAuthInitial = function (st, api, record) {
     const value = R.makeRecord(record);
     st.auth = value;
@@ -58,7 +66,7 @@
 
   // -- url ---------------------------------------------------------------------------------
   const URL_PARTS = /^(?:([A-Za-z][A-Za-z0-9+.-]*:)\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/;
-  R.parseUrl = function (input) {
+  R.parseUrl = function (input, noQuery) {
     const s = String(input);
     let m;
     if (s.charCodeAt(0) === 47 && s.indexOf('#') < 0) {
@@ -72,7 +80,7 @@
     const host = m[2] || '';
     const search = m[4] || '';
     const query = {};
-    if (search.length > 1) {
+    if (search.length > 1 && !noQuery) {
       for (const pair of search.slice(1).split('&')) {
         if (!pair) continue;
         const eq = pair.indexOf('=');

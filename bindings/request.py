@@ -208,6 +208,10 @@ def request_info(tornado_request, path: str, scheme: str, remote_ip: str,
 
 
 def payload(info: RequestInfo) -> dict:
-    """The request as page JavaScript receives it."""
-    return {"method": info.method, "url": info.url, "host": info.host, "headers": info.headers,
+    """The request as page JavaScript receives it. The query parsed here (``params``) is also
+    ``request.url.query`` (bindings/request.js), so the two agree and it is parsed once."""
+    sent = {"method": info.method, "url": info.url, "host": info.host, "headers": info.headers,
             "cookies": info.cookies, "body": info.body}
+    if info.query:
+        sent["query"] = info.query
+    return sent

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jwt
 
+from bindings.cookies import encode_value
 from bindings.users import COLLECTION_ID, public_record
 
 AUTH_COOKIE = "pb_auth"
@@ -23,9 +24,6 @@ SECRET_ENV = "PAGESVM_SECRET"
 SECRET_FILE = "secret.key"
 DEFAULT_TTL = 7 * 86400
 _ALGORITHM = "HS256"
-# Like JavaScript's encodeURIComponent, minus "(" and ")", which a cookie value
-# may not carry unquoted; the SDK decodes either way.
-_COOKIE_SAFE = "-_.!~*'"
 MAX_COOKIE_VALUE = 3800  # leaves room for the name and attributes under 4096 bytes
 _MINIMAL_RECORD = ("id", "collectionId", "collectionName", "email", "verified")
 
@@ -105,7 +103,7 @@ def auth_cookie_json(token: str, record: dict) -> str:
     """
     public = public_record(record)
     payload = _dump(token, public)
-    if len(urllib.parse.quote(payload, safe=_COOKIE_SAFE)) > MAX_COOKIE_VALUE:
+    if len(encode_value(payload)) > MAX_COOKIE_VALUE:  # measured as it is sent
         payload = _dump(token, {k: public[k] for k in _MINIMAL_RECORD})
     return payload
 
@@ -116,7 +114,7 @@ def _dump(token: str, record: dict) -> str:
 
 def encode_auth_cookie(token: str, record: dict) -> str:
     """The cookie value, URL-encoded JSON as the PocketBase JS SDK writes it."""
-    return urllib.parse.quote(auth_cookie_json(token, record), safe=_COOKIE_SAFE)
+    return encode_value(auth_cookie_json(token, record))
 
 
 def decode_auth_cookie(value) -> str | None:

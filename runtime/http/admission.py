@@ -5,7 +5,8 @@
   Each connection's drain state, and its setup without Tornado's per-request socket and
   epoll changes, come from ``tornado_glue`` (the one module touching Tornado internals).
 * ``Admission.check``: 431 for oversized headers, 413 for a declared body over
-  ``max_body`` — both decided from the headers, before any of the body is read.
+  ``max_body`` — both decided from the headers, before any of the body is read, and
+  raised as ``Refusal``.
 * ``Admission.watch_answer``: an answer the client does not take (no bytes written) for
   ``idle_timeout`` closes its connection, freeing the slot and the buffered response
   (``tornado_glue.answer_watcher``).
@@ -19,6 +20,7 @@ import logging
 
 from tornado.iostream import StreamClosedError
 
+from .response import Refusal
 from .tornado_glue import TrackedHTTPServer, answer_watcher
 
 log = logging.getLogger("pagesvm")
@@ -125,18 +127,18 @@ class Admission:
             handler._pv_in_flight = False
             self.in_flight -= 1
 
-    def check(self, request) -> tuple[int, str] | None:
-        """(status, reason) to refuse the request with, or None."""
+    def check(self, request) -> None:
+        """Raise Refusal if the request is not to be served (the caller answers it with
+        ``PagesRuntime.refuse``); apply the proxy's word on the client first."""
         self.proxy.apply(request)
         head = len(request.uri) + sum(len(k) + len(v) + 4 for k, v in request.headers.get_all())
         if head > self.max_header:
-            return 431, "request headers too large"
+            raise Refusal(431, "request headers too large")
         length = request.headers.get("Content-Length")
         if length is not None:
             try:
                 declared = int(length)
             except ValueError:
-                return 400, "bad Content-Length"
+                raise Refusal(400, "bad Content-Length") from None
             if declared > self.max_body:
-                return 413, f"request body over {self.max_body} bytes"
-        return None
+                raise Refusal(413, f"request body over {self.max_body} bytes")

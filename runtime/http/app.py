@@ -11,7 +11,7 @@ from .admission import Admission
 from .build import PACKAGE_PAGES, build_runtime  # noqa: F401 - PACKAGE_PAGES: where the bundled site lives
 from .connection import log_request
 from .pipeline import PagesRuntime
-
+from .response import Refusal, Response, has_body
 
 
 @tornado.web.stream_request_body
@@ -26,9 +26,10 @@ class PageHandler(tornado.web.RequestHandler):
     def prepare(self):
         # Streaming the body lets a too-large upload be refused (413) before it is read.
         self.admission.enter(self)
-        refused = self.admission.check(self.request)
-        if refused:
-            self.runtime._status(self, *refused)
+        try:
+            self.admission.check(self.request)
+        except Refusal as e:
+            self.runtime.refuse(self, e.status, e.reason)
 
     def on_finish(self) -> None:
         self.admission.leave(self)
@@ -47,6 +48,16 @@ class PageHandler(tornado.web.RequestHandler):
         return job.waiter() if job is not None else None
 
     get = head = post = put = patch = delete = options = _serve
+
+    def send(self, response: Response) -> None:
+        """Apply the pipeline's answer; RequestHandler.finish adds Content-Length, drops a HEAD
+        answer's body and the representation headers of a 204/304 itself."""
+        for value in response.cookies:
+            self.add_header("Set-Cookie", value)
+        for name, value in response.headers:
+            self.set_header(name, value)
+        self.set_status(response.status)
+        self.finish(response.body if has_body(response.status) else None)
 
     def compute_etag(self):
         return None if self.request.method != "GET" else super().compute_etag()

@@ -12,12 +12,11 @@ import urllib.parse
 
 from bindings import builtins, sqlite_db
 from bindings.context import Context, ResponseEffects
-from bindings.cookies import CookieError, serialize_cookie
-from bindings.headers import HeaderError, checked, valid_status
 from bindings.registry import REGISTRY, Registry
 from bindings.request import MAX_FIELDS, BodyError, payload as request_payload, request_info
 
 from . import csrf
+from .response import Refusal, Response, error_response, page_response, refusal_response
 from ..render.config import load_config
 from ..render.executor import Job, RenderQueue
 from ..render.engine import Engine, PageError, non_json, page_payload
@@ -28,36 +27,30 @@ from ..render.site import Site, find_pages_root
 
 log = logging.getLogger("pagesvm")
 MAX_PATH = 2048
-RETRY_AFTER = "1"  # seconds, on a 503: as the admission check answers a full worker
 _BAD_ENCODING_RE = re.compile(r"%(2f|5c|00)", re.I)
 
 
-class BadPath(Exception):
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status, self.reason = status, reason
-
-
 def clean_path(raw: str) -> str:
-    """Decode a URL path, refusing anything that could leave the root or reach a private file."""
+    """Decode a URL path, refusing anything that could leave the root or reach a private file
+    (Refusal; a 404 for a private segment, answered as an unknown URL is)."""
     if len(raw) > MAX_PATH:
-        raise BadPath(400, "URL too long")
+        raise Refusal(400, "URL too long")
     if _BAD_ENCODING_RE.search(raw):
-        raise BadPath(400, "encoded separators are not allowed")
+        raise Refusal(400, "encoded separators are not allowed")
     try:
         decoded = urllib.parse.unquote(raw, errors="strict")
     except UnicodeDecodeError:
-        raise BadPath(400, "malformed URL encoding") from None
+        raise Refusal(400, "malformed URL encoding") from None
     if "\\" in decoded or "\0" in decoded or not decoded.startswith("/"):
-        raise BadPath(400, "malformed path")
+        raise Refusal(400, "malformed path")
     segments = decoded.split("/")[1:]
     if segments and segments[-1] == "":
         segments = segments[:-1]
     for segment in segments:
         if segment in (".", ".."):
-            raise BadPath(400, "dot segments are not allowed")
+            raise Refusal(400, "dot segments are not allowed")
         if segment == "" or segment[0] in "_+-":
-            raise BadPath(404, "not found")
+            raise Refusal(404, "not found")
     return decoded
 
 
@@ -99,19 +92,47 @@ class PagesRuntime:
 
     # -- serving ------------------------------------------------------------------------------
     def serve(self, handler) -> Job | None:
-        """Answer ``handler.request``; a page is queued for the interpreter (its Job is returned)."""
+        """Answer ``handler.request``: a static file at once, a page queued for the interpreter
+        (its Job is returned; ``answer`` sends it). A refusal anywhere on the way is answered here."""
         request = handler.request
+        try:
+            path, match = self._match(request)
+            if match is not None and match.route.kind == "static":
+                response = self._static(request, match)
+                if response is not None:
+                    return handler.send(response)
+                match, path = None, "/"  # removed since the table was built
+            if match is None:  # an unknown URL: the site's own +404 page, if any
+                match = self.router.not_found(request.method)
+                if match is None:
+                    raise Refusal(404, "not found")
+                return self._page(handler, match, path, status=404)
+            return self._page(handler, match, path)
+        except (Refusal, BodyError) as e:
+            self.refuse(handler, e.status, str(e), getattr(e, "detail", None))
+        return None
+
+    def refuse(self, handler, status: int, reason: str, detail: str | None = None) -> None:
+        """Answer with a status page instead: for a refusal decided before the pipeline (the
+        admission check in ``connection.py``/``app.py``) or in it. ``detail`` goes to the log."""
+        if detail:
+            log.error("%s %s %s", handler.request.method, handler.request.path, detail)
+        handler.send(refusal_response(status, reason))
+
+    def _match(self, request) -> tuple:
+        """(path, route match or None for an unknown URL), or Refusal: a bad path, outside the
+        prefix, or a cross-site request to anything but a page that opts out."""
         match, path = None, "/"
         try:
             path = clean_path(request.path)
-        except BadPath as e:
+        except Refusal as e:
             if e.status != 404:
-                return self._status(handler, e.status, e.reason)
+                raise
             # a private segment is answered like an unknown URL: the site's own 404 page, if any
         else:
             if self.prefix:
                 if not (path == self.prefix or path.startswith(self.prefix + "/")):
-                    return self._status(handler, 404, "not found")
+                    raise Refusal(404, "not found")
                 path = path[len(self.prefix):] or "/"
             if self.debug:
                 self.router.refresh()
@@ -120,36 +141,27 @@ class PagesRuntime:
         # root middleware) or a static file is guarded like a page; only a page that opts out is open.
         refused = csrf.refusal(request.method, request.headers, request.protocol, request.host)
         if refused and not (match is not None and match.route.kind != "static" and self.cross_site.allows(match.file)):
-            return self._status(handler, 403, refused)
-        if match is None:
-            return self._not_found(handler, path)
-        if match.route.kind == "static":
-            return self._static(handler, match)
-        return self._page(handler, match, path)
+            raise Refusal(403, refused)
+        return path, match
 
-    def _static(self, handler, match) -> None:
-        if handler.request.method not in ("GET", "HEAD"):
-            return self._status(handler, 405, "method not allowed")
+    def _static(self, request, match) -> Response | None:
+        if request.method not in ("GET", "HEAD"):
+            raise Refusal(405, "method not allowed")
         try:
             body = self.site.read_bytes(match.file)
         except (OSError, PermissionError):  # removed since the table was built
-            return self._not_found(handler)
-        handler.set_header("Content-Type", content_type(match.file))
+            return None
+        headers = [("Content-Type", content_type(match.file))]
         if match.fingerprinted:
-            handler.set_header("Cache-Control", "public, max-age=31536000, immutable")
-        handler.finish(body)
+            headers.append(("Cache-Control", "public, max-age=31536000, immutable"))
+        return Response(200, body, headers)
 
-    def _page(self, handler, match, path: str, status: int | None = None) -> Job | None:
-        try:
-            info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip,
-                                self.max_fields)
-        except BodyError as e:
-            return self._status(handler, e.status, str(e))
+    def _page(self, handler, match, path: str, status: int | None = None) -> Job:
+        info = request_info(handler.request, path, handler.request.protocol, handler.request.remote_ip,
+                            self.max_fields)
         ctx = Context(request=info, response=ResponseEffects(self.prefix or "/"), data_dir=self.data_dir,
                       site=self.site.root, options={**self.options, "debug": self.debug})
-        refused = self._run_request_hooks(ctx)
-        if refused:
-            return self._status(handler, *refused)
+        self._run_request_hooks(ctx)
         payload = page_payload(match.file, match.route.kind, match.middlewares, match.loaders, match.layouts,
                                {**info.query, **match.params}, request_payload(info), ctx.auth, ctx.data)
         early = ctx.response.drain()  # what on_request hooks set: applied before the page's own calls
@@ -163,7 +175,7 @@ class PagesRuntime:
         handler, result = job.handler, job.result
         try:
             if result.get("timeout"):
-                return self._status(handler, 504, "the page took too long")
+                return self.refuse(handler, 504, "the page took too long")
             if job.status and not result.get("error") and not result.get("redirect") and int(result.get("status") or 200) == 200:
                 result["status"] = job.status  # the +404.ejs page answers 404 unless it chose otherwise
             self._respond(handler, result, job.host_error)
@@ -172,10 +184,10 @@ class PagesRuntime:
             if not getattr(handler, "_finished", True):
                 self.internal_error(handler)
 
-    def _run_request_hooks(self, ctx) -> tuple[int, str] | None:
+    def _run_request_hooks(self, ctx) -> None:
         """``on_request`` hooks, in registration order; a dict return is merged into ``data``.
 
-        A BindingError answers with its status and message; any other failure is a logged 500.
+        A BindingError is a Refusal with its status and message; any other failure a logged 500.
         """
         from bindings.registry import BindingError
 
@@ -184,103 +196,46 @@ class PagesRuntime:
             try:
                 extra = hook(ctx)
             except BindingError as e:
-                return e.status if 400 <= e.status < 600 else 500, e.message
+                raise Refusal(e.status if 400 <= e.status < 600 else 500, e.message) from None
             except Exception:  # noqa: BLE001 - a bug in a hook must not take the server down
                 log.exception("on_request hook %s failed", name)
-                return 500, f"internal error in on_request hook {name}" if self.debug else "internal error"
+                raise Refusal(500, f"internal error in on_request hook {name}" if self.debug else "internal error") from None
             if isinstance(extra, dict):
                 bad = non_json(extra)
                 if bad:
                     log.error("on_request hook %s returned a non-JSON value: %s", name, bad)
-                    return 500, "internal error"
+                    raise Refusal(500, "internal error")
                 ctx.data.update(extra)
-        return None
-
-    @staticmethod
-    def _page_headers(result: dict) -> tuple[list, list, tuple | None]:
-        """Every header the page and its bindings asked for, checked (HeaderError if one is bad):
-        the cookies, the other headers, and the redirect's Location (or None)."""
-        cookies = [checked("Set-Cookie", serialize_cookie(c["name"], c["value"], c.get("options") or {}))
-                   for c in result.get("cookies") or []]
-        headers = [checked(name, value) for name, value in result.get("headers") or []]
-        location = checked("Location", result["redirect"]) if result.get("redirect") else None
-        return cookies, headers, location
 
     def _respond(self, handler, result: dict, host_error: PageError | None = None) -> None:
-        if result.get("error"):
-            return self._error(handler, result["error"], host_error)
+        """Send what the page rendered; a refusal decided from it (a bad header or status,
+        output over --max-output, a missing file) is answered instead."""
         try:
-            cookies, headers, location = self._page_headers(result)
-        except (HeaderError, CookieError) as e:  # nothing is sent yet: answer 500 instead
-            log.error("%s %s set a bad header: %s", handler.request.method, handler.request.path, e)
-            return self._status(handler, 500, "invalid response header")
-        for name, value in cookies:
-            handler.add_header(name, value)
-        status = int(result.get("status") or 200)
-        if not valid_status(status):  # 1xx would be taken as an interim answer, not this one
-            log.error("%s %s set an invalid status %s", handler.request.method, handler.request.path, status)
-            return self._status(handler, 500, "invalid status")
-        for name, value in headers:
-            handler.set_header(name, value)
-        handler.set_status(status)
-        if status in (204, 304):  # no body allowed, not even an empty one
-            return handler.finish()
-        if location:
-            handler.set_header(*location)
-            return handler.finish()
-        if result.get("file"):
-            return self._send_file(handler, result["file"])
-        body = result.get("body") or ""
-        if len(body) > self.max_output:
-            log.error("output of %s is %d characters, over --max-output", handler.request.path, len(body))
-            handler.clear()
-            return self._status(handler, 500, "response too large")
-        page_set_type = any(name.lower() == "content-type" for name, _ in result.get("headers") or [])
-        if result.get("type") or not page_set_type:
-            handler.set_header("Content-Type", result.get("type") or "text/html; charset=utf-8")
-        handler.finish(body)
+            if result.get("error"):
+                response = self._error(handler, result["error"], host_error)
+            else:
+                response = page_response(result, self.max_output, self._file)
+        except Refusal as e:
+            return self.refuse(handler, e.status, e.reason, e.detail)
+        handler.send(response)
 
-    def _send_file(self, handler, rel: str) -> None:
+    def _file(self, rel: str) -> tuple[str, bytes]:
+        """(content type, bytes) of what ``response.file()`` named, if the site serves it statically."""
         rel = self.router.static_file(rel)
         if rel is None:  # only what the site serves statically, never a source
-            return self._status(handler, 404, "file not found")
-        handler.set_header("Content-Type", content_type(rel))
-        handler.finish(self.site.read_bytes(rel))
+            raise Refusal(404, "file not found")
+        return content_type(rel), self.site.read_bytes(rel)
 
-    def _error(self, handler, error: dict, host_error: PageError | None = None) -> None:
+    def _error(self, handler, error: dict, host_error: PageError | None = None) -> Response:
         located = self.engine.locate_error(error, host_error)
         status = located.status if 400 <= located.status < 600 else 500
         log.error("%s %s failed at %s: %s: %s", handler.request.method, handler.request.path,
                   located.location, located.name, located.message)
-        self._error_head(handler, status)
         if self.debug:
-            return handler.finish(debug_page(self.site, located))
+            return error_response(status, debug_page(self.site, located))
         if located.binding and status < 500:
-            return handler.finish(status_page(status, "Error", located.message))
-        handler.finish(generic_page(status))
-
-    def _not_found(self, handler, path: str = "/") -> None:
-        page = self.router.not_found(handler.request.method)
-        if page is None:
-            return self._status(handler, 404, "not found")
-        return self._page(handler, page, path, status=404)
+            return error_response(status, status_page(status, "Error", located.message))
+        return error_response(status, generic_page(status))
 
     def internal_error(self, handler) -> None:
-        self._status(handler, 500, "internal error")
-
-    @staticmethod
-    def _error_head(handler, status: int) -> None:
-        """What the page set is dropped; an HTML error page follows (a 503, something busy such as
-        the database, says when to retry)."""
-        handler.clear()
-        handler.set_status(status)
-        handler.set_header("Content-Type", "text/html; charset=utf-8")
-        if status == 503:
-            handler.set_header("Retry-After", RETRY_AFTER)
-
-    def _status(self, handler, status: int, reason: str) -> None:
-        self._error_head(handler, status)
-        titles = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 414: "URI Too Long",
-                  413: "Content Too Large", 431: "Request Header Fields Too Large", 504: "Gateway Timeout"}
-        handler.finish(status_page(status, titles.get(status, "Error"), reason))
-
+        self.refuse(handler, 500, "internal error")

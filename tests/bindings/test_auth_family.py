@@ -9,7 +9,7 @@ from bindings import auth
 from bindings.context import Context, RequestInfo, ResponseEffects
 from bindings.registry import REGISTRY, BindingError
 from bindings.tokens import AUTH_COOKIE
-from runtime.http.pipeline import serialize_cookie
+from bindings.cookies import serialize_cookie
 
 PASSWORD = "correct horse battery"
 

@@ -8,15 +8,19 @@ import tornado.ioloop
 from tornado.httputil import HTTPHeaders
 
 from runtime.http.admission import MAX_HEADER, Admission, ProxyTrust
+from runtime.http.response import Refusal
 
 
 def refusal(admission: Admission, request) -> tuple[int, str] | None:
     """(status, reason) the admission refuses ``request`` with, or None.
 
-    The one place that knows how ``Admission.check`` reports a refusal (today a returned tuple;
-    soon a raised refusal): change only this when that lands.
+    The one place that knows how ``Admission.check`` reports a refusal: it raises ``Refusal``.
     """
-    return admission.check(request)
+    try:
+        admission.check(request)
+    except Refusal as e:
+        return e.status, e.reason
+    return None
 
 
 class FakeRequest:

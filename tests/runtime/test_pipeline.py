@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import urllib.parse
 
 import pytest
 
@@ -179,3 +180,10 @@ def test_dbg_logs_in_debug_mode(serve):
     from tests.helpers import wait_for
 
     assert wait_for(lambda: "dbg-line" in server.log)
+
+
+def test_request_url_query_is_the_query_params_was_parsed_from(server):
+    # Parsed once, in Python: a bad escape and a number JSON cannot hold read the same in both.
+    data = server.get("/urlparams?a=%ff&n=1e999&j=" + urllib.parse.quote('{"x":[1]}') + "&toString=t").json()
+    assert data["params"] == {"a": "\ufffd", "n": "1e999", "j": {"x": [1]}, "toString": "t"}
+    assert data["query"] == {"a": "\ufffd", "n": "1e999", "j": {"x": [1]}}

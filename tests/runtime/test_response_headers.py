@@ -10,6 +10,7 @@ import pytest
 
 from runtime import create_app
 from runtime.http.connection import Exchange
+from runtime.http.response import Response
 from bindings.headers import HeaderError, checked, location
 from tests.helpers import SITES, request, served, wait_for
 from tests.runtime.test_mount import serve_in_thread
@@ -85,7 +86,7 @@ class _Req:
 def test_a_response_tornado_cannot_write_still_gets_an_answer_and_frees_its_slot():
     front, conn = _Front(), _BrokenConnection()
     exchange = Exchange(front, conn, _Req())
-    exchange.finish("body")
+    exchange.send(Response(200, "body"))
     assert conn.written[1] == (500, b"Internal Server Error\n")
     assert front.left == [exchange]
 
