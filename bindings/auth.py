@@ -12,8 +12,11 @@ import sqlite3
 import threading
 
 from bindings import tokens, users
-from bindings.registry import BindingError, binding, js_file, on_request
+from bindings.registry import BindingError, Registry
 from bindings.users import BCRYPT_ROUNDS, COLLECTION_NAME, AuthError, UserStore, public_record
+
+FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
+binding, js_file, on_request = FAMILY.binding, FAMILY.js_file, FAMILY.on_request
 
 log = logging.getLogger("pagesvm.auth")
 
