@@ -40,15 +40,8 @@
       has(target, key) { return Object.prototype.hasOwnProperty.call(fields, key) || key in target; },
     });
     api.auth = undefined;
-    if (st.payload.auth) R.setAuthInitial(st, api, st.payload.auth);
+    if (st.payload.auth) R.setAuth(st.payload.auth, st, api);
   });
-
-  R.setAuthInitial = function (st, api, record) {
-    const value = R.makeRecord(record);
-    st.auth = value;
-    st.request.auth = value;
-    api.auth = value;
-  };
 
   function parseMaybeJson(value) {
     if (typeof value !== 'string' || !R.mayBeJson(value)) return value;
