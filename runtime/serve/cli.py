@@ -89,23 +89,21 @@ def build_parser() -> Parser:
 
 def _limit_args(serve: argparse.ArgumentParser) -> None:
     """Workers and per-request limits (see runtime/serve/supervisor.py and runtime/limits.py)."""
-    serve.add_argument("--workers", type=int, default=SERVER.workers, metavar="N",
-                       help="worker processes, each with its own interpreter (default: CPU count)")
-    serve.add_argument("--timeout", type=float, default=APP.timeout, metavar="S",
-                       help="longest a request may run (middleware, loaders, page, layouts) before a 504 "
-                            f"(default {APP.timeout:g})")
-    serve.add_argument("--grace", type=float, default=SERVER.grace, metavar="S",
-                       help=f"on SIGTERM, how long in-flight requests may take to finish (default {SERVER.grace:g})")
-    serve.add_argument("--max-body", type=int, default=SERVER.max_body, metavar="BYTES",
-                       help=f"largest request body; larger gets 413 before it is read (default {_mib(SERVER.max_body)})")
-    serve.add_argument("--max-fields", type=int, default=APP.max_fields, metavar="N",
-                       help="most fields in a form body (parts, if multipart) or a query string; "
-                            f"more get 413 (400 in a query string) (default {APP.max_fields})")
-    serve.add_argument("--max-connections", type=int, default=SERVER.max_connections, metavar="N",
-                       help=f"open connections per worker; more are answered 503 (default {SERVER.max_connections})")
-    serve.add_argument("--idle-timeout", type=float, default=SERVER.idle_timeout, metavar="S",
-                       help="how long a client may take to send a request, idle between requests, "
-                            f"or go without taking any of its answer (default {SERVER.idle_timeout:g})")
+    limits = (  # flag, type, default, metavar, help (the default is appended)
+        ("--workers", int, SERVER.workers, "N", "worker processes, each with its own interpreter"),
+        ("--timeout", float, APP.timeout, "S", "longest a request may run (middleware, loaders, page, layouts) "
+                                               "before a 504"),
+        ("--grace", float, SERVER.grace, "S", "on SIGTERM, how long in-flight requests may take to finish"),
+        ("--max-body", int, SERVER.max_body, "BYTES", "largest request body; larger gets 413 before it is read"),
+        ("--max-fields", int, APP.max_fields, "N", "most fields in a form body (parts, if multipart) or a query "
+                                                   "string; more get 413 (400 in a query string)"),
+        ("--max-connections", int, SERVER.max_connections, "N", "open connections per worker; more are answered 503"),
+        ("--idle-timeout", float, SERVER.idle_timeout, "S", "how long a client may take to send a request, idle "
+                                                            "between requests, or go without taking any of its answer"),
+    )
+    for flag, kind, default, metavar, text in limits:
+        shown = "CPU count" if flag == "--workers" else _mib(default) if metavar == "BYTES" else f"{default:g}"
+        serve.add_argument(flag, type=kind, default=default, metavar=metavar, help=f"{text} (default {shown})")
     serve.add_argument("--proxy-headers", action="store_true",
                        help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips (client IP, HTTPS cookies)")
     serve.add_argument("--forwarded-allow-ips", default=SERVER.forwarded_allow_ips, metavar="IPS",
@@ -113,6 +111,7 @@ def _limit_args(serve: argparse.ArgumentParser) -> None:
 
 
 def _mib(size: int) -> str:
+    """16 MiB rather than 16777216 in the help text."""
     return f"{size // (1024 * 1024)} MiB" if size % (1024 * 1024) == 0 else str(size)
 
 
