@@ -13,7 +13,7 @@
 (function (R) {
   'use strict';
   const HIDDEN = new Set(['password', 'passwordHash', 'tokenKey']);
-  const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
+  const UNSAFE = R.UNSAFE_KEYS;  // core.js
   const SUPERUSERS = '_superusers';
   const MINT = Object.freeze({});  // never leaves this closure
 

@@ -12,8 +12,11 @@ import sqlite3
 import threading
 
 from bindings import tokens, users
-from bindings.registry import BindingError, binding, js_file, on_request
+from bindings.registry import BindingError, Registry
 from bindings.users import BCRYPT_ROUNDS, COLLECTION_NAME, AuthError, UserStore, public_record
+
+FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
+binding, js_file, on_request = FAMILY.binding, FAMILY.js_file, FAMILY.on_request
 
 log = logging.getLogger("pagesvm.auth")
 
@@ -120,26 +123,26 @@ def _collection(options) -> None:
         raise BindingError(f"Unknown auth collection {name!r}; pagesvm has only 'users'.", 400)
 
 
-@binding("signInWithPassword")
-def sign_in_with_password(ctx, email=None, password=None, options=None):
-    """Check an email and password and sign in; one message for every failure."""
+def _with_password(ctx, options, act):
+    """Sign in the user ``act(store)`` finds or makes; its refusal becomes the page's message."""
     _collection(options)
     try:
-        record = backend(ctx.data_dir).store.authenticate(_text(email), _text(password))
+        record = act(backend(ctx.data_dir).store)
     except AuthError as exc:
         raise BindingError(exc.message, exc.status) from None
     return _sign_in(ctx, record)
+
+
+@binding("signInWithPassword")
+def sign_in_with_password(ctx, email=None, password=None, options=None):
+    """Check an email and password and sign in; one message for every failure."""
+    return _with_password(ctx, options, lambda store: store.authenticate(_text(email), _text(password)))
 
 
 @binding("registerWithPassword")
 def register_with_password(ctx, email=None, password=None, options=None):
     """Create a user and sign them in; a refusal's message is fit to show on the page."""
-    _collection(options)
-    try:
-        record = backend(ctx.data_dir).store.create(_text(email), _text(password))
-    except AuthError as exc:
-        raise BindingError(exc.message, exc.status) from None
-    return _sign_in(ctx, record)
+    return _with_password(ctx, options, lambda store: store.create(_text(email), _text(password)))
 
 
 @binding("signInWithToken")

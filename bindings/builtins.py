@@ -1,16 +1,26 @@
-"""pagesvm's own binding families, registered through the public registry like any extension."""
+"""pagesvm's own binding families, each a registry of its own (its module's ``FAMILY``, filled
+through the same ``binding`` API as any extension), included into the registry a runtime uses.
+
+    registry = builtins.registry()                        # every family
+    registry = builtins.registry(["bindings.page_api"])  # the request and response API only
+"""
 from __future__ import annotations
 
 import importlib
 
 from .registry import REGISTRY, Registry
 
-FAMILIES = ("bindings.page_api", "bindings.env", "bindings.log", "bindings.auth", "bindings.store")
+PAGE_API = "bindings.page_api"  # the request and response API (request.js, response.js, micro-dash)
+FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store")
 
 
-def load(registry: Registry = REGISTRY) -> None:
-    """Import each built-in family once; importing registers its bindings."""
-    if registry is not REGISTRY:
-        raise ValueError("built-in families register on the default registry")
-    for name in FAMILIES:
-        importlib.import_module(name)
+def load(registry: Registry = REGISTRY, families=FAMILIES) -> Registry:
+    """Include each of ``families`` (module names) in ``registry``, once; returns the registry."""
+    for name in families:
+        registry.include(name, importlib.import_module(name).FAMILY)
+    return registry
+
+
+def registry(families=FAMILIES) -> Registry:
+    """A new registry holding the built-in ``families`` and nothing else."""
+    return load(Registry(), families)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import os
 
-from .registry import binding
+from .registry import Registry
+
+FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
+binding = FAMILY.binding
 
 
 @binding("env")

@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 import logging
 
-from .registry import binding
+from .registry import Registry
+
+FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
+binding = FAMILY.binding
 
 log = logging.getLogger("pagesvm.page")
 

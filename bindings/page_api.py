@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 
-from .registry import binding, js_file
+from .registry import Registry
+
+FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
+binding, js_file = FAMILY.binding, FAMILY.js_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 js_file(os.path.join(HERE, "request.js"))

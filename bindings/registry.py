@@ -1,16 +1,25 @@
-"""The one registry of every name a page can call.
+"""Registries: every name a page can call, as a value a runtime is built with.
 
-pagesvm's own families (request, response, auth, store, env, log…) register here exactly
-as a user's extension module does, through ``binding`` and ``on_request``. A family may
-ship the JavaScript half of its API as a ``.js`` file (``js_file``), loaded once per
-interpreter; names implemented there are declared with ``@binding(name, js=True)`` so
-they are listed, documented and protected against clashes like any Python binding.
+A ``Registry`` holds bindings, ``on_request`` hooks and JavaScript halves. pagesvm's own
+families (request, response, auth, store, env, log…) each fill a registry of their own
+(``FAMILY``) through the same ``binding``/``on_request``/``js_file`` a user's extension uses;
+a runtime's registry ``include``s the families and extension modules it is built with, so two
+runtimes in one process see only their own bindings. A family may ship the JavaScript half of
+its API as a ``.js`` file (``js_file``), loaded once per interpreter; names implemented there
+are declared with ``@binding(name, js=True)`` so they are listed, documented and protected
+against clashes like any Python binding.
+
+The module-level ``binding``/``on_request``/``js_file`` (the SDK a user's module imports)
+register into the registry being ``recording`` (the extension loader records each module
+into one of its own) or, outside a load, into the process-wide ``REGISTRY``.
 """
 from __future__ import annotations
 
 import inspect
 import os
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -54,6 +63,7 @@ class Binding:
     cache: bool = False        # pure: memoised per request in JS, keyed by the JSON of its arguments
     js: bool = False           # implemented by a family's JavaScript half; ``func`` only documents it
     replaces_js: bool = False  # a Python binding that overrode a JavaScript one
+    override: bool = False     # registered with override=True: replaces the same name when included
 
     @property
     def signature(self) -> str:
@@ -84,6 +94,7 @@ class Registry:
     bindings: dict[str, Binding] = field(default_factory=dict)
     request_hooks: list[Callable[..., Any]] = field(default_factory=list)
     js_files: list[str] = field(default_factory=list)
+    included: set[str] = field(default_factory=set)  # families and modules already included, by name
 
     def add(self, name: str, func: Callable[..., Any], *, override: bool = False, defer: bool = False,
             cache: bool = False, js: bool = False) -> Binding:
@@ -102,9 +113,23 @@ class Registry:
         keyword_only = tuple(p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY)
         var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
         replaces_js = not js and existing is not None and (existing.js or existing.replaces_js)
-        entry = Binding(name, func, module, defer, keyword_only, var_kw, cache, js, replaces_js)
+        entry = Binding(name, func, module, defer, keyword_only, var_kw, cache, js, replaces_js, override)
         self.bindings[name] = entry
         return entry
+
+    def include(self, name: str, other: Registry) -> Registry:
+        """Add everything ``other`` (a family's or an extension module's registry) holds, once per
+        ``name``, checked as if registered here in its order (a clash is a ``DuplicateBinding``)."""
+        if name in self.included:
+            return self
+        for b in other.bindings.values():
+            self.add(b.name, b.func, override=b.override, defer=b.defer, cache=b.cache, js=b.js)
+        for hook in other.request_hooks:
+            self.on_request(hook)
+        for path in other.js_files:
+            self.js_file(path)
+        self.included.add(name)
+        return self
 
     def _check_namespace(self, name: str, module: str) -> None:
         """``shop`` and ``shop.price`` cannot both exist: one would hide the other in JavaScript."""
@@ -153,7 +178,37 @@ class Registry:
         ]
 
 
-REGISTRY = Registry()
-binding = REGISTRY.binding
-on_request = REGISTRY.on_request
-js_file = REGISTRY.js_file
+REGISTRY = Registry()  # the process-wide registry: what the SDK fills outside an extension load
+_RECORDING: ContextVar[Registry | None] = ContextVar("pagesvm_recording", default=None)
+
+
+@contextmanager
+def recording(registry: Registry):
+    """While the block runs, the SDK's ``binding``/``on_request``/``js_file`` register into ``registry``."""
+    token = _RECORDING.set(registry)
+    try:
+        yield registry
+    finally:
+        _RECORDING.reset(token)
+
+
+def current() -> Registry:
+    """The registry the SDK registers into now."""
+    recording_into = _RECORDING.get()
+    return REGISTRY if recording_into is None else recording_into
+
+
+def binding(name: str, *, override: bool = False, defer: bool = False, cache: bool = False, js: bool = False):
+    """Decorator: ``@binding("shop.price")`` makes ``shop.price(…)`` callable from pages
+    (see ``Registry.binding``)."""
+    return current().binding(name, override=override, defer=defer, cache=cache, js=js)
+
+
+def on_request(func):
+    """Decorator: run ``func(ctx)`` before middleware; a returned dict is merged into ``data``."""
+    return current().on_request(func)
+
+
+def js_file(path: str) -> str:
+    """Load the JavaScript half of a family once per interpreter (after the core runtime)."""
+    return current().js_file(path)

@@ -41,22 +41,16 @@
       has(target, key) { return Object.prototype.hasOwnProperty.call(fields, key) || key in target; },
     });
     api.auth = undefined;
-    if (st.payload.auth) R.setAuthInitial(st, api, st.payload.auth);
+    if (st.payload.auth) R.setAuth(st.payload.auth, st, api);
   });
 
-  // A URL's query never shadows a built-in name (toString, __proto__…), as parseUrl skips them.
+  // A URL's query never shadows a built-in name (toString, __proto__…): urlQuery and parseUrl skip them.
+  const builtinName = (k) => k in Object.prototype || k === 'prototype';
   function urlQuery(query) {
     const out = {};
-    for (const k of Object.keys(query)) if (!(k in Object.prototype) && k !== 'prototype') out[k] = query[k];
+    for (const k of Object.keys(query)) if (!builtinName(k)) out[k] = query[k];
     return out;
   }
-
-  R.setAuthInitial = function (st, api, record) {
-    const value = R.makeRecord(record);
-    st.auth = value;
-    st.request.auth = value;
-    api.auth = value;
-  };
 
   function parseMaybeJson(value) {
     if (typeof value !== 'string' || !R.mayBeJson(value)) return value;
@@ -86,7 +80,7 @@
         const eq = pair.indexOf('=');
         const k = decode(eq < 0 ? pair : pair.slice(0, eq));
         const v = eq < 0 ? '' : decode(pair.slice(eq + 1));
-        if (k in Object.prototype || k === 'prototype') continue;  // never shadow toString, __proto__…
+        if (builtinName(k)) continue;
         query[k] = Object.prototype.hasOwnProperty.call(query, k) ? [].concat(query[k], v) : v;
       }
     }

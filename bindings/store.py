@@ -10,8 +10,11 @@ import json
 import os
 from pathlib import Path
 
-from .registry import BindingError, binding
+from .registry import BindingError, Registry
 from .sqlite_db import ProcessLocalDB
+
+FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
+binding = FAMILY.binding
 
 DB_FILE = "store.db"
 MAX_NAME = 256

@@ -1,5 +1,9 @@
 """Loading user extension modules (``--ext``, ``extensions=[…]``): a dotted module name or
-a ``.py`` file. Importing a module registers its bindings; that is all loading does.
+a ``.py`` file, into the registry of the runtime being built.
+
+A module is imported once per process, while its ``@binding``/``on_request`` calls are recorded
+into a registry of its own; each runtime that names it includes that recording, so runtimes
+built with different extensions see only their own.
 
 Python only ever comes from here, named by whoever starts the server: a site's
 ``+config.js`` cannot load Python.
@@ -11,22 +15,58 @@ import importlib.util
 import os
 import sys
 
-from bindings.registry import DuplicateBinding
+from bindings.registry import REGISTRY, DuplicateBinding, Registry, recording
+
+_RECORDED: dict[str, Registry] = {}  # module name → what importing it registered
 
 
 class ExtensionError(Exception):
     """An extension that cannot be found or fails while importing (one line, no traceback)."""
 
 
-def load_extensions(names) -> list:
+def registry_for(extensions, registry: Registry | None = None) -> Registry:
+    """The registry a runtime calls: ``registry`` as given (default: every built-in family, first,
+    so an extension may replace one with ``override=True``), with ``extensions`` loaded into it."""
+    from bindings import builtins
+
+    if registry is None:
+        registry = builtins.registry()
+    load_extensions(extensions, registry)
+    return registry
+
+
+def load_extensions(names, registry: Registry = REGISTRY) -> list:
+    """Import each extension (once per process) and include its bindings in ``registry``."""
     if isinstance(names, str):
         names = [names]
-    return [_load(str(name)) for name in names or ()]
+    modules = []
+    for name in names or ():
+        module = _load(str(name))
+        registry.include(module.__name__, _recorded(module.__name__))
+        modules.append(module)
+    return modules
+
+
+def _recorded(module_name: str) -> Registry:
+    """What the module registered; a module someone imported outside a load registered into the
+    process-wide ``REGISTRY``, from which its own entries are taken."""
+    found = _RECORDED.get(module_name)
+    if found is None:
+        found = _RECORDED[module_name] = Registry()
+        for b in list(REGISTRY.bindings.values()):
+            if getattr(b.func, "__module__", None) == module_name:
+                found.add(b.name, b.func, override=b.override, defer=b.defer, cache=b.cache, js=b.js)
+        found.request_hooks.extend(h for h in REGISTRY.request_hooks if h.__module__ == module_name)
+    return found
 
 
 def _load(name: str):
     try:
-        return _load_file(name) if name.endswith(".py") else _load_module(name)
+        with recording(Registry()) as into:
+            module = _load_file(name) if name.endswith(".py") else _load_module(name)
+        if into.bindings or into.request_hooks or into.js_files:
+            _RECORDED.setdefault(module.__name__, into)
+        return module
     except (DuplicateBinding, ExtensionError):
         raise
     except Exception as e:  # noqa: BLE001 - any error inside the user's module

@@ -10,13 +10,15 @@ import os
 import re
 import urllib.parse
 
-from bindings import builtins, sqlite_db
+from bindings import sqlite_db
 from bindings.context import Context, ResponseEffects
-from bindings.registry import REGISTRY, Registry
-from bindings.request import MAX_FIELDS, BodyError, payload as request_payload, request_info
+from bindings.registry import Registry
+from bindings.request import BodyError, payload as request_payload, request_info
 
 from . import csrf
+from .extensions import registry_for
 from .response import Refusal, Response, error_response, page_response, refusal_response
+from .settings import AppSettings
 from ..render.config import load_config
 from ..render.executor import Job, RenderQueue
 from ..render.engine import Engine, PageError, non_json, page_payload
@@ -55,24 +57,23 @@ def clean_path(raw: str) -> str:
 
 
 class PagesRuntime:
-    def __init__(self, site_dir: str, *, data_dir: str = "pagesvm_data", debug: bool = False, prefix: str = "",
-                 registry: Registry = REGISTRY, max_output: int = 16 * 1024 * 1024, options: dict | None = None,
-                 limits: RequestLimits | None = None, max_fields: int = MAX_FIELDS):
-        builtins.load(registry)
-        self.limits = limits or RequestLimits(10.0, watchdog=False)
+    def __init__(self, site_dir: str, settings: AppSettings | None = None, *, registry: Registry | None = None,
+                 limits: RequestLimits | None = None, options: dict | None = None, **more):
+        """``settings`` (or keyword options naming its fields); ``registry``: see ``registry_for``."""
+        self.settings = settings = AppSettings.of(**more) if settings is None else settings.replace(**more)
+        registry = registry_for(settings.extensions, registry)
+        self.limits = limits or RequestLimits(settings.timeout, watchdog=False)
         # A write waiting on another process's database lock gives up (503) well before --timeout.
         sqlite_db.set_busy_timeout(sqlite_db.busy_timeout_for(self.limits.timeout))
         self.site = Site(find_pages_root(site_dir))
         self.site_config = load_config(self.site)
-        self.debug = bool(debug or self.site_config.debug)
-        self.prefix = prefix.rstrip("/")
-        self.data_dir = os.path.abspath(data_dir)
+        self.debug = bool(settings.debug or self.site_config.debug)
+        self.prefix = settings.prefix
+        self.data_dir = os.path.abspath(settings.data_dir)
         self.registry = registry
-        self.max_output = max_output
-        self.max_fields = int(max_fields)
-        if self.max_fields < 1:
-            raise ValueError("max_fields must be at least 1")
-        self.options = dict(options or {})
+        self.max_output = settings.max_output
+        self.max_fields = settings.max_fields
+        self.options = {"auth_ttl": settings.auth_ttl, **(options or {})}
         self.router = Router(self.site, self.site_config.page_kinds)
         self.cross_site = csrf.OptOuts(self.site)
         markdown = None

@@ -128,11 +128,8 @@ class Engine:
         self.host_error: PageError | None = None
 
     def _install_bindings(self, registry: Registry) -> None:
-        """Python stubs, then the families' JavaScript halves, then Python overrides of JS names."""
-        if registry is REGISTRY:
-            from bindings import builtins
-
-            builtins.load(registry)
+        """Python stubs, then the families' JavaScript halves, then Python overrides of JS names: exactly
+        what ``registry`` holds (whoever built it chose the families, ``bindings.builtins``)."""
         python = registry.python_bindings()
         listing = [{"name": b.name, "defer": b.defer, "cache": b.cache} for b in python if not b.replaces_js]
         self.interp.eval_script("__pv.installBindings(" + json.dumps(listing) + "); 0")

@@ -10,9 +10,13 @@ import logging
 import os
 import sys
 
+from ..http.settings import AppSettings
 from . import cli_users
+from .handoff import WorkerConfig
+from .settings import ServerSettings, flag_message
 
 EXIT_USAGE = 2
+APP, SERVER = AppSettings(), ServerSettings()  # where every flag's default comes from
 
 
 class CliError(Exception):
@@ -58,17 +62,17 @@ def build_parser() -> Parser:
 
     serve = sub.add_parser("serve", help="serve a site over HTTP", description="Serve a PocketPages site over HTTP.")
     _site_args(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=port, default=8090, help="port to listen on (default 8090)")
-    serve.add_argument("--data", default="pagesvm_data", metavar="DIR",
-                       help="data folder for users, the store and the secret (default ./pagesvm_data)")
+    serve.add_argument("--host", default=SERVER.host, help=f"address to listen on (default {SERVER.host})")
+    serve.add_argument("--port", type=port, default=SERVER.port, help=f"port to listen on (default {SERVER.port})")
+    serve.add_argument("--data", default=APP.data_dir, metavar="DIR",
+                       help=f"data folder for users, the store and the secret (default ./{APP.data_dir})")
     serve.add_argument("--dev", action="store_true", help="debug mode: error details in pages, routes rebuilt on change")
     serve.add_argument("--ext", action="append", default=[], metavar="MODULE_OR_FILE",
                        help="load a Python extension module or .py file (repeatable)")
-    serve.add_argument("--auth-ttl", type=duration, default=7 * 86400, metavar="DURATION",
-                       help="how long a sign-in lasts: seconds, or 90m, 12h, 7d (default 7d)")
-    serve.add_argument("--max-output", type=int, default=16 * 1024 * 1024, metavar="BYTES",
-                       help="largest response body a page may produce (default 16 MiB)")
+    serve.add_argument("--auth-ttl", type=duration, default=APP.auth_ttl, metavar="DURATION",
+                       help=f"how long a sign-in lasts: seconds, or 90m, 12h, 7d (default {_days(APP.auth_ttl)})")
+    serve.add_argument("--max-output", type=int, default=APP.max_output, metavar="BYTES",
+                       help=f"largest response body a page may produce (default {_mib(APP.max_output)})")
     _limit_args(serve)
 
     routes = sub.add_parser("routes", help="print the route table", description="Print the route table (pattern → file).")
@@ -85,44 +89,48 @@ def build_parser() -> Parser:
 
 def _limit_args(serve: argparse.ArgumentParser) -> None:
     """Workers and per-request limits (see runtime/serve/supervisor.py and runtime/limits.py)."""
-    serve.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="worker processes, each with its own interpreter (default: CPU count)")
-    serve.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                       help="longest a request may run (middleware, loaders, page, layouts) before a 504 (default 10)")
-    serve.add_argument("--grace", type=float, default=10.0, metavar="S",
-                       help="on SIGTERM, how long in-flight requests may take to finish (default 10)")
-    serve.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES",
-                       help="largest request body; larger gets 413 before it is read (default 10 MiB)")
-    serve.add_argument("--max-fields", type=int, default=1000, metavar="N",
-                       help="most fields in a form body (parts, if multipart) or a query string; "
-                            "more get 413 (400 in a query string) (default 1000)")
-    serve.add_argument("--max-connections", type=int, default=1000, metavar="N",
-                       help="open connections per worker; more are answered 503 (default 1000)")
-    serve.add_argument("--idle-timeout", type=float, default=30.0, metavar="S",
-                       help="how long a client may take to send a request, idle between requests, "
-                            "or go without taking any of its answer (default 30)")
+    limits = (  # flag, type, default, metavar, help (the default is appended)
+        ("--workers", int, SERVER.workers, "N", "worker processes, each with its own interpreter"),
+        ("--timeout", float, APP.timeout, "S", "longest a request may run (middleware, loaders, page, layouts) "
+                                               "before a 504"),
+        ("--grace", float, SERVER.grace, "S", "on SIGTERM, how long in-flight requests may take to finish"),
+        ("--max-body", int, SERVER.max_body, "BYTES", "largest request body; larger gets 413 before it is read"),
+        ("--max-fields", int, APP.max_fields, "N", "most fields in a form body (parts, if multipart) or a query "
+                                                   "string; more get 413 (400 in a query string)"),
+        ("--max-connections", int, SERVER.max_connections, "N", "open connections per worker; more are answered 503"),
+        ("--idle-timeout", float, SERVER.idle_timeout, "S", "how long a client may take to send a request, idle "
+                                                            "between requests, or go without taking any of its answer"),
+    )
+    for flag, kind, default, metavar, text in limits:
+        shown = "CPU count" if flag == "--workers" else _mib(default) if metavar == "BYTES" else f"{default:g}"
+        serve.add_argument(flag, type=kind, default=default, metavar=metavar, help=f"{text} (default {shown})")
     serve.add_argument("--proxy-headers", action="store_true",
                        help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips (client IP, HTTPS cookies)")
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IPS",
-                       help="comma-separated proxy addresses or networks, or * (default 127.0.0.1)")
+    serve.add_argument("--forwarded-allow-ips", default=SERVER.forwarded_allow_ips, metavar="IPS",
+                       help=f"comma-separated proxy addresses or networks, or * (default {SERVER.forwarded_allow_ips})")
 
 
-def _worker_config(args, root: str, app_options: dict) -> dict:
-    from ..http.admission import ProxyTrust
+def _mib(size: int) -> str:
+    """16 MiB rather than 16777216 in the help text."""
+    return f"{size // (1024 * 1024)} MiB" if size % (1024 * 1024) == 0 else str(size)
 
-    if args.workers < 1:
-        raise CliError("--workers must be at least 1")
-    if args.max_fields < 1:
-        raise CliError("--max-fields must be at least 1")
-    if args.timeout < 0 or args.grace < 0 or args.idle_timeout <= 0:
-        raise CliError("--timeout and --grace must be 0 or more, --idle-timeout more than 0")
+
+def _days(seconds: int) -> str:
+    return f"{seconds // 86400}d" if seconds % 86400 == 0 else str(seconds)
+
+
+def _settings(args, root: str, data_dir: str) -> WorkerConfig:
+    """The flags as the typed settings a worker is started with; a refused value names its flag."""
     try:
-        ProxyTrust(args.proxy_headers, args.forwarded_allow_ips)
+        app = AppSettings(data_dir=data_dir, debug=args.dev, extensions=tuple(args.ext), max_output=args.max_output,
+                          max_fields=args.max_fields, timeout=args.timeout, auth_ttl=args.auth_ttl)
+        server = ServerSettings(host=args.host, port=args.port, workers=args.workers, grace=args.grace,
+                                max_body=args.max_body, max_connections=args.max_connections,
+                                idle_timeout=args.idle_timeout, proxy_headers=args.proxy_headers,
+                                forwarded_allow_ips=args.forwarded_allow_ips)
     except ValueError as e:
-        raise CliError(str(e)) from None
-    return {"site": root, "app": app_options, "timeout": args.timeout, "grace": args.grace,
-            "max_body": args.max_body, "max_connections": args.max_connections, "idle_timeout": args.idle_timeout,
-            "proxy_headers": args.proxy_headers, "forwarded_allow_ips": args.forwarded_allow_ips}
+        raise CliError(flag_message(e)) from None
+    return WorkerConfig(site=root, app=app, server=server)
 
 
 def _site_folder(site: str | None) -> str:
@@ -158,15 +166,13 @@ def cmd_serve(args) -> int:
 
     root = _site_folder(args.site)
     data_dir = _prepare_data_dir(args.data)
+    config = _settings(args, root, data_dir)
     refused = check_site_config(root)  # before extensions load: the check forks, best with no threads yet
     if refused:
         raise CliError(refused)
     _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts
-    app_options = dict(data_dir=data_dir, debug=args.dev, extensions=args.ext, max_output=args.max_output,
-                       max_fields=args.max_fields, options={"auth_ttl": args.auth_ttl})
-    config = _worker_config(args, root, app_options)
     try:
-        return supervise(config, args.host, args.port, args.workers, args.grace)
+        return supervise(config)
     except OSError as e:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
 
@@ -188,25 +194,21 @@ def cmd_routes(args) -> int:
     return 0
 
 
-def _load_bindings(extensions) -> None:
-    """Built-in families first (so an extension may override one), then the extensions."""
-    from bindings import builtins
+def _load_bindings(extensions):
+    """The registry a worker builds: built-in families first (so an extension may override one),
+    then the extensions."""
     from bindings.registry import DuplicateBinding
 
-    from ..http.extensions import ExtensionError, load_extensions
+    from ..http.extensions import ExtensionError, registry_for
 
     try:
-        builtins.load()
-        load_extensions(extensions)
+        return registry_for(extensions)
     except (DuplicateBinding, ExtensionError, ValueError) as e:
         raise CliError(str(e)) from None
 
 
 def cmd_bindings(args) -> int:
-    from bindings.registry import REGISTRY
-
-    _load_bindings(args.ext)
-    for row in REGISTRY.describe():
+    for row in _load_bindings(args.ext).describe():
         print(f"{row['signature']}\t{row['doc']}\t{row['module']}")
     return 0
 

@@ -11,7 +11,9 @@ import sys
 
 from bindings.users import AuthError, UserStore
 
-DEFAULT_DATA = "./pagesvm_data"
+from ..http.settings import AppSettings
+
+DEFAULT_DATA = "./" + AppSettings.data_dir  # the default written once, in AppSettings
 
 
 class CliError(Exception):

@@ -1,26 +1,58 @@
 """How the supervisor hands a worker its configuration.
 
 A worker is a fresh ``python -m runtime.serve.worker`` process; its whole configuration (the
-site, the app's options, its slot's socket and readiness pipe) travels as JSON in one
-environment variable. Kept apart from both sides so the supervisor never imports the worker
-(it must not create an interpreter, nor look like a worker to an extension) and the worker
-never imports the supervisor.
+site, the app's and the server's settings, its slot's socket and readiness pipe) travels as
+JSON in one environment variable, written from and rebuilt through the typed ``WorkerConfig``
+(a missing or unknown key stops the worker rather than becoming a default). Kept apart from
+both sides so the supervisor never imports the worker (it must not create an interpreter, nor
+look like a worker to an extension) and the worker never imports the supervisor.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+from dataclasses import dataclass
+
+from ..http.settings import AppSettings, exact_keys
+from .settings import ServerSettings
 
 WORKER_MODULE = "runtime.serve.worker"
 CONFIG_ENV = "PAGESVM_WORKER"
 
 
-def worker_env(config: dict) -> dict:
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything one worker process is started with."""
+
+    site: str
+    app: AppSettings
+    server: ServerSettings
+    slot: int = -1      # which listening socket of the supervisor's it serves
+    fd: int = -1        # that socket, inherited
+    ready_fd: int = -1  # the pipe it writes one byte to once it serves
+    parent: int = 0     # the supervisor's pid
+
+    def for_slot(self, slot: int, fd: int, ready_fd: int, parent: int) -> WorkerConfig:
+        return dataclasses.replace(self, slot=slot, fd=fd, ready_fd=ready_fd, parent=parent)
+
+    def to_json(self) -> str:
+        return json.dumps({**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)},
+                           "app": self.app.to_json(), "server": self.server.to_json()})
+
+    @classmethod
+    def from_json(cls, text: str) -> WorkerConfig:
+        data = exact_keys(cls, json.loads(text))
+        return cls(**{**data, "app": AppSettings.from_json(data["app"]),
+                      "server": ServerSettings.from_json(data["server"])})
+
+
+def worker_env(config: WorkerConfig) -> dict:
     """This process's environment plus the worker's configuration."""
-    return {**os.environ, CONFIG_ENV: json.dumps(config)}
+    return {**os.environ, CONFIG_ENV: config.to_json()}
 
 
-def take_config() -> dict:
+def take_config() -> WorkerConfig:
     """The configuration the supervisor passed, removed from the environment (so page code
     and anything the worker starts never see it)."""
-    return json.loads(os.environ.pop(CONFIG_ENV))
+    return WorkerConfig.from_json(os.environ.pop(CONFIG_ENV))

@@ -25,7 +25,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .handoff import WORKER_MODULE, worker_env
+from .handoff import WORKER_MODULE, WorkerConfig, worker_env
 
 log = logging.getLogger("pagesvm")
 READY_TIMEOUT = 60.0
@@ -124,10 +124,10 @@ class Worker:
 
 
 class Supervisor:
-    def __init__(self, config: dict, sockets: list[socket.socket], *, grace: float = 10.0):
+    def __init__(self, config: WorkerConfig, sockets: list[socket.socket]):
         self.config = config
         self.sockets = sockets
-        self.grace = grace
+        self.grace = config.server.grace
         self.slots: list[Worker | None] = [None] * len(sockets)
         self.old: list[Worker] = []  # draining after a reload or during shutdown
         self.incoming: list[Worker] = []  # started by a reload, not yet given a slot
@@ -143,8 +143,7 @@ class Supervisor:
     def _spawn(self, slot: int) -> Worker:
         ready_r, ready_w = os.pipe()
         sock = self.sockets[slot]
-        env = worker_env({**self.config, "fd": sock.fileno(), "ready_fd": ready_w, "slot": slot,
-                          "parent": os.getpid()})
+        env = worker_env(self.config.for_slot(slot, sock.fileno(), ready_w, os.getpid()))
         proc = subprocess.Popen([sys.executable, "-m", WORKER_MODULE], env=env,
                                 pass_fds=(sock.fileno(), ready_w), cwd=os.getcwd())
         os.close(ready_w)
@@ -307,16 +306,18 @@ class Supervisor:
         return 0
 
 
-def supervise(config: dict, host: str, port: int, workers: int, grace: float) -> int:
-    """Bind, start ``workers`` workers, and run until SIGTERM. Raises OSError if the port is busy."""
-    sockets = bind_slots(host, port, max(1, workers))
-    supervisor = Supervisor(config, sockets, grace=grace)
+def supervise(config: WorkerConfig) -> int:
+    """Bind, start ``config.server.workers`` workers, and run until SIGTERM. Raises OSError if the
+    port is busy."""
+    workers = config.server.workers
+    sockets = bind_slots(config.server.host, config.server.port, max(1, workers))
+    supervisor = Supervisor(config, sockets)
     if not supervisor.start():
         supervisor.stopping = True
         supervisor.shutdown()
         return 2
     bound = sockets[0].getsockname()
-    log.info("serving %s with %d worker%s", config["site"], workers, "" if workers == 1 else "s")
+    log.info("serving %s with %d worker%s", config.site, workers, "" if workers == 1 else "s")
     log.info("listening on http://%s:%d", bound[0], bound[1])
     return supervisor.run()
 

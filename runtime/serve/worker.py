@@ -13,6 +13,10 @@ import signal
 import socket
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .handoff import WorkerConfig
 
 log = logging.getLogger("pagesvm")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"
@@ -54,11 +58,11 @@ def _build_front(root: str, **options):
     return PagesFront(*build_runtime(root, **options))
 
 
-def main(cfg: dict) -> int:
+def main(cfg: WorkerConfig) -> int:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(_Formatter(LOG_FORMAT))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
-    _exit_with_parent(cfg["parent"])
+    _exit_with_parent(cfg.parent)
     import tornado.ioloop
 
     from bindings.registry import DuplicateBinding
@@ -69,33 +73,34 @@ def main(cfg: dict) -> int:
     from ..render.limits import RequestLimits
 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads are the supervisor's business
+    srv = cfg.server
     try:
-        admission = Admission(cfg["max_body"], ProxyTrust(cfg["proxy_headers"], cfg["forwarded_allow_ips"]),
-                              idle_timeout=cfg["idle_timeout"])
-        front = _build_front(cfg["site"], **cfg["app"], limits=RequestLimits(cfg["timeout"], watchdog=True),
+        admission = Admission(srv.max_body, ProxyTrust(srv.proxy_headers, srv.forwarded_allow_ips),
+                              idle_timeout=srv.idle_timeout)
+        front = _build_front(cfg.site, settings=cfg.app, limits=RequestLimits(cfg.app.timeout, watchdog=True),
                              admission=admission)
     except (DuplicateBinding, ConfigError, ExtensionError, ValueError) as e:
         print(f"pagesvm: error: {e}", file=sys.stderr, flush=True)
         return 2
-    server = LimitedHTTPServer(front, max_connections=cfg["max_connections"], max_body_size=cfg["max_body"],
-                               max_header_size=HEADER_HARD_CAP, idle_connection_timeout=cfg["idle_timeout"],
-                               body_timeout=cfg["idle_timeout"])
-    server.add_socket(socket.socket(fileno=cfg["fd"]))
+    server = LimitedHTTPServer(front, max_connections=srv.max_connections, max_body_size=srv.max_body,
+                               max_header_size=HEADER_HARD_CAP, idle_connection_timeout=srv.idle_timeout,
+                               body_timeout=srv.idle_timeout)
+    server.add_socket(socket.socket(fileno=cfg.fd))
     loop = tornado.ioloop.IOLoop.current()
 
     def drain() -> None:
         if server.draining:
             return  # already draining
-        log.info("worker %d draining (%d request%s in flight)", cfg["slot"], admission.in_flight,
+        log.info("worker %d draining (%d request%s in flight)", cfg.slot, admission.in_flight,
                  "" if admission.in_flight == 1 else "s")
         server.begin_drain()  # stop accepting; answers from now on close their connection
-        deadline = time.monotonic() + cfg["grace"]
+        deadline = time.monotonic() + srv.grace
 
         def check() -> None:
             if admission.in_flight <= 0 and server.busy_connections == 0:
                 loop.stop()
             elif time.monotonic() > deadline:
-                log.error("worker %d: %d request(s) still running after --grace; exiting", cfg["slot"],
+                log.error("worker %d: %d request(s) still running after --grace; exiting", cfg.slot,
                           admission.in_flight)
                 loop.stop()
             else:
@@ -110,8 +115,8 @@ def main(cfg: dict) -> int:
     # 5-15 ms pauses that otherwise set the 99th-percentile latency under load.
     gc.collect()
     gc.freeze()
-    os.write(cfg["ready_fd"], b"1")
-    os.close(cfg["ready_fd"])
+    os.write(cfg.ready_fd, b"1")
+    os.close(cfg.ready_fd)
     loop.start()
     return 0
 

@@ -111,8 +111,11 @@ globalThis.__pv = (function (G) {
     }, space);
   };
 
-  // Copy own enumerable keys, never through __proto__/constructor/prototype.
-  const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
+  // Keys never written from data into an object (they would reach or replace a prototype): the one
+  // JavaScript home of the set (Python's is bindings/request.py _UNSAFE_KEYS); micro-dash and the
+  // auth record read it from here.
+  const UNSAFE = R.UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+  // Copy own enumerable keys, never through an unsafe one.
   R.safeAssign = function (target, source) {
     if (source === null || typeof source !== 'object') return target;
     for (const key of Object.keys(source)) {
@@ -247,12 +250,13 @@ globalThis.__pv = (function (G) {
     if (fx.cookies) for (const c of fx.cookies) res.cookies.push(c);
     if ('auth' in fx) R.setAuth(fx.auth);
   };
-  R.setAuth = function (record) {
-    const st = R.state;
+  // The one place the signed-in user is set: from Python's effects, or (st, api given) while the
+  // request's API object is being built, before st.api exists.
+  R.setAuth = function (record, st = R.state, api = st.api) {
     const value = record ? R.makeRecord(record) : undefined;
     st.auth = value;
     st.request.auth = value;
-    st.api.auth = value;
+    api.auth = value;
   };
   R.makeRecord = function (record) { return record; }; // replaced by the auth family
 

@@ -2,7 +2,7 @@
 // shuffle), plus omit. `merge` is a deep merge that never writes through __proto__.
 (function (R) {
   'use strict';
-  const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
+  const UNSAFE = R.UNSAFE_KEYS;  // core.js
   function isPlain(v) {
     if (v === null || typeof v !== 'object') return false;
     const p = Object.getPrototypeOf(v);

@@ -1,0 +1,99 @@
+"""The settings a site's runtime is built with, as one typed, frozen value.
+
+Every default is written here once (or, where a family owns the rule, read from it): the CLI's
+flags take their defaults from this class, ``create_app``/``page_rules``/``build_runtime`` map
+their keyword options onto it, and a worker receives it serialised and rebuilt through it.
+The server-level settings (port, workers, grace…) are ``runtime.serve.settings``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+
+from bindings.request import MAX_FIELDS
+from bindings.tokens import DEFAULT_TTL, duration
+
+# The CLI flags' own names (--dev, --data, --ext) are accepted as keyword options too.
+ALIASES = {"dev": "debug", "data": "data_dir", "ext": "extensions"}
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """What ``page_rules``/``create_app`` and each ``pagesvm serve`` worker build a runtime from."""
+
+    data_dir: str = "pagesvm_data"
+    debug: bool = False
+    prefix: str = ""
+    extensions: tuple[str, ...] = ()
+    max_output: int = 16 * 1024 * 1024
+    max_fields: int = MAX_FIELDS
+    timeout: float = 10.0
+    auth_ttl: int = DEFAULT_TTL
+
+    def __post_init__(self):
+        set_ = object.__setattr__  # frozen: normalised once, here
+        stripped = str(self.prefix or "").strip("/")
+        set_(self, "prefix", "/" + stripped if stripped else "")
+        set_(self, "debug", bool(self.debug))
+        exts = [self.extensions] if isinstance(self.extensions, str) else list(self.extensions or ())
+        set_(self, "extensions", tuple(str(e) for e in exts))
+        for name in ("max_output", "max_fields", "auth_ttl"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be an integer, got {value!r}")
+        if self.max_fields < 1:
+            raise ValueError("max_fields must be at least 1")
+        if self.max_output < 1:
+            raise ValueError("max_output must be at least 1")
+        try:
+            duration(str(self.auth_ttl))  # the range --auth-ttl accepts
+        except ValueError as e:
+            raise ValueError(f"auth_ttl {e}") from None
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, (int, float)) or self.timeout < 0:
+            raise ValueError(f"timeout must be 0 or more seconds, got {self.timeout!r}")
+        set_(self, "timeout", float(self.timeout))
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def of(cls, **options) -> AppSettings:
+        """From keyword options (the CLI flags' names or their aliases); an unknown one is a TypeError."""
+        known = cls.names()
+        values = {}
+        for key, value in options.items():
+            name = ALIASES.get(key, key)
+            if name not in known:
+                raise TypeError(f"unknown pagesvm option {key!r} (known: {', '.join(sorted(set(known) | set(ALIASES)))})")
+            if name == "extensions" and name in values:  # ext= and extensions= together: both lists
+                value = list(values[name]) + list(value or ())
+            values[name] = value
+        return cls(**values)
+
+    def replace(self, **changes) -> AppSettings:
+        return dataclasses.replace(self, **changes)
+
+    def with_abspath(self) -> AppSettings:
+        """The same settings with ``data_dir`` made absolute (a worker may run from elsewhere)."""
+        return self.replace(data_dir=os.path.abspath(self.data_dir))
+
+    def to_json(self) -> dict:
+        return {name: list(v) if isinstance(v := getattr(self, name), tuple) else v for name in self.names()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> AppSettings:
+        """Rebuilt from ``to_json``: a missing or unknown key is an error, not a silent default."""
+        return cls(**exact_keys(cls, data))
+
+
+def exact_keys(cls, data: dict) -> dict:
+    """``data`` if its keys are exactly ``cls``'s fields; otherwise a ValueError naming the difference."""
+    names = {f.name for f in fields(cls)}
+    if not isinstance(data, dict):
+        raise ValueError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+    missing, unknown = sorted(names - set(data)), sorted(set(data) - names)
+    if missing or unknown:
+        raise ValueError(f"{cls.__name__}: missing {missing}, unknown {unknown}")
+    return data
