@@ -1,6 +1,17 @@
+import os
+
 import pytest
 
 from tests.helpers import start_server, write_site
+
+E2E = os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e") + os.sep
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The browser tests run last: Playwright's sync API keeps an event loop running on the main
+    thread for the whole session, and tests that run their own loop there (the executor's, whose
+    time limit needs the main thread's signals) cannot start one after it."""
+    items.sort(key=lambda item: str(item.fspath).startswith(E2E))
 
 
 @pytest.fixture

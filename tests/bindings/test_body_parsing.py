@@ -209,7 +209,8 @@ def test_request_info_reads_method_url_headers_query_and_body():
     assert info.body == {"item": ["7", "8"]}
     assert info.secure and info.remote_ip == "10.1.2.3" and info.cookies == {}
     assert payload(info) == {"method": "POST", "url": "/shop/cart?n=2&tag=a&tag=b", "host": "example.test",
-                             "headers": info.headers, "cookies": {}, "body": {"item": ["7", "8"]}}
+                             "headers": info.headers, "cookies": {}, "body": {"item": ["7", "8"]},
+                             "query": {"n": 2, "tag": "a"}}  # parsed once, here: also request.url.query
 
 
 def test_request_info_merges_cookie_headers_first_name_wins_values_unquoted():

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 from tornado.httputil import HTTPHeaders
 
-from bindings.registry import REGISTRY, BindingError
 from runtime.http.admission import Admission
 from runtime.http.connection import Exchange
 from runtime.http.pipeline import PagesRuntime
@@ -83,11 +82,11 @@ def test_an_on_request_hook_refusing_answers_with_its_status(runtime):
     def hook(ctx):
         raise BindingError("go away", 429)
 
-    REGISTRY.request_hooks.append(hook)
+    runtime.registry.request_hooks.append(hook)
     try:
         response = served(runtime, "GET", "/")
     finally:
-        REGISTRY.request_hooks.remove(hook)
+        runtime.registry.request_hooks.remove(hook)
     assert response.status == 429 and "go away" in response.body
 
 
