@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from tornado.httputil import HTTPHeaders
 
+from bindings.registry import BindingError
 from runtime.http.admission import Admission
 from runtime.http.connection import Exchange
 from runtime.http.pipeline import PagesRuntime
