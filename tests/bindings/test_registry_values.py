@@ -11,7 +11,7 @@ from runtime import page_rules
 from runtime.http.extensions import load_extensions
 from runtime.http.pipeline import PagesRuntime
 from tests.helpers import ROOT, request
-from tests.runtime.test_mount import serve_in_thread
+from tests.http.test_mount import serve_in_thread
 
 EXT = os.path.join(ROOT, "tests", "sites", "bind_ext.py")
 PAGE = ("<p id='kinds'><%= typeof response %> <%= typeof redirect %> <%= typeof signOut %> "

@@ -1,6 +1,6 @@
 """The pages root on disk (runtime/render/site.py) as a plain object: which folder is the root,
 what may be read through it, and how `require` finds a module. The `_private` lookup rules
-themselves are in tests/runtime/test_site.py."""
+themselves are in tests/render/test_site.py."""
 from __future__ import annotations
 
 import os

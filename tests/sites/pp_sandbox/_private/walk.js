@@ -1,4 +1,4 @@
-// Walks everything page code can reach and reports what it must not find (tests/runtime/test_sandbox.py).
+// Walks everything page code can reach and reports what it must not find (tests/render/test_sandbox.py).
 //
 // roots: [[label, value, shared]]; shared roots (globals, intrinsics) are walked first, and
 // every object reached from them must be frozen. Every object reached at all is stamped with

@@ -12,7 +12,7 @@ from bindings.context import ResponseEffects
 from runtime import create_app
 from bindings.headers import FRAMING, HeaderError, checked, valid_status
 from tests.helpers import request, start_server, wait_for
-from tests.runtime.test_mount import serve_in_thread
+from tests.http.test_mount import serve_in_thread
 
 PAGES = {
     "header.ejs": "<% response.header(params.n, params.v) %>ok",

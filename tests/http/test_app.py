@@ -9,7 +9,7 @@ from runtime.http import build as app_module
 from runtime import create_app
 from runtime.serve.cli import build_parser
 from tests.helpers import ROOT, request
-from tests.runtime.test_mount import serve_in_thread
+from tests.http.test_mount import serve_in_thread
 
 SITE = os.path.join(ROOT, "tests", "sites", "bind_basic")
 EXT = os.path.join(ROOT, "tests", "sites", "bind_ext.py")

@@ -13,7 +13,7 @@ from runtime.http.connection import Exchange
 from runtime.http.response import Response
 from bindings.headers import HeaderError, checked, location
 from tests.helpers import SITES, request, served, wait_for
-from tests.runtime.test_mount import serve_in_thread
+from tests.http.test_mount import serve_in_thread
 
 SITE = os.path.join(SITES, "headers_site")
 server = served(SITE, "--workers", "1", "--max-connections", "5")
