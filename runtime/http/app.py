@@ -70,8 +70,9 @@ def page_rules(site: str | None = None, *, prefix: str = "", extensions=(), **op
     """Tornado rules serving ``site`` under ``prefix`` (e.g. "/shop"), to add to any Application.
 
     ``extensions``: modules or ``.py`` files whose bindings pages may call (like ``--ext``).
-    Other options are the CLI flags with the same defaults: data_dir ("pagesvm_data"),
-    debug (False; ``dev`` also works), max_output (16 MiB), max_fields (1000).
+    Other options are the fields of ``settings.AppSettings`` (the CLI flags, with their defaults):
+    data_dir, debug (``dev`` also works), max_output, max_fields, timeout, auth_ttl; ``registry``
+    takes a ``bindings.Registry``.
     """
     runtime, admission = build_runtime(site, prefix=prefix, extensions=extensions, **options)
     pattern = re.escape(runtime.prefix) + r"(?:/.*)?" if runtime.prefix else r"/.*"

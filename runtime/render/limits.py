@@ -38,7 +38,7 @@ class RequestTimeout(BaseException):
 class RequestLimits:
     """Arms the interrupt timer and the watchdog around one request (main thread only)."""
 
-    def __init__(self, timeout: float = 10.0, *, watchdog: bool = True):
+    def __init__(self, timeout: float, *, watchdog: bool = True):
         self.timeout = float(timeout or 0)
         self.watchdog = watchdog
         # Ticks raise RequestTimeout while this is true. A plain attribute, so a caller can clear it
