@@ -1,0 +1,191 @@
+"""Collections as PocketBase 0.40 keeps them in `_collections`, and the work of saving and deleting them.
+
+A Collection holds what the row holds: `fields` are PocketBase's field dicts (runtime.data.schema_fields
+fills every key), `options` the JSON column (auth settings with their secrets, or a view's
+`viewQuery`; `{}` for a base collection). The REST API and `new Collection({...})` show the options
+flattened beside the other keys: `to_api`/`from_api` convert. Observed on the binary: a collection's
+id is `pbc_` + the CRC-32 of its type followed by its name; a base or auth collection gets the `id`
+field first; an auth collection gets its system fields appended after the given ones and two unique
+indexes (`tokenKey`, non-empty `email`); a field's type can never change.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import zlib
+
+from . import ddl
+from .auth_options import complete_auth_options
+from .db import Database, NotFoundError, dump_json, now_stamp
+from .schema_fields import auth_fields, id_field, normalize_field
+
+RULES = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
+_COLUMNS = ("id", "system", "type", "name", "fields", "indexes", *RULES, "options", "created", "updated")
+
+
+class CollectionError(ValueError):
+    """A collection the binary would refuse to save or delete; `data` maps keys to messages."""
+
+    def __init__(self, message: str, data: dict | None = None):
+        super().__init__(message)
+        self.data = data or {}
+
+
+def collection_id(type_: str, name: str) -> str:
+    return "pbc_" + str(zlib.crc32((type_ + name).encode("utf-8")))
+
+
+@dataclasses.dataclass
+class Collection:
+    name: str
+    type: str = "base"
+    id: str = ""
+    system: bool = False
+    fields: list = dataclasses.field(default_factory=list)
+    indexes: list = dataclasses.field(default_factory=list)
+    listRule: str | None = None
+    viewRule: str | None = None
+    createRule: str | None = None
+    updateRule: str | None = None
+    deleteRule: str | None = None
+    options: dict = dataclasses.field(default_factory=dict)
+    created: str = ""
+    updated: str = ""
+
+    @property
+    def view_query(self) -> str:
+        return self.options.get("viewQuery", "")
+
+    def field(self, name: str) -> dict | None:
+        return next((f for f in self.fields if f["name"] == name), None)
+
+    def field_by_id(self, id_: str) -> dict | None:
+        return next((f for f in self.fields if f["id"] == id_), None)
+
+    @classmethod
+    def from_row(cls, row) -> "Collection":
+        data = dict(row)
+        for key in ("fields", "indexes", "options"):
+            data[key] = json.loads(data[key]) if data[key] else ([] if key != "options" else {})
+        data["system"] = bool(data["system"])
+        return cls(**{k: data[k] for k in _COLUMNS})
+
+    def to_row(self) -> tuple:
+        values = dataclasses.asdict(self)
+        for key in ("fields", "indexes", "options"):
+            values[key] = dump_json(values[key])
+        return tuple(values[k] for k in _COLUMNS)
+
+    def to_api(self) -> dict:
+        """The REST API's shape: options flattened after the common keys."""
+        out = {"id": self.id, **{r: getattr(self, r) for r in RULES}, "name": self.name, "type": self.type,
+               "fields": self.fields, "indexes": self.indexes, "created": self.created,
+               "updated": self.updated, "system": self.system}
+        out.update(self.options)
+        return out
+
+    @classmethod
+    def from_api(cls, data: dict) -> "Collection":
+        """From the REST API's or `new Collection({...})`'s flat shape; unknown keys become options."""
+        known = {f.name for f in dataclasses.fields(cls)} - {"options"}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["fields"] = [dict(f) for f in kwargs.get("fields") or []]
+        kwargs["indexes"] = list(kwargs.get("indexes") or [])
+        kwargs["options"] = {k: v for k, v in data.items() if k not in known}
+        return cls(**kwargs)
+
+
+def _prepare(c: Collection) -> None:
+    """Fill what the binary fills before it saves: id, every field key, system fields, auth indexes, options."""
+    if c.type not in ("base", "auth", "view"):
+        raise CollectionError("Failed to save collection.", {"type": "Must be a valid value."})
+    c.id = c.id or collection_id(c.type, c.name)
+    fields = [normalize_field(f) for f in c.fields]
+    if c.type != "view" and not any(f["name"] == "id" for f in fields):
+        fields.insert(0, id_field())
+    elif c.type == "view" and not any(f["name"] == "id" for f in fields):
+        fields.insert(0, id_field(autogenerate=False))
+    if c.type == "auth":
+        names = {f["name"] for f in fields}
+        fields.extend(f for f in auth_fields() if f["name"] not in names)
+        for column, where in (("tokenKey", ""), ("email", " WHERE `email` != ''")):
+            if not any(f"(`{column}`)" in ix or f"({column})" in ix for ix in c.indexes):
+                c.indexes.append(f"CREATE UNIQUE INDEX `idx_{column}_{c.id}` ON `{c.name}` (`{column}`){where}")
+        c.options = complete_auth_options(c.options)
+    elif c.type == "view":
+        c.options = {"viewQuery": c.options.get("viewQuery", "")}
+    else:
+        c.options = {}
+    c.fields = fields
+
+
+def _check_change(old: Collection, new: Collection) -> None:
+    if old.type != new.type:
+        raise CollectionError("Failed to update collection.", {"type": "Collection type cannot be changed."})
+    errors = {}
+    for i, field in enumerate(new.fields):
+        before = old.field_by_id(field["id"])
+        if before is not None and before["type"] != field["type"]:
+            errors[str(i)] = "Field type cannot be changed."
+    if errors:
+        raise CollectionError("Failed to update collection.", {"fields": errors})
+
+
+def _check_name(db: Database, c: Collection) -> None:
+    clash = db.query("SELECT id FROM _collections WHERE lower(name) = lower(?) AND id != ?", (c.name, c.id))
+    if clash or not c.name:
+        raise CollectionError("Failed to save collection.",
+                              {"name": "Collection name must be unique (case insensitive)." if clash
+                               else "Cannot be blank."})
+
+
+def find_collection_by_name_or_id(db: Database, key: str) -> Collection:
+    """The collection whose id is `key` or whose name equals it case-insensitively, else NotFoundError."""
+    row = db.execute("SELECT * FROM _collections WHERE id = ? OR lower(name) = lower(?) LIMIT 1",
+                     (key, key)).fetchone()
+    if row is None:
+        raise NotFoundError()
+    return Collection.from_row(row)
+
+
+def all_collections(db: Database) -> list[Collection]:
+    return [Collection.from_row(r) for r in db.query("SELECT * FROM _collections ORDER BY rowid")]
+
+
+def save_collection(db: Database, collection: Collection) -> Collection:
+    """Create or update `collection` (row, table or view, indexes) in one transaction; returns it filled in."""
+
+    def work(db: Database) -> Collection:
+        old_row = db.execute("SELECT * FROM _collections WHERE id = ?", (collection.id,)).fetchone() \
+            if collection.id else None
+        old = Collection.from_row(old_row) if old_row else None
+        _prepare(collection)
+        _check_name(db, collection)
+        stamp = now_stamp()
+        collection.updated = stamp
+        if old is None:
+            collection.created = collection.created or stamp
+            db.execute(f"INSERT INTO _collections ({', '.join(_COLUMNS)}) VALUES "
+                       f"({', '.join('?' * len(_COLUMNS))})", collection.to_row())
+            ddl.create_table(db.conn, collection)
+            return collection
+        _check_change(old, collection)
+        collection.created = old.created
+        db.execute(f"UPDATE _collections SET {', '.join(c + ' = ?' for c in _COLUMNS[1:])} WHERE id = ?",
+                   collection.to_row()[1:] + (collection.id,))
+        ddl.alter_table(db.conn, old, collection)
+        return collection
+
+    return db.run_in_transaction(work)
+
+
+def delete_collection(db: Database, collection: Collection) -> None:
+    """Drop the collection's table (or view) and its row; system collections are refused, as by the binary."""
+    if collection.system:
+        raise CollectionError("Failed to delete collection.", {"system": "System collections cannot be deleted."})
+
+    def work(db: Database) -> None:
+        ddl.drop_table(db.conn, collection)
+        db.execute("DELETE FROM _collections WHERE id = ?", (collection.id,))
+
+    db.run_in_transaction(work)

@@ -1,0 +1,111 @@
+"""Open (or create) `DATA/data.db` as PocketBase 0.40 does, and run work inside one transaction.
+
+The file is PocketBase's own: on first open of an empty folder the bookkeeping tables, the
+migrations the binary expects and the system collections are written (runtime.data.schema), so
+the real binary later opens it without re-running anything. WAL journal like the binary, so a
+PocketBase process and pagesvm can read the same file.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import secrets
+import sqlite3
+import threading
+
+NO_ROWS = "sql: no rows in result set"
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+# What the binary sets on every connection; only journal_mode is stored in the file itself.
+_PRAGMAS = ("PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+            "PRAGMA foreign_keys = ON", "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -32000")
+
+
+class NotFoundError(LookupError):
+    """A lookup that found nothing; its text is the binary's (`sql: no rows in result set`)."""
+
+    def __init__(self, message: str = NO_ROWS):
+        super().__init__(message)
+
+
+def new_record_id() -> str:
+    """15 random characters of [a-z0-9], like the binary's record ids."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(15))
+
+
+def now_stamp() -> str:
+    """The current UTC time in PocketBase's stored form: `2024-01-02 03:04:05.678Z`."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def dump_json(value) -> str:
+    """JSON as the binary stores it: compact, non-ASCII and HTML characters left as they are."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class Database:
+    """One connection to data.db. `transaction()` nests: inner calls join the outer transaction."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        for pragma in _PRAGMAS:
+            self.conn.execute(pragma)
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    @classmethod
+    def open(cls, data_dir: str) -> "Database":
+        """data.db in `data_dir` (folder made when missing), initialised like the binary on first open."""
+        from . import schema
+
+        os.makedirs(data_dir, exist_ok=True)
+        db = cls(os.path.join(data_dir, "data.db"))
+        if not db.has_table("_collections"):
+            db.run_in_transaction(schema.initialise)
+        schema.ensure_auxiliary(os.path.join(data_dir, "auxiliary.db"))
+        return db
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def has_table(self, name: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
+                                (name,)).fetchone()
+        return row is not None
+
+    def execute(self, sql: str, params=()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params=()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One transaction around the block; committed at the outermost exit, rolled back on an exception."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._depth = 0
+                self.conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self.conn.execute("COMMIT")
+
+    def run_in_transaction(self, fn):
+        """`fn(db)` inside one transaction (joining an open one); its result, or its exception after rollback."""
+        with self.transaction():
+            return fn(self)
