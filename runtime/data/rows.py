@@ -12,7 +12,7 @@ from .auth_options import random_string
 from .collections import Collection
 from .db import Database, NotFoundError, dump_json, new_record_id, now_stamp
 from .ddl import quote
-from .schema_fields import column_default
+from .schema_fields import column_default, is_multiple
 
 
 def _stored(field: dict, value):
@@ -49,9 +49,8 @@ def insert_row(db: Database, collection: Collection, values: dict) -> dict:
 def _decoded(field: dict, value):
     if field["type"] == "bool":
         return bool(value)
-    if field["type"] in ("json", "geoPoint") or (value or "").__class__ is str and value.startswith("[") \
-            and field["type"] in ("select", "relation", "file"):
-        return json.loads(value) if isinstance(value, str) else value
+    if isinstance(value, str) and (field["type"] in ("json", "geoPoint") or is_multiple(field)):
+        return json.loads(value)
     return value
 
 
