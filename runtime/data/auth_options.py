@@ -83,9 +83,12 @@ def default_auth_options(auth_duration: int = 432000, mapped: dict | None = None
     return options
 
 
-def complete_auth_options(given: dict) -> dict:
-    """`given` over the defaults, one level deep, keeping the binary's key order; missing secrets made."""
+def complete_auth_options(given: dict, current: dict | None = None) -> dict:
+    """`given` over `current` (a saved collection's options) or the defaults, one level deep, in the
+    binary's key order; a secret left out keeps the current one, or is made."""
     options = default_auth_options()
+    for key, value in (current or {}).items():
+        options[key] = {**options[key], **value} if isinstance(value, dict) and key in options else value
     for key, value in given.items():
         if isinstance(value, dict) and isinstance(options.get(key), dict):
             merged = {**options[key], **value}

@@ -76,12 +76,15 @@ class Collection:
             values[key] = dump_json(values[key])
         return tuple(values[k] for k in _COLUMNS)
 
-    def to_api(self) -> dict:
-        """The REST API's shape: options flattened after the common keys."""
+    def to_api(self, with_secrets: bool = False) -> dict:
+        """The REST API's shape: options flattened after the common keys; token secrets left out, as it does."""
         out = {"id": self.id, **{r: getattr(self, r) for r in RULES}, "name": self.name, "type": self.type,
                "fields": self.fields, "indexes": self.indexes, "created": self.created,
                "updated": self.updated, "system": self.system}
-        out.update(self.options)
+        for key, value in self.options.items():
+            if not with_secrets and isinstance(value, dict) and "secret" in value:
+                value = {k: v for k, v in value.items() if k != "secret"}
+            out[key] = value
         return out
 
     @classmethod
@@ -95,7 +98,7 @@ class Collection:
         return cls(**kwargs)
 
 
-def _prepare(c: Collection) -> None:
+def _prepare(c: Collection, old: Collection | None) -> None:
     """Fill what the binary fills before it saves: id, every field key, system fields, auth indexes, options."""
     if c.type not in ("base", "auth", "view"):
         raise CollectionError("Failed to save collection.", {"type": "Must be a valid value."})
@@ -111,7 +114,7 @@ def _prepare(c: Collection) -> None:
         for column, where in (("tokenKey", ""), ("email", " WHERE `email` != ''")):
             if not any(f"(`{column}`)" in ix or f"({column})" in ix for ix in c.indexes):
                 c.indexes.append(f"CREATE UNIQUE INDEX `idx_{column}_{c.id}` ON `{c.name}` (`{column}`){where}")
-        c.options = complete_auth_options(c.options)
+        c.options = complete_auth_options(c.options, old.options if old and old.type == "auth" else None)
     elif c.type == "view":
         c.options = {"viewQuery": c.options.get("viewQuery", "")}
     else:
@@ -159,7 +162,7 @@ def save_collection(db: Database, collection: Collection) -> Collection:
         old_row = db.execute("SELECT * FROM _collections WHERE id = ?", (collection.id,)).fetchone() \
             if collection.id else None
         old = Collection.from_row(old_row) if old_row else None
-        _prepare(collection)
+        _prepare(collection, old)
         _check_name(db, collection)
         stamp = now_stamp()
         collection.updated = stamp

@@ -91,7 +91,7 @@ def initialise(db: Database) -> None:
         save_collection(db, collection)
     stamp = now_stamp()
     db.execute("INSERT INTO _params (id, value, created, updated) VALUES ('settings', ?, ?, ?)",
-               (dump_json(default_settings()), stamp, stamp))
+               (dump_json(default_settings()).encode("utf-8"), stamp, stamp))  # a BLOB, as the binary stores it
     for file in SYSTEM_MIGRATIONS:
         record_migration(db, file)
 

@@ -142,3 +142,13 @@ def test_transactions_nest_and_roll_back(db):
     with pytest.raises(sqlite3.OperationalError):
         db.run_in_transaction(lambda db: db.execute("SELECT * FROM missing_table"))
     assert not db.conn.in_transaction
+
+
+def test_public_shape_hides_secrets_and_a_resave_keeps_them(db):
+    users = find_collection_by_name_or_id(db, "users")
+    secret = users.options["authToken"]["secret"]
+    public = users.to_api()
+    assert public["authToken"] == {"duration": 432000} and public["passwordAuth"]["enabled"] is True
+    again = save_collection(db, Collection.from_api(public))
+    assert again.options["authToken"] == {"secret": secret, "duration": 432000}
+    assert list(again.options) == list(users.options)
