@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 
-from tests.helpers import pocketbase_binary
+from tests.helpers import pocketbase_binary, stop_process
 
 SUPERUSER = ("oracle@example.com", "oracle-password-1")
 _SECRET_KEYS = ("authToken", "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken")
@@ -74,12 +74,7 @@ class PocketBase:
             return err.code, json.loads(err.read() or b"{}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
         self.log.close()
 
 
