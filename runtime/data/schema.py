@@ -7,7 +7,6 @@ puts there (the migration is recorded in data.db, so the binary would not create
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 
