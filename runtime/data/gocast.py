@@ -48,16 +48,21 @@ def go_float_text(value: float) -> str:
 
 
 def go_number_text(value) -> str:
-    """fmt's %v of a float64 (as messages print numbers): shortest digits, exponent from 1e21 or below 1e-4."""
+    """fmt's %v of a float64 (as messages print numbers): shortest digits, an exponent (`1e+06`) from the
+    seventh integer digit or below 1e-4."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
-    value = float(value)
-    if value == 0 or 1e-4 <= abs(value) < 1e21:
+        value = float(value)
+    if value == 0 or not math.isfinite(value):
         return go_float_text(value)
-    mantissa, _, exp = repr(value).partition("e")
-    return f"{mantissa}e{exp[0]}{exp[1:].zfill(2)}" if exp else repr(value)
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    exp10 = len(text) + exponent - 1
+    if -4 <= exp10 < 6:
+        return go_float_text(value)
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if exp10 < 0 else '+'}{abs(exp10):02d}"
 
 
 def json_number(value):
@@ -144,7 +149,10 @@ def go_json(value) -> str:
         value = json_number(value)
         if isinstance(value, int):
             return str(value)
-        return go_number_text(value).replace("e+0", "e+").replace("e-0", "e-")
+        if 1e-6 <= abs(value) < 1e21:
+            return go_float_text(value)
+        mantissa, _, exp = repr(value).partition("e")
+        return f"{mantissa}e{exp[0]}{exp[1:].lstrip('0')}"
     if isinstance(value, str):
         return _go_json_string(value)
     if isinstance(value, dict):

@@ -22,8 +22,8 @@ EDITOR_DEFAULT_MAX = 5 << 20
 _BLANK_JSON = (b"", b"null", b'""', b"[]", b"{}")
 _EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
-_HOST = re.compile(r"(?:localhost|(?:[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff_-]*[A-Za-z0-9\u00a1-\uffff])?\.)+"
-                   r"[A-Za-z\u00a1-\uffff]{2,}|(?:\d{1,3}\.){3}\d{1,3}|\[[0-9A-Fa-f:.]+\])\.?$")
+_LABEL = r"[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff_-]*[A-Za-z0-9\u00a1-\uffff])?"
+_HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])\.?$")
 _URL_SCHEMES = ("http", "https", "ftp", "tcp", "udp", "ws", "wss")
 _INDEX = re.compile(r"CREATE\s+UNIQUE\s+INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"]?(\w+)[`\"]?\s+ON\s+[`\"]?\w+[`\"]?"
                     r"\s*\(([^)]*)\)\s*(?:WHERE\s+(.*))?$", re.I | re.S)
@@ -87,7 +87,7 @@ def check_text(field: dict, value: str):
         return _err("validation_max_text_constraint", f"Must be no more than {high} character(s).", max=high)
     pattern = field.get("pattern")
     if pattern and not re.search(pattern, value):
-        return _err("validation_invalid_format", "Invalid value format")
+        return _err("validation_invalid_format", "Invalid value format.")
     return None
 
 
@@ -123,6 +123,8 @@ def url_host(value: str):
     """The host of a URL as is.URL accepts it, or None when it is not a URL."""
     if len(value) <= 3 or len(value) >= 2083 or value.startswith(".") or any(c.isspace() for c in value):
         return None
+    if "://" not in value and ":" not in value and "." not in re.split(r"[?#]", value)[0]:
+        return None
     text = value if "://" in value else "http://" + value
     try:
         parts = urllib.parse.urlsplit(text)
@@ -143,7 +145,7 @@ def check_url(field: dict, value: str):
         return REQUIRED if field.get("required") else None
     host = url_host(value)
     if host is None:
-        return _err("validation_invalid_url", "must be a valid url")
+        return _err("validation_invalid_url", "Must be a valid url")
     return _domain_error(field, host, "Url")
 
 
@@ -228,9 +230,9 @@ def check_password(field: dict, value: PasswordValue):
         return REQUIRED if field.get("required") and not value.hash else None
     low, high = field.get("min") or 0, field.get("max") or 0
     if low and len(plain) < low:
-        return {"code": "validation_min_text_constraint", "message": f"Must be at least {low} character(s)."}
+        return {"code": "validation_min_text_constraint", "message": f"Must be at least {low} character(s)"}
     if high and len(plain) > high:
-        return {"code": "validation_max_text_constraint", "message": f"Must be less than {high} character(s)."}
+        return {"code": "validation_max_text_constraint", "message": f"Must be less than {high} character(s)"}
     pattern = field.get("pattern")
     if pattern and not re.search(pattern, plain):
         return {"code": "validation_invalid_format", "message": "Invalid value format"}
