@@ -69,7 +69,8 @@ def to_int(value) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value) if math.isfinite(value) else 0
+        # Go's float→int64 on amd64: out of range (or NaN/Inf) is the smallest int64
+        return int(value) if math.isfinite(value) and -2.0**63 <= value < 2.0**63 else -2**63
     if isinstance(value, str) and not isinstance(value, DateTime):
         parsed = parse_go_int(value)
         return parsed if parsed is not None else 0
