@@ -15,6 +15,7 @@ import re
 from runtime.data import collections as cols
 from runtime.data.db import Database
 from runtime.data.migrations import MigrationError
+from runtime.data.schema_fields import auth_fields, id_field
 
 from .quickjs import JSRuntimeError, PagesInterpreter
 
@@ -65,8 +66,11 @@ class _App:
 
     def new(self, data):
         def work():
-            c = cols.Collection.from_api(data if isinstance(data, dict) else {})
+            given = data if isinstance(data, dict) else {}
+            c = cols.Collection.from_api(given)
             c.id = c.id or cols.collection_id(c.type, c.name)
+            if "fields" not in given and c.type in ("base", "auth"):  # the binary's starting fields
+                c.fields = [id_field()] + (auth_fields() if c.type == "auth" else [])
             return c.to_api(with_secrets=True)
         return self._answer(work)
 
