@@ -35,17 +35,14 @@ def _load_prelude() -> tuple[str, int]:
 
 
 def _go_message(error: cols.CollectionError) -> str:
-    """A refused save as the binary prints it: `key: message.` pairs joined by `; ` (or the message)."""
-    if not error.data:
-        return str(error)
-    parts = []
-    for key, value in sorted(error.data.items()):
-        if isinstance(value, dict):
-            value = "; ".join(f"{k}: {v}." for k, v in sorted(value.items())) if value else ""
-            parts.append(f"{key}: ({value})")
-        else:
-            parts.append(f"{key}: {value}.")
-    return "; ".join(parts) + "."
+    """A refused save as the binary prints its validation errors: `key: message` pairs joined by `; `,
+    nested ones in parentheses, and a final `.` even after the message's own (`unique (case insensitive)..`)."""
+    return _joined(error.data) if error.data else str(error)
+
+
+def _joined(errors: dict) -> str:
+    return "; ".join(f"{key}: ({_joined(value)})" if isinstance(value, dict) else f"{key}: {value}"
+                     for key, value in sorted(errors.items())) + "."
 
 
 class _App:
@@ -98,12 +95,16 @@ class _App:
                                    getattr(self, name))
 
 
-def _line(stack: str, prelude_lines: int, file_lines: int) -> int:
-    """The first stack frame inside the migration file, as a line of that file (0 when none is)."""
+def _line(stack: str, prelude_lines: int, file_lines: int, at_end: bool = False) -> int:
+    """The first stack frame inside the migration file, as a line of that file (0 when none is).
+
+    A syntax error found past the file (in the wrapper's closing lines) is the file's end, `at_end`."""
     for match in _FRAME_RE.finditer(stack):
         line = int(match.group(1)) - prelude_lines
         if 1 <= line <= file_lines:
             return line
+        if at_end and line > file_lines:
+            return file_lines
     return 0
 
 
@@ -120,7 +121,7 @@ def run_migration(path: str, direction: str, db: Database) -> None:
         outcome = interp.eval_script(code) or {}
     except JSRuntimeError as e:  # a syntax error, or a throw at the file's top level
         text = str(e)
-        raise MigrationError(text.split("\n")[0], _line(text, prelude_lines, file_lines)) from None
+        raise MigrationError(text.split("\n")[0], _line(text, prelude_lines, file_lines, True)) from None
     if outcome.get("missing"):
         raise MigrationError("the file never calls migrate(up, down)")
     if "message" in outcome:
