@@ -11,7 +11,7 @@ import os
 import sys
 
 from ..http.settings import AppSettings
-from . import cli_users
+from . import cli_migrate, cli_users
 from .handoff import WorkerConfig
 from .settings import ServerSettings, flag_message
 
@@ -64,8 +64,9 @@ def build_parser() -> Parser:
     _site_args(serve)
     serve.add_argument("--host", default=SERVER.host, help=f"address to listen on (default {SERVER.host})")
     serve.add_argument("--port", type=port, default=SERVER.port, help=f"port to listen on (default {SERVER.port})")
-    serve.add_argument("--data", default=APP.data_dir, metavar="DIR",
-                       help=f"data folder for users, the store and the secret (default ./{APP.data_dir})")
+    serve.add_argument("--data", default=cli_migrate.DefaultData(APP.data_dir), metavar="DIR",
+                       help=f"data folder; PROJECT/pb_data when serving a project folder (one with pb_hooks/ or "
+                            f"pb_migrations/) (default ./{APP.data_dir})")
     serve.add_argument("--dev", action="store_true", help="debug mode: error details in pages, routes rebuilt on change")
     serve.add_argument("--ext", action="append", default=[], metavar="MODULE_OR_FILE",
                        help="load a Python extension module or .py file (repeatable)")
@@ -84,6 +85,7 @@ def build_parser() -> Parser:
                           help="load a Python extension module or .py file (repeatable)")
 
     cli_users.register(sub)
+    cli_migrate.register(sub)
     return parser
 
 
@@ -165,11 +167,14 @@ def cmd_serve(args) -> int:
     from .supervisor import check_site_config, supervise
 
     root = _site_folder(args.site)
-    data_dir = _prepare_data_dir(args.data)
+    data_dir = _prepare_data_dir(cli_migrate.data_dir_for(args.site, args.data))
     config = _settings(args, root, data_dir)
     refused = check_site_config(root)  # before extensions load: the check forks, best with no threads yet
     if refused:
         raise CliError(refused)
+    failed = cli_migrate.start_up(args.site, data_dir)  # once, here, before any worker exists
+    if failed:
+        raise CliError(failed)
     _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts
     try:
         return supervise(config)
@@ -213,6 +218,15 @@ def cmd_bindings(args) -> int:
     return 0
 
 
+def _migrate(args) -> int:
+    from runtime.data.migrations import MigrationError
+
+    try:
+        return cli_migrate.run(args)
+    except (MigrationError, ValueError, OSError) as e:
+        raise CliError(str(e)) from None
+
+
 COMMANDS = {"serve": cmd_serve, "routes": cmd_routes, "bindings": cmd_bindings}
 
 
@@ -222,6 +236,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "users":
             return cli_users.run(args)
+        if args.command == "migrate":
+            return _migrate(args)
         return COMMANDS[args.command](args)
     except CliError as e:
         print(f"pagesvm: error: {e}", file=sys.stderr)
