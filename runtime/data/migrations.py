@@ -76,7 +76,7 @@ def pending(db: Database, folder: str) -> list[str]:
 
 
 def _run_one(db: Database, folder: str, file: str, direction: str, run) -> None:
-    """One file's `up` or `down` and its `_migrations` row, in one transaction."""
+    """One file's `up` or `down` and its `_migrations` row (inside the run's transaction)."""
 
     def work(db: Database) -> None:
         run(os.path.join(folder, file), direction, db)
@@ -95,18 +95,21 @@ def _run_one(db: Database, folder: str, file: str, direction: str, run) -> None:
 
 
 def apply_pending(db: Database, folder: str, run, report=None) -> list[str]:
-    """Run every pending file's `up`, each in its own transaction; the files applied.
+    """Run every pending file's `up`, all in one transaction as the binary does; the files applied.
 
-    Stops at the first failure with a MigrationError; that file leaves no trace, the ones before
-    it stay applied. `report(file)` is called after each file (the CLI prints `Applied FILE`).
+    Stops at the first failure with a MigrationError naming that file: the whole run leaves no
+    trace (the files before it in this run are undone too), so the database is as it was before
+    the run. `report(file)` is called for each file once the run is committed (`Applied FILE`).
     """
-    applied = []
-    for file in pending(db, folder):
-        _run_one(db, folder, file, "up", run)
-        applied.append(file)
+    return _run_all(db, folder, pending(db, folder), "up", run, report)
+
+
+def _run_all(db: Database, folder: str, files: list, direction: str, run, report) -> list[str]:
+    db.run_in_transaction(lambda db: [_run_one(db, folder, file, direction, run) for file in files])
+    for file in files:
         if report:
             report(file)
-    return applied
+    return list(files)
 
 
 def revert(db: Database, folder: str, run, count: int = 1, report=None) -> list[str]:
@@ -119,13 +122,7 @@ def revert(db: Database, folder: str, run, count: int = 1, report=None) -> list[
         return []
     present = set(migration_files(folder))
     candidates = [a.file for a in reversed(history(db)) if a.file in present]
-    reverted = []
-    for file in candidates[:count]:
-        _run_one(db, folder, file, "down", run)
-        reverted.append(file)
-        if report:
-            report(file)
-    return reverted
+    return _run_all(db, folder, candidates[:count], "down", run, report)
 
 
 def sync_history(db: Database, folder: str) -> list[str]:

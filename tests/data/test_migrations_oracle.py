@@ -93,3 +93,20 @@ def test_a_failing_file_is_told_by_both(both, tmp_path):
     assert str(err.value) == "pb_migrations/1700000000_bad.js:4: Error: boom here"
     assert "x" not in collection_rows(str(tmp_path / "pv" / "data.db"))
     assert "x" not in collection_rows(str(tmp_path / "pb" / "data.db"))
+
+
+def test_a_failure_undoes_the_whole_run_on_both(tmp_path):
+    """The binary runs every pending file in one transaction: a failing second file undoes the first."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "1700000000_good.js").write_text('migrate((app) => {\n  app.save(new Collection({name: "kept"}));\n})\n')
+    (folder / "1700000001_bad.js").write_text('migrate((app) => {\n  throw new Error("boom");\n})\n')
+    done = subprocess.run([pocketbase_binary(), "migrate", "up", "--dir", str(tmp_path / "pb"), "--migrationsDir",
+                           str(folder)], capture_output=True, text=True, timeout=60, cwd=str(tmp_path))
+    assert done.returncode != 0 and "1700000001_bad.js" in done.stderr
+    with pytest.raises(migrations.MigrationError) as err:
+        pagesvm_migrate(tmp_path / "pv", str(folder))
+    assert str(err.value) == "pb_migrations/1700000001_bad.js:2: Error: boom"
+    for side in ("pb", "pv"):
+        assert "kept" not in collection_rows(str(tmp_path / side / "data.db")), side
+        assert not [f for f in js_files(tmp_path / side) if f.endswith(".js")], side

@@ -61,16 +61,16 @@ def test_pending_files_run_once_in_name_order_and_are_recorded(db, folder):
     assert m.pending(db, folder) == []
 
 
-def test_a_failure_names_file_and_line_and_leaves_that_file_undone(db, folder):
+def test_a_failure_names_file_and_line_and_undoes_the_whole_run(db, folder):
     run = FakeRun(fail={"1700000001_b.js"})
     with pytest.raises(m.MigrationError) as err:
         m.apply_pending(db, folder, run)
     assert str(err.value) == "pb_migrations/1700000001_b.js:7: Error: boom"
     assert (err.value.file, err.value.line) == ("1700000001_b.js", 7)
-    assert files(db) == ["1700000000_a.js"]  # the earlier file stays applied
-    assert db.has_table("t_a") and not db.has_table("t_b") and not db.has_table("t_c")
+    assert files(db) == []  # one transaction for the run, as the binary: the earlier file is undone too
+    assert not db.has_table("t_a") and not db.has_table("t_b") and not db.has_table("t_c")
     run.fail.clear()
-    assert m.apply_pending(db, folder, run) == ["1700000001_b.js", "1700000002_c.js"]
+    assert m.apply_pending(db, folder, run) == ["1700000000_a.js", "1700000001_b.js", "1700000002_c.js"]
 
 
 def test_any_exception_from_run_is_a_migration_error_without_a_line(db, folder):
