@@ -24,12 +24,6 @@ from .context import RequestInfo
 from .cookies import parse_cookies
 
 _UNSAFE_KEYS = {"__proto__", "constructor", "prototype"}
-# A query key never shadows what every object has (``params.hasOwnProperty``, ``toString``…):
-# Object.prototype's members, as bindings/request.js's ``builtinName`` drops them from
-# request.url.query, so ``params`` and ``request.url.query`` hold the same keys.
-_QUERY_SKIPPED = _UNSAFE_KEYS | {
-    "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__", "hasOwnProperty",
-    "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString", "valueOf"}
 MAX_FIELDS = 1000  # the default of --max-fields (as Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)
 # Deeper JSON is refused: Python's decoder and the JSON the payload crosses into the
 # interpreter as both recurse per level, and fail somewhere short of 1000 levels.
@@ -114,7 +108,7 @@ def parse_query(query_string: str, max_fields: int = MAX_FIELDS) -> dict:
     """Query values JSON-parsed when they parse (``?n=5`` → 5); the first of repeated keys wins."""
     params: dict = {}
     for key, value in form_fields(query_string, max_fields, "query string", 400):
-        if key in params or key in _QUERY_SKIPPED:
+        if key in params or key in _UNSAFE_KEYS:
             continue
         try:
             params[key] = load_json(value)
