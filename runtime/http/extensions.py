@@ -62,16 +62,36 @@ def _recorded(module_name: str) -> Registry:
 
 def _load(name: str):
     try:
+        before = set(sys.modules)
         with recording(Registry()) as into:
             module = _load_file(name) if name.endswith(".py") else _load_module(name)
         if into.bindings or into.request_hooks or into.js_files:
             _RECORDED.setdefault(module.__name__, into)
+            _record_imported(into, module.__name__, set(sys.modules) - before)
         return module
     except (DuplicateBinding, ExtensionError):
         raise
     except Exception as e:  # noqa: BLE001 - any error inside the user's module
         where = _innermost_frame(e)
         raise ExtensionError(f"extension {name} failed to load: {type(e).__name__}: {e}{where}") from None
+
+
+def _record_imported(into: Registry, loaded: str, imported: set) -> None:
+    """Also record, under its own name, what each other module imported by this load registered
+    (an extension that imports another): naming that one later, alone, must give its bindings
+    and hooks, not the nothing its cached import would record then."""
+    owned: dict[str, Registry] = {}
+    for b in into.bindings.values():
+        owner = getattr(b.func, "__module__", None)
+        if owner in imported and owner != loaded and not owner.startswith(loaded + "."):
+            owned.setdefault(owner, Registry()).add(b.name, b.func, override=b.override, defer=b.defer,
+                                                    cache=b.cache, js=b.js)
+    for hook in into.request_hooks:
+        owner = getattr(hook, "__module__", None)
+        if owner in imported and owner != loaded and not owner.startswith(loaded + "."):
+            owned.setdefault(owner, Registry()).on_request(hook)
+    for owner, registry in owned.items():
+        _RECORDED.setdefault(owner, registry)
 
 
 def _load_module(name: str):

@@ -8,6 +8,7 @@ The server-level settings (port, workers, grace…) are ``runtime.serve.settings
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, fields
 
@@ -16,6 +17,28 @@ from bindings.tokens import DEFAULT_TTL, duration
 
 # The CLI flags' own names (--dev, --data, --ext) are accepted as keyword options too.
 ALIASES = {"dev": "debug", "data": "data_dir", "ext": "extensions"}
+# The longest duration a setting takes: setitimer (the request time limit) overflows near 1e9 s,
+# and nothing a server waits for is longer than a week.
+MAX_SECONDS = 7 * 86400
+
+
+def seconds(name: str, value, *, zero: bool = True) -> float:
+    """``value`` as a float number of seconds, or a ValueError naming ``name``: NaN, infinity,
+    a string or anything past MAX_SECONDS would pass a plain ``< 0`` check and break a timer later."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a number of seconds, got {value!r}")
+    if value < 0 or (value == 0 and not zero):
+        raise ValueError(f"{name} must be {'0 or more' if zero else 'more than 0'} seconds")
+    if value > MAX_SECONDS:
+        raise ValueError(f"{name} must be at most {MAX_SECONDS} seconds (7 days), got {value!r}")
+    return float(value)
+
+
+def of_type(name: str, value, kind, what: str):
+    """``value`` if it is a ``kind`` (a bool is never taken for a number), else a ValueError."""
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -33,11 +56,17 @@ class AppSettings:
 
     def __post_init__(self):
         set_ = object.__setattr__  # frozen: normalised once, here
-        stripped = str(self.prefix or "").strip("/")
+        stripped = of_type("prefix", self.prefix or "", str, "a URL path").strip("/")
         set_(self, "prefix", "/" + stripped if stripped else "")
+        if self.debug not in (True, False):  # 1 and 0 too, never a string such as "false"
+            raise ValueError(f"debug must be true or false, got {self.debug!r}")
         set_(self, "debug", bool(self.debug))
-        exts = [self.extensions] if isinstance(self.extensions, str) else list(self.extensions or ())
-        set_(self, "extensions", tuple(str(e) for e in exts))
+        set_(self, "data_dir", os.fspath(of_type("data_dir", self.data_dir, (str, os.PathLike), "a folder")))
+        exts = self.extensions
+        exts = [exts] if isinstance(exts, (str, os.PathLike)) else exts
+        if not isinstance(exts, (list, tuple)) or not all(isinstance(e, (str, os.PathLike)) for e in exts):
+            raise ValueError(f"extensions must be module names or .py files, got {self.extensions!r}")
+        set_(self, "extensions", tuple(os.fspath(e) for e in exts))
         for name in ("max_output", "max_fields", "auth_ttl"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -50,9 +79,7 @@ class AppSettings:
             duration(str(self.auth_ttl))  # the range --auth-ttl accepts
         except ValueError as e:
             raise ValueError(f"auth_ttl {e}") from None
-        if isinstance(self.timeout, bool) or not isinstance(self.timeout, (int, float)) or self.timeout < 0:
-            raise ValueError(f"timeout must be 0 or more seconds, got {self.timeout!r}")
-        set_(self, "timeout", float(self.timeout))
+        set_(self, "timeout", seconds("timeout", self.timeout))
 
     @classmethod
     def names(cls) -> list[str]:

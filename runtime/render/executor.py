@@ -110,8 +110,31 @@ class RenderQueue:
             self._scheduled = True
             IOLoop.current().add_callback(self._flush)
         while jobs:
-            with self.engine.units.one_check_per_file():
-                jobs = self._render(jobs)
+            try:
+                with self.engine.units.one_check_per_file():
+                    jobs = self._render(jobs)
+            except (Exception, RequestTimeout) as e:  # noqa: BLE001 - never leave a job unanswered
+                self._abandon(jobs, e)
+                jobs = []
+
+    def _abandon(self, jobs: list[Job], error: BaseException) -> None:
+        """Something outside any page's own failure stopped a batch (its time limit could not be
+        armed, a replacement interpreter could not be built…): every job not yet answered gets
+        its result now (those that never got one, this error), so no client waits forever."""
+        log.error("rendering a batch of %d failed: %s: %s", len(jobs), type(error).__name__, error,
+                  exc_info=error)
+        self.limits.on_hold = None
+        self.engine.ctx = None
+        try:
+            self.limits.disarm()
+            self.replace_engine()  # its state is unknown
+        except Exception:  # noqa: BLE001 - the next batch tries again
+            log.exception("replacing the interpreter failed")
+        for job in jobs:
+            if not job.answered:
+                if job.result is None:
+                    job.result, job.host_error = failure(error)
+                self._answer(job)
 
     def _render(self, jobs: list[Job]) -> list[Job]:
         """Render ``jobs`` in one evaluation and answer them; returns the ones to run again."""

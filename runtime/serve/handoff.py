@@ -14,7 +14,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from ..http.settings import AppSettings, exact_keys
+from ..http.settings import AppSettings, exact_keys, of_type
 from .settings import ServerSettings
 
 WORKER_MODULE = "runtime.serve.worker"
@@ -33,6 +33,13 @@ class WorkerConfig:
     ready_fd: int = -1  # the pipe it writes one byte to once it serves
     parent: int = 0     # the supervisor's pid
 
+    def __post_init__(self):
+        of_type("site", self.site, str, "a folder")
+        of_type("app", self.app, AppSettings, "AppSettings")
+        of_type("server", self.server, ServerSettings, "ServerSettings")
+        for name in ("slot", "fd", "ready_fd", "parent"):
+            of_type(name, getattr(self, name), int, "an integer")
+
     def for_slot(self, slot: int, fd: int, ready_fd: int, parent: int) -> WorkerConfig:
         return dataclasses.replace(self, slot=slot, fd=fd, ready_fd=ready_fd, parent=parent)
 
@@ -42,7 +49,7 @@ class WorkerConfig:
 
     @classmethod
     def from_json(cls, text: str) -> WorkerConfig:
-        data = exact_keys(cls, json.loads(text))
+        data = exact_keys(cls, json.loads(text))  # malformed JSON: a ValueError too
         return cls(**{**data, "app": AppSettings.from_json(data["app"]),
                       "server": ServerSettings.from_json(data["server"])})
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
-from ..http.settings import exact_keys
+from ..http.settings import exact_keys, of_type, seconds
 
 
 def _cpu_count() -> int:
@@ -28,15 +28,17 @@ class ServerSettings:
     def __post_init__(self):
         from ..http.admission import ProxyTrust
 
-        if not 0 <= self.port <= 65535:
+        set_ = object.__setattr__  # frozen: normalised once, here
+        of_type("host", self.host, str, "an address")
+        of_type("forwarded_allow_ips", self.forwarded_allow_ips, str, "a list of addresses")
+        of_type("proxy_headers", self.proxy_headers, bool, "true or false")
+        if not 0 <= of_type("port", self.port, int, "a number") <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {self.port}")
         for name in ("workers", "max_body", "max_connections"):
-            if getattr(self, name) < 1:
+            if of_type(name, getattr(self, name), int, "an integer") < 1:
                 raise ValueError(f"{name} must be at least 1")
-        if self.grace < 0:
-            raise ValueError("grace must be 0 or more seconds")
-        if self.idle_timeout <= 0:
-            raise ValueError("idle_timeout must be more than 0 seconds")
+        set_(self, "grace", seconds("grace", self.grace))
+        set_(self, "idle_timeout", seconds("idle_timeout", self.idle_timeout, zero=False))
         ProxyTrust(self.proxy_headers, self.forwarded_allow_ips)  # a ValueError names the bad address
 
     def to_json(self) -> dict:

@@ -124,4 +124,9 @@ def main(cfg: WorkerConfig) -> int:
 if __name__ == "__main__":
     from .handoff import take_config
 
-    sys.exit(main(take_config()))
+    try:
+        config = take_config()
+    except (KeyError, ValueError) as e:  # not started by the supervisor, or a hand-off it did not write
+        print(f"pagesvm: error: worker configuration: {e}", file=sys.stderr, flush=True)
+        sys.exit(2)
+    sys.exit(main(config))
