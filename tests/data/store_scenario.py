@@ -4,6 +4,8 @@
 single, a multiple, a cascading and a required relation. Ids are explicit so both files can be compared row by row.
 """
 from runtime.data.collections import collection_id
+from runtime.data.store import RequiredReferenceError
+from runtime.data.validation import ValidationError
 
 AUTHORS = {"name": "authors", "type": "base", "listRule": "", "viewRule": "", "fields": [
     {"name": "name", "type": "text"}, {"name": "slug", "type": "text"}, {"name": "kind", "type": "text"},
@@ -56,3 +58,23 @@ OPS = [
     ("delete", "posts", pid(3), None),
     ("delete", "authors", aid(7), None),                                           # nothing points at it now
 ]
+
+
+def through_store(store, op, collection, id_, body):
+    """One operation of OPS through a DataStore: ("saved",), ("invalid", the REST data) or ("refused",)."""
+    try:
+        if op == "create":
+            store.save(store.new_record(collection, {"id": id_, **body}))
+        else:
+            record = store.find_record_by_id(collection, id_)
+            if op == "update":
+                for name, value in body.items():
+                    record.set(name, value)
+                store.save(record)
+            else:
+                store.delete(record)
+    except ValidationError as error:
+        return ("invalid", error.data())
+    except RequiredReferenceError:
+        return ("refused",)
+    return ("saved",)

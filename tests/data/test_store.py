@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from runtime.data.busy import DatabaseBusyError, set_busy_timeout, BUSY_TIMEOUT_MS
+from runtime.data.busy import BUSY_TIMEOUT_MS, DatabaseBusyError, set_busy_timeout
 from runtime.data.collections import Collection, save_collection
 from runtime.data.db import Database, NotFoundError
 from runtime.data.store import DataStore, RequiredReferenceError
@@ -83,8 +83,9 @@ def test_id_taken_and_the_inserts_own_unique_failure_map_to_not_unique(store, mo
 
 def test_relation_targets_must_exist(store):
     create(store, "authors", aid(1), name="A1")
-    assert errors(lambda: create(store, "posts", pid(1), title="t", req=aid(9), many=[aid(1)])) == {"req": {
-        "code": "validation_missing_rel_records", "message": "Failed to find all relation records with the provided ids."}}
+    missing = {"code": "validation_missing_rel_records",
+               "message": "Failed to find all relation records with the provided ids."}
+    assert errors(lambda: create(store, "posts", pid(1), title="t", req=aid(9), many=[aid(1)])) == {"req": missing}
     create(store, "posts", pid(1), title="t", req=aid(1), many=[aid(1)])
 
 

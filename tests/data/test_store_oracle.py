@@ -13,10 +13,9 @@ import pytest
 
 from runtime.data.collections import Collection, save_collection
 from runtime.data.db import Database
-from runtime.data.store import DataStore, RequiredReferenceError
-from runtime.data.validation import ValidationError
+from runtime.data.store import DataStore
 from tests.data.pb_oracle import PocketBase
-from tests.data.store_scenario import AUTHORS, OPS, POSTS
+from tests.data.store_scenario import AUTHORS, OPS, POSTS, through_store
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z")
 REFUSED = "Failed to delete record. Make sure that the record is not part of a required relation reference."
@@ -44,25 +43,6 @@ def through_rest(pb, op, collection, id_, body):
     if answer.get("message") == REFUSED:
         return ("refused",)
     return ("invalid", answer["data"])
-
-
-def through_store(store, op, collection, id_, body):
-    try:
-        if op == "create":
-            store.save(store.new_record(collection, {"id": id_, **body}))
-        else:
-            record = store.find_record_by_id(collection, id_)
-            if op == "update":
-                for name, value in body.items():
-                    record.set(name, value)
-                store.save(record)
-            else:
-                store.delete(record)
-    except ValidationError as error:
-        return ("invalid", error.data())
-    except RequiredReferenceError:
-        return ("refused",)
-    return ("saved",)
 
 
 def table_rows(path, table):
