@@ -18,14 +18,14 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from runtime.data.busy import (BUSY_TIMEOUT_MS, DatabaseBusyError, busy_errors, busy_timeout_for,  # noqa: F401
+                               busy_timeout_ms, set_busy_timeout)
+
 from .registry import BindingError
 
-BUSY_TIMEOUT_MS = 10_000  # where no request timeout is known (the users command) and its upper bound
-_busy_timeout_ms = BUSY_TIMEOUT_MS
-_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (the primary code of every extended one)
 
 
-class DatabaseBusy(BindingError, sqlite3.OperationalError):
+class DatabaseBusy(BindingError, DatabaseBusyError):
     """Another connection held the database's lock for the whole busy timeout.
 
     A BindingError (the page's request answers 503) and still an OperationalError, so code
@@ -35,26 +35,6 @@ class DatabaseBusy(BindingError, sqlite3.OperationalError):
     def __init__(self, path):
         BindingError.__init__(self, f"the database {Path(path).name} is busy; try again", 503)
 
-
-def busy_timeout_for(request_timeout: float) -> float:
-    """Seconds a write may wait for the lock: half of ``--timeout``, at most BUSY_TIMEOUT_MS."""
-    if not request_timeout or request_timeout <= 0:
-        return BUSY_TIMEOUT_MS / 1000
-    return min(request_timeout / 2, BUSY_TIMEOUT_MS / 1000)
-
-
-def set_busy_timeout(seconds: float) -> None:
-    """The busy timeout of this process's connections, open ones included (from their next use)."""
-    global _busy_timeout_ms
-    _busy_timeout_ms = max(1, int(seconds * 1000))
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
-    if code is not None:
-        return code & 0xFF in _BUSY_CODES
-    text = str(exc)
-    return "database is locked" in text or "database table is locked" in text or "database is busy" in text
 
 # Keeps a connection inherited over fork alive and untouched: SQLite must not
 # close (or otherwise use) a parent's connection in the child.
@@ -115,7 +95,7 @@ def migrate(conn: sqlite3.Connection, migrations) -> list[int]:
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """Switch to WAL, retrying: SQLite answers 'locked' to a journal-mode change
     that races another process's first open without calling the busy handler."""
-    deadline = time.monotonic() + _busy_timeout_ms / 1000
+    deadline = time.monotonic() + busy_timeout_ms() / 1000
     while True:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -134,12 +114,12 @@ def open_database(path: Path, migrations, functions: dict | None = None) -> sqli
     """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    conn = sqlite3.connect(path, timeout=_busy_timeout_ms / 1000,
+    conn = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000,
                            isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     for name, function in (functions or {}).items():
         conn.create_function(name, 1, function, deterministic=True)
-    conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms}")
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     _enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     migrate(conn, migrations)
@@ -166,21 +146,15 @@ class ProcessLocalDB:
             if self._conn is None:
                 with self._busy():
                     self._conn = open_database(self.path, self.migrations, self.functions)
-                self._pid, self._busy_ms = os.getpid(), _busy_timeout_ms
-            elif self._busy_ms != _busy_timeout_ms:
-                self._conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms}")
-                self._busy_ms = _busy_timeout_ms
+                self._pid, self._busy_ms = os.getpid(), busy_timeout_ms()
+            elif self._busy_ms != busy_timeout_ms():
+                self._conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+                self._busy_ms = busy_timeout_ms()
             return self._conn
 
-    @contextmanager
     def _busy(self):
         """SQLite's busy and locked errors as DatabaseBusy."""
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            if isinstance(exc, DatabaseBusy) or not _is_busy(exc):
-                raise
-            raise DatabaseBusy(self.path) from exc
+        return busy_errors(self.path, DatabaseBusy)
 
     @contextmanager
     def reading(self):

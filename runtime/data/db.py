@@ -15,10 +15,12 @@ import secrets
 import sqlite3
 import threading
 
+from .busy import busy_errors, busy_timeout_ms
+
 NO_ROWS = "sql: no rows in result set"
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 # What the binary sets on every connection; only journal_mode is stored in the file itself.
-_PRAGMAS = ("PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+_PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
             "PRAGMA foreign_keys = ON", "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -32000")
 
 
@@ -52,6 +54,8 @@ class Database:
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        self._busy_ms = busy_timeout_ms()
+        self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         for pragma in _PRAGMAS:
             self.conn.execute(pragma)
         self._lock = threading.RLock()
@@ -94,7 +98,11 @@ class Database:
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self._busy_ms != busy_timeout_ms():  # the process's timeout changed (set_busy_timeout)
+                self._busy_ms = busy_timeout_ms()
+                self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+            with busy_errors(self.path):  # another process holds the write lock past the busy timeout
+                self.conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
                 yield self

@@ -12,7 +12,7 @@ import pytest
 
 from runtime.data.collections import Collection, all_collections, find_collection_by_name_or_id, save_collection
 from runtime.data.db import Database
-from runtime.data.rows import read_rows
+from runtime.data.store import DataStore
 from tests.data.pb_oracle import (COMPARED, EVERYTHING, RECORDS, PocketBase, collection_rows, normalised_collection,
                                   run_cli, schema_sql)
 
@@ -69,9 +69,8 @@ def test_pocketbase_file_opens_with_every_collection_field_and_record(pocketbase
         assert status == 200
         ours = {c.name: c.to_api() for c in all_collections(db)}
         assert {c["name"]: c for c in listed["items"]} == ours
-        everything = find_collection_by_name_or_id(db, "everything")
         status, records = pocketbase.call("GET", "/api/collections/Everything/records?sort=created")
-        rows = {r["id"]: r for r in read_rows(db, everything)}
+        rows = {r.id: r.public_export() for r in DataStore(db).find_all_records("everything")}
         assert len(rows) == len(RECORDS) == records["totalItems"]
         for item in records["items"]:
             assert {k: rows[item["id"]][k] for k in COMPARED} == {k: item[k] for k in COMPARED}

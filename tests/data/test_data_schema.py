@@ -9,7 +9,7 @@ from runtime.data.collections import (Collection, CollectionError, all_collectio
                                       find_collection_by_name_or_id, save_collection)
 from runtime.data.db import Database, NotFoundError, new_record_id
 from runtime.data.ddl import index_sql, parse_index
-from runtime.data.rows import insert_row, read_rows
+from runtime.data.store import DataStore
 from runtime.data.schema_fields import field_id, normalize_field
 
 
@@ -84,16 +84,18 @@ def test_base_collection_gets_id_field_and_sorted_columns(db):
 
 def test_field_rename_remove_add_and_type_change(db):
     c = save_collection(db, Collection(name="t", fields=[{"name": "a", "type": "text"}, {"name": "b", "type": "bool"},
-                                                        {"name": "s", "type": "select", "maxSelect": 1}],
+                                                        {"name": "s", "type": "select", "maxSelect": 1,
+                                                         "values": ["v"]}],
                                        indexes=["CREATE INDEX idx_a ON t (a)"]))
-    insert_row(db, c, {"a": "x", "b": True, "s": "v"})
+    DataStore(db).save(DataStore(db).new_record("t", {"a": "x", "b": True, "s": "v"}))
     c.field("b")["name"] = "renamed"
     c.field("s")["maxSelect"] = 2
     c.fields = [f for f in c.fields if f["name"] != "a"] + [{"name": "c", "type": "number"}]
     c.indexes = ["CREATE INDEX idx_r ON t (renamed)"]
     save_collection(db, c)
-    rows = read_rows(db, find_collection_by_name_or_id(db, "t"))
-    assert [(r["renamed"], r["s"], r["c"]) for r in rows] == [(True, ["v"], 0)] and "a" not in rows[0]
+    rows = DataStore(db).find_all_records("t")
+    assert [(r.get("renamed"), r.get("s"), r.get("c")) for r in rows] == [(True, ["v"], 0)]
+    assert "a" not in rows[0].fields
     assert [r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='t' "
                                    "AND name NOT LIKE 'sqlite_%'")] == ["idx_r"]
     c.field("renamed")["type"] = "text"
@@ -126,19 +128,22 @@ def test_delete_collection_and_system_refusal(db):
 def test_transactions_nest_and_roll_back(db):
     c = save_collection(db, Collection(name="t", fields=[{"name": "a", "type": "text"}]))
 
+    def insert(db, text):
+        DataStore(db).save(DataStore(db).new_record(c.name, {"a": text}))
+
     def inner(db):
-        insert_row(db, c, {"a": "inner"})
+        insert(db, "inner")
 
     def outer(db):
-        insert_row(db, c, {"a": "outer"})
+        insert(db, "outer")
         db.run_in_transaction(inner)
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         db.run_in_transaction(outer)
-    assert read_rows(db, c) == []
+    assert DataStore(db).find_all_records("t") == []
     assert db.run_in_transaction(lambda db: (inner(db), "done")[1]) == "done"
-    assert [r["a"] for r in read_rows(db, c)] == ["inner"]
+    assert [r.get("a") for r in DataStore(db).find_all_records("t")] == ["inner"]
     with pytest.raises(sqlite3.OperationalError):
         db.run_in_transaction(lambda db: db.execute("SELECT * FROM missing_table"))
     assert not db.conn.in_transaction

@@ -1,0 +1,193 @@
+"""Records read and written in data.db as PocketBase 0.40 does: `$app`'s record half, in plain Python.
+
+`DataStore` wraps one `Database` (one connection per worker process on the WAL file). Observed on the binary
+and matched here (tests/data/test_store_oracle.py): a save validates fields, then relation targets and unique
+indexes (a partial index only counts rows, and a new value, inside its WHERE; an index's COLLATE decides
+equality); an id already taken is `id: Value must be unique.`; an update writes only the columns that changed;
+deleting a record clears it from non-required relations, deletes the records of `cascadeDelete` ones, and is
+refused while a required relation would be left empty. Hooks are plain callables given at construction
+(`on_event(name, record)` with PocketBase's hook names without `on`), so JavaScript can be wired from above
+without this layer knowing of it: a "before" event may change the record or raise to stop the write, the
+"...Success" ones run once the outermost transaction committed (never after a rollback).
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from .collections import Collection, all_collections, find_collection_by_name_or_id
+from .db import Database, NotFoundError
+from .ddl import parse_index, quote
+from .fields import is_multiple
+from .records import Record
+from .validation import ValidationError, unique_indexes
+
+_BEFORE = {"create": "recordCreate", "update": "recordUpdate", "delete": "recordDelete"}
+_AFTER = {"create": "recordAfterCreateSuccess", "update": "recordAfterUpdateSuccess",
+          "delete": "recordAfterDeleteSuccess"}
+_UNIQUE_FAILED = "UNIQUE constraint failed:"
+
+
+class RequiredReferenceError(ValueError):
+    """A delete refused because a required relation of another record would be left empty (the binary's text)."""
+
+
+def _not_unique(columns) -> ValidationError:
+    return ValidationError({c: {"code": "validation_not_unique", "message": "Value must be unique"} for c in columns})
+
+
+def unique_failure(exc: sqlite3.IntegrityError, collection: dict) -> ValidationError | None:
+    """SQLite's `UNIQUE constraint failed: t.a, t.b` (or `: index 'name'`) as the binary's validation error."""
+    text = str(exc)
+    if not text.startswith(_UNIQUE_FAILED):
+        return None
+    detail = text[len(_UNIQUE_FAILED):].strip()
+    if detail.startswith("index '"):
+        name = detail[len("index '"):-1]
+        columns = next((ix["columns"] for ix in unique_indexes(collection) if ix["name"] == name), [name])
+    else:
+        columns = [part.strip().split(".", 1)[-1] for part in detail.split(",")]
+    return _not_unique(columns)
+
+
+class DataStore:
+    """Records of one data.db: find, save, delete, and transactions with their hooks."""
+
+    def __init__(self, db: Database, on_event=None):
+        self.db = db
+        self.on_event = on_event
+        self._after = None  # the "...Success" events waiting for the outermost commit, inside run_in_transaction
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def find_collection_by_name_or_id(self, key: str) -> Collection:
+        return find_collection_by_name_or_id(self.db, key)
+
+    def new_record(self, collection_key: str, data: dict | None = None) -> Record:
+        return Record(self.find_collection_by_name_or_id(collection_key).to_api(), data)
+
+    def find_record_by_id(self, collection_key: str, record_id: str) -> Record:
+        """The record, or NotFoundError (`sql: no rows in result set`) for an unknown collection or id."""
+        collection = self.find_collection_by_name_or_id(collection_key)
+        row = self.db.execute(f"SELECT * FROM {quote(collection.name)} WHERE id = ? LIMIT 1",
+                              (str(record_id),)).fetchone()
+        if row is None:
+            raise NotFoundError()
+        return Record.from_row(collection.to_api(), dict(row))
+
+    def find_all_records(self, collection_key: str) -> list[Record]:
+        """Every record of the collection in rowid order (what the tests compare; queries come with issue 15)."""
+        collection = self.find_collection_by_name_or_id(collection_key)
+        shape = collection.to_api()
+        return [Record.from_row(shape, dict(r)) for r in self.db.query(f"SELECT * FROM {quote(collection.name)}")]
+
+    # -- transactions and hooks ----------------------------------------------------------------------------
+    def run_in_transaction(self, fn):
+        """`fn(store)` with a store bound to one transaction: committed when fn returns, rolled back if it raises."""
+        if self._after is not None:
+            return fn(self)
+        bound = DataStore(self.db, self.on_event)
+        bound._after = []
+        with self.db.transaction():
+            result = fn(bound)
+        for name, record in bound._after:
+            self.on_event(name, record)
+        return result
+
+    def _emit(self, kind: str, record: Record) -> None:
+        if self.on_event is not None:
+            self.on_event(_BEFORE[kind], record)
+            self._after.append((_AFTER[kind], record))
+
+    # -- saving --------------------------------------------------------------------------------------------
+    def save(self, record: Record) -> Record:
+        """Insert a new record or update a stored one (changed columns only); ValidationError when refused."""
+        return self.run_in_transaction(lambda tx: tx._save(record))
+
+    def _save(self, record: Record) -> Record:
+        creating = record.is_new
+        self._emit("create" if creating else "update", record)
+        table = quote(record.collection["name"])
+        values = record.save_values(exists=self._exists, unique=lambda ix, cols, rid: self._unique(record, ix, rid))
+        try:
+            if creating:
+                names = list(values)
+                self.db.execute(f"INSERT INTO {table} ({', '.join(map(quote, names))}) "
+                                f"VALUES ({', '.join('?' * len(names))})", [values[n] for n in names])
+            else:
+                changed = [n for n in values if record.original.get(n) != values[n]]
+                if changed:
+                    self.db.execute(f"UPDATE {table} SET {', '.join(quote(n) + ' = ?' for n in changed)} "
+                                    "WHERE id = ?", [values[n] for n in changed] + [record.original["id"]])
+        except sqlite3.IntegrityError as exc:
+            mapped = unique_failure(exc, record.collection)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        record.mark_saved()
+        return record
+
+    def _exists(self, collection_id: str, ids) -> set:
+        """The ids among `ids` that are records of the collection `collection_id` (relation targets)."""
+        try:
+            target = self.find_collection_by_name_or_id(collection_id)
+        except NotFoundError:
+            return set()
+        ids = [str(i) for i in ids]
+        rows = self.db.query(f"SELECT id FROM {quote(target.name)} WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        return {r[0] for r in rows}
+
+    def _unique(self, record: Record, index: dict, record_id: str) -> bool:
+        """Whether the record's values are free under a unique index, as SQLite itself would judge them."""
+        parsed = parse_index(index["sql"])
+        columns = [c.rsplit(" ", 1)[0] if c.upper().endswith((" ASC", " DESC")) else c for c in parsed["columns"]]
+        values = record.column_values()
+        where = parsed["where"]
+        if where:  # a partial index: the new values count only when they fall inside it
+            names = list(values)
+            inside = self.db.execute(
+                f"SELECT 1 FROM (SELECT {', '.join('? AS ' + quote(n) for n in names)}) AS "
+                f"{quote(record.collection['name'])} WHERE {where}", [values[n] for n in names]).fetchone()
+            if inside is None:
+                return True
+        sql = (f"SELECT 1 FROM {quote(record.collection['name'])} WHERE "
+               + " AND ".join(f"{c} = ?" for c in columns) + (f" AND ({where})" if where else "") + " AND id != ?")
+        params = [values[name] for name in index["columns"]] + [record_id or ""]
+        return self.db.execute(sql + " LIMIT 1", params).fetchone() is None
+
+    # -- deleting ------------------------------------------------------------------------------------------
+    def delete(self, record: Record) -> None:
+        """Delete the record, clearing or cascading the relations that point at it (refused by a required one)."""
+        self.run_in_transaction(lambda tx: tx._delete(record))
+
+    def _delete(self, record: Record) -> None:
+        self._emit("delete", record)
+        target_id = record.collection.get("id")
+        for collection in all_collections(self.db):
+            if collection.type == "view":
+                continue
+            for field in collection.fields:
+                if field["type"] == "relation" and field.get("collectionId") == target_id:
+                    self._release(record, collection, field)
+        self.db.execute(f"DELETE FROM {quote(record.collection['name'])} WHERE id = ?", (record.original["id"],))
+
+    def _release(self, record: Record, collection: Collection, field: dict) -> None:
+        """Clear `record` from `field` in every record of `collection` pointing at it, or delete them (cascade)."""
+        column, gone = quote(field["name"]), record.id
+        if is_multiple(field):
+            test = f"json_valid({column}) AND EXISTS (SELECT 1 FROM json_each({column}) WHERE value = ?)"
+        else:
+            test = f"{column} = ?"
+        shape = collection.to_api()
+        for row in self.db.query(f"SELECT * FROM {quote(collection.name)} WHERE {test}", (gone,)):
+            if collection.id == record.collection.get("id") and row["id"] == gone:
+                continue  # the record itself, deleted below
+            ref = Record.from_row(shape, dict(row))
+            if field.get("cascadeDelete"):
+                self._delete(ref)
+                continue
+            remaining = [v for v in ref.get_string_slice(field["name"]) if v != gone]
+            if field.get("required") and not remaining:
+                raise RequiredReferenceError(f"the record cannot be deleted because it is part of a required "
+                                             f"reference in record {ref.id} ({collection.name} collection)")
+            ref.set(field["name"], remaining)
+            self._save(ref)
+
