@@ -15,7 +15,6 @@ import sys
 from runtime.data import migrations
 from runtime.data.db import Database
 
-from ..http.settings import AppSettings
 
 PROJECT_MARKERS = ("pb_hooks", migrations.FOLDER)
 
