@@ -6,6 +6,7 @@ order together with what the page itself sets.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,25 @@ class Context:
     data: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
     _auth: dict | None = None
+
+    # Callables to run when the request is over (a transaction to roll back): None until a binding adds one,
+    # so a request that opened nothing pays one attribute read. A class attribute, not a dataclass field.
+    ends = None
+
+    def at_end(self, fn) -> None:
+        """Run ``fn()`` once the request is over, however it ended (answered, failed, timed out)."""
+        if self.ends is None:
+            self.ends = []
+        self.ends.append(fn)
+
+    def end(self) -> None:
+        """Run (once) what ``at_end`` registered; the render queue calls it after each request."""
+        ends, self.ends = self.ends, None
+        for fn in ends or ():
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - one failed cleanup must not keep the others from running
+                logging.getLogger("pagesvm").exception("ending the request failed")
 
     @property
     def auth(self) -> dict | None:

@@ -64,6 +64,7 @@ class Binding:
     js: bool = False           # implemented by a family's JavaScript half; ``func`` only documents it
     replaces_js: bool = False  # a Python binding that overrode a JavaScript one
     override: bool = False     # registered with override=True: replaces the same name when included
+    hidden: bool = False       # called only by its family's JavaScript half (R.py), never a page name
 
     @property
     def signature(self) -> str:
@@ -97,7 +98,7 @@ class Registry:
     included: set[str] = field(default_factory=set)  # families and modules already included, by name
 
     def add(self, name: str, func: Callable[..., Any], *, override: bool = False, defer: bool = False,
-            cache: bool = False, js: bool = False) -> Binding:
+            cache: bool = False, js: bool = False, hidden: bool = False) -> Binding:
         if not isinstance(name, str) or not name or any(not part.isidentifier() for part in name.split(".")):
             raise ValueError(f"binding name {name!r} must be dot-separated JavaScript identifiers")
         if defer and cache:
@@ -113,7 +114,7 @@ class Registry:
         keyword_only = tuple(p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY)
         var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
         replaces_js = not js and existing is not None and (existing.js or existing.replaces_js)
-        entry = Binding(name, func, module, defer, keyword_only, var_kw, cache, js, replaces_js, override)
+        entry = Binding(name, func, module, defer, keyword_only, var_kw, cache, js, replaces_js, override, hidden)
         self.bindings[name] = entry
         return entry
 
@@ -123,7 +124,7 @@ class Registry:
         if name in self.included:
             return self
         for b in other.bindings.values():
-            self.add(b.name, b.func, override=b.override, defer=b.defer, cache=b.cache, js=b.js)
+            self.add(b.name, b.func, override=b.override, defer=b.defer, cache=b.cache, js=b.js, hidden=b.hidden)
         for hook in other.request_hooks:
             self.on_request(hook)
         for path in other.js_files:
@@ -138,17 +139,18 @@ class Registry:
                 raise DuplicateBinding(name, f"{other.module} ('{other.name}')", module)
 
     def binding(self, name: str, *, override: bool = False, defer: bool = False, cache: bool = False,
-                js: bool = False):
+                js: bool = False, hidden: bool = False):
         """Decorator: ``@binding("shop.price")`` makes ``shop.price(…)`` callable from pages.
 
         ``defer``: fire-and-forget, queued in JS and sent with the next call (no round trip).
         ``cache``: a pure function of its arguments, answered from a per-request memo after
         the first call. ``js``: implemented in a ``js_file``; the function only documents it.
         ``override``: replace an existing binding (a built-in, say) instead of failing.
+        ``hidden``: reached only from the family's JavaScript half (``R.py``); pages never see the name.
         """
 
         def register(func):
-            self.add(name, func, override=override, defer=defer, cache=cache, js=js)
+            self.add(name, func, override=override, defer=defer, cache=cache, js=js, hidden=hidden)
             return func
 
         return register
@@ -167,14 +169,14 @@ class Registry:
         return path
 
     def python_bindings(self) -> list[Binding]:
-        """Bindings the interpreter reaches through a stub (everything not implemented in JS)."""
-        return [b for b in self.bindings.values() if not b.js]
+        """Bindings the interpreter reaches through a stub (everything not implemented in JS, nor hidden)."""
+        return [b for b in self.bindings.values() if not b.js and not b.hidden]
 
     def describe(self) -> list[dict]:
         return [
             {"name": b.name, "signature": b.signature, "doc": b.doc, "module": b.module, "defer": b.defer,
              "cache": b.cache, "js": b.js}
-            for b in sorted(self.bindings.values(), key=lambda b: b.name)
+            for b in sorted(self.bindings.values(), key=lambda b: b.name) if not b.hidden
         ]
 
 

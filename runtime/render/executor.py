@@ -169,6 +169,8 @@ class RenderQueue:
             # result, is the one the evaluation stopped at.
             engine.run_deferred(result.get("deferred"), job.ctx)
             limits.pause()
+            if getattr(job.ctx, "ends", None) is not None:  # e.g. a transaction left open: gone before the next page
+                job.ctx.end()
             job.result, job.host_error = result, engine.host_error
             engine.host_error = None
             held.append(job)
@@ -206,6 +208,9 @@ class RenderQueue:
             limits.on_hold = None
             limits.disarm()
             engine.ctx = None
+            for job in jobs:  # the request stopped by its time limit or a broken interpreter
+                if getattr(job.ctx, "ends", None) is not None:
+                    job.ctx.end()
         unstarted = [job for job in jobs if job.result is None]
         if stopped is not None and unstarted:
             culprit = unstarted.pop(0)

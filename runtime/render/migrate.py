@@ -16,6 +16,10 @@ from runtime.data import collections as cols
 from runtime.data.db import Database
 from runtime.data.migrations import MigrationError
 from runtime.data.schema_fields import auth_fields, id_field
+from runtime.data.store import DataStore
+
+from bindings.app import RECORD_JS
+from bindings.app_session import RecordSession
 
 from .quickjs import JSRuntimeError, PagesInterpreter
 
@@ -26,10 +30,14 @@ _prelude: tuple[str, int] | None = None
 
 
 def _load_prelude() -> tuple[str, int]:
+    """record.js (the one home of `Record`, shared with pages) then js/migrations.js, and their line count."""
     global _prelude
     if _prelude is None:
-        with open(_PRELUDE_PATH, encoding="utf-8") as f:
-            text = f.read().rstrip("\n") + "\n"
+        parts = []
+        for path in (RECORD_JS, _PRELUDE_PATH):
+            with open(path, encoding="utf-8") as f:
+                parts.append(f.read().rstrip("\n") + "\n")
+        text = "".join(parts)
         _prelude = (text, text.count("\n"))
     return _prelude
 
@@ -50,6 +58,7 @@ class _App:
 
     def __init__(self, db: Database):
         self.db = db
+        self.records = RecordSession(DataStore(db))  # records saved inside the migration's transaction
 
     def _answer(self, fn, *args):
         try:
@@ -93,6 +102,8 @@ class _App:
         for name in ("new", "save", "delete", "find", "all", "execute"):
             interp.export_function("pv_migration_" + ("collection" if name == "new" else name),
                                    getattr(self, name))
+        for name in RecordSession.METHODS:
+            interp.export_function("pv_record." + name, getattr(self.records, name))
 
 
 def _line(stack: str, prelude_lines: int, file_lines: int, at_end: bool = False) -> int:
@@ -116,12 +127,15 @@ def run_migration(path: str, direction: str, db: Database) -> None:
     file_lines = source.count("\n") + 1
     code = f"{prelude}(function () {{{source}\n}})();\n__pvRunMigration({direction!r});\n"
     interp = PagesInterpreter()
-    _App(db).export(interp)
+    app = _App(db)
+    app.export(interp)
     try:
         outcome = interp.eval_script(code) or {}
     except JSRuntimeError as e:  # a syntax error, or a throw at the file's top level
         text = str(e)
         raise MigrationError(text.split("\n")[0], _line(text, prelude_lines, file_lines, True)) from None
+    finally:
+        app.records.close()
     if outcome.get("missing"):
         raise MigrationError("the file never calls migrate(up, down)")
     if "message" in outcome:

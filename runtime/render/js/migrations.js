@@ -5,7 +5,8 @@
 // them with `app`. What a migration reaches is PocketBase 0.23+'s JSVM as migrations in the wild use
 // it: `new Collection({...})`, typed field constructors, `collection.fields.add/addAt/getByName/
 // getById/removeById/removeByName`, `addIndex/removeIndex/getIndex`, `unmarshal`, and `app.save`,
-// `app.delete`, `app.findCollectionByNameOrId`, `app.findAllCollections`, `app.runInTransaction`,
+// `app.delete` (of a collection, or of a `new Record`: bindings/record.js), `app.findRecordById`,
+// `app.findCollectionByNameOrId`, `app.findAllCollections`, `app.runInTransaction`,
 // `app.db().newQuery(sql).bind({...}).execute()`. Each app call crosses into Python as JSON and
 // answers `{ok}` or `{error}`; an error is thrown as PocketBase prints a Go error (no "Error: ").
 var __pvMigration = { up: null, down: null, registered: false };
@@ -107,10 +108,6 @@ function unmarshal(data, target) {
   return Object.assign(target, data);
 }
 
-function Record() {
-  throw new Error("new Record(...) in a migration is not yet supported by pagesvm");
-}
-
 function __pvPlain(collection) {
   var out = {};
   Object.keys(collection).forEach(function (k) { out[k] = collection[k]; });
@@ -119,20 +116,22 @@ function __pvPlain(collection) {
 }
 
 function __pvNotCollection(model, what) {
-  if (!(model instanceof Collection)) {
-    throw new Error("app." + what + "() of a record in a migration is not yet supported by pagesvm");
-  }
+  if (!(model instanceof Collection)) throw new Error("app." + what + "() takes a Collection or a Record");
 }
 
+// Records (bindings/record.js, loaded just before this file) go to the same data.db, in this file's transaction.
 var __pvApp = {
   save: function (model) {
+    if (__pvRecords.isRecord(model)) return __pvRecords.save(model);
     __pvNotCollection(model, "save");
     __pvAssign(model, __pvCall("pv_migration_save", __pvPlain(model)));
   },
   delete: function (model) {
+    if (__pvRecords.isRecord(model)) return __pvRecords.delete(model);
     __pvNotCollection(model, "delete");
     __pvCall("pv_migration_delete", model.id);
   },
+  findRecordById: function (collection, id) { return __pvRecords.findRecordById(collection, id); },
   findCollectionByNameOrId: function (key) {
     var c = Object.create(Collection.prototype);
     return __pvAssign(c, __pvCall("pv_migration_find", String(key)));
@@ -165,7 +164,7 @@ function __pvRunMigration(direction) {
     if (typeof fn === "function") fn(__pvApp);
   } catch (e) {
     var isError = e instanceof Error;
-    return { message: isError && e.pvGo ? e.message : String(e), stack: isError ? String(e.stack || "") : "" };
+    return { message: isError && (e.pvGo || e.name === "GoError") ? e.message : String(e), stack: isError ? String(e.stack || "") : "" };
   }
   return { ok: true };
 }
