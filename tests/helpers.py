@@ -216,7 +216,7 @@ class PocketBase:
 
     EMAIL, PASSWORD = "oracle@example.com", "oracle-pass-123"
 
-    def __init__(self, folder: str, hooks: dict | None = None):
+    def __init__(self, folder: str, hooks: dict | None = None, migrations: str | None = None):
         import socket
 
         binary = pocketbase_binary()
@@ -231,7 +231,8 @@ class PocketBase:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.proc = subprocess.Popen([binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", data,
-                                      "--hooksDir", hooks_dir, "--hooksWatch=false"], cwd=folder,
+                                      "--hooksDir", hooks_dir, "--hooksWatch=false"]
+                                     + (["--migrationsDir", migrations] if migrations else []), cwd=folder,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_for(lambda: self._health(), timeout=20):
             self.stop()
