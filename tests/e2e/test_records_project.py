@@ -88,3 +88,25 @@ def test_pocketbase_lists_what_the_pages_created(server, folder):
     assert "Never kept" not in titles and "Left open" not in titles
     listed = next(item for item in listing["items"] if item["title"] == "Listed by PocketBase")
     assert listed["views"] == 9 and listed["published"] is True
+
+
+def test_a_data_db_made_by_pocketbase_serves_unchanged(tmp_path):
+    """The project's pb_data made by the real binary (its migrations run there, a record created through
+    its REST API) is served by pagesvm as it is: nothing migrated again, every record readable."""
+    pb = PocketBase(str(tmp_path), migrations=os.path.join(PROJECT, "pb_migrations"))
+    try:
+        status, made = pb.call("POST", "/api/collections/posts/records",
+                               {"title": "Made by PocketBase", "views": 7, "published": True})
+    finally:
+        pb.stop()
+    assert status == 200, made
+    data = os.path.join(str(tmp_path), "pb_data")
+    served = start_server(PROJECT, "--workers", "1", data_dir=data)
+    try:
+        page = served.get(f"/posts/{made['id']}")
+        seeded = served.get("/posts/seededbymigrate")
+    finally:
+        served.stop()
+    assert page.status == 200 and "<h1>Made by PocketBase</h1>" in page.text and "7 views" in page.text
+    assert seeded.status == 200 and "Seeded by a migration" in seeded.text
+    assert "Applied " not in served.log  # the binary's _migrations rows are taken as they are
