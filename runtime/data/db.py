@@ -69,6 +69,12 @@ class Database:
         os.makedirs(data_dir, exist_ok=True)
         db = cls(os.path.join(data_dir, "data.db"))
         if not db.has_table("_collections"):
+            if db.has_table("schema_migrations") and db.has_table("users"):  # pagesvm's old users store
+                db.close()
+                from .legacy_users import upgrade
+
+                upgrade(data_dir)
+                return cls.open(data_dir)
             db.run_in_transaction(schema.initialise)
         schema.ensure_auxiliary(os.path.join(data_dir, "auxiliary.db"))
         return db

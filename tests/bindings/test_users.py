@@ -10,7 +10,9 @@ import bcrypt
 import pytest
 
 from bindings.sqlite_db import migrate, split_statements
-from bindings.users import INVALID_LOGIN, MIGRATIONS, AuthError, UserStore, public_record
+from bindings.store import MIGRATIONS, database
+from bindings.users import INVALID_LOGIN, AuthError, UserStore, public_record
+from runtime.data.process import forget, store_for
 
 PB_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -231,25 +233,41 @@ def test_database_file_is_wal_and_private(store):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+# The users live in PocketBase's data.db now (its own schema, no schema_migrations); pagesvm's versioned
+# migrations still serve store.db, so the machinery's tests reach it there.
 def test_migrations_run_once_however_often_the_store_opens(tmp_path):
-    for _ in range(3):
-        s = UserStore(tmp_path, bcrypt_rounds=4)
-        s.create(f"m{len(s.list())}@example.com", "password1")
-        s.close()
-    with sqlite3.connect(tmp_path / "data.db") as conn:
+    for n in range(3):
+        db = database(str(tmp_path / f"run{n}"))  # a fresh handle on the same kind of file each time
+        db.close()
+        db = bindings_store_db(tmp_path)
+        with db.writing() as conn:
+            conn.execute("INSERT INTO store (name, value) VALUES (?, '1')", (f"m{n}",))
+        db.close()
+    with sqlite3.connect(tmp_path / "store.db") as conn:
         versions = [v for (v,) in conn.execute("SELECT version FROM schema_migrations")]
         assert versions == [v for v, _ in MIGRATIONS]
         assert migrate(conn, MIGRATIONS) == []
 
 
-def test_a_new_migration_applies_on_top_of_existing_data(store):
-    rec = store.create("n@example.com", "password1")
-    later = MIGRATIONS + [(99, "ALTER TABLE users ADD COLUMN extra TEXT; "
-                               "CREATE INDEX users_extra ON users (extra);")]
-    conn = store.db.connection()
+def bindings_store_db(data_dir):
+    from pathlib import Path
+
+    from bindings.sqlite_db import ProcessLocalDB
+
+    return ProcessLocalDB(Path(data_dir) / "store.db", MIGRATIONS)
+
+
+def test_a_new_migration_applies_on_top_of_existing_data(tmp_path):
+    db = bindings_store_db(tmp_path)
+    with db.writing() as conn:
+        conn.execute("INSERT INTO store (name, value) VALUES ('n', '1')")
+    later = MIGRATIONS + [(99, "ALTER TABLE store ADD COLUMN extra TEXT; "
+                               "CREATE INDEX store_extra ON store (extra);")]
+    conn = db.connection()
     assert migrate(conn, later) == [99]
     assert migrate(conn, later) == []
-    assert store.get(rec["id"]) == rec
+    assert conn.execute("SELECT value FROM store WHERE name = 'n'").fetchone()[0] == "1"
+    db.close()
 
 
 def test_split_statements_keeps_trigger_bodies_whole():
@@ -260,16 +278,21 @@ def test_split_statements_keeps_trigger_bodies_whole():
     assert len(parts) == 2 and parts[1].endswith("END;")
 
 
-def test_a_forked_child_opens_its_own_connection(store):
+def test_a_forked_child_opens_its_own_connection(tmp_path):
+    """The signed-in path's store is the process's (runtime.data.process.store_for)."""
+    data = str(tmp_path / "data")
+    store = UserStore(data, bcrypt_rounds=4, store=store_for(data))
     store.create("parent@example.com", "password1")
-    parent_conn = store.db.connection()
+    parent_conn = store_for(data).db.conn
     pid = os.fork()
     if pid == 0:  # child: must not reuse the parent's connection
-        ok = store.db.connection() is not parent_conn and store.get_by_email("parent@example.com")
+        child = UserStore(data, bcrypt_rounds=4, store=store_for(data))
+        ok = store_for(data).db.conn is not parent_conn and child.get_by_email("parent@example.com")
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert store.db.connection() is parent_conn
+    assert store_for(data).db.conn is parent_conn
+    forget(data)
 
 
 def _create_many(data_dir, prefix, count, barrier, errors, store=None):
@@ -430,8 +453,8 @@ def test_looking_up_a_known_or_unknown_address_does_the_same_work(tmp_path):
     first.close()
     store = UserStore(tmp_path / "data", bcrypt_rounds=4)  # its connection opens on first use, below
     calls = []
-    key = store.db.functions["pagesvm_email_key"]
-    store.db.functions["pagesvm_email_key"] = lambda value: calls.append(value) or key(value)
+    key = store.functions["pagesvm_email_key"]
+    store.functions["pagesvm_email_key"] = lambda value: calls.append(value) or key(value)
     try:
         work = []
         for address in ("user3@example.com", "nobody@example.com", "USER7@example.com"):
