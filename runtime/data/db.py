@@ -14,6 +14,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 
 from .busy import busy_errors, busy_timeout_ms
 
@@ -47,6 +48,18 @@ def dump_json(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _retry_locked(fn, tries: int = 200):
+    """Switching a new file to WAL needs a lock SQLite's busy handler does not wait for: workers opening a
+    new folder together retry for a few seconds instead of failing."""
+    for attempt in range(tries):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.02)
+
+
 class Database:
     """One connection to data.db. `transaction()` nests: inner calls join the outer transaction."""
 
@@ -57,7 +70,7 @@ class Database:
         self._busy_ms = busy_timeout_ms()
         self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         for pragma in _PRAGMAS:
-            self.conn.execute(pragma)
+            _retry_locked(lambda: self.conn.execute(pragma))
         self._lock = threading.RLock()
         self._depth = 0
 
@@ -75,7 +88,8 @@ class Database:
 
                 upgrade(data_dir)
                 return cls.open(data_dir)
-            db.run_in_transaction(schema.initialise)
+            # Re-checked under the write lock: workers opening a new folder together initialise it once.
+            db.run_in_transaction(lambda d: None if d.has_table("_collections") else schema.initialise(d))
         schema.ensure_auxiliary(os.path.join(data_dir, "auxiliary.db"))
         return db
 

@@ -17,6 +17,17 @@ from runtime.data.process import forget, store_for
 PB_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$")
 
 
+def add_user_fields(store, **types):
+    """Fields on the `users` collection, as a migration would add them: the custom fields pagesvm's old
+    store kept in a JSON column are the collection's own fields now."""
+    from runtime.data.collections import save_collection
+
+    collection = store.store.find_collection_by_name_or_id("users")
+    collection.fields = collection.fields + [{"name": n, "type": t} for n, t in types.items()]
+    save_collection(store.db, collection)
+    store.collection = store.store.find_collection_by_name_or_id("users")
+
+
 @pytest.fixture
 def store(tmp_path):
     s = UserStore(tmp_path / "data", bcrypt_rounds=4)
@@ -113,8 +124,9 @@ def test_the_users_table_stays_usable_by_other_sqlite_clients(store):
     with sqlite3.connect(store.db_path) as conn:  # a plain connection, without the function
         schema = " ".join(sql or "" for (sql,) in conn.execute("SELECT sql FROM sqlite_master"))
         assert "pagesvm_email_key" not in schema
-        assert [c[1] for c in conn.execute("PRAGMA table_info(users)")] == [
-            "id", "email", "password", "tokenKey", "verified", "emailVisibility", "created", "updated", "fields"]
+        # PocketBase's own table (issue 14): one column per field of the users collection, nothing added
+        assert sorted(c[1] for c in conn.execute("PRAGMA table_info(users)")) == sorted(
+            f["name"] for f in store.collection.fields)
         conn.execute("INSERT INTO users (id, email, password, tokenKey, created, updated)"
                      " VALUES ('x', 'other@example.com', 'h', 'k', 'c', 'u')")
         assert conn.execute("SELECT email FROM users WHERE email = ?", (NFC,)).fetchone() == (NFC,)
@@ -137,6 +149,7 @@ def test_registration_refuses_with_a_clear_message(store, email, password, messa
 
 
 def test_custom_fields_are_merged_into_the_record_and_updatable(store):
+    add_user_fields(store, tags="json", age="number")
     rec = store.create("f@example.com", "password1", fields={"name": "Fay", "tags": ["a"]})
     assert rec["name"] == "Fay" and rec["tags"] == ["a"]
     rec = store.update_fields(rec["id"], {"name": "Fay B", "age": 3, "verified": True})
@@ -161,6 +174,7 @@ def test_public_record_has_pocketbase_fields_and_never_the_secrets(store):
         "id": rec["id"], "collectionId": "_pb_users_auth_", "collectionName": "users",
         "email": "p@example.com", "emailVisibility": False, "verified": False,
         "created": rec["created"], "updated": rec["updated"], "name": "Pat",
+        "avatar": "",  # the users collection's own file field (issue 14: PocketBase's collection)
     }
     assert public_record(pub) == pub
     assert rec["password"] not in json.dumps(pub) and rec["tokenKey"] not in json.dumps(pub)
@@ -389,6 +403,7 @@ def make_pocketbase_db(path, users_sql, rows, hash_column="password"):
 
 
 def test_import_pocketbase_v023_keeps_ids_hashes_and_custom_fields(store, tmp_path):
+    add_user_fields(store, roles="json")
     db = make_pocketbase_db(tmp_path / "data.db", PB_023_USERS, [
         {"id": "abcdefghij12345", "email": "Old@Example.com", "password": pb_hash("pb-secret-1"),
          "tokenKey": "tk1", "verified": 1, "emailVisibility": 1, "name": "Olga",
@@ -408,6 +423,7 @@ def test_import_pocketbase_v023_keeps_ids_hashes_and_custom_fields(store, tmp_pa
 
 
 def test_import_pocketbase_before_v023_reads_password_hash_column(store, tmp_path):
+    add_user_fields(store, username="text")
     db = make_pocketbase_db(tmp_path / "old.db", PB_022_USERS, [
         {"id": "aaaaaaaaaaaaaaa", "username": "ann", "email": "ann@example.com",
          "password": pb_hash("ann-password"), "tokenKey": "k"},
