@@ -16,6 +16,7 @@ import urllib.parse
 import jwt
 
 from bindings.cookies import encode_value
+from bindings.users import public_record
 from runtime.data.db import NotFoundError
 
 AUTH_COOKIE = "pb_auth"
@@ -68,12 +69,13 @@ def verify_token(token, store):
     return collection, record
 
 
-def auth_cookie_json(token: str, public: dict) -> str:
+def auth_cookie_json(token: str, record: dict) -> str:
     """The cookie's JSON, {"token", "record"}, as the PocketBase JS SDK reads it.
 
     A cookie over ~4 KB is dropped by browsers, so a record with large custom
     fields travels as its identifying fields only (it is display data anyway).
     """
+    public = public_record(record)  # never the hash or tokenKey, whatever the caller passed
     payload = _dump(token, public)
     if len(encode_value(payload)) > MAX_COOKIE_VALUE:  # measured as it is sent
         payload = _dump(token, {k: public[k] for k in _MINIMAL_RECORD if k in public})
@@ -84,9 +86,9 @@ def _dump(token: str, record: dict) -> str:
     return json.dumps({"token": token, "record": record}, separators=(",", ":"), ensure_ascii=False)
 
 
-def encode_auth_cookie(token: str, public: dict) -> str:
+def encode_auth_cookie(token: str, record: dict) -> str:
     """The cookie value, URL-encoded JSON as the PocketBase JS SDK writes it."""
-    return encode_value(auth_cookie_json(token, public))
+    return encode_value(auth_cookie_json(token, record))
 
 
 def decode_auth_cookie(value) -> str | None:
