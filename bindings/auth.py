@@ -81,6 +81,19 @@ def _ttl(ctx, collection) -> int:
     return tokens.auth_duration(collection, ctx.options.get("auth_ttl"))
 
 
+def _cookie_options(ctx) -> dict:
+    return {"httpOnly": True, "sameSite": "Lax", "secure": ctx.request.secure}
+
+
+def _text(value) -> str:
+    """A form value as text: numbers as written, anything else (objects, null) as empty."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
 # -- every request ---------------------------------------------------------------------
 @on_request
 def load_auth(ctx) -> None:

@@ -19,7 +19,7 @@ import bcrypt
 
 from bindings.emails import email_key, hidden_character
 from bindings.pb_import import PocketBaseImportError, read_pocketbase_users
-from runtime.data.db import Database, NotFoundError, new_record_id, now_stamp  # noqa: F401 - re-exported
+from runtime.data.db import Database, new_record_id
 from runtime.data.ddl import quote
 from runtime.data.fields import PasswordValue
 from runtime.data.legacy_users import add_user
