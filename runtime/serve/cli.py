@@ -172,6 +172,7 @@ def cmd_serve(args) -> int:
     refused = check_site_config(root)  # before extensions load: the check forks, best with no threads yet
     if refused:
         raise CliError(refused)
+    cli_users.upgrade_at_start(data_dir)  # an older pagesvm's users store, upgraded once before the workers
     failed = cli_migrate.start_up(args.site, data_dir)  # once, here, before any worker exists
     if failed:
         raise CliError(failed)

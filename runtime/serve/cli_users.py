@@ -76,6 +76,15 @@ def run(args) -> int:
             store.close()
 
 
+def upgrade_at_start(data_dir: str) -> None:
+    """Open data.db once in the supervisor, before any worker: a folder of an older pagesvm (its own users
+    table, secret.key) is upgraded here, once (runtime.data.legacy_users), never by racing workers."""
+    if os.path.isfile(os.path.join(data_dir, DB_FILE)):
+        from runtime.data.db import Database
+
+        Database.open(data_dir).close()
+
+
 def _read_password(args) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
