@@ -20,8 +20,9 @@ from bindings.users import public_record
 from runtime.data.db import NotFoundError
 
 AUTH_COOKIE = "pb_auth"
-# --auth-ttl's default: no cap below the longest it accepts, so the collection's duration decides.
-DEFAULT_TTL = 400 * 86400
+# --auth-ttl's default cap (pagesvm's lifetime before issue 14): above PocketBase's 5-day default, so that
+# default decides; a collection set to a longer one is held to this unless --auth-ttl is raised.
+DEFAULT_TTL = 7 * 86400
 _ALGORITHM = "HS256"
 MAX_COOKIE_VALUE = 3800  # leaves room for the name and attributes under 4096 bytes
 _MINIMAL_RECORD = ("id", "collectionId", "collectionName", "email", "verified")

@@ -71,7 +71,8 @@ def build_parser() -> Parser:
     serve.add_argument("--ext", action="append", default=[], metavar="MODULE_OR_FILE",
                        help="load a Python extension module or .py file (repeatable)")
     serve.add_argument("--auth-ttl", type=duration, default=APP.auth_ttl, metavar="DURATION",
-                       help=f"how long a sign-in lasts: seconds, or 90m, 12h, 7d (default {_days(APP.auth_ttl)})")
+                       help="the longest a sign-in lasts (caps the auth collection's authToken duration): "
+                            f"seconds, or 90m, 12h, 7d (default {_days(APP.auth_ttl)})")
     serve.add_argument("--max-output", type=int, default=APP.max_output, metavar="BYTES",
                        help=f"largest response body a page may produce (default {_mib(APP.max_output)})")
     _limit_args(serve)

@@ -79,6 +79,9 @@ def run(args) -> int:
 def upgrade_at_start(data_dir: str) -> None:
     """Open data.db once in the supervisor, before any worker: a folder of an older pagesvm (its own users
     table, secret.key) is upgraded here, once (runtime.data.legacy_users), never by racing workers."""
+    if os.environ.get("PAGESVM_SECRET"):
+        print("pagesvm: PAGESVM_SECRET is no longer used: sign-in tokens are signed with the users "
+              "collection's secret in data.db", file=sys.stderr)
     if os.path.isfile(os.path.join(data_dir, DB_FILE)):
         from runtime.data.db import Database
 

@@ -7,9 +7,6 @@ below keep this file's calls: `secret` stands for the collection's secret.
 import base64
 import copy
 import json
-import multiprocessing
-import os
-import stat
 import string
 import time
 import urllib.parse
