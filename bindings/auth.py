@@ -37,14 +37,12 @@ class _Backend:
         self.data_dir = data_dir
         self.rounds = bcrypt_rounds()
         self.store = store_for(data_dir)
-        self.users = UserStore(data_dir, self.rounds, store=self.store)
         # Made now, so that the first unknown email is no slower than any other sign-in.
         users.dummy_hash(self.rounds)
 
     def collection(self, name: str) -> UserStore:
-        """The users of the auth collection `name` (by name or id), `users` being kept open."""
-        if name in (COLLECTION_NAME, self.users.collection.id):
-            return self.users
+        """The users of the auth collection `name` (by name or id), read afresh: a migration or another
+        worker may have changed its options (identity fields, secret) since the last sign-in."""
         try:
             return UserStore(self.data_dir, self.rounds, store=self.store, collection=name)
         except NotFoundError:

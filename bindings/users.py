@@ -118,8 +118,11 @@ class UserStore:
             raise AuthError(f"Unknown auth collection {collection!r}.", 400)
         self.collection = found
         self._table = quote(found.name)
-        with contextlib.suppress(OSError):  # a file someone else owns stays as it is
-            os.chmod(self.db_path, 0o600)
+        # Oldest first: by `created` where the collection has it (a new auth collection may not), else rowid.
+        self._age = "created" if found.field("created") else "rowid"
+        if self._own:
+            with contextlib.suppress(OSError):  # a file someone else owns stays as it is
+                os.chmod(self.db_path, 0o600)
 
     def close(self) -> None:
         if self._own:
@@ -148,7 +151,7 @@ class UserStore:
         """
         email = normalize_email(email)
         return self._one(_SAME_EMAIL, {"email": email, "key": email_key(email)},
-                         "ORDER BY (email = :email COLLATE NOCASE) DESC, created")
+                         f"ORDER BY (email = :email COLLATE NOCASE) DESC, {self._age}")
 
     def get_by_identity(self, identity: str) -> dict | None:
         """The user whose identity field (the collection's passwordAuth.identityFields) holds `identity`."""
@@ -162,7 +165,7 @@ class UserStore:
         return None
 
     def list(self) -> list[dict]:
-        return [to_dict(r) for r in self._records("1", (), "ORDER BY created, email")]
+        return [to_dict(r) for r in self._records("1", (), f"ORDER BY {self._age}, email")]
 
     def require(self, email_or_id: str) -> dict:
         """The record for an id or an email, or AuthError 404 naming what was asked for."""
@@ -206,7 +209,8 @@ class UserStore:
         record = self.store.new_record(self.collection.id, custom)
         record.set("email", email)
         record.set("verified", bool(verified))
-        record.values["password"] = PasswordValue(self.hash_password(password), "")  # slow: before the lock
+        # Hashed now (slow: before the write lock); the plain text stays for the collection's own checks.
+        record.values["password"] = PasswordValue(self.hash_password(password), password)
 
         def write(tx):  # checked again under the write lock: another process may have won
             if self._one(_SAME_EMAIL, {"email": email, "key": email_key(email)}):
@@ -227,7 +231,7 @@ class UserStore:
         hashed = self.hash_password(password)
 
         def change(record):
-            record.values["password"] = PasswordValue(hashed, "")
+            record.values["password"] = PasswordValue(hashed, password)
             record.refresh_token_key()
         return self._update(email_or_id, change)
 
