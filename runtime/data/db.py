@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import fcntl
 import json
 import os
 import secrets
@@ -48,6 +49,18 @@ def dump_json(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+@contextlib.contextmanager
+def _folder_lock(data_dir: str):
+    """flock on the folder itself (no file added to it): workers opening one folder together take turns,
+    so only one makes its data.db, and none holds a connection to a file while another renames it."""
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _retry_locked(fn, tries: int = 200):
     """Switching a new file to WAL needs a lock SQLite's busy handler does not wait for: workers opening a
     new folder together retry for a few seconds instead of failing."""
@@ -76,21 +89,21 @@ class Database:
 
     @classmethod
     def open(cls, data_dir: str) -> "Database":
-        """data.db in `data_dir` (folder made when missing), initialised like the binary on first open."""
+        """data.db in `data_dir` (folder made when missing), initialised like the binary on first open, or
+        upgraded from an older pagesvm's users store (runtime.data.legacy_users)."""
         from . import schema
 
         os.makedirs(data_dir, exist_ok=True)
-        db = cls(os.path.join(data_dir, "data.db"))
-        if not db.has_table("_collections"):
-            if db.has_table("schema_migrations") and db.has_table("users"):  # pagesvm's old users store
-                db.close()
-                from .legacy_users import upgrade
+        with _folder_lock(data_dir):  # one process at a time makes or upgrades a folder's file
+            db = cls(os.path.join(data_dir, "data.db"))
+            if not db.has_table("_collections"):
+                if db.has_table("schema_migrations") and db.has_table("users"):  # pagesvm's old users store
+                    from .legacy_users import upgrade
 
-                upgrade(data_dir)
-                return cls.open(data_dir)
-            # Re-checked under the write lock: workers opening a new folder together initialise it once.
-            db.run_in_transaction(lambda d: None if d.has_table("_collections") else schema.initialise(d))
-        schema.ensure_auxiliary(os.path.join(data_dir, "auxiliary.db"))
+                    db = upgrade(db)
+                else:
+                    db.run_in_transaction(schema.initialise)
+            schema.ensure_auxiliary(os.path.join(data_dir, "auxiliary.db"))
         return db
 
     def close(self) -> None:

@@ -11,11 +11,11 @@ verify and read as signed out. Copying is also what `pagesvm users import-pocket
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
 import sqlite3
+import urllib.parse
 
 from .ddl import quote
 from .fields import PasswordValue
@@ -57,13 +57,9 @@ def add_user(store, collection_key: str, user: dict):
     return record
 
 
-def is_legacy(conn: sqlite3.Connection) -> bool:
-    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return "_collections" not in names and {"users", "schema_migrations"} <= names
-
-
 def _legacy_users(path: str) -> list[dict]:
-    conn = sqlite3.connect(path)
+    # immutable: read as a plain file (checkpointed, and nobody writes it any more), no -wal/-shm beside it
+    conn = sqlite3.connect(f"file:{urllib.parse.quote(os.path.abspath(path))}?immutable=1", uri=True)
     conn.row_factory = sqlite3.Row
     try:
         rows = conn.execute("SELECT * FROM users ORDER BY created, rowid").fetchall()
@@ -72,44 +68,34 @@ def _legacy_users(path: str) -> list[dict]:
     return [{**dict(r), "fields": json.loads(r["fields"] or "{}")} for r in rows]
 
 
-@contextlib.contextmanager
-def _folder_lock(data_dir: str):
-    """One process at a time upgrades a folder (workers may start together without a supervisor)."""
-    with open(os.path.join(data_dir, ".pagesvm-upgrade.lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def upgrade(data_dir: str) -> int | None:
-    """Upgrade `data_dir/data.db` if it is pagesvm's old users store; the number of users copied, or None."""
+def upgrade(old):
+    """Replace `old` (a Database on pagesvm's old users store, under Database.open's folder lock) by a new
+    PocketBase data.db holding its users; the old file is kept beside it. Returns the new Database."""
     from .db import Database
+    from .schema import initialise
     from .store import DataStore
 
-    path = os.path.join(data_dir, "data.db")
-    with _folder_lock(data_dir):
-        conn = sqlite3.connect(path)
-        try:
-            if not is_legacy(conn):
-                return None  # not old, or another process upgraded it while this one waited
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file before it moves
-        finally:
-            conn.close()
-        kept = path + LEGACY_SUFFIX
-        while os.path.exists(kept):
-            kept += "~"
-        os.rename(path, kept)
-        for extra in ("-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path + extra)
-        users = _legacy_users(kept)
-        db = Database.open(data_dir)
-        try:
-            store = DataStore(db)
-            db.run_in_transaction(lambda _: [add_user(store, "users", user) for user in users])
-        finally:
-            db.close()
+    path = old.path
+    old.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file before it moves
+    old.close()
+    kept = path + LEGACY_SUFFIX
+    while os.path.exists(kept):
+        kept += "~"
+    os.rename(path, kept)
+    for extra in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(path + extra, kept + extra)
+    users = _legacy_users(kept)
+    db = Database(path)
+    store = DataStore(db)
+
+    def fill(db):
+        initialise(db)
+        for user in users:
+            add_user(store, "users", user)
+    db.run_in_transaction(fill)
     dropped = sorted({k for u in users for k in u["fields"]} - {"name"})
     log.warning("upgraded %s: %d users copied into the users collection; the old file is kept as %s%s",
                 path, len(users), os.path.basename(kept),
                 f" (custom fields not in the collection stay there: {', '.join(dropped)})" if dropped else "")
-    return len(users)
+    return db
