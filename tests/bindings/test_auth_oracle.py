@@ -136,3 +136,19 @@ def test_a_password_changed_on_the_binary_ends_tokens_on_both(world):
         assert as_user(pb, "POST", "/api/collections/users/auth-refresh", token)[0] == 401
     assert to_dict(store.record(user["id"]))["tokenKey"] != user["tokenKey"]
     assert store.authenticate("change2@example.com", "a-new-password-3")["id"] == user["id"]
+
+
+def test_an_upgraded_users_2b_hash_signs_in_on_the_binary(world):
+    """The old store wrote `$2b$` hashes (Python's bcrypt); the upgrade keeps them as they are."""
+    import bcrypt
+
+    from runtime.data.legacy_users import add_user
+
+    pb, store, _ = world
+    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    assert hashed.startswith("$2b$")
+    store.store.run_in_transaction(lambda tx: add_user(tx, "users", {
+        "id": "upgraded0000001", "email": "upgraded@example.com", "password": hashed,
+        "tokenKey": "k" * 50, "verified": True, "created": "2024-01-01 00:00:00.000Z"}))
+    status, body = pb_sign_in(pb, "upgraded@example.com")
+    assert status == 200 and body["record"]["id"] == "upgraded0000001", body
