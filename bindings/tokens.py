@@ -9,6 +9,7 @@ cookie or token reads as "signed out" (None), never as an exception.
 """
 from __future__ import annotations
 
+import base64
 import json
 import time
 import urllib.parse
@@ -17,7 +18,10 @@ import jwt
 
 from bindings.cookies import encode_value
 from bindings.users import public_record
+from runtime.data.collections import Collection
 from runtime.data.db import NotFoundError
+from runtime.data.ddl import quote
+from runtime.data.records import Record
 
 AUTH_COOKIE = "pb_auth"
 # --auth-ttl's default cap (pagesvm's lifetime before issue 14): above PocketBase's 5-day default, so that
@@ -45,25 +49,53 @@ def issue_token(collection, record_id: str, token_key: str, ttl: int) -> str:
     return jwt.encode(claims, signing_key(collection, token_key), algorithm=_ALGORITHM)
 
 
+def _unverified_claims(token: str) -> dict:
+    """The payload before its signature is checked: read only to learn whose key completes the HMAC key."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+_parsed: dict = {}  # a collection's row text → (Collection, its API shape): parsed once, not per request
+
+
+def _auth_collection(store, collection_id: str):
+    """The auth collection with this exact id, or None; read per call, its JSON parsed only when it changed."""
+    row = store.db.execute("SELECT * FROM _collections WHERE id = ? AND type = 'auth'", (collection_id,)).fetchone()
+    if row is None:
+        return None
+    text = tuple(row)
+    found = _parsed.get(text)
+    if found is None:
+        if len(_parsed) > 64:
+            _parsed.clear()
+        collection = Collection.from_row(row)
+        found = _parsed[text] = (collection, collection.to_api(with_secrets=True))
+    return found
+
+
 def verify_token(token, store):
     """(collection, record) a token is valid for now, or None; `store` is a runtime.data DataStore."""
-    if not isinstance(token, str) or not token:
+    if not isinstance(token, str) or not token or token.count(".") != 2:
         return None
     try:
-        # Unverified read only to learn whose tokenKey and which collection's secret complete the key.
-        unverified = jwt.decode(token, options={"verify_signature": False})
+        unverified = _unverified_claims(token)
         record_id, collection_id = unverified.get("id"), unverified.get("collectionId")
         if not (isinstance(record_id, str) and record_id and isinstance(collection_id, str) and collection_id):
             return None
-        collection = store.find_collection_by_name_or_id(collection_id)
-        if collection.type != "auth" or collection.id != collection_id:
+        found = _auth_collection(store, collection_id)
+        if found is None:
             return None
-        record = store.find_record_by_id(collection.id, record_id)
+        collection, shape = found
+        row = store.db.execute(f"SELECT * FROM {quote(collection.name)} WHERE id = ? LIMIT 1",
+                               (record_id,)).fetchone()
+        if row is None:
+            return None
+        record = Record.from_row(shape, dict(row))
         key = signing_key(collection, record.token_key())
         if not record.token_key() or key == record.token_key():  # never a key missing either half
             return None
         claims = jwt.decode(token, key, algorithms=[_ALGORITHM], options={"require": ["exp", "id"]})
-    except (jwt.PyJWTError, NotFoundError, RecursionError, AttributeError):  # RecursionError: nested JSON
+    except (ValueError, jwt.PyJWTError, NotFoundError, RecursionError, AttributeError):  # RecursionError: nesting
         return None
     if claims.get("id") != record.id or claims.get("type") != "auth" or claims.get("collectionId") != collection.id:
         return None
