@@ -154,15 +154,13 @@ class UserStore:
                          f"ORDER BY (email = :email COLLATE NOCASE) DESC, {self._age}")
 
     def get_by_identity(self, identity: str) -> dict | None:
-        """The user whose identity field (the collection's passwordAuth.identityFields) holds `identity`."""
+        """The user whose identity field (the collection's passwordAuth.identityFields) holds `identity`.
+        Every field is looked up, found or not, so the work does not tell which one matched."""
         fields = (self.collection.options.get("passwordAuth") or {}).get("identityFields") or ["email"]
-        for name in fields:
-            if name not in {f["name"] for f in self.collection.fields}:
-                continue
-            found = self.get_by_email(identity) if name == "email" else self._one(f"{quote(name)} = ?", (identity,))
-            if found:
-                return found
-        return None
+        names = {f["name"] for f in self.collection.fields}
+        found = [self.get_by_email(identity) if name == "email" else self._one(f"{quote(name)} = ?", (identity,))
+                 for name in fields if name in names]
+        return next((rec for rec in found if rec), None)
 
     def list(self) -> list[dict]:
         return [to_dict(r) for r in self._records("1", (), f"ORDER BY {self._age}, email")]
