@@ -116,12 +116,13 @@ def worker_pids(supervisor: subprocess.Popen) -> list[int]:
 
 def sign_in_cookie(data_dir: str) -> str:
     sys.path.insert(0, ROOT)
-    from bindings.tokens import AUTH_COOKIE, encode_auth_cookie, issue_token, load_secret
+    from bindings.tokens import AUTH_COOKIE, auth_duration, encode_auth_cookie, issue_token
     from bindings.users import UserStore
 
     store = UserStore(data_dir, bcrypt_rounds=4)
     record = store.create("bench@example.com", "bench-password-1")
-    token = issue_token(record, load_secret(data_dir))
+    token = issue_token(store.collection, record["id"], record["tokenKey"], auth_duration(store.collection))
+    store.close()
     return f"{AUTH_COOKIE}={encode_auth_cookie(token, record)}"
 
 

@@ -13,7 +13,11 @@ import threading
 
 from bindings import tokens, users
 from bindings.registry import BindingError, Registry
-from bindings.users import BCRYPT_ROUNDS, COLLECTION_NAME, AuthError, UserStore, public_record
+from bindings.users import BCRYPT_ROUNDS, COLLECTION_NAME, AuthError, UserStore, public_record, to_dict
+from bindings.sqlite_db import DatabaseBusy
+from runtime.data.busy import DatabaseBusyError
+from runtime.data.db import NotFoundError
+from runtime.data.process import store_for
 
 FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
 binding, js_file, on_request = FAMILY.binding, FAMILY.js_file, FAMILY.on_request
@@ -29,16 +33,27 @@ js_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "auth.js"))
 
 
 class _Backend:
-    """The user store and server secret of one data directory (one per process)."""
+    """The data.db of one data directory (the process's shared DataStore) and its auth collections."""
 
     def __init__(self, data_dir: str):
-        self.store = UserStore(data_dir, bcrypt_rounds=bcrypt_rounds())
-        self.secret = tokens.load_secret(data_dir)
+        self.data_dir = data_dir
+        self.rounds = bcrypt_rounds()
+        self.store = store_for(data_dir)
         # Made now, so that the first unknown email is no slower than any other sign-in.
-        users.dummy_hash(self.store.bcrypt_rounds)
+        users.dummy_hash(self.rounds)
+
+    def collection(self, name: str) -> UserStore:
+        """The users of the auth collection `name` (by name or id), read afresh: a migration or another
+        worker may have changed its options (identity fields, secret) since the last sign-in."""
+        try:
+            return UserStore(self.data_dir, self.rounds, store=self.store, collection=name)
+        except NotFoundError:
+            raise BindingError(f"Unknown auth collection {name!r}.", 400) from None
+        except AuthError as exc:
+            raise BindingError(exc.message, exc.status) from None
 
 
-_backends: dict[str, _Backend] = {}
+_backends: dict[tuple, _Backend] = {}
 _lock = threading.Lock()
 
 
@@ -54,17 +69,16 @@ def bcrypt_rounds() -> int:
 
 
 def backend(data_dir: str) -> _Backend:
-    data_dir = os.path.abspath(data_dir)
-    found = _backends.get(data_dir)
+    key = (os.path.abspath(data_dir), os.getpid())  # never a connection made before a fork
+    found = _backends.get(key)
     if found is None:
         with _lock:
-            found = _backends.get(data_dir) or _backends.setdefault(data_dir, _Backend(data_dir))
+            found = _backends.get(key) or _backends.setdefault(key, _Backend(key[0]))
     return found
 
 
-def _ttl(ctx) -> int:
-    ttl = ctx.options.get("auth_ttl") or tokens.DEFAULT_TTL
-    return int(ttl)
+def _ttl(ctx, collection) -> int:
+    return tokens.auth_duration(collection, ctx.options.get("auth_ttl"))
 
 
 def _cookie_options(ctx) -> dict:
@@ -93,66 +107,62 @@ def load_auth(ctx) -> None:
         log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
         return
     try:
-        record = tokens.auth_from_cookie(raw, found.store, found.secret)
+        found = tokens.auth_from_cookie(raw, found.store)
     except (sqlite3.Error, OSError) as exc:  # the database failed, not the cookie: keep it
         # RuntimeError is not caught here: RecursionError is one, and a cookie can cause it.
         log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
         return
-    if record is None:
+    if found is None:
         ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
         return
-    ctx.auth = public_record(record)
+    ctx.auth = public_record(to_dict(found[1]))
 
 
 # -- the page API -------------------------------------------------------------------------
-def _sign_in(ctx, record: dict, token: str | None = None) -> dict:
+def _sign_in(ctx, collection, record: dict, token: str | None = None) -> dict:
     """Set the cookie and `request.auth` for a user loaded from the database."""
-    found = backend(ctx.data_dir)
-    ttl = _ttl(ctx)
-    token = token or tokens.issue_token(record, found.secret, ttl)
-    value = tokens.auth_cookie_json(token, record)
-    ctx.response.set_cookie(tokens.AUTH_COOKIE, value, maxAge=ttl, **_cookie_options(ctx))
+    ttl = _ttl(ctx, collection)
+    token = token or tokens.issue_token(collection, record["id"], record["tokenKey"], ttl)
     public = public_record(record)
+    value = tokens.auth_cookie_json(token, public)
+    ctx.response.set_cookie(tokens.AUTH_COOKIE, value, maxAge=ttl, **_cookie_options(ctx))
     ctx.auth = public
     return {"token": token, "record": public}
 
 
-def _collection(options) -> None:
-    name = options.get("collection", COLLECTION_NAME) if isinstance(options, dict) else COLLECTION_NAME
-    if name not in (COLLECTION_NAME, tokens.COLLECTION_ID):
-        raise BindingError(f"Unknown auth collection {name!r}; pagesvm has only 'users'.", 400)
-
-
 def _with_password(ctx, options, act):
-    """Sign in the user ``act(store)`` finds or makes; its refusal becomes the page's message."""
-    _collection(options)
+    """Sign in the user ``act(users)`` finds or makes; its refusal becomes the page's message."""
+    name = options.get("collection", COLLECTION_NAME) if isinstance(options, dict) else COLLECTION_NAME
+    found = backend(ctx.data_dir).collection(name if isinstance(name, str) and name else COLLECTION_NAME)
     try:
-        record = act(backend(ctx.data_dir).store)
+        record = act(found)
     except AuthError as exc:
         raise BindingError(exc.message, exc.status) from None
-    return _sign_in(ctx, record)
+    except DatabaseBusyError:  # another process held data.db's write lock too long: 503, try again
+        raise DatabaseBusy(found.db_path) from None
+    return _sign_in(ctx, found.collection, record)
 
 
 @binding("signInWithPassword")
 def sign_in_with_password(ctx, email=None, password=None, options=None):
-    """Check an email and password and sign in; one message for every failure."""
-    return _with_password(ctx, options, lambda store: store.authenticate(_text(email), _text(password)))
+    """Check an identity (email, or the collection's other identity fields) and password; one message
+    for every failure. `options.collection` names any auth collection, `users` by default."""
+    return _with_password(ctx, options, lambda found: found.authenticate(_text(email), _text(password)))
 
 
 @binding("registerWithPassword")
 def register_with_password(ctx, email=None, password=None, options=None):
     """Create a user and sign them in; a refusal's message is fit to show on the page."""
-    return _with_password(ctx, options, lambda store: store.create(_text(email), _text(password)))
+    return _with_password(ctx, options, lambda found: found.create(_text(email), _text(password)))
 
 
 @binding("signInWithToken")
 def sign_in_with_token(ctx, token=None):
-    """Sign in with a token this server issued (and that is still valid)."""
-    found = backend(ctx.data_dir)
-    record = tokens.verify_token(token, found.store, found.secret)
-    if record is None:
+    """Sign in with a token of this data.db (from pagesvm or PocketBase) that is still valid."""
+    found = tokens.verify_token(token, backend(ctx.data_dir).store)
+    if found is None:
         raise BindingError(INVALID_TOKEN, 401)
-    return _sign_in(ctx, record, token)
+    return _sign_in(ctx, found[0], to_dict(found[1]), token)
 
 
 @binding("signIn")

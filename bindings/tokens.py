@@ -1,98 +1,105 @@
-"""Sign-in tokens and the `pb_auth` cookie.
+"""Sign-in tokens as PocketBase 0.40 makes them, and the `pb_auth` cookie.
 
-A token is an HS256 JWT signed with the server secret plus the user's
-tokenKey: rotating the tokenKey (new password, sign out everywhere) makes
-every older token fail. Anything wrong with a cookie or token reads as
-"signed out" (None), never as an exception.
+A token is an HS256 JWT whose claims are `collectionId`, `exp`, `id`, `refreshable` and `type: "auth"`
+(keys sorted, as the binary's JSON has them), signed with the record's `tokenKey` followed by its
+collection's `authToken.secret`, both stored in data.db. So a token made here is accepted by the real
+PocketBase on the same file and the reverse (tests/bindings/test_auth_oracle.py checks both ways), and
+a new password or tokenKey, or a new collection secret, ends every older token. Anything wrong with a
+cookie or token reads as "signed out" (None), never as an exception.
 """
 from __future__ import annotations
 
+import base64
 import json
-import os
-import secrets
 import time
 import urllib.parse
-from pathlib import Path
 
 import jwt
 
 from bindings.cookies import encode_value
-from bindings.users import COLLECTION_ID, public_record
+from bindings.users import public_record
+from runtime.data.collections import Collection
+from runtime.data.db import NotFoundError
+from runtime.data.ddl import quote
+from runtime.data.records import Record
 
 AUTH_COOKIE = "pb_auth"
-SECRET_ENV = "PAGESVM_SECRET"
-SECRET_FILE = "secret.key"
+# --auth-ttl's default cap (pagesvm's lifetime before issue 14): above PocketBase's 5-day default, so that
+# default decides; a collection set to a longer one is held to this unless --auth-ttl is raised.
 DEFAULT_TTL = 7 * 86400
 _ALGORITHM = "HS256"
 MAX_COOKIE_VALUE = 3800  # leaves room for the name and attributes under 4096 bytes
 _MINIMAL_RECORD = ("id", "collectionId", "collectionName", "email", "verified")
 
 
-def load_secret(data_dir) -> str:
-    """$PAGESVM_SECRET, else `<data_dir>/secret.key`, generated on first use.
-
-    The file is written whole under a temporary name and hard-linked into
-    place, so of several workers starting at once one wins and all read it.
-    """
-    from_env = os.environ.get(SECRET_ENV, "")
-    if from_env:
-        return from_env
-    data_dir = Path(data_dir)
-    path = data_dir / SECRET_FILE
-    if not path.exists():
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32) + "\n")
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass  # another worker got there first: use theirs
-        finally:
-            tmp.unlink()
-    secret = path.read_text().strip()
-    if not secret:
-        raise RuntimeError(f"{path} is empty; delete it to generate a new secret")
-    return secret
+def auth_duration(collection, cap: int | None = None) -> int:
+    """Seconds a sign-in lasts: the collection's authToken duration, at most `cap` (--auth-ttl)."""
+    seconds = int((collection.options.get("authToken") or {}).get("duration") or 0) or 432000
+    return min(seconds, int(cap)) if cap else seconds
 
 
-def _signing_key(secret: str, record: dict) -> str:
-    return secret + record["tokenKey"]
+def signing_key(collection, token_key: str) -> str:
+    """The HMAC key the binary uses: the record's tokenKey, then the collection's authToken secret."""
+    return token_key + str((collection.options.get("authToken") or {}).get("secret") or "")
 
 
-def issue_token(record: dict, secret: str, ttl: int = DEFAULT_TTL) -> str:
-    claims = {
-        "id": record["id"],
-        "collectionId": COLLECTION_ID,
-        "type": "auth",
-        "exp": int(time.time()) + int(ttl),
-    }
-    return jwt.encode(claims, _signing_key(secret, record), algorithm=_ALGORITHM)
+def issue_token(collection, record_id: str, token_key: str, ttl: int) -> str:
+    claims = {"collectionId": collection.id, "exp": int(time.time()) + int(ttl), "id": record_id,
+              "refreshable": True, "type": "auth"}
+    return jwt.encode(claims, signing_key(collection, token_key), algorithm=_ALGORITHM)
 
 
-def verify_token(token, store, secret: str) -> dict | None:
-    """The user a token belongs to, or None if it is not valid now."""
-    if not isinstance(token, str) or not token:
+def _unverified_claims(token: str) -> dict:
+    """The payload before its signature is checked: read only to learn whose key completes the HMAC key."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+_parsed: dict = {}  # a collection's row text → (Collection, its API shape): parsed once, not per request
+
+
+def _auth_collection(store, collection_id: str):
+    """The auth collection with this exact id, or None; read per call, its JSON parsed only when it changed."""
+    row = store.db.execute("SELECT * FROM _collections WHERE id = ? AND type = 'auth'", (collection_id,)).fetchone()
+    if row is None:
+        return None
+    text = tuple(row)
+    found = _parsed.get(text)
+    if found is None:
+        if len(_parsed) > 64:
+            _parsed.clear()
+        collection = Collection.from_row(row)
+        found = _parsed[text] = (collection, collection.to_api(with_secrets=True))
+    return found
+
+
+def verify_token(token, store):
+    """(collection, record) a token is valid for now, or None; `store` is a runtime.data DataStore."""
+    if not isinstance(token, str) or not token or token.count(".") != 2:
         return None
     try:
-        # Unverified read only to learn whose tokenKey completes the key.
-        unverified = jwt.decode(token, options={"verify_signature": False})
-        user_id = unverified.get("id")
-        if not isinstance(user_id, str) or not user_id:
+        unverified = _unverified_claims(token)
+        record_id, collection_id = unverified.get("id"), unverified.get("collectionId")
+        if not (isinstance(record_id, str) and record_id and isinstance(collection_id, str) and collection_id):
             return None
-        record = store.get(user_id)
-        if record is None:
+        found = _auth_collection(store, collection_id)
+        if found is None:
             return None
-        claims = jwt.decode(token, _signing_key(secret, record), algorithms=[_ALGORITHM],
-                            options={"require": ["exp", "id"]})
-    except (jwt.PyJWTError, RecursionError):  # RecursionError: deeply nested JSON
+        collection, shape = found
+        row = store.db.execute(f"SELECT * FROM {quote(collection.name)} WHERE id = ? LIMIT 1",
+                               (record_id,)).fetchone()
+        if row is None:
+            return None
+        record = Record.from_row(shape, dict(row))
+        key = signing_key(collection, record.token_key())
+        if not record.token_key() or key == record.token_key():  # never a key missing either half
+            return None
+        claims = jwt.decode(token, key, algorithms=[_ALGORITHM], options={"require": ["exp", "id"]})
+    except (ValueError, jwt.PyJWTError, NotFoundError, RecursionError, AttributeError):  # RecursionError: nesting
         return None
-    if (claims.get("id") != record["id"] or claims.get("type") != "auth"
-            or claims.get("collectionId") != COLLECTION_ID):
+    if claims.get("id") != record.id or claims.get("type") != "auth" or claims.get("collectionId") != collection.id:
         return None
-    return record
+    return collection, record
 
 
 def auth_cookie_json(token: str, record: dict) -> str:
@@ -101,10 +108,10 @@ def auth_cookie_json(token: str, record: dict) -> str:
     A cookie over ~4 KB is dropped by browsers, so a record with large custom
     fields travels as its identifying fields only (it is display data anyway).
     """
-    public = public_record(record)
+    public = public_record(record)  # never the hash or tokenKey, whatever the caller passed
     payload = _dump(token, public)
     if len(encode_value(payload)) > MAX_COOKIE_VALUE:  # measured as it is sent
-        payload = _dump(token, {k: public[k] for k in _MINIMAL_RECORD})
+        payload = _dump(token, {k: public[k] for k in _MINIMAL_RECORD if k in public})
     return payload
 
 
@@ -132,9 +139,9 @@ def decode_auth_cookie(value) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-def auth_from_cookie(value, store, secret: str) -> dict | None:
-    """The signed-in user a `pb_auth` cookie value stands for, or None."""
-    return verify_token(decode_auth_cookie(value), store, secret)
+def auth_from_cookie(value, store):
+    """(collection, record) a `pb_auth` cookie value stands for, or None."""
+    return verify_token(decode_auth_cookie(value), store)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

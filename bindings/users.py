@@ -1,67 +1,52 @@
-"""The `users` auth collection: records in SQLite, passwords in bcrypt.
+"""Users of an auth collection (`users` by default) in PocketBase's data.db: sign-in, registration, the CLI.
 
-The database file (`<data_dir>/data.db`) is shared by every worker process;
-see bindings.sqlite_db for how that stays safe.
+Records live where the real binary keeps them (runtime.data's DataStore on `DATA/data.db`), with bcrypt
+hashes (`$2a$`) and a per-record tokenKey, so the same people sign in on pagesvm and on PocketBase. What
+pagesvm adds stays in the queries, never in the file: one message for every failed sign-in, a bcrypt check
+paid even for an unknown address, and look-alike addresses (bindings.emails) treated as one account.
+Records cross this module as flat dicts: the system fields (with `password`, the hash, and `tokenKey`)
+and every other field of the collection.
 """
 from __future__ import annotations
 
-import datetime
-import json
+import contextlib
+import os
 import re
 import secrets
-import sqlite3
-import string
 from functools import lru_cache
-from pathlib import Path
 
 import bcrypt
 
 from bindings.emails import email_key, hidden_character
 from bindings.pb_import import PocketBaseImportError, read_pocketbase_users
-from bindings.sqlite_db import ProcessLocalDB
+from runtime.data.db import Database, new_record_id
+from runtime.data.ddl import quote
+from runtime.data.fields import PasswordValue
+from runtime.data.legacy_users import add_user
+from runtime.data.records import hash_password
+from runtime.data.store import DataStore
+from runtime.data.validation import ValidationError
 
 COLLECTION_ID = "_pb_users_auth_"  # PocketBase's id for its default users collection
 COLLECTION_NAME = "users"
 DB_FILE = "data.db"
-BCRYPT_ROUNDS = 12
+BCRYPT_ROUNDS = 12  # above the binary's 10; any cost verifies on both
 MIN_PASSWORD = 8
 
 INVALID_LOGIN = "Invalid email or password."
 DUPLICATE_EMAIL = "A user with this email already exists."
 HIDDEN_CHARACTER = "Email must not contain invisible or text-direction characters ({})."
-
-# Columns of the users table; custom fields live in the JSON column `fields`.
-_COLUMNS = ("id", "email", "password", "tokenKey", "verified",
-            "emailVisibility", "created", "updated", "fields")
+_SYSTEM = ("id", "email", "password", "tokenKey", "verified", "emailVisibility", "created", "updated")
 _PRIVATE = frozenset({"password", "passwordHash", "tokenKey"})
-_RESERVED = frozenset(_COLUMNS) | _PRIVATE | {"collectionId", "collectionName", "expand"}
+_RESERVED = frozenset(_SYSTEM) | _PRIVATE | {"collectionId", "collectionName", "expand", "fields"}
 _SETTABLE_FLAGS = ("verified", "emailVisibility")
-# Same account as ?: the key catches look-alikes (NFD vs NFC, non-ASCII case) and is computed for
-# every row, first, so a known address costs what an unknown one does; it lives in the query, so the
-# table keeps PocketBase's shape. The NOCASE term is the comparison PocketBase itself makes.
-_SAME_EMAIL = "pagesvm_email_key(email) = :key OR email = :email COLLATE NOCASE"
-_INSERT = (f"INSERT INTO users ({', '.join(_COLUMNS)})"
-           f" VALUES ({', '.join('?' * len(_COLUMNS))})")
+KEY_FUNCTION = "pagesvm_email_key"
+# Same account as :email: the key catches look-alikes (NFD vs NFC, non-ASCII case) and is computed for every
+# row, first, so a known address costs what an unknown one does; it lives in the query, so the table keeps
+# PocketBase's shape. The NOCASE term is the comparison PocketBase itself makes.
+_SAME_EMAIL = f"{KEY_FUNCTION}(email) = :key OR email = :email COLLATE NOCASE"
 
-# Append only: a version, once released, never changes.
-MIGRATIONS: list[tuple[int, str]] = [
-    (1, """
-        CREATE TABLE users (
-            id              TEXT PRIMARY KEY NOT NULL,
-            email           TEXT NOT NULL,
-            password        TEXT NOT NULL,
-            tokenKey        TEXT NOT NULL,
-            verified        INTEGER NOT NULL DEFAULT 0,
-            emailVisibility INTEGER NOT NULL DEFAULT 0,
-            created         TEXT NOT NULL,
-            updated         TEXT NOT NULL,
-            fields          TEXT NOT NULL DEFAULT '{}'
-        );
-        CREATE UNIQUE INDEX users_email ON users (email COLLATE NOCASE);
-    """),
-]
-
-_ID_ALPHABET = string.ascii_lowercase + string.digits
+random_id = new_record_id
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
 
@@ -74,17 +59,6 @@ class AuthError(Exception):
         self.status = status
 
 
-def random_id(length: int = 15) -> str:
-    """A record id in PocketBase's shape: lowercase letters and digits."""
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
-
-
-def now_stamp() -> str:
-    """The current UTC time in PocketBase's format, 'YYYY-MM-DD HH:MM:SS.mmmZ'."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
 def normalize_email(email: str) -> str:
     """The address as typed, without surrounding spaces: stored so, as PocketBase stores it.
     Comparisons go through ``email_key`` (case and Unicode forms folded), never through this."""
@@ -92,20 +66,12 @@ def normalize_email(email: str) -> str:
 
 
 def public_record(rec: dict) -> dict:
-    """What may leave the server (cookie, pages): never the hash or tokenKey."""
-    out = {
-        "id": rec["id"],
-        "collectionId": COLLECTION_ID,
-        "collectionName": COLLECTION_NAME,
-        "email": rec["email"],
-        "emailVisibility": bool(rec.get("emailVisibility", False)),
-        "verified": bool(rec.get("verified", False)),
-        "created": rec["created"],
-        "updated": rec["updated"],
-    }
-    for key, value in rec.items():
-        if key not in _RESERVED:
-            out[key] = value
+    """What may leave the server (cookie, pages): the record as its owner sees it, never hash or tokenKey."""
+    out = {"id": rec["id"], "collectionId": rec.get("collectionId", COLLECTION_ID),
+           "collectionName": rec.get("collectionName", COLLECTION_NAME), "email": rec["email"],
+           "emailVisibility": bool(rec.get("emailVisibility", False)),
+           "verified": bool(rec.get("verified", False)), "created": rec["created"], "updated": rec["updated"]}
+    out.update((k, v) for k, v in rec.items() if k not in _RESERVED)
     return out
 
 
@@ -120,50 +86,84 @@ def check_password(password: str, hashed: str) -> bool:
 @lru_cache(maxsize=None)
 def dummy_hash(rounds: int) -> str:
     """A hash to check against for unknown emails, so they cost as much as known ones."""
-    return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds)).decode()
+    return hash_password(secrets.token_hex(16), rounds)
+
+
+def to_dict(record) -> dict:
+    """A runtime.data Record as this module's flat dict (hash and tokenKey included: server side only)."""
+    out = {name: record.get(name) for name in ("id", "email", "tokenKey", "verified", "emailVisibility")}
+    out["password"] = record.values["password"].hash
+    out["created"], out["updated"] = record.get_string("created"), record.get_string("updated")
+    out["collectionId"], out["collectionName"] = record.collection["id"], record.collection["name"]
+    exported = record.public_export()
+    out.update((k, v) for k, v in exported.items() if k not in _RESERVED)
+    return out
 
 
 class UserStore:
-    """The users collection of one data directory."""
+    """The users of one auth collection in `data_dir/data.db`; `store` shares a process's DataStore."""
 
-    def __init__(self, data_dir, bcrypt_rounds: int = BCRYPT_ROUNDS):
-        self.data_dir = Path(data_dir)
-        self.db_path = self.data_dir / DB_FILE
+    def __init__(self, data_dir, bcrypt_rounds: int = BCRYPT_ROUNDS, store: DataStore | None = None,
+                 collection: str = COLLECTION_NAME):
+        self.data_dir = os.fspath(data_dir)
+        self.db_path = os.path.join(self.data_dir, DB_FILE)
         self.bcrypt_rounds = bcrypt_rounds
-        self.db = ProcessLocalDB(self.db_path, MIGRATIONS, {"pagesvm_email_key": email_key})
+        self._own = store is None
+        self.store = store or DataStore(Database.open(self.data_dir))
+        self.db = self.store.db
+        self.functions = {KEY_FUNCTION: email_key}  # looked up per call, so a test can count the calls
+        self.db.conn.create_function(KEY_FUNCTION, 1, lambda v: self.functions[KEY_FUNCTION](v), deterministic=True)
+        found = self.store.find_collection_by_name_or_id(collection) if collection else None
+        if found is None or found.type != "auth":
+            raise AuthError(f"Unknown auth collection {collection!r}.", 400)
+        self.collection = found
+        self._table = quote(found.name)
+        # Oldest first: by `created` where the collection has it (a new auth collection may not), else rowid.
+        self._age = "created" if found.field("created") else "rowid"
+        if self._own:
+            with contextlib.suppress(OSError):  # a file someone else owns stays as it is
+                os.chmod(self.db_path, 0o600)
 
     def close(self) -> None:
-        self.db.close()
+        if self._own:
+            self.db.close()
 
-    def _one(self, sql: str, args=()) -> dict | None:
-        with self.db.reading() as conn:
-            row = conn.execute(sql, args).fetchone()
-        return _row_to_record(row) if row else None
+    def _records(self, where: str, args=(), tail: str = "") -> list:
+        from runtime.data.records import Record
 
-    def _write(self, sql: str, args=()) -> int:
-        with self.db.writing() as conn:
-            return conn.execute(sql, args).rowcount
+        shape = self.collection.to_api(with_secrets=True)
+        rows = self.db.query(f"SELECT * FROM {self._table} WHERE {where} {tail}", args)
+        return [Record.from_row(shape, dict(r)) for r in rows]
+
+    def _one(self, where: str, args=(), tail: str = "") -> dict | None:
+        found = self._records(where, args, tail + " LIMIT 1")
+        return to_dict(found[0]) if found else None
 
     # -- reads ----------------------------------------------------------------
     def get(self, id: str) -> dict | None:
-        return self._one("SELECT * FROM users WHERE id = ?", (id,))
+        return self._one("id = ?", (id,))
 
     def get_by_email(self, email: str) -> dict | None:
         """The user with this address or one a reader cannot tell from it (see bindings.emails).
 
         One query for every address, known or not: its look-alike half reads every row, so a
-        sign-in costs the same whether the address exists (an exact match first would answer
-        known addresses sooner, and tell which ones are). The address as typed wins over a look-alike.
+        sign-in costs the same whether the address exists. The address as typed wins over a look-alike.
         """
         email = normalize_email(email)
-        return self._one(f"SELECT * FROM users WHERE {_SAME_EMAIL} "
-                         "ORDER BY (email = :email COLLATE NOCASE) DESC, created LIMIT 1",
-                         {"email": email, "key": email_key(email)})
+        return self._one(_SAME_EMAIL, {"email": email, "key": email_key(email)},
+                         f"ORDER BY (email = :email COLLATE NOCASE) DESC, {self._age}")
+
+    def get_by_identity(self, identity: str) -> dict | None:
+        """The user whose identity field (the collection's passwordAuth.identityFields) holds `identity`.
+        Every field is looked up, found or not, so the work does not tell which one matched."""
+        fields = (self.collection.options.get("passwordAuth") or {}).get("identityFields") or ["email"]
+        names = {f["name"] for f in self.collection.fields}
+        found = [self.get_by_email(identity) if name == "email" else self._one(f"{quote(name)} = ?", (identity,))
+                 for name in fields if name in names]
+        return next((rec for rec in found if rec), None)
 
     def list(self) -> list[dict]:
-        with self.db.reading() as conn:
-            rows = conn.execute("SELECT * FROM users ORDER BY created, email").fetchall()
-        return [_row_to_record(r) for r in rows]
+        return [to_dict(r) for r in self._records("1", (), f"ORDER BY {self._age}, email")]
 
     def require(self, email_or_id: str) -> dict:
         """The record for an id or an email, or AuthError 404 naming what was asked for."""
@@ -172,102 +172,116 @@ class UserStore:
             raise AuthError(f"No user with email or id {email_or_id!r}.", status=404)
         return rec
 
+    def record(self, id: str):
+        return self.store.find_record_by_id(self.collection.id, id)
+
     # -- passwords ----------------------------------------------------------
     def hash_password(self, password: str) -> str:
-        return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(self.bcrypt_rounds)).decode()
+        return hash_password(password, self.bcrypt_rounds)
 
-    def authenticate(self, email: str, password: str) -> dict:
-        """The user for this email and password; one message for every failure."""
-        rec = self.get_by_email(email) if email else None
-        hashed = rec["password"] if rec else dummy_hash(self.bcrypt_rounds)
-        matches = check_password(password or "", hashed)  # always paid, even for no user
-        if rec is None or not password or not matches:
+    def authenticate(self, identity: str, password: str) -> dict:
+        """The user for this identity and password; one message for every failure."""
+        enabled = (self.collection.options.get("passwordAuth") or {}).get("enabled", True)
+        rec = self.get_by_identity(identity) if identity else None
+        hashed = rec["password"] if rec else ""
+        matches = check_password(password or "", hashed or dummy_hash(self.bcrypt_rounds))  # always paid
+        if rec is None or not password or not hashed or not matches or not enabled:
             raise AuthError(INVALID_LOGIN)
         return rec
 
     # -- writes ---------------------------------------------------------------
-    def create(self, email: str, password: str, verified: bool = False,
-               fields: dict | None = None) -> dict:
+    def _save(self, record) -> None:
+        try:
+            self.store.save(record)
+        except ValidationError as exc:  # a rule of the collection itself (a custom required field…)
+            if "email" in exc.errors and exc.errors["email"]["code"] == "validation_not_unique":
+                raise AuthError(DUPLICATE_EMAIL) from None
+            raise AuthError("; ".join(f"{k}: {v['message']}" for k, v in exc.data().items())) from None
+
+    def create(self, email: str, password: str, verified: bool = False, fields: dict | None = None) -> dict:
         email = validate_email(email)
         validate_password(password)
-        custom = _check_custom(fields or {})
+        custom = self._check_custom(fields or {})
         if self.get_by_email(email):
             raise AuthError(DUPLICATE_EMAIL)
-        hashed = self.hash_password(password)  # slow: before the write lock is taken
-        stamp = now_stamp()
-        rec_id = random_id()
-        try:
-            with self.db.writing() as conn:  # checked again under the lock: another process may have won
-                if conn.execute(f"SELECT 1 FROM users WHERE {_SAME_EMAIL}",
-                                {"email": email, "key": email_key(email)}).fetchone():
-                    raise AuthError(DUPLICATE_EMAIL)
-                conn.execute(_INSERT, (rec_id, email, hashed, random_token_key(), int(bool(verified)),
-                                       0, stamp, stamp, json.dumps(custom)))
-        except sqlite3.IntegrityError as exc:  # the NOCASE index, should the check above miss
-            if "email" in str(exc):
-                raise AuthError(DUPLICATE_EMAIL) from None
-            raise
-        return self.get(rec_id)
+        record = self.store.new_record(self.collection.id, custom)
+        record.set("email", email)
+        record.set("verified", bool(verified))
+        # Hashed now (slow: before the write lock); the plain text stays for the collection's own checks.
+        record.values["password"] = PasswordValue(self.hash_password(password), password)
+
+        def write(tx):  # checked again under the write lock: another process may have won
+            if self._one(_SAME_EMAIL, {"email": email, "key": email_key(email)}):
+                raise AuthError(DUPLICATE_EMAIL)
+            self._save(record)
+        self.store.run_in_transaction(write)
+        return self.get(record.id)
+
+    def _update(self, id: str, change) -> dict:
+        record = self.record(self.require(id)["id"])
+        change(record)
+        self._save(record)
+        return self.get(record.id)
 
     def set_password(self, email_or_id: str, password: str) -> dict:
-        """New hash and a new tokenKey, so every token issued before stops working."""
+        """New hash and a new tokenKey, so every token issued before stops working (as on the binary)."""
         validate_password(password)
-        rec = self.require(email_or_id)
-        self._write("UPDATE users SET password = ?, tokenKey = ?, updated = ? WHERE id = ?",
-                    (self.hash_password(password), random_token_key(), now_stamp(), rec["id"]))
-        return self.get(rec["id"])
+        hashed = self.hash_password(password)
+
+        def change(record):
+            record.values["password"] = PasswordValue(hashed, password)
+            record.refresh_token_key()
+        return self._update(email_or_id, change)
 
     def rotate_token_key(self, id: str) -> dict:
         """Sign out everywhere: tokens signed with the old key no longer verify."""
-        rec = self.require(id)
-        self._write("UPDATE users SET tokenKey = ?, updated = ? WHERE id = ?",
-                    (random_token_key(), now_stamp(), rec["id"]))
-        return self.get(rec["id"])
+        return self._update(id, lambda record: record.refresh_token_key())
 
     sign_out_everywhere = rotate_token_key
 
     def update_fields(self, id: str, values: dict) -> dict:
-        """Merge custom fields (and the `verified`/`emailVisibility` flags) into a record."""
+        """Set fields of the collection (and the `verified`/`emailVisibility` flags) on a record."""
         values = dict(values)
-        flags = {k: int(bool(values.pop(k))) for k in _SETTABLE_FLAGS if k in values}
-        custom = _check_custom(values)
-        with self.db.writing() as conn:
-            row = conn.execute("SELECT fields FROM users WHERE id = ?", (id,)).fetchone()
-            if row is None:
-                raise AuthError(f"No user with id {id!r}.", status=404)
-            merged = {**json.loads(row["fields"]), **custom}
-            sets = "".join(f", {k} = :{k}" for k in flags)
-            conn.execute(f"UPDATE users SET fields = :fields, updated = :updated{sets}"
-                         " WHERE id = :id",
-                         {"fields": json.dumps(merged), "updated": now_stamp(), "id": id, **flags})
-        return self.get(id)
+        flags = {k: bool(values.pop(k)) for k in _SETTABLE_FLAGS if k in values}
+        custom = self._check_custom(values)
+        if self.get(id) is None:
+            raise AuthError(f"No user with id {id!r}.", status=404)
+        return self._update(id, lambda record: [record.set(k, v) for k, v in {**custom, **flags}.items()])
 
     def delete(self, email: str) -> None:
-        rec = self.require(email)
-        self._write("DELETE FROM users WHERE id = ?", (rec["id"],))
+        self.store.delete(self.record(self.require(email)["id"]))
 
     def import_pocketbase(self, path) -> tuple[int, int]:
-        """Copy the users of a PocketBase data.db; returns (imported, skipped)."""
+        """Copy the users of another PocketBase data.db (any version) as they are; (imported, skipped)."""
         try:
-            users = read_pocketbase_users(path)
+            found = read_pocketbase_users(path)
         except PocketBaseImportError as exc:
             raise AuthError(str(exc)) from None
         imported = skipped = 0
-        with self.db.writing() as conn:
-            for user in users:
+
+        def work(tx):
+            nonlocal imported, skipped
+            for user in found:
                 email = normalize_email(user["email"])
-                taken = conn.execute(f"SELECT 1 FROM users WHERE {_SAME_EMAIL} OR id = :id",
-                                     {"email": email, "key": email_key(email), "id": user["id"]}).fetchone()
+                taken = self._one(f"{_SAME_EMAIL} OR id = :id", {"email": email, "key": email_key(email),
+                                                                 "id": user["id"]})
                 if not email or hidden_character(email) or not user["password"] or taken:
                     skipped += 1
                     continue
-                conn.execute(_INSERT, (
-                    user["id"] or random_id(), email, user["password"],
-                    user["tokenKey"] or random_token_key(), int(user["verified"]),
-                    int(user["emailVisibility"]), user["created"] or now_stamp(),
-                    user["updated"] or now_stamp(), json.dumps(_without_reserved(user["fields"]))))
+                add_user(tx, self.collection.id, {**user, "email": email})
                 imported += 1
+        self.store.run_in_transaction(work)
         return imported, skipped
+
+    def _check_custom(self, fields: dict) -> dict:
+        bad = sorted(k for k in fields if k in _RESERVED)
+        if bad:
+            raise AuthError(f"Field {bad[0]!r} cannot be set this way.")
+        names = {f["name"] for f in self.collection.fields}
+        unknown = sorted(k for k in fields if k not in names)
+        if unknown:
+            raise AuthError(f"The {self.collection.name} collection has no field {unknown[0]!r}.")
+        return dict(fields)
 
 
 def validate_email(email: str) -> str:
@@ -289,27 +303,3 @@ def validate_password(password: str) -> None:
         raise AuthError(f"Password must be at least {MIN_PASSWORD} characters.")
     if len(password.encode("utf-8")) > 72:  # bcrypt's limit; it would refuse or truncate
         raise AuthError("Password must be at most 72 bytes.")
-
-
-def random_token_key() -> str:
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(50))
-
-
-def _check_custom(fields: dict) -> dict:
-    bad = sorted(k for k in fields if k in _RESERVED)
-    if bad:
-        raise AuthError(f"Field {bad[0]!r} cannot be set this way.")
-    return dict(fields)
-
-
-def _without_reserved(fields: dict) -> dict:
-    return {k: v for k, v in fields.items() if k not in _RESERVED}
-
-
-def _row_to_record(row: sqlite3.Row) -> dict:
-    """A flat record: columns plus custom fields (which can never shadow a column)."""
-    rec = {k: row[k] for k in _COLUMNS if k != "fields"}
-    rec["verified"] = bool(rec["verified"])
-    rec["emailVisibility"] = bool(rec["emailVisibility"])
-    rec.update(_without_reserved(json.loads(row["fields"])))
-    return rec

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import fcntl
 import json
 import os
 import secrets
 import sqlite3
 import threading
+import time
 
 from .busy import busy_errors, busy_timeout_ms
 
@@ -47,6 +49,30 @@ def dump_json(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+@contextlib.contextmanager
+def _folder_lock(data_dir: str):
+    """flock on the folder itself (no file added to it): workers opening one folder together take turns,
+    so only one makes its data.db, and none holds a connection to a file while another renames it."""
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _retry_locked(fn, tries: int = 200):
+    """Switching a new file to WAL needs a lock SQLite's busy handler does not wait for: workers opening a
+    new folder together retry for a few seconds instead of failing."""
+    for attempt in range(tries):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.02)
+
+
 class Database:
     """One connection to data.db. `transaction()` nests: inner calls join the outer transaction."""
 
@@ -57,20 +83,27 @@ class Database:
         self._busy_ms = busy_timeout_ms()
         self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         for pragma in _PRAGMAS:
-            self.conn.execute(pragma)
+            _retry_locked(lambda: self.conn.execute(pragma))
         self._lock = threading.RLock()
         self._depth = 0
 
     @classmethod
     def open(cls, data_dir: str) -> "Database":
-        """data.db in `data_dir` (folder made when missing), initialised like the binary on first open."""
+        """data.db in `data_dir` (folder made when missing), initialised like the binary on first open, or
+        upgraded from an older pagesvm's users store (runtime.data.legacy_users)."""
         from . import schema
 
         os.makedirs(data_dir, exist_ok=True)
-        db = cls(os.path.join(data_dir, "data.db"))
-        if not db.has_table("_collections"):
-            db.run_in_transaction(schema.initialise)
-        schema.ensure_auxiliary(os.path.join(data_dir, "auxiliary.db"))
+        with _folder_lock(data_dir):  # one process at a time makes or upgrades a folder's file
+            db = cls(os.path.join(data_dir, "data.db"))
+            if not db.has_table("_collections"):
+                if db.has_table("schema_migrations") and db.has_table("users"):  # pagesvm's old users store
+                    from .legacy_users import upgrade
+
+                    db = upgrade(db)
+                else:
+                    db.run_in_transaction(schema.initialise)
+            schema.ensure_auxiliary(os.path.join(data_dir, "auxiliary.db"))
         return db
 
     def close(self) -> None:

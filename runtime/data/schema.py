@@ -97,13 +97,14 @@ def initialise(db: Database) -> None:
 
 def ensure_auxiliary(path: str) -> None:
     """auxiliary.db with its `_logs` table, created when missing (WAL, like data.db)."""
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)  # workers may open a new folder together
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_logs'").fetchone() is None:
-            conn.execute("BEGIN")
-            for sql in _AUX_TABLES:
-                conn.execute(sql)
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_logs'").fetchone() is None:
+                for sql in _AUX_TABLES:
+                    conn.execute(sql)
             conn.execute("COMMIT")
     finally:
         conn.close()

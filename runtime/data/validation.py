@@ -20,7 +20,8 @@ TEXT_DEFAULT_MAX = 5000
 JSON_DEFAULT_MAX = 1 << 20
 EDITOR_DEFAULT_MAX = 5 << 20
 _BLANK_JSON = (b"", b"null", b'""', b"[]", b"{}")
-_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+# The local part takes non-ASCII letters and marks too (RFC 6532): the binary saves `josé@` and `jose\u0301@`.
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*"
                     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 _LABEL = r"[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff_-]*[A-Za-z0-9\u00a1-\uffff])?"
 _HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])\.?$")

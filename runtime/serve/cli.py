@@ -71,7 +71,8 @@ def build_parser() -> Parser:
     serve.add_argument("--ext", action="append", default=[], metavar="MODULE_OR_FILE",
                        help="load a Python extension module or .py file (repeatable)")
     serve.add_argument("--auth-ttl", type=duration, default=APP.auth_ttl, metavar="DURATION",
-                       help=f"how long a sign-in lasts: seconds, or 90m, 12h, 7d (default {_days(APP.auth_ttl)})")
+                       help="the longest a sign-in lasts (caps the auth collection's authToken duration): "
+                            f"seconds, or 90m, 12h, 7d (default {_days(APP.auth_ttl)})")
     serve.add_argument("--max-output", type=int, default=APP.max_output, metavar="BYTES",
                        help=f"largest response body a page may produce (default {_mib(APP.max_output)})")
     _limit_args(serve)
@@ -172,6 +173,7 @@ def cmd_serve(args) -> int:
     refused = check_site_config(root)  # before extensions load: the check forks, best with no threads yet
     if refused:
         raise CliError(refused)
+    cli_users.upgrade_at_start(data_dir)  # an older pagesvm's users store, upgraded once before the workers
     failed = cli_migrate.start_up(args.site, data_dir)  # once, here, before any worker exists
     if failed:
         raise CliError(failed)

@@ -1,4 +1,4 @@
-"""`pagesvm users …`: manage the users collection from the shell.
+"""`pagesvm users …`: manage the `users` auth collection of data.db (PocketBase's own) from the shell.
 
 Every failure is one line on stderr and exit status 2; never a traceback.
 """
@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sqlite3
 import sys
 
-from bindings.users import AuthError, UserStore
+from bindings.users import DB_FILE, AuthError, UserStore
 
 from ..http.settings import AppSettings
 
@@ -56,8 +57,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     """Run a parsed `users` command; returns the exit status."""
-    store = UserStore(args.data)
+    store = None
     try:
+        store = _open(args)
         _COMMANDS[args.users_command](store, args)
         return 0
     except (AuthError, CliError) as exc:
@@ -70,7 +72,20 @@ def run(args) -> int:
         print("pagesvm users: cancelled", file=sys.stderr)
         return 2
     finally:
-        store.close()
+        if store is not None:
+            store.close()
+
+
+def upgrade_at_start(data_dir: str) -> None:
+    """Open data.db once in the supervisor, before any worker: a folder of an older pagesvm (its own users
+    table, secret.key) is upgraded here, once (runtime.data.legacy_users), never by racing workers."""
+    if os.environ.get("PAGESVM_SECRET"):
+        print("pagesvm: PAGESVM_SECRET is no longer used: sign-in tokens are signed with the users "
+              "collection's secret in data.db", file=sys.stderr)
+    if os.path.isfile(os.path.join(data_dir, DB_FILE)):
+        from runtime.data.db import Database
+
+        Database.open(data_dir).close()
 
 
 def _read_password(args) -> str:
@@ -82,11 +97,13 @@ def _read_password(args) -> str:
     return first
 
 
-def _existing(store: UserStore) -> UserStore:
-    """The store, if it has a database; reading must not create one."""
-    if not store.db_path.is_file():
-        raise CliError(f"no user database in {store.data_dir} (create a user first, or pass --data)")
-    return store
+def _open(args) -> UserStore:
+    """The `users` collection of --data; only `create` and `import-pocketbase` may make a new data.db.
+    A folder from an older pagesvm is upgraded here as at `serve`'s start (runtime.data.legacy_users)."""
+    if args.users_command not in ("create", "import-pocketbase") and not os.path.isfile(
+            os.path.join(args.data, DB_FILE)):
+        raise CliError(f"no user database in {args.data} (create a user first, or pass --data)")
+    return UserStore(args.data)
 
 
 def _create(store, args):
@@ -95,7 +112,7 @@ def _create(store, args):
 
 
 def _list(store, args):
-    records = _existing(store).list()
+    records = store.list()
     for rec in records:
         state = "verified" if rec["verified"] else "unverified"
         print(f"{rec['id']}  {rec['email']}  {state}  {rec['created']}")
@@ -104,13 +121,13 @@ def _list(store, args):
 
 
 def _set_password(store, args):
-    _existing(store).require(args.email)  # before asking for a password
+    store.require(args.email)  # before asking for a password
     rec = store.set_password(args.email, _read_password(args))
     print(f"password changed for {rec['email']}; older sign-ins are signed out")
 
 
 def _delete(store, args):
-    _existing(store).delete(args.email)
+    store.delete(args.email)
     print(f"deleted {args.email}")
 
 

@@ -16,7 +16,32 @@ ENV = {"PAGESVM_SECRET": SECRET, "PAGESVM_BCRYPT_ROUNDS": "4"}
 PASSWORD = "correct horse battery"
 
 
+def prepare_data(data_dir, secret: str = SECRET, duration: int = 7 * 86400) -> None:
+    """data.db with the `users` collection's token secret and lifetime set to known values (issue 14: tokens
+    are signed with the collection's secret, not PAGESVM_SECRET; 7 days was pagesvm's old default lifetime)."""
+    from runtime.data.collections import save_collection
+    from runtime.data.db import Database
+    from runtime.data.store import DataStore
+
+    db = Database.open(str(data_dir))
+    try:
+        users = DataStore(db).find_collection_by_name_or_id("users")
+        users.options["authToken"] = {"secret": secret, "duration": duration}
+        save_collection(db, users)
+    finally:
+        db.close()
+
+
+def forge_token(user: dict, secret: str = SECRET, ttl: int = 3600) -> str:
+    """A token for `user` signed as pagesvm and PocketBase sign: tokenKey + the collection's secret."""
+    from bindings import tokens
+
+    collection = type("Users", (), {"id": "_pb_users_auth_", "options": {"authToken": {"secret": secret}}})()
+    return tokens.issue_token(collection, user["id"], user["tokenKey"], ttl)
+
+
 def start(data_dir, *flags, env=None):
+    prepare_data(data_dir)
     return start_server(SITE, "--ext", PROBE, *flags, data_dir=str(data_dir), env={**ENV, **(env or {})})
 
 

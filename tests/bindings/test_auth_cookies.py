@@ -7,9 +7,8 @@ import urllib.parse
 import jwt
 import pytest
 
-from bindings.tokens import issue_token
 from bindings.users import UserStore
-from tests.bindings.auth_helpers import (SECRET, assert_cleared, auth_cookie, cookie_json, register, set_cookies,
+from tests.bindings.auth_helpers import (SECRET, assert_cleared, forge_token, auth_cookie, cookie_json, register, set_cookies,
                                          start, whoami)
 
 
@@ -38,7 +37,7 @@ def claims(user_id, **extra):
 
 def bad_cookie(kind, store, good_cookie):
     user = store.get_by_email("victim@example.com")
-    key = SECRET + user["tokenKey"]
+    key = user["tokenKey"] + SECRET  # the binary's key: tokenKey, then the collection's secret
     good = cookie_json(good_cookie)["token"]
     if kind == "not_json":
         return "not json at all"
@@ -54,22 +53,22 @@ def bad_cookie(kind, store, good_cookie):
     if kind == "alg_hs512_right_key":
         return as_cookie(jwt.encode(claims(user["id"]), key, algorithm="HS512"))
     if kind == "other_server_secret":
-        return as_cookie(jwt.encode(claims(user["id"]), "another-server" + user["tokenKey"], algorithm="HS256"))
+        return as_cookie(jwt.encode(claims(user["id"]), user["tokenKey"] + "another-server", algorithm="HS256"))
     if kind == "without_token_key":
         return as_cookie(jwt.encode(claims(user["id"]), SECRET, algorithm="HS256"))
     if kind == "expired":
-        return as_cookie(issue_token(user, SECRET, ttl=-60))
+        return as_cookie(forge_token(user, SECRET, ttl=-60))
     if kind == "not_an_auth_token":
         return as_cookie(jwt.encode(claims(user["id"], type="refresh"), key, algorithm="HS256"))
     if kind == "unknown_user":
-        return as_cookie(issue_token({"id": "nosuchuser00000", "tokenKey": "k"}, SECRET))
+        return as_cookie(forge_token({"id": "nosuchuser00000", "tokenKey": "k"}, SECRET))
     if kind == "deeply_nested_json":
         return "[" * 3000 + "]" * 3000
     if kind == "deeply_nested_token_payload":
         nested = base64.urlsafe_b64encode(("[" * 3000 + "]" * 3000).encode()).rstrip(b"=").decode()
         return as_cookie(f"{b64({'alg': 'HS256', 'typ': 'JWT'})}.{nested}.{good.split('.')[2]}")
     if kind == "stale_token_key":
-        return as_cookie(issue_token({**user, "tokenKey": "an-older-token-key"}, SECRET))
+        return as_cookie(forge_token({**user, "tokenKey": "an-older-token-key"}, SECRET))
     raise AssertionError(kind)
 
 

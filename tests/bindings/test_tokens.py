@@ -1,9 +1,12 @@
-"""Tokens, the pb_auth cookie and the server secret, against a real UserStore."""
+"""Tokens, the pb_auth cookie and the collection's secret, against a real UserStore.
+
+Since issue 14 a token is PocketBase's: signed with the user's tokenKey followed by the `users`
+collection's authToken secret (in data.db). The fixture sets that secret to SECRET, and the wrappers
+below keep this file's calls: `secret` stands for the collection's secret.
+"""
 import base64
+import copy
 import json
-import multiprocessing
-import os
-import stat
 import string
 import time
 import urllib.parse
@@ -11,9 +14,10 @@ import urllib.parse
 import jwt
 import pytest
 
-from bindings.tokens import (AUTH_COOKIE, auth_from_cookie, decode_auth_cookie, duration,
-                             encode_auth_cookie, issue_token, load_secret, verify_token)
-from bindings.users import UserStore, random_id
+from bindings import tokens
+from bindings.tokens import AUTH_COOKIE, decode_auth_cookie, duration, encode_auth_cookie
+from bindings.users import UserStore, random_id, to_dict
+from runtime.data.collections import save_collection
 
 SECRET = "test-server-secret-0123456789abcdef"
 # What http.cookies (and so Tornado) sends unquoted in a cookie value.
@@ -23,8 +27,34 @@ COOKIE_CHARS = set(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~:")
 @pytest.fixture
 def store(tmp_path):
     s = UserStore(tmp_path, bcrypt_rounds=4)
+    users = s.store.find_collection_by_name_or_id("users")
+    users.options["authToken"] = {"secret": SECRET, "duration": 7 * 86400}
+    users.fields.append({"name": "bio", "type": "text"})
+    save_collection(s.db, users)
+    s.collection = s.store.find_collection_by_name_or_id("users")
     yield s
     s.close()
+
+
+def issue_token(user, secret, ttl=None):
+    """pagesvm's issuer with `secret` as the users collection's secret (ttl: the collection's by default)."""
+    collection = copy.deepcopy(COLLECTION)
+    collection.options["authToken"] = {"secret": secret, "duration": 7 * 86400}
+    return tokens.issue_token(collection, user["id"], user["tokenKey"],
+                              tokens.auth_duration(collection) if ttl is None else ttl)
+
+
+def verify_token(token, store, secret):
+    assert store.collection.options["authToken"]["secret"] == secret
+    found = tokens.verify_token(token, store.store)
+    return to_dict(found[1]) if found else None
+
+
+def auth_from_cookie(value, store, secret):
+    return verify_token(decode_auth_cookie(value), store, secret)
+
+
+COLLECTION = type("C", (), {"id": "_pb_users_auth_", "options": {}})()
 
 
 @pytest.fixture
@@ -43,7 +73,7 @@ def test_cookie_name_is_pocketbases():
 def test_token_carries_id_collection_type_and_seven_day_expiry(store, user):
     token = issue_token(user, SECRET)
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
-    claims = jwt.decode(token, SECRET + user["tokenKey"], algorithms=["HS256"])
+    claims = jwt.decode(token, user["tokenKey"] + SECRET, algorithms=["HS256"])  # the binary's key order
     assert claims["id"] == user["id"] and claims["type"] == "auth"
     assert claims["collectionId"] == "_pb_users_auth_"
     assert abs(claims["exp"] - (time.time() + 7 * 86400)) < 5
@@ -122,14 +152,14 @@ def test_expired_token_is_refused(store, user):
 
 def test_token_without_expiry_is_refused(store, user):
     claims = {"id": user["id"], "collectionId": "_pb_users_auth_", "type": "auth"}
-    token = jwt.encode(claims, SECRET + user["tokenKey"], algorithm="HS256")
+    token = jwt.encode(claims, user["tokenKey"] + SECRET, algorithm="HS256")
     assert verify_token(token, store, SECRET) is None
 
 
 def test_token_of_another_kind_is_refused(store, user):
     claims = {"id": user["id"], "collectionId": "_pb_users_auth_", "type": "passwordReset",
               "exp": int(time.time()) + 3600}
-    token = jwt.encode(claims, SECRET + user["tokenKey"], algorithm="HS256")
+    token = jwt.encode(claims, user["tokenKey"] + SECRET, algorithm="HS256")
     assert verify_token(token, store, SECRET) is None
 
 
@@ -155,41 +185,20 @@ def test_sign_out_everywhere_kills_older_tokens(store, user):
     assert verify_token(token, store, SECRET) is None
 
 
-# -- server secret --------------------------------------------------------------
+# -- the secret: the collection's, never PAGESVM_SECRET or secret.key (issue 14) ---------------------
 
-def test_secret_file_is_generated_private_and_reused(tmp_path, monkeypatch):
-    monkeypatch.delenv("PAGESVM_SECRET", raising=False)
-    first = load_secret(tmp_path / "data")
-    path = tmp_path / "data" / "secret.key"
-    assert len(first) >= 32
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert load_secret(tmp_path / "data") == first
-    assert os.listdir(tmp_path / "data") == ["secret.key"]
-
-
-def test_secret_from_environment_wins_and_writes_no_file(tmp_path, monkeypatch):
+def test_server_secret_and_secret_file_play_no_part(store, user, tmp_path, monkeypatch):
+    token = issue_token(user, SECRET)
     monkeypatch.setenv("PAGESVM_SECRET", "from-env")
-    assert load_secret(tmp_path) == "from-env"
-    assert not (tmp_path / "secret.key").exists()
+    (tmp_path / "secret.key").write_text("from-file\n")
+    assert verify_token(token, store, SECRET) == user
+    assert verify_token(issue_token(user, "from-env"), store, SECRET) is None
 
 
-def _read_secret(data_dir, barrier, out):
-    barrier.wait()
-    out.put(load_secret(data_dir))
-
-
-def test_workers_starting_together_agree_on_one_secret(tmp_path, monkeypatch):
-    monkeypatch.delenv("PAGESVM_SECRET", raising=False)
-    ctx = multiprocessing.get_context("fork")
-    barrier, out = ctx.Barrier(6), ctx.Queue()
-    procs = [ctx.Process(target=_read_secret, args=(tmp_path, barrier, out)) for _ in range(6)]
-    for p in procs:
-        p.start()
-    secrets_seen = {out.get(timeout=30) for _ in procs}
-    for p in procs:
-        p.join(30)
-    assert secrets_seen == {(tmp_path / "secret.key").read_text().strip()}
-    assert os.listdir(tmp_path) == ["secret.key"]
+def test_each_data_db_has_its_own_secret(tmp_path):
+    one, two = UserStore(tmp_path / "one", bcrypt_rounds=4), UserStore(tmp_path / "two", bcrypt_rounds=4)
+    secrets_seen = {s.collection.options["authToken"]["secret"] for s in (one, two)}
+    assert len(secrets_seen) == 2 and all(len(x) == 50 for x in secrets_seen)
 
 
 def test_cookie_with_a_large_record_keeps_only_identifying_fields_under_4kb(store):

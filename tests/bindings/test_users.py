@@ -10,9 +10,22 @@ import bcrypt
 import pytest
 
 from bindings.sqlite_db import migrate, split_statements
-from bindings.users import INVALID_LOGIN, MIGRATIONS, AuthError, UserStore, public_record
+from bindings.store import MIGRATIONS, database
+from bindings.users import INVALID_LOGIN, AuthError, UserStore, public_record
+from runtime.data.process import forget, store_for
 
 PB_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def add_user_fields(store, **types):
+    """Fields on the `users` collection, as a migration would add them: the custom fields pagesvm's old
+    store kept in a JSON column are the collection's own fields now."""
+    from runtime.data.collections import save_collection
+
+    collection = store.store.find_collection_by_name_or_id("users")
+    collection.fields = collection.fields + [{"name": n, "type": t} for n, t in types.items()]
+    save_collection(store.db, collection)
+    store.collection = store.store.find_collection_by_name_or_id("users")
 
 
 @pytest.fixture
@@ -111,8 +124,9 @@ def test_the_users_table_stays_usable_by_other_sqlite_clients(store):
     with sqlite3.connect(store.db_path) as conn:  # a plain connection, without the function
         schema = " ".join(sql or "" for (sql,) in conn.execute("SELECT sql FROM sqlite_master"))
         assert "pagesvm_email_key" not in schema
-        assert [c[1] for c in conn.execute("PRAGMA table_info(users)")] == [
-            "id", "email", "password", "tokenKey", "verified", "emailVisibility", "created", "updated", "fields"]
+        # PocketBase's own table (issue 14): one column per field of the users collection, nothing added
+        assert sorted(c[1] for c in conn.execute("PRAGMA table_info(users)")) == sorted(
+            f["name"] for f in store.collection.fields)
         conn.execute("INSERT INTO users (id, email, password, tokenKey, created, updated)"
                      " VALUES ('x', 'other@example.com', 'h', 'k', 'c', 'u')")
         assert conn.execute("SELECT email FROM users WHERE email = ?", (NFC,)).fetchone() == (NFC,)
@@ -135,6 +149,7 @@ def test_registration_refuses_with_a_clear_message(store, email, password, messa
 
 
 def test_custom_fields_are_merged_into_the_record_and_updatable(store):
+    add_user_fields(store, tags="json", age="number")
     rec = store.create("f@example.com", "password1", fields={"name": "Fay", "tags": ["a"]})
     assert rec["name"] == "Fay" and rec["tags"] == ["a"]
     rec = store.update_fields(rec["id"], {"name": "Fay B", "age": 3, "verified": True})
@@ -159,6 +174,7 @@ def test_public_record_has_pocketbase_fields_and_never_the_secrets(store):
         "id": rec["id"], "collectionId": "_pb_users_auth_", "collectionName": "users",
         "email": "p@example.com", "emailVisibility": False, "verified": False,
         "created": rec["created"], "updated": rec["updated"], "name": "Pat",
+        "avatar": "",  # the users collection's own file field (issue 14: PocketBase's collection)
     }
     assert public_record(pub) == pub
     assert rec["password"] not in json.dumps(pub) and rec["tokenKey"] not in json.dumps(pub)
@@ -231,25 +247,41 @@ def test_database_file_is_wal_and_private(store):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+# The users live in PocketBase's data.db now (its own schema, no schema_migrations); pagesvm's versioned
+# migrations still serve store.db, so the machinery's tests reach it there.
 def test_migrations_run_once_however_often_the_store_opens(tmp_path):
-    for _ in range(3):
-        s = UserStore(tmp_path, bcrypt_rounds=4)
-        s.create(f"m{len(s.list())}@example.com", "password1")
-        s.close()
-    with sqlite3.connect(tmp_path / "data.db") as conn:
+    for n in range(3):
+        db = database(str(tmp_path / f"run{n}"))  # a fresh handle on the same kind of file each time
+        db.close()
+        db = bindings_store_db(tmp_path)
+        with db.writing() as conn:
+            conn.execute("INSERT INTO store (name, value) VALUES (?, '1')", (f"m{n}",))
+        db.close()
+    with sqlite3.connect(tmp_path / "store.db") as conn:
         versions = [v for (v,) in conn.execute("SELECT version FROM schema_migrations")]
         assert versions == [v for v, _ in MIGRATIONS]
         assert migrate(conn, MIGRATIONS) == []
 
 
-def test_a_new_migration_applies_on_top_of_existing_data(store):
-    rec = store.create("n@example.com", "password1")
-    later = MIGRATIONS + [(99, "ALTER TABLE users ADD COLUMN extra TEXT; "
-                               "CREATE INDEX users_extra ON users (extra);")]
-    conn = store.db.connection()
+def bindings_store_db(data_dir):
+    from pathlib import Path
+
+    from bindings.sqlite_db import ProcessLocalDB
+
+    return ProcessLocalDB(Path(data_dir) / "store.db", MIGRATIONS)
+
+
+def test_a_new_migration_applies_on_top_of_existing_data(tmp_path):
+    db = bindings_store_db(tmp_path)
+    with db.writing() as conn:
+        conn.execute("INSERT INTO store (name, value) VALUES ('n', '1')")
+    later = MIGRATIONS + [(99, "ALTER TABLE store ADD COLUMN extra TEXT; "
+                               "CREATE INDEX store_extra ON store (extra);")]
+    conn = db.connection()
     assert migrate(conn, later) == [99]
     assert migrate(conn, later) == []
-    assert store.get(rec["id"]) == rec
+    assert conn.execute("SELECT value FROM store WHERE name = 'n'").fetchone()[0] == "1"
+    db.close()
 
 
 def test_split_statements_keeps_trigger_bodies_whole():
@@ -260,16 +292,21 @@ def test_split_statements_keeps_trigger_bodies_whole():
     assert len(parts) == 2 and parts[1].endswith("END;")
 
 
-def test_a_forked_child_opens_its_own_connection(store):
+def test_a_forked_child_opens_its_own_connection(tmp_path):
+    """The signed-in path's store is the process's (runtime.data.process.store_for)."""
+    data = str(tmp_path / "data")
+    store = UserStore(data, bcrypt_rounds=4, store=store_for(data))
     store.create("parent@example.com", "password1")
-    parent_conn = store.db.connection()
+    parent_conn = store_for(data).db.conn
     pid = os.fork()
     if pid == 0:  # child: must not reuse the parent's connection
-        ok = store.db.connection() is not parent_conn and store.get_by_email("parent@example.com")
+        child = UserStore(data, bcrypt_rounds=4, store=store_for(data))
+        ok = store_for(data).db.conn is not parent_conn and child.get_by_email("parent@example.com")
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert store.db.connection() is parent_conn
+    assert store_for(data).db.conn is parent_conn
+    forget(data)
 
 
 def _create_many(data_dir, prefix, count, barrier, errors, store=None):
@@ -366,6 +403,7 @@ def make_pocketbase_db(path, users_sql, rows, hash_column="password"):
 
 
 def test_import_pocketbase_v023_keeps_ids_hashes_and_custom_fields(store, tmp_path):
+    add_user_fields(store, roles="json")
     db = make_pocketbase_db(tmp_path / "data.db", PB_023_USERS, [
         {"id": "abcdefghij12345", "email": "Old@Example.com", "password": pb_hash("pb-secret-1"),
          "tokenKey": "tk1", "verified": 1, "emailVisibility": 1, "name": "Olga",
@@ -385,6 +423,7 @@ def test_import_pocketbase_v023_keeps_ids_hashes_and_custom_fields(store, tmp_pa
 
 
 def test_import_pocketbase_before_v023_reads_password_hash_column(store, tmp_path):
+    add_user_fields(store, username="text")
     db = make_pocketbase_db(tmp_path / "old.db", PB_022_USERS, [
         {"id": "aaaaaaaaaaaaaaa", "username": "ann", "email": "ann@example.com",
          "password": pb_hash("ann-password"), "tokenKey": "k"},
@@ -430,8 +469,8 @@ def test_looking_up_a_known_or_unknown_address_does_the_same_work(tmp_path):
     first.close()
     store = UserStore(tmp_path / "data", bcrypt_rounds=4)  # its connection opens on first use, below
     calls = []
-    key = store.db.functions["pagesvm_email_key"]
-    store.db.functions["pagesvm_email_key"] = lambda value: calls.append(value) or key(value)
+    key = store.functions["pagesvm_email_key"]
+    store.functions["pagesvm_email_key"] = lambda value: calls.append(value) or key(value)
     try:
         work = []
         for address in ("user3@example.com", "nobody@example.com", "USER7@example.com"):
