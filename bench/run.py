@@ -129,18 +129,34 @@ def sign_in_cookie(data_dir: str) -> str:
 ROUNDS = 3  # --against: each side measured this many times per page, alternately
 
 
-def interleaved(wrk_bin, old_base, new_base, args, core, cookie) -> tuple[list[dict], list[dict]]:
+def check_signed_in(base: str, cookie: str) -> None:
+    """The signed-in rows must measure a signed-in page: stop with the reason when the cookie is refused."""
+    request = urllib.request.Request(base + "/list", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        if "Signed in as" not in answer.read().decode("utf-8", "replace"):
+            raise SystemExit(f"bench: {base} did not take the signed-in cookie; the signed-in row would be wrong")
+
+
+def cookie_for(tree: str, data_dir: str) -> str:
+    """A signed-in cookie made by TREE's own bench code on its data folder."""
+    code = "import sys; sys.path.insert(0, '.'); from bench.run import sign_in_cookie; print(sign_in_cookie(sys.argv[1]))"
+    done = subprocess.run([sys.executable, "-c", code, data_dir], cwd=tree, capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def interleaved(wrk_bin, old_base, new_base, args, core, cookies) -> tuple[list[dict], list[dict]]:
     """Both trees served side by side on the same core; per page they take turns (old, new, old,
-    new…), so a change in the machine's load falls on both alike. Each row is the turns' mean."""
+    new…), so a change in the machine's load falls on both alike. Each row is the turns' mean.
+    ``cookies``: each server's signed-in cookie, by its base URL."""
     before, after = [], []
     for name, path, signed in PAGES:
-        cookies = cookie if signed else None
         for base in (old_base, new_base):
-            wrk(wrk_bin, base + path, 1, args.connections, core, cookies)  # warm up
+            wrk(wrk_bin, base + path, 1, args.connections, core, cookies[base] if signed else None)  # warm up
         turns = {old_base: [], new_base: []}
         for _ in range(ROUNDS):
             for base in (old_base, new_base):
-                turns[base].append(wrk(wrk_bin, base + path, args.duration, args.connections, core, cookies))
+                turns[base].append(wrk(wrk_bin, base + path, args.duration, args.connections, core,
+                                       cookies[base] if signed else None))
         for base, rows in ((old_base, before), (new_base, after)):
             runs = turns[base]
             rows.append({"page": name, **{k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p50", "p99")},
@@ -175,14 +191,21 @@ def main() -> int:
         serve = serve_command(ROOT, data_dir)
 
         with running(serve + ["--workers", "1"], "0") as (proc, base):
+            check_signed_in(base, cookie)
             ours = measure(wrk_bin, base, PAGES, args, last, cookie)
             rss = [rss_mib(pid) for pid in worker_pids(proc)]
         before = after = None
         if args.against:
+            # Each tree signs in with its own code on its own data folder: the cookie's format and the
+            # users' storage may differ between them.
+            old_data = tempfile.mkdtemp(prefix="pagesvm-bench-ref-data-")
             with checkout(args.against) as tree, \
-                    running(serve_command(tree, data_dir) + ["--workers", "1"], "0", cwd=tree) as (old, old_base), \
+                    running(serve_command(tree, old_data) + ["--workers", "1"], "0", cwd=tree) as (old, old_base), \
                     running(serve + ["--workers", "1"], "0") as (new, new_base):
-                before, after = interleaved(wrk_bin, old_base, new_base, args, last, cookie)
+                cookies = {old_base: cookie_for(tree, old_data), new_base: cookie}
+                for base, value in cookies.items():
+                    check_signed_in(base, value)
+                before, after = interleaved(wrk_bin, old_base, new_base, args, last, cookies)
                 before_rss = [rss_mib(pid) for pid in worker_pids(old)]
                 after_rss = [rss_mib(pid) for pid in worker_pids(new)]
         with running([sys.executable, "bench/bare_tornado.py"], "0") as (proc, base):
@@ -194,6 +217,8 @@ def main() -> int:
             rss_n = [rss_mib(pid) for pid in worker_pids(proc)]
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+        if args.against:
+            shutil.rmtree(old_data, ignore_errors=True)
 
     table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args)
     if before:

@@ -216,12 +216,18 @@ class PocketBase:
 
     EMAIL, PASSWORD = "oracle@example.com", "oracle-pass-123"
 
-    def __init__(self, folder: str, hooks: dict | None = None, migrations: str | None = None):
+    def __init__(self, folder: str, hooks: dict | None = None, migrations: str | None = None,
+                 data: str | None = None):
+        """Serve `data` (default FOLDER/pb_data) with FOLDER/pb_hooks holding `hooks` ({file: text}) and
+        `migrations` (default: an empty folder, so nothing but the binary's own runs), its log in FOLDER."""
         import socket
 
         binary = pocketbase_binary()
-        data, hooks_dir = os.path.join(folder, "pb_data"), os.path.join(folder, "pb_hooks")
-        os.makedirs(hooks_dir, exist_ok=True)
+        data = data or os.path.join(folder, "pb_data")
+        hooks_dir = os.path.join(folder, "pb_hooks")
+        migrations = migrations or os.path.join(folder, "pb_migrations_empty")
+        for made in (hooks_dir, migrations):
+            os.makedirs(made, exist_ok=True)
         for name, text in (hooks or {}).items():
             with open(os.path.join(hooks_dir, name), "w", encoding="utf-8") as handle:
                 handle.write(text)
@@ -230,10 +236,10 @@ class PocketBase:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
+        self.log = open(os.path.join(folder, "pocketbase.log"), "w")
         self.proc = subprocess.Popen([binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", data,
-                                      "--hooksDir", hooks_dir, "--hooksWatch=false"]
-                                     + (["--migrationsDir", migrations] if migrations else []), cwd=folder,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                      "--hooksDir", hooks_dir, "--migrationsDir", migrations, "--hooksWatch=false"],
+                                     cwd=folder, stdout=self.log, stderr=subprocess.STDOUT)
         if not wait_for(lambda: self._health(), timeout=20):
             self.stop()
             raise RuntimeError("pocketbase did not start")
@@ -256,3 +262,4 @@ class PocketBase:
 
     def stop(self) -> None:
         stop_process(self.proc)
+        self.log.close()

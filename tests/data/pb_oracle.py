@@ -8,16 +8,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
-import time
-import urllib.error
-import urllib.request
 
-from tests.helpers import pocketbase_binary, stop_process
+from tests import helpers
+from tests.helpers import pocketbase_binary
 
-SUPERUSER = ("oracle@example.com", "oracle-password-1")
 _SECRET_KEYS = ("authToken", "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken")
 
 
@@ -31,51 +27,12 @@ def run_cli(data_dir: str, *args: str) -> str:
     return done.stdout + done.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class PocketBase:
-    """One `pocketbase serve` on a loopback port with a superuser signed in; `stop()` kills it."""
+class PocketBase(helpers.PocketBase):
+    """tests.helpers.PocketBase serving the data folder DATA_DIR itself (its hooks, empty migrations and log
+    beside it)."""
 
     def __init__(self, data_dir: str):
-        run_cli(data_dir, "superuser", "upsert", *SUPERUSER)
-        self.port = _free_port()
-        self.log = open(os.path.join(data_dir, "..", "pocketbase.log"), "w")
-        hooks = os.path.join(data_dir, "..", "pb_hooks_empty")
-        os.makedirs(hooks, exist_ok=True)
-        self.proc = subprocess.Popen(
-            [pocketbase_binary(), "serve", "--http", f"127.0.0.1:{self.port}", "--dir", data_dir,
-             "--hooksDir", hooks, "--migrationsDir", os.path.join(data_dir, "..", "pb_migrations_empty"),
-             "--hooksWatch=false"], stdout=self.log, stderr=subprocess.STDOUT)
-        self.token = ""
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                self.token = self.call("POST", "/api/collections/_superusers/auth-with-password",
-                                       {"identity": SUPERUSER[0], "password": SUPERUSER[1]})[1]["token"]
-                break
-            except (OSError, KeyError):
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise RuntimeError("pocketbase did not start")
-                time.sleep(0.1)
-
-    def call(self, method: str, path: str, body=None) -> tuple[int, dict]:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json", "Authorization": self.token})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status, json.loads(resp.read() or b"{}")
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"{}")
-
-    def stop(self) -> None:
-        stop_process(self.proc)
-        self.log.close()
+        super().__init__(os.path.dirname(os.path.abspath(data_dir)), data=data_dir)
 
 
 def normalised_collection(row: dict) -> dict:
