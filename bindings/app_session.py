@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import sqlite3
 
+from runtime.data.busy import DatabaseBusyError
 from runtime.data.collections import CollectionError
 from runtime.data.db import NotFoundError
 from runtime.data.gocast import JSONRaw
@@ -82,6 +83,8 @@ class RecordSession:
             return {"error": str(e), "fields": {k: v["message"] for k, v in e.errors.items()}}
         except CollectionError as e:
             return {"error": str(e), "fields": e.data}
+        except DatabaseBusyError:  # not the page's doing: a 503 to retry (runtime/render/engine.py)
+            raise
         except (NotFoundError, StaleRecord, RequiredReferenceError, sqlite3.Error, ValueError, TypeError) as e:
             return {"error": str(e) or type(e).__name__}
 

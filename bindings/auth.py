@@ -14,8 +14,6 @@ import threading
 from bindings import tokens, users
 from bindings.registry import BindingError, Registry
 from bindings.users import BCRYPT_ROUNDS, COLLECTION_NAME, AuthError, UserStore, public_record, to_dict
-from bindings.sqlite_db import DatabaseBusy
-from runtime.data.busy import DatabaseBusyError
 from runtime.data.db import NotFoundError
 from runtime.data.process import store_for
 
@@ -138,8 +136,6 @@ def _with_password(ctx, options, act):
         record = act(found)
     except AuthError as exc:
         raise BindingError(exc.message, exc.status) from None
-    except DatabaseBusyError:  # another process held data.db's write lock too long: 503, try again
-        raise DatabaseBusy(found.db_path) from None
     return _sign_in(ctx, found.collection, record)
 
 

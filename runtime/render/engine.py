@@ -15,6 +15,7 @@ import traceback
 from dataclasses import dataclass
 
 from bindings.registry import REGISTRY, BindingError, Registry
+from runtime.data.busy import DatabaseBusyError
 
 from .ejs_compiler import TemplateSyntaxError
 from .quickjs import JSRuntimeError, PagesInterpreter
@@ -259,6 +260,8 @@ class Engine:
             value = entry.call(ctx, list(args))
         except BindingError as e:
             return {"e": e.message, "status": e.status}
+        except DatabaseBusyError as e:  # another process held a database's lock too long: a 503 to retry
+            return {"e": str(e), "status": 503}
         except Exception:  # noqa: BLE001 - any bug in a binding becomes a JS Error
             return self._internal(name)
         bad = non_json(value)
