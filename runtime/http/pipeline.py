@@ -12,7 +12,7 @@ import urllib.parse
 
 from bindings import sqlite_db
 from bindings.context import Context, ResponseEffects
-from bindings.registry import Registry
+from bindings.registry import BindingError, Registry
 from bindings.request import BodyError, payload as request_payload, request_info
 
 from . import csrf
@@ -190,8 +190,6 @@ class PagesRuntime:
 
         A BindingError is a Refusal with its status and message; any other failure a logged 500.
         """
-        from bindings.registry import BindingError
-
         for hook in self.registry.request_hooks:
             name = getattr(hook, "__qualname__", repr(hook))
             try:

@@ -46,6 +46,13 @@ def process_counters() -> dict:
     return {"batches": sum(q.batches for q in queues), "rendered": sum(q.rendered for q in queues)}
 
 
+def _end(job) -> None:
+    """Run what the job's request registered for its end (``Context.at_end``), if anything: most
+    register nothing and pay one attribute read."""
+    if getattr(job.ctx, "ends", None) is not None:
+        job.ctx.end()
+
+
 def failure(e: BaseException) -> tuple[dict, PageError | None]:
     """The result of a request that failed in Python (compiling) or broke the interpreter."""
     if isinstance(e, TemplateSyntaxError):
@@ -169,8 +176,7 @@ class RenderQueue:
             # result, is the one the evaluation stopped at.
             engine.run_deferred(result.get("deferred"), job.ctx)
             limits.pause()
-            if getattr(job.ctx, "ends", None) is not None:  # e.g. a transaction left open: gone before the next page
-                job.ctx.end()
+            _end(job)  # e.g. a transaction left open: gone before the next page starts
             job.result, job.host_error = result, engine.host_error
             engine.host_error = None
             held.append(job)
@@ -209,8 +215,7 @@ class RenderQueue:
             limits.disarm()
             engine.ctx = None
             for job in jobs:  # the request stopped by its time limit or a broken interpreter
-                if getattr(job.ctx, "ends", None) is not None:
-                    job.ctx.end()
+                _end(job)
         unstarted = [job for job in jobs if job.result is None]
         if stopped is not None and unstarted:
             culprit = unstarted.pop(0)
