@@ -14,6 +14,7 @@ import threading
 from bindings import tokens, users
 from bindings.registry import BindingError, Registry
 from bindings.users import BCRYPT_ROUNDS, COLLECTION_NAME, AuthError, UserStore, public_record, to_dict
+from runtime.data.busy import DatabaseBusyError
 from runtime.data.db import NotFoundError
 from runtime.data.process import store_for
 
@@ -106,6 +107,8 @@ def load_auth(ctx) -> None:
         return
     try:
         found = tokens.auth_from_cookie(raw, found.store)
+    except DatabaseBusyError:  # held by another process: a 503 to retry, never a page shown signed out
+        raise
     except (sqlite3.Error, OSError) as exc:  # the database failed, not the cookie: keep it
         # RuntimeError is not caught here: RecursionError is one, and a cookie can cause it.
         log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)

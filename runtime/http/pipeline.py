@@ -14,6 +14,7 @@ from bindings import sqlite_db
 from bindings.context import Context, ResponseEffects
 from bindings.registry import BindingError, Registry
 from bindings.request import BodyError, payload as request_payload, request_info
+from runtime.data.busy import DatabaseBusyError
 
 from . import csrf
 from .extensions import registry_for
@@ -188,7 +189,8 @@ class PagesRuntime:
     def _run_request_hooks(self, ctx) -> None:
         """``on_request`` hooks, in registration order; a dict return is merged into ``data``.
 
-        A BindingError is a Refusal with its status and message; any other failure a logged 500.
+        A BindingError is a Refusal with its status and message, a busy database a 503; any other
+        failure a logged 500.
         """
         for hook in self.registry.request_hooks:
             name = getattr(hook, "__qualname__", repr(hook))
@@ -196,6 +198,8 @@ class PagesRuntime:
                 extra = hook(ctx)
             except BindingError as e:
                 raise Refusal(e.status if 400 <= e.status < 600 else 500, e.message) from None
+            except DatabaseBusyError as e:  # another process held data.db's lock: retry, as bindings get
+                raise Refusal(503, str(e)) from None
             except Exception:  # noqa: BLE001 - a bug in a hook must not take the server down
                 log.exception("on_request hook %s failed", name)
                 raise Refusal(500, f"internal error in on_request hook {name}" if self.debug else "internal error") from None

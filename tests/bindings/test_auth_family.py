@@ -11,6 +11,7 @@ from bindings import builtins
 from bindings.registry import BindingError
 from bindings.tokens import AUTH_COOKIE
 from bindings.cookies import serialize_cookie
+from runtime.data.busy import DatabaseBusyError
 
 PASSWORD = "correct horse battery"
 
@@ -121,3 +122,20 @@ def test_bcrypt_cost_is_12_unless_a_valid_override_is_set(monkeypatch, caplog, v
     with caplog.at_level(logging.WARNING, logger="pagesvm.auth"):
         assert auth.bcrypt_rounds() == rounds
     assert ("ignoring" in caplog.text) == (value not in ("", "4", "10"))
+
+
+def test_a_busy_database_while_checking_the_cookie_is_not_read_as_signed_out(tmp_path, monkeypatch):
+    # Rendering the page anonymous would show a signed-in visitor a signed-out page (and forms that act
+    # as nobody): the hook lets the busy error reach the pipeline, which answers 503 Retry-After.
+    first = make_ctx(tmp_path)
+    auth.register_with_password(first, "busy@example.com", PASSWORD)
+    value = urllib.parse.unquote(sent_cookie(first).split(";")[0].split("=", 1)[1])
+
+    def busy(raw, store):
+        raise DatabaseBusyError("data.db")
+
+    monkeypatch.setattr(auth.tokens, "auth_from_cookie", busy)
+    ctx = make_ctx(tmp_path, cookies={AUTH_COOKIE: value})
+    with pytest.raises(DatabaseBusyError):
+        auth.load_auth(ctx)
+    assert ctx.response.cookies == []  # the cookie is kept

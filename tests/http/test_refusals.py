@@ -9,6 +9,7 @@ import pytest
 from tornado.httputil import HTTPHeaders
 
 from bindings.registry import BindingError
+from runtime.data.busy import DatabaseBusyError
 from runtime.http.admission import Admission
 from runtime.http.connection import Exchange
 from runtime.http.pipeline import PagesRuntime
@@ -143,3 +144,17 @@ def test_exchange_writes_one_response_with_the_body_rules(method, status, chunk,
     assert "Date" in headers and exchange.get_status() == status
     with pytest.raises(RuntimeError):
         exchange.send(Response(200, "again"))
+
+
+def test_an_on_request_hook_held_up_by_a_busy_database_is_a_503_to_retry(runtime):
+    # Another process held data.db's lock for the whole busy timeout: not a bug of the hook (500), a retry.
+    def hook(ctx):
+        raise DatabaseBusyError("data.db")
+
+    runtime.registry.request_hooks.append(hook)
+    try:
+        response = served(runtime, "GET", "/")
+    finally:
+        runtime.registry.request_hooks.remove(hook)
+    assert response.status == 503 and "busy" in response.body
+    assert ("Retry-After", "1") in response.headers
