@@ -70,7 +70,8 @@ function answer(c) {
     case "findRecordsByFilter": {
       const found = $app.findRecordsByFilter(...withParams(c, [c.collection, c.filter, sort, c.limit || 0,
                                                                 c.offset || 0]))
-      if (c.random) return { count: found.length, ids: idsOf(found).sort() }
+      // @random: which records a limited page holds is chance, so only its size is compared.
+      if (c.random) return c.limit ? { count: found.length } : { count: found.length, ids: idsOf(found).sort() }
       return ordered(c, idsOf(found))
     }
     case "findFirstRecordByFilter":
