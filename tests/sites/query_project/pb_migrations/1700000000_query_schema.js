@@ -2,79 +2,58 @@
 // The query corpus schema: one field of every type filters treat differently, and relations in both directions
 // (posts -> authors, posts -> tags, comments -> posts for `comments_via_post`).
 migrate((app) => {
-  const authors = new Collection({
-    name: "authors",
-    type: "base",
-    listRule: "",
-    viewRule: "",
-    fields: [
-      { name: "name", type: "text" },
-      { name: "email", type: "email" },
-      { name: "site", type: "url" },
-      { name: "active", type: "bool" },
-      { name: "age", type: "number" },
-      { name: "born", type: "date" },
-      { name: "bio", type: "editor" },
-      { name: "created", type: "autodate", onCreate: true },
-      { name: "updated", type: "autodate", onCreate: true, onUpdate: true },
-    ],
-  });
-  app.save(authors);
+  // A base collection anyone may list and view, saved at once (later collections need its id).
+  const base = (name, fields) => {
+    const collection = new Collection({ name: name, type: "base", listRule: "", viewRule: "", fields: fields });
+    app.save(collection);
+    return collection;
+  };
 
-  const tags = new Collection({
-    name: "tags",
-    type: "base",
-    listRule: "",
-    viewRule: "",
-    fields: [
-      { name: "name", type: "text", required: true },
-      { name: "color", type: "select", values: ["red", "green", "blue"], maxSelect: 1 },
-      { name: "weight", type: "number" },
-    ],
-  });
-  app.save(tags);
+  const authors = base("authors", [
+    { name: "name", type: "text" },
+    { name: "email", type: "email" },
+    { name: "site", type: "url" },
+    { name: "active", type: "bool" },
+    { name: "age", type: "number" },
+    { name: "born", type: "date" },
+    { name: "bio", type: "editor" },
+    { name: "created", type: "autodate", onCreate: true },
+    { name: "updated", type: "autodate", onCreate: true, onUpdate: true },
+  ]);
 
-  const posts = new Collection({
-    name: "posts",
-    type: "base",
-    listRule: "",
-    viewRule: "",
-    fields: [
-      { name: "title", type: "text" },
-      { name: "slug", type: "text" },
-      { name: "body", type: "editor" },
-      { name: "views", type: "number" },
-      { name: "rating", type: "number" },
-      { name: "published", type: "bool" },
-      { name: "status", type: "select", values: ["draft", "published", "archived"], maxSelect: 1 },
-      { name: "labels", type: "select", values: ["go", "js", "py", "sql"], maxSelect: 4 },
-      { name: "author", type: "relation", collectionId: authors.id, maxSelect: 1 },
-      { name: "tags", type: "relation", collectionId: tags.id, maxSelect: 10 },
-      { name: "meta", type: "json" },
-      { name: "published_at", type: "date" },
-      { name: "link", type: "url" },
-      { name: "contact", type: "email" },
-      { name: "cover", type: "file", maxSelect: 1 },
-      { name: "secret", type: "text", hidden: true },
-      { name: "created", type: "autodate", onCreate: true },
-      { name: "updated", type: "autodate", onCreate: true, onUpdate: true },
-    ],
-  });
-  app.save(posts);
+  const tags = base("tags", [
+    { name: "name", type: "text", required: true },
+    { name: "color", type: "select", values: ["red", "green", "blue"], maxSelect: 1 },
+    { name: "weight", type: "number" },
+  ]);
 
-  const comments = new Collection({
-    name: "comments",
-    type: "base",
-    listRule: "",
-    viewRule: "",
-    fields: [
-      { name: "post", type: "relation", collectionId: posts.id, maxSelect: 1, cascadeDelete: true },
-      { name: "author", type: "relation", collectionId: authors.id, maxSelect: 1 },
-      { name: "message", type: "text" },
-      { name: "score", type: "number" },
-    ],
-  });
-  app.save(comments);
+  const posts = base("posts", [
+    { name: "title", type: "text" },
+    { name: "slug", type: "text" },
+    { name: "body", type: "editor" },
+    { name: "views", type: "number" },
+    { name: "rating", type: "number" },
+    { name: "published", type: "bool" },
+    { name: "status", type: "select", values: ["draft", "published", "archived"], maxSelect: 1 },
+    { name: "labels", type: "select", values: ["go", "js", "py", "sql"], maxSelect: 4 },
+    { name: "author", type: "relation", collectionId: authors.id, maxSelect: 1 },
+    { name: "tags", type: "relation", collectionId: tags.id, maxSelect: 10 },
+    { name: "meta", type: "json" },
+    { name: "published_at", type: "date" },
+    { name: "link", type: "url" },
+    { name: "contact", type: "email" },
+    { name: "cover", type: "file", maxSelect: 1 },
+    { name: "secret", type: "text", hidden: true },
+    { name: "created", type: "autodate", onCreate: true },
+    { name: "updated", type: "autodate", onCreate: true, onUpdate: true },
+  ]);
+
+  base("comments", [
+    { name: "post", type: "relation", collectionId: posts.id, maxSelect: 1, cascadeDelete: true },
+    { name: "author", type: "relation", collectionId: authors.id, maxSelect: 1 },
+    { name: "message", type: "text" },
+    { name: "score", type: "number" },
+  ]);
 }, (app) => {
   for (const name of ["comments", "posts", "tags", "authors"]) {
     app.delete(app.findCollectionByNameOrId(name));
