@@ -93,7 +93,7 @@ def drop_indexes(conn, table: str) -> None:
 
 def create_table(conn, collection) -> None:
     if collection.type == "view":
-        conn.execute(f"CREATE VIEW {quote(collection.name)} AS SELECT * FROM ({collection.view_query})")
+        conn.execute(f"CREATE VIEW {quote(collection.name)} AS SELECT * FROM ({collection.view_sql or collection.view_query})")
         return
     columns = sorted((f["name"], column_definition(f)) for f in collection.fields)
     conn.execute(f"CREATE TABLE {quote(collection.name)} ("
