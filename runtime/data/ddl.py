@@ -148,8 +148,10 @@ def alter_table(conn, old, new) -> None:
 
 
 def _retype_column(conn, table: str, old: dict, new: dict) -> None:
-    temp = "_tmp_" + new["name"]
-    conn.execute(f'ALTER TABLE {table} ADD COLUMN "{temp}" {column_definition(new)}')
-    conn.execute(f"UPDATE {table} SET {quote(temp)} = {_convert_expression(old, new)}")
-    conn.execute(f"ALTER TABLE {table} DROP COLUMN {quote(old['name'])}")
-    conn.execute(f"ALTER TABLE {table} RENAME COLUMN {quote(temp)} TO {quote(new['name'])}")
+    """The old column moves aside, the new one is added under the name (backticked, at the table's end, as the
+    binary's statement leaves it), the values are converted across and the old column dropped."""
+    aside = {**old, "name": "_tmp_" + old["name"]}
+    conn.execute(f"ALTER TABLE {table} RENAME COLUMN {quote(old['name'])} TO {quote(aside['name'])}")
+    conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote(new['name'])} {column_definition(new)}")
+    conn.execute(f"UPDATE {table} SET {quote(new['name'])} = {_convert_expression(aside, new)}")
+    conn.execute(f"ALTER TABLE {table} DROP COLUMN {quote(aside['name'])}")
