@@ -15,6 +15,7 @@ import json
 import zlib
 
 from . import ddl
+from .collection_checks import collection_errors
 from .auth_options import complete_auth_options
 from .db import Database, NotFoundError, dump_json, now_stamp
 from .schema_fields import auth_fields, id_field, normalize_field
@@ -161,6 +162,14 @@ def _check_name(db: Database, c: Collection) -> None:
                                else "Cannot be blank."})
 
 
+def _with_indexes(change, *args) -> None:
+    """A table change whose index SQLite refuses is the binary's `indexes` error."""
+    try:
+        change(*args)
+    except ddl.IndexFailure as e:
+        raise CollectionError("Failed to save collection.", {"indexes": {str(e.position): e.message}}) from None
+
+
 def find_collection_by_name_or_id(db: Database, key: str) -> Collection:
     """The collection whose id is `key` or whose name equals it case-insensitively, else NotFoundError."""
     row = db.execute("SELECT * FROM _collections WHERE id = ? OR lower(name) = lower(?) LIMIT 1",
@@ -182,6 +191,9 @@ def save_collection(db: Database, collection: Collection) -> Collection:
             if collection.id else None
         old = Collection.from_row(old_row) if old_row else None
         _prepare(db, collection, old)
+        errors = collection_errors(db, collection, old)
+        if errors:
+            raise CollectionError("Failed to save collection.", errors)
         _check_name(db, collection)
         stamp = now_stamp()
         collection.updated = stamp
@@ -189,13 +201,13 @@ def save_collection(db: Database, collection: Collection) -> Collection:
             collection.created = collection.created or stamp
             db.execute(f"INSERT INTO _collections ({', '.join(_COLUMNS)}) VALUES "
                        f"({', '.join('?' * len(_COLUMNS))})", collection.to_row())
-            ddl.create_table(db.conn, collection)
+            _with_indexes(ddl.create_table, db.conn, collection)
             return collection
         _check_change(old, collection)
         collection.created = old.created
         db.execute(f"UPDATE _collections SET {', '.join(c + ' = ?' for c in _COLUMNS[1:])} WHERE id = ?",
                    collection.to_row()[1:] + (collection.id,))
-        ddl.alter_table(db.conn, old, collection)
+        _with_indexes(ddl.alter_table, db.conn, old, collection)
         return collection
 
     return db.run_in_transaction(work)

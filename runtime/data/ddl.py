@@ -9,8 +9,10 @@ single column, one indented line per column otherwise). A view is `CREATE VIEW v
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from .schema_fields import column_definition
+from .views import go_sql_error
 
 _INDEX_RE = re.compile(
     r"^\s*create\s+(unique\s+)?index\s+(if\s+not\s+exists\s+)?(?P<name>\S+)\s+on\s+(?P<table>[^\s(]+)\s*"
@@ -75,12 +77,23 @@ def index_sql(index: dict, table: str) -> str:
     return sql + (f" WHERE {index['where']}" if index["where"] else "")
 
 
+class IndexFailure(ValueError):
+    """An index SQLite refused: `position` in the collection's list, `message` the binary's text for it."""
+
+    def __init__(self, position: int, message: str):
+        super().__init__(message)
+        self.position, self.message = position, message
+
+
 def create_indexes(conn, collection) -> None:
-    for raw in collection.indexes:
+    for i, raw in enumerate(collection.indexes):
         parsed = parse_index(raw)
         if parsed is None:
-            raise ValueError(f"invalid index definition: {raw}")
-        conn.execute(index_sql(parsed, collection.name))
+            raise IndexFailure(i, "Invalid CREATE INDEX expression.")
+        try:
+            conn.execute(index_sql(parsed, collection.name))
+        except sqlite3.OperationalError as exc:
+            raise IndexFailure(i, f"Failed to create index {parsed['name']} - {go_sql_error(exc)}.") from exc
 
 
 def drop_indexes(conn, table: str) -> None:
