@@ -106,8 +106,14 @@
       return answer.ok === true;
     }
     publicExport() { return JSON.parse(JSON.stringify(table(this).e)); }
-    toJSON() { return this.publicExport(); }
-    toString() { return JSON.stringify(table(this).e); }
+    // Go's json.Marshal of the export: keys sorted (publicExport() keeps field order; Go's is random).
+    toJSON() { return sorted(table(this).e); }  // String(record) stays '[object Object]', as in the JSVM
+  }
+
+  function sorted(exported) {
+    const out = {};
+    for (const key of Object.keys(exported).sort()) out[key] = JSON.parse(JSON.stringify(exported[key]));
+    return out;
   }
 
   function fromAnswer(answer, collection) {
