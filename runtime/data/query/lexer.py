@@ -17,8 +17,6 @@ from typing import NamedTuple
 SIGNS = ("=", "!=", "~", "!~", "<", "<=", ">", ">=", "?=", "?!=", "?~", "?!~", "?<", "?<=", "?>", "?>=")
 _SIGN_CHARS = "=?!><~"
 _PLACEHOLDER = re.compile(r"\{:(\w+)\}")
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
-               "\\": "\\\\"}
 
 
 class FilterError(ValueError):
@@ -30,20 +28,6 @@ class Token(NamedTuple):
     value: object  # str, or float for a number
 
 
-def go_quote_text(value: str) -> str:
-    """What a string placeholder becomes in the binary: Go-quoted into the filter, then read back by the
-    scanner, which undoes only the escaped quotes (so `a\\b` arrives as `a\\\\b`, a newline as `\\n`)."""
-    out = []
-    for ch in value:
-        if ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append("\\x%02x" % ord(ch))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def placeholder_token(value) -> Token:
     """The token a `{:name}` stands for, as the binary's replacement (null, bools, numbers, else quoted text)."""
     if value is None:
@@ -53,8 +37,8 @@ def placeholder_token(value) -> Token:
     if isinstance(value, (int, float)):
         return Token("number", float(value)) if math.isfinite(value) else Token("identifier", repr(float(value)))
     if isinstance(value, str):
-        return Token("text", go_quote_text(value))
-    return Token("text", go_quote_text(json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
+        return Token("text", value)  # observed: quotes and backslashes arrive intact
+    return Token("text", json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
 def _is_ident_start(ch: str) -> bool:

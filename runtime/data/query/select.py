@@ -11,6 +11,7 @@ import datetime
 
 from .compile import Compiler
 from .dialect import DIALECTS, Sql, sql
+from .lexer import FilterError
 from .parser import parse
 from .resolve import Resolver
 from .sort import order_by
@@ -19,13 +20,17 @@ from .sort import order_by
 def build_select(collection, load, filter: str = "", sort: str = "", limit: int = 0, offset: int = 0,
                  params: dict | None = None, dialect: str = "sqlite", count: bool = False,
                  now: datetime.datetime | None = None) -> tuple[str, list]:
-    """The SQL text and its bound values; FilterError (the binary's text) for a bad filter or sort.
+    """The SQL text and its bound values; FilterError (the binary's text: `invalid filter expression: …`, or
+    `invalid sort field "x"`) for a bad filter or sort.
 
     `collection` is a runtime.data.collections.Collection, `load(name_or_id)` finds another one (or raises
     NotFoundError) for relation paths. With `count`, the statement counts the matching records instead."""
     d = DIALECTS[dialect]
     resolver = Resolver(collection, load, d)
-    where = Compiler(resolver, now).where(parse(filter, params)) if filter else None
+    try:
+        where = Compiler(resolver, now).where(parse(filter, params)) if filter else None
+    except FilterError as exc:
+        raise FilterError(f"invalid filter expression: {exc}") from None
     orders = order_by(sort, resolver) if sort and not count else []
     table = d.quote(collection.name)
     head = Sql(f"SELECT {'DISTINCT ' if resolver.joins else ''}{table}.* FROM {table} {table}")
