@@ -82,11 +82,12 @@ class SQLite:
         return sql("(CASE WHEN json_valid({}) THEN JSON_EXTRACT({}, {}) ELSE JSON_EXTRACT(json_object('pb', {}), {}) END)",
                    col, col, Sql.value("$" + path), col, Sql.value("$.pb" + path))
 
+    like_left = "{}"  # how the left side of LIKE is written (PostgreSQL casts it to text)
+
     def like(self, left: Sql, right: Sql, negate: bool, contains: bool) -> Sql:
         op = "NOT LIKE" if negate else "LIKE"
-        if contains:
-            return sql("{} " + op + " ('%' || {} || '%') ESCAPE '\\'", left, right)
-        return sql("{} " + op + " {} ESCAPE '\\'", left, right)
+        target = "('%' || {} || '%')" if contains else "{}"
+        return sql(self.like_left + " " + op + " " + target + " ESCAPE '\\'", left, right)
 
     def lower(self, operand: Sql) -> Sql:
         return sql("LOWER({})", operand)
@@ -130,11 +131,7 @@ class Postgres(SQLite):
         return sql("(CASE WHEN {}::text IS JSON THEN {}::jsonb #>> {} ELSE jsonb_build_object('pb', {}) #>> {} END)",
                    col, col, Sql.value(list(parts)), col, Sql.value(["pb", *parts]))
 
-    def like(self, left: Sql, right: Sql, negate: bool, contains: bool) -> Sql:
-        op = "NOT LIKE" if negate else "LIKE"
-        if contains:
-            return sql("({})::text " + op + " ('%' || {} || '%') ESCAPE '\\'", left, right)
-        return sql("({})::text " + op + " {} ESCAPE '\\'", left, right)
+    like_left = "({})::text"
 
     def rowid(self, alias: str) -> str:
         return f"{self.quote(alias)}.ctid"

@@ -23,6 +23,9 @@ MODIFIERS = ("isset", "each", "length", "lower", "changed")
 MULTI_VALUERS = ("select", "relation", "file")
 _VIA = re.compile(r"^(\w+)_via_(\w+)$")
 _MAX_NESTED = 6
+# The paths a resolver accepts at all (anything else is `failed to resolve field "path"`), as the binary's list.
+_ALLOWED = re.compile(r"^(?:\w+[\w.:]*|@request\.(?:context|method)|@request\.(?:auth|body|query|headers)\.[\w.:]*\w+"
+                      r"|@collection\.\w+(?::\w+)?\.[\w.:]*\w+)$")
 
 
 @dataclass
@@ -89,6 +92,8 @@ class Resolver:
         return self._aliases.setdefault(name, f"__collection_alias_{len(self._aliases)}")
 
     def resolve(self, path: str) -> Operand:
+        if not _ALLOWED.match(path):
+            raise FilterError(f"failed to resolve field {_go_q(path)}")
         return _Run(self, path).run()
 
 
