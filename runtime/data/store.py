@@ -19,6 +19,7 @@ from .collections import Collection, all_collections, find_collection_by_name_or
 from .db import Database, NotFoundError
 from .ddl import parse_index, quote
 from .fields import is_multiple
+from .query import build_select
 from .records import Record
 from .validation import ValidationError, unique_indexes
 from .views import go_sql_error
@@ -80,6 +81,31 @@ class DataStore:
         collection = self.find_collection_by_name_or_id(collection_key)
         shape = collection.to_api()
         return [Record.from_row(shape, dict(r)) for r in self.db.query(f"SELECT * FROM {quote(collection.name)}")]
+
+    # -- queries (runtime.data.query: PocketBase's filter language, parametrised) ---------------------------
+    def _select(self, collection: Collection, **kwargs) -> tuple[str, list]:
+        return build_select(collection, self.find_collection_by_name_or_id, **kwargs)
+
+    def find_records_by_filter(self, collection_key: str, filter: str, sort: str = "", limit: int = 0,
+                               offset: int = 0, params: dict | None = None) -> list[Record]:
+        """The records matching `filter` (FilterError with the binary's text when it or `sort` is refused)."""
+        collection = self.find_collection_by_name_or_id(collection_key)
+        text, values = self._select(collection, filter=filter, sort=sort, limit=limit, offset=offset,
+                                    params=params)
+        shape = collection.to_api()
+        return [Record.from_row(shape, dict(r)) for r in self.db.query(text, values)]
+
+    def find_first_record_by_filter(self, collection_key: str, filter: str, params: dict | None = None) -> Record:
+        """The first match, or NotFoundError (`sql: no rows in result set`)."""
+        found = self.find_records_by_filter(collection_key, filter, "", 1, 0, params)
+        if not found:
+            raise NotFoundError()
+        return found[0]
+
+    def count_records(self, collection_key: str, filter: str = "", params: dict | None = None) -> int:
+        collection = self.find_collection_by_name_or_id(collection_key)
+        text, values = self._select(collection, filter=filter, params=params, count=True)
+        return int(self.db.execute(text, values).fetchone()[0])
 
     # -- transactions and hooks ----------------------------------------------------------------------------
     def run_in_transaction(self, fn):
