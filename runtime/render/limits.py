@@ -26,6 +26,7 @@ log = logging.getLogger("pagesvm.limits")
 TICK = 0.05  # seconds between interruptions after the deadline
 HOLD = 0.02  # a request running this long gets ``on_hold`` called (batch.py sends held answers)
 HARD_MARGIN = 1.0  # the watchdog fires this long after the deadline
+MIGRATION_TIMEOUT = 60.0  # default longest one pb_migrations file may run (--migration-timeout)
 
 
 class RequestTimeout(BaseException):
@@ -46,6 +47,7 @@ class RequestLimits:
         self.armed = False
         self._running = False  # the timers are set
         self._installed = False
+        self._previous = (None, None)  # SIGALRM's and SIGPROF's handlers before _install (for release)
         self._started = 0.0
         # Called from the alarm when a request has run HOLD seconds; returns True once it has
         # done its work (then the timer waits for the deadline), False to be asked again a TICK later.
@@ -56,10 +58,12 @@ class RequestLimits:
         return self.timeout > 0 and threading.current_thread() is threading.main_thread()
 
     def _install(self) -> None:
-        signal.signal(signal.SIGALRM, self._on_alarm)
+        alarm = signal.signal(signal.SIGALRM, self._on_alarm)
+        prof = None
         if self.watchdog:
-            signal.signal(signal.SIGPROF, signal.SIG_DFL)
+            prof = signal.signal(signal.SIGPROF, signal.SIG_DFL)
             faulthandler.register(signal.SIGPROF, file=sys.stderr, all_threads=False, chain=True)
+        self._previous = (alarm, prof)
         self._installed = True
 
     def overdue(self) -> bool:
@@ -107,3 +111,17 @@ class RequestLimits:
         signal.setitimer(signal.ITIMER_REAL, 0)
         if self.watchdog:
             signal.setitimer(signal.ITIMER_PROF, 0)
+
+    def release(self) -> None:
+        """Disarm, and give SIGALRM and SIGPROF back to the handlers they had before the first ``arm``:
+        a one-off use (a migration, timed in the supervisor before it forks) leaves the process's
+        signals as it found them. A worker's limits are never released."""
+        self.disarm()
+        if not self._installed:
+            return
+        alarm, prof = self._previous
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if alarm is None else alarm)
+        if self.watchdog:
+            faulthandler.unregister(signal.SIGPROF)
+            signal.signal(signal.SIGPROF, signal.SIG_DFL if prof is None else prof)
+        self._installed = False

@@ -6,6 +6,12 @@ wrapped in a function, then the call of its `up` or `down`: Python cannot call a
 so the function `migrate()` registered is called in the same evaluation. The file's lines are
 found back in QuickJS's stack by subtracting the prelude's line count; frames inside the prelude
 are skipped, so a failed `app.save` is reported at the migration's own line.
+
+Each file runs under a time limit (`--migration-timeout`), with the same alarm that stops a page
+(limits.RequestLimits): a file that loops is stopped and fails like a throwing one, so the run's
+transaction leaves the database as it was. Running out of QuickJS's memory is already an
+`InternalError` the file fails with. Past the deadline every call into Python answers `stop` and
+js/migrations.js spins until the interrupt, so a loop around a caught `app.*` error ends too.
 """
 from __future__ import annotations
 
@@ -21,20 +27,22 @@ from runtime.data.store import DataStore
 from bindings.app import RECORD_JS
 from bindings.app_session import RecordSession
 
+from .limits import MIGRATION_TIMEOUT, RequestLimits, RequestTimeout
 from .quickjs import JSRuntimeError, PagesInterpreter
 
 _PRELUDE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "migrations.js")
 _FRAME_RE = re.compile(r"<dukpy>:(\d+)(?::\d+)?")
 _PARAM_RE = re.compile(r"\{:(\w+)\}")
 _prelude: tuple[str, int] | None = None
+_STOP = {"stop": True}
 
 
 def _load_prelude() -> tuple[str, int]:
-    """record.js (the one home of `Record`, shared with pages) then js/migrations.js, and their line count."""
+    """js/migrations.js then record.js (the one home of `Record`, shared with pages), and their line count."""
     global _prelude
     if _prelude is None:
         parts = []
-        for path in (RECORD_JS, _PRELUDE_PATH):
+        for path in (_PRELUDE_PATH, RECORD_JS):
             with open(path, encoding="utf-8") as f:
                 parts.append(f.read().rstrip("\n") + "\n")
         text = "".join(parts)
@@ -98,12 +106,16 @@ class _App:
     def execute(self, sql, params):
         return self._answer(lambda: self.db.execute(_PARAM_RE.sub(r":\1", sql), params or {}) and None)
 
-    def export(self, interp: PagesInterpreter) -> None:
+    def export(self, interp: PagesInterpreter, limits: RequestLimits) -> None:
+        def guarded(fn):
+            """Past the deadline, `{stop}` instead of the call (js/migrations.js spins on it)."""
+            return lambda *args: _STOP if limits.overdue() else fn(*args)
+
         for name in ("new", "save", "delete", "find", "all", "execute"):
             interp.export_function("pv_migration_" + ("collection" if name == "new" else name),
-                                   getattr(self, name))
+                                   guarded(getattr(self, name)))
         for name in RecordSession.METHODS:
-            interp.export_function("pv_record." + name, getattr(self.records, name))
+            interp.export_function("pv_record." + name, guarded(getattr(self.records, name)))
 
 
 def _line(stack: str, prelude_lines: int, file_lines: int, at_end: bool = False) -> int:
@@ -119,24 +131,43 @@ def _line(stack: str, prelude_lines: int, file_lines: int, at_end: bool = False)
     return 0
 
 
-def run_migration(path: str, direction: str, db: Database) -> None:
-    """Evaluate `path` and run its `up` or `down` on `db`; a MigrationError (line, message) when it fails."""
+def run_migration(path: str, direction: str, db: Database, timeout: float = MIGRATION_TIMEOUT) -> None:
+    """Evaluate `path` and run its `up` or `down` on `db`; a MigrationError (line, message) when it fails,
+    also when it runs past `timeout` seconds (0: no limit)."""
     prelude, prelude_lines = _load_prelude()
     with open(path, encoding="utf-8-sig") as f:
         source = f.read()
     file_lines = source.count("\n") + 1
     code = f"{prelude}(function () {{{source}\n}})();\n__pvRunMigration({direction!r});\n"
     interp = PagesInterpreter()
+    limits = RequestLimits(timeout)
     app = _App(db)
-    app.export(interp)
+    app.export(interp, limits)
+    timed = False
+    limits.arm()
     try:
-        outcome = interp.eval_script(code) or {}
+        try:
+            outcome = interp.eval_script(code) or {}
+        finally:
+            timed, limits.armed = limits.armed, False  # a tick from here on raises nothing
+    except RequestTimeout:
+        raise _timed_out(timeout) from None
     except JSRuntimeError as e:  # a syntax error, or a throw at the file's top level
+        if timed and limits.used_up():  # the alarm landed in a Python call and surfaced as this error
+            raise _timed_out(timeout) from None
         text = str(e)
         raise MigrationError(text.split("\n")[0], _line(text, prelude_lines, file_lines, True)) from None
     finally:
+        limits.release()
         app.records.close()
     if outcome.get("missing"):
         raise MigrationError("the file never calls migrate(up, down)")
     if "message" in outcome:
+        if timed and limits.used_up():
+            raise _timed_out(timeout)
         raise MigrationError(outcome["message"], _line(outcome.get("stack", ""), prelude_lines, file_lines))
+
+
+def _timed_out(timeout: float) -> MigrationError:
+    """Where a loop was stopped is not known (the interrupt ends the evaluation without a stack)."""
+    return MigrationError(f"stopped: still running after --migration-timeout {timeout:g}s")

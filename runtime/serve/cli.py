@@ -103,6 +103,7 @@ def _limit_args(serve: argparse.ArgumentParser) -> None:
         ("--max-connections", int, SERVER.max_connections, "N", "open connections per worker; more are answered 503"),
         ("--idle-timeout", float, SERVER.idle_timeout, "S", "how long a client may take to send a request, idle "
                                                             "between requests, or go without taking any of its answer"),
+        cli_migrate.TIMEOUT_FLAG,
     )
     for flag, kind, default, metavar, text in limits:
         shown = "CPU count" if flag == "--workers" else _mib(default) if metavar == "BYTES" else f"{default:g}"
@@ -130,7 +131,8 @@ def _settings(args, root: str, data_dir: str) -> WorkerConfig:
         server = ServerSettings(host=args.host, port=args.port, workers=args.workers, grace=args.grace,
                                 max_body=args.max_body, max_connections=args.max_connections,
                                 idle_timeout=args.idle_timeout, proxy_headers=args.proxy_headers,
-                                forwarded_allow_ips=args.forwarded_allow_ips)
+                                forwarded_allow_ips=args.forwarded_allow_ips,
+                                migration_timeout=args.migration_timeout)
     except ValueError as e:
         raise CliError(flag_message(e)) from None
     return WorkerConfig(site=root, app=app, server=server)
@@ -174,7 +176,7 @@ def cmd_serve(args) -> int:
     if refused:
         raise CliError(refused)
     cli_users.upgrade_at_start(data_dir)  # an older pagesvm's users store, upgraded once before the workers
-    failed = cli_migrate.start_up(args.site, data_dir)  # once, here, before any worker exists
+    failed = cli_migrate.start_up(args.site, data_dir, config.server.migration_timeout)  # once, before any worker
     if failed:
         raise CliError(failed)
     _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts

@@ -4,19 +4,27 @@ A project folder is one with `pb_hooks/` or `pb_migrations/`; its data folder de
 `PROJECT/pb_data`, as the binary's `--dir` does when started from the project. `serve` applies the
 pending migrations once, here in the supervisor's process before any worker starts, so two
 processes never run them; a failure is one line naming the file and line, and start-up stops.
+Each file may run `--migration-timeout` seconds (both `serve` and `migrate` take it): a file that
+loops fails like one that throws, and the run's one transaction leaves the database untouched.
 """
 from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import os
 import sys
 
 from runtime.data import migrations
 from runtime.data.db import Database
 
+from ..http.settings import seconds
+from .settings import ServerSettings, flag_message
 
 PROJECT_MARKERS = ("pb_hooks", migrations.FOLDER)
+# flag, type, default, metavar, help: `serve` lists it with its limits, `migrate` with its own options
+TIMEOUT_FLAG = ("--migration-timeout", float, ServerSettings.migration_timeout, "S",
+                "longest one pb_migrations file may run before it fails and the run is undone (0: no limit)")
 
 
 def is_project(folder: str | None) -> bool:
@@ -34,16 +42,21 @@ def data_dir_for(site: str | None, data: str) -> str:
     return str(data)
 
 
-def start_up(site: str | None, data_dir: str) -> str | None:
+def _runner(timeout: float):
+    """runtime.data.migrations' `run`: one file in QuickJS under the time limit."""
+    from ..render.migrate import run_migration
+
+    return functools.partial(run_migration, timeout=timeout)
+
+
+def start_up(site: str | None, data_dir: str, timeout: float = ServerSettings.migration_timeout) -> str | None:
     """Apply a project's pending migrations before the workers start; the error line, or None."""
     folder = os.path.join(site, migrations.FOLDER) if site else ""
     if not folder or not os.path.isdir(folder):
         return None
-    from ..render.migrate import run_migration
-
     db = Database.open(data_dir)
     try:
-        for file in migrations.apply_pending(db, folder, run_migration):
+        for file in migrations.apply_pending(db, folder, _runner(timeout)):
             print(f"Applied {file}", file=sys.stderr)
     except migrations.MigrationError as e:
         return str(e)
@@ -55,6 +68,8 @@ def start_up(site: str | None, data_dir: str) -> str | None:
 def register(subparsers) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", default=None, metavar="DIR", help="data folder (default PROJECT/pb_data)")
+    flag, kind, default, metavar, text = TIMEOUT_FLAG
+    common.add_argument(flag, type=kind, default=default, metavar=metavar, help=f"{text} (default {default:g})")
     migrate = subparsers.add_parser("migrate", help="apply, revert or create pb_migrations files",
                                     description="Run a project's pb_migrations/*.js like `pocketbase migrate`.")
     cmds = migrate.add_subparsers(dest="migrate_command", metavar="COMMAND")
@@ -88,8 +103,10 @@ def _count(args) -> int:
 
 def run(args) -> int:
     """Run a parsed `migrate` command; raises ValueError/MigrationError for the CLI's one error line."""
-    from ..render.migrate import run_migration
-
+    try:
+        run_migration = _runner(seconds("migration_timeout", args.migration_timeout))
+    except ValueError as e:
+        raise ValueError(flag_message(e)) from None
     count = _count(args) if args.migrate_command == "down" else 0
     project = os.path.abspath(args.project)
     if not os.path.isdir(project):

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field, fields
 
 from ..http.settings import exact_keys, of_type, seconds
+from ..render.limits import MIGRATION_TIMEOUT
 
 
 def _cpu_count() -> int:
@@ -24,6 +25,7 @@ class ServerSettings:
     idle_timeout: float = 30.0
     proxy_headers: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
+    migration_timeout: float = MIGRATION_TIMEOUT  # per pb_migrations file, at start-up (0: no limit)
 
     def __post_init__(self):
         from ..http.admission import ProxyTrust
@@ -39,6 +41,7 @@ class ServerSettings:
                 raise ValueError(f"{name} must be at least 1")
         set_(self, "grace", seconds("grace", self.grace))
         set_(self, "idle_timeout", seconds("idle_timeout", self.idle_timeout, zero=False))
+        set_(self, "migration_timeout", seconds("migration_timeout", self.migration_timeout))
         ProxyTrust(self.proxy_headers, self.forwarded_allow_ips)  # a ValueError names the bad address
 
     def to_json(self) -> dict:

@@ -9,6 +9,19 @@
 // `app.findCollectionByNameOrId`, `app.findAllCollections`, `app.runInTransaction`,
 // `app.db().newQuery(sql).bind({...}).execute()`. Each app call crosses into Python as JSON and
 // answers `{ok}` or `{error}`; an error is thrown as PocketBase prints a Go error (no "Error: ").
+//
+// Past --migration-timeout Python answers every call `{stop: true}` (runtime/render/migrate.py): the
+// timer's alarm may land inside a Python call, where it becomes an error the file could catch and
+// loop on. Spinning here instead leaves the alarm to QuickJS's interrupt, which no try/catch holds.
+// Loaded before bindings/record.js, which keeps the `call_python` it finds (this one).
+call_python = (function (host) {
+  return function () {
+    var answer = host.apply(null, arguments);
+    if (answer && answer.stop === true) for (;;) { /* until the interrupt */ }
+    return answer;
+  };
+})(call_python);
+
 var __pvMigration = { up: null, down: null, registered: false };
 
 function __pvCall(name) {
@@ -119,7 +132,7 @@ function __pvNotCollection(model, what) {
   if (!(model instanceof Collection)) throw new Error("app." + what + "() takes a Collection or a Record");
 }
 
-// Records (bindings/record.js, loaded just before this file) go to the same data.db, in this file's transaction.
+// Records (bindings/record.js, loaded right after this file) go to the same data.db, in this file's transaction.
 var __pvApp = {
   save: function (model) {
     if (__pvRecords.isRecord(model)) return __pvRecords.save(model);
