@@ -7,9 +7,8 @@ order; `_migrations` holds the file's base name and the time it was applied in m
 the epoch; `down N` reverts the last N applied (newest `applied` first); `create NAME` writes
 `<unix seconds>_<snake_case name>.js`.
 
-One difference, on purpose: the binary applies every pending file in ONE transaction, so a failure
-also undoes the files before it in the same run; here each file has its own transaction, so the
-files before a failing one stay applied and only the failing file leaves no trace.
+As the binary does, every pending file of one run goes in ONE transaction: a failure undoes the files
+before it in the same run too, and the database is as it was before the run.
 """
 from __future__ import annotations
 
