@@ -41,7 +41,9 @@
     toJSON() { return this.s; }
   }
 
-  const states = new WeakMap();  // record -> {h: Python handle (0: not yet made), c: collection, ops, t}
+  // record -> {h: Python handle (0: not yet made), c: collection, ops, t, m: the tables its expand reaches by
+  // handle, o: the records made from m, so one related record is one object however often it is reached}
+  const states = new WeakMap();
   function state(record) {
     const st = states.get(record);
     if (st === undefined) throw new TypeError('pagesvm: not a Record');
@@ -56,6 +58,7 @@
   function take(st, answer) {
     st.h = answer.h;
     st.t = answer.t;
+    if (answer.m) { st.m = answer.m; st.o = new Map(); }
     return st;
   }
   function table(record) {
@@ -105,14 +108,50 @@
       take(st, answer);
       return answer.ok === true;
     }
-    publicExport() { return JSON.parse(JSON.stringify(table(this).e)); }
+    // What `expandRecord(s)` loaded: the first related record (or null), all of them (or []).
+    expandedOne(name) { const all = expanded(this, name); return all.length ? all[0] : null; }
+    expandedAll(name) { return expanded(this, name); }
+    publicExport() { const st = state(this); table(this); return exported(st.t, st.m, 0); }
     toJSON() { return this.publicExport(); }
-    toString() { return JSON.stringify(table(this).e); }
+    toString() { return JSON.stringify(this.publicExport()); }
   }
 
+  // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary.
+  function exported(t, m, depth) {
+    const out = JSON.parse(JSON.stringify(t.e));
+    if (t.x && depth < 16) {
+      out.expand = {};
+      for (const name of Object.keys(t.x)) {
+        const [multiple, handles] = t.x[name];
+        const all = handles.map((h) => exported(m[h], m, depth + 1));
+        out.expand[name] = multiple ? all : all[0];
+      }
+    }
+    return out;
+  }
+  function expanded(record, name) {
+    const st = state(record);
+    const x = table(record).x;
+    const found = x && x[String(name)];
+    return found ? found[1].map((h) => packed(st.m, st.o, h)) : [];
+  }
+  // The record of handle `h` in a reply's table map `m` (objects cached in `o`).
+  function packed(m, o, h) {
+    let record = o.get(h);
+    if (record === undefined) {
+      record = Object.create(Record.prototype);
+      states.set(record, { h: h, c: m[h].c, ops: [], t: m[h], m: m, o: o });
+      o.set(h, record);
+    }
+    return record;
+  }
+  function fromList(answer) {
+    const o = new Map();
+    return answer.l.map((h) => packed(answer.m, o, h));
+  }
   function fromAnswer(answer, collection) {
     const record = Object.create(Record.prototype);
-    states.set(record, { h: answer.h, c: collection || answer.t.c, ops: [], t: answer.t });
+    states.set(record, { h: answer.h, c: collection || answer.t.c, ops: [], t: answer.t, m: answer.m || {}, o: new Map() });
     return record;
   }
   function collectionKey(collection) {
@@ -122,6 +161,8 @@
   // The record half of `$app` (pages) and of a migration's `app`.
   const records = {
     isRecord(model) { return states.has(model); },
+    // For app_query.js, loaded next: the query methods over the same records.
+    kit: { call, state, ref, take, fromAnswer, fromList, collectionKey, goError },
     save(record) { const st = state(record); take(st, call('save', [ref(st)])); },
     delete(record) { const st = state(record); take(st, call('delete', [ref(st)])); },
     findRecordById(collection, id) {
@@ -146,6 +187,7 @@
     G.__pvRecords = records;
     return;
   }
+  R.appKit = records.kit;
   const app = {
     save(model) {
       if (!states.has(model)) throw new Error('pagesvm: $app.save() in a page takes a Record (collections are saved in migrations)');
