@@ -111,21 +111,24 @@
     // What `expandRecord(s)` loaded: the first related record (or null), all of them (or []).
     expandedOne(name) { const all = expanded(this, name); return all.length ? all[0] : null; }
     expandedAll(name) { return expanded(this, name); }
-    publicExport() { const st = state(this); table(this); return exported(st.t, st.m, 0); }
-    toJSON() { return this.publicExport(); }
-    toString() { return JSON.stringify(this.publicExport()); }
+    publicExport() { const st = state(this); table(this); return exported(st.t, st.m, false, 0); }
+    // Go's json.Marshal of the export: keys sorted (publicExport() keeps field order; Go's is random).
+    toJSON() { const st = state(this); table(this); return exported(st.t, st.m, true, 0); }  // String(record) stays '[object Object]', as in the JSVM
   }
 
-  // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary.
-  function exported(t, m, depth) {
-    const out = JSON.parse(JSON.stringify(t.e));
+  // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary;
+  // `sort`: each record's keys (and its expand's) in Go's json.Marshal order.
+  function exported(t, m, sort, depth) {
+    const out = {};
+    for (const key of sort ? Object.keys(t.e).sort() : Object.keys(t.e)) out[key] = JSON.parse(JSON.stringify(t.e[key]));
     if (t.x && depth < 16) {
       out.expand = {};
-      for (const name of Object.keys(t.x)) {
+      for (const name of sort ? Object.keys(t.x).sort() : Object.keys(t.x)) {
         const [multiple, handles] = t.x[name];
-        const all = handles.map((h) => exported(m[h], m, depth + 1));
+        const all = handles.map((h) => exported(m[h], m, sort, depth + 1));
         out.expand[name] = multiple ? all : all[0];
       }
+      if (sort) return Object.fromEntries(Object.entries(out).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
     }
     return out;
   }

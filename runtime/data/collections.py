@@ -15,9 +15,11 @@ import json
 import zlib
 
 from . import ddl
+from .collection_checks import collection_errors
 from .auth_options import complete_auth_options
 from .db import Database, NotFoundError, dump_json, now_stamp
 from .schema_fields import auth_fields, id_field, normalize_field
+from .views import ViewQueryError, infer_view
 
 RULES = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
 _COLUMNS = ("id", "system", "type", "name", "fields", "indexes", *RULES, "options", "created", "updated")
@@ -51,6 +53,7 @@ class Collection:
     options: dict = dataclasses.field(default_factory=dict)
     created: str = ""
     updated: str = ""
+    view_sql: str = dataclasses.field(default="", compare=False, repr=False)  # a view's SELECT, as created
 
     @property
     def view_query(self) -> str:
@@ -90,7 +93,7 @@ class Collection:
     @classmethod
     def from_api(cls, data: dict) -> "Collection":
         """From the REST API's or `new Collection({...})`'s flat shape; unknown keys become options."""
-        known = {f.name for f in dataclasses.fields(cls)} - {"options"}
+        known = {f.name for f in dataclasses.fields(cls)} - {"options", "view_sql"}
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["fields"] = [dict(f) for f in kwargs.get("fields") or []]
         kwargs["indexes"] = list(kwargs.get("indexes") or [])
@@ -98,7 +101,7 @@ class Collection:
         return cls(**kwargs)
 
 
-def _prepare(c: Collection, old: Collection | None) -> None:
+def _prepare(db: Database, c: Collection, old: Collection | None) -> None:
     """Fill what the binary fills before it saves: id, every field key, system fields, auth indexes, options."""
     if c.type not in ("base", "auth", "view"):
         raise CollectionError("Failed to save collection.", {"type": "Must be a valid value."})
@@ -117,9 +120,26 @@ def _prepare(c: Collection, old: Collection | None) -> None:
         c.options = complete_auth_options(c.options, old.options if old and old.type == "auth" else None)
     elif c.type == "view":
         c.options = {"viewQuery": c.options.get("viewQuery", "")}
+        fields = _view_fields(db, c)
     else:
         c.options = {}
     c.fields = fields
+
+
+def _view_fields(db: Database, c: Collection) -> list:
+    """The fields the binary infers from the view's query (whatever fields were given), and its SQL."""
+
+    def lookup(name: str) -> Collection | None:
+        try:
+            return find_collection_by_name_or_id(db, name)
+        except NotFoundError:
+            return None
+
+    try:
+        fields, c.view_sql = infer_view(db.conn, c.view_query, lookup)
+    except ViewQueryError as e:
+        raise CollectionError("Failed to save collection.", e.data) from None
+    return fields
 
 
 def _check_change(old: Collection, new: Collection) -> None:
@@ -142,6 +162,14 @@ def _check_name(db: Database, c: Collection) -> None:
                                else "Cannot be blank."})
 
 
+def _with_indexes(change, *args) -> None:
+    """A table change whose index SQLite refuses is the binary's `indexes` error."""
+    try:
+        change(*args)
+    except ddl.IndexFailure as e:
+        raise CollectionError("Failed to save collection.", {"indexes": {str(e.position): e.message}}) from None
+
+
 def find_collection_by_name_or_id(db: Database, key: str) -> Collection:
     """The collection whose id is `key` or whose name equals it case-insensitively, else NotFoundError."""
     row = db.execute("SELECT * FROM _collections WHERE id = ? OR lower(name) = lower(?) LIMIT 1",
@@ -162,7 +190,10 @@ def save_collection(db: Database, collection: Collection) -> Collection:
         old_row = db.execute("SELECT * FROM _collections WHERE id = ?", (collection.id,)).fetchone() \
             if collection.id else None
         old = Collection.from_row(old_row) if old_row else None
-        _prepare(collection, old)
+        _prepare(db, collection, old)
+        errors = collection_errors(db, collection, old)
+        if errors:
+            raise CollectionError("Failed to save collection.", errors)
         _check_name(db, collection)
         stamp = now_stamp()
         collection.updated = stamp
@@ -170,13 +201,13 @@ def save_collection(db: Database, collection: Collection) -> Collection:
             collection.created = collection.created or stamp
             db.execute(f"INSERT INTO _collections ({', '.join(_COLUMNS)}) VALUES "
                        f"({', '.join('?' * len(_COLUMNS))})", collection.to_row())
-            ddl.create_table(db.conn, collection)
+            _with_indexes(ddl.create_table, db.conn, collection)
             return collection
         _check_change(old, collection)
         collection.created = old.created
         db.execute(f"UPDATE _collections SET {', '.join(c + ' = ?' for c in _COLUMNS[1:])} WHERE id = ?",
                    collection.to_row()[1:] + (collection.id,))
-        ddl.alter_table(db.conn, old, collection)
+        _with_indexes(ddl.alter_table, db.conn, old, collection)
         return collection
 
     return db.run_in_transaction(work)

@@ -9,8 +9,10 @@ single column, one indented line per column otherwise). A view is `CREATE VIEW v
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from .schema_fields import column_definition
+from .views import go_sql_error
 
 _INDEX_RE = re.compile(
     r"^\s*create\s+(unique\s+)?index\s+(if\s+not\s+exists\s+)?(?P<name>\S+)\s+on\s+(?P<table>[^\s(]+)\s*"
@@ -75,12 +77,23 @@ def index_sql(index: dict, table: str) -> str:
     return sql + (f" WHERE {index['where']}" if index["where"] else "")
 
 
+class IndexFailure(ValueError):
+    """An index SQLite refused: `position` in the collection's list, `message` the binary's text for it."""
+
+    def __init__(self, position: int, message: str):
+        super().__init__(message)
+        self.position, self.message = position, message
+
+
 def create_indexes(conn, collection) -> None:
-    for raw in collection.indexes:
+    for i, raw in enumerate(collection.indexes):
         parsed = parse_index(raw)
         if parsed is None:
-            raise ValueError(f"invalid index definition: {raw}")
-        conn.execute(index_sql(parsed, collection.name))
+            raise IndexFailure(i, "Invalid CREATE INDEX expression.")
+        try:
+            conn.execute(index_sql(parsed, collection.name))
+        except sqlite3.OperationalError as exc:
+            raise IndexFailure(i, f"Failed to create index {parsed['name']} - {go_sql_error(exc)}.") from exc
 
 
 def drop_indexes(conn, table: str) -> None:
@@ -93,7 +106,7 @@ def drop_indexes(conn, table: str) -> None:
 
 def create_table(conn, collection) -> None:
     if collection.type == "view":
-        conn.execute(f"CREATE VIEW {quote(collection.name)} AS SELECT * FROM ({collection.view_query})")
+        conn.execute(f"CREATE VIEW {quote(collection.name)} AS SELECT * FROM ({collection.view_sql or collection.view_query})")
         return
     columns = sorted((f["name"], column_definition(f)) for f in collection.fields)
     conn.execute(f"CREATE TABLE {quote(collection.name)} ("
@@ -148,8 +161,10 @@ def alter_table(conn, old, new) -> None:
 
 
 def _retype_column(conn, table: str, old: dict, new: dict) -> None:
-    temp = "_tmp_" + new["name"]
-    conn.execute(f'ALTER TABLE {table} ADD COLUMN "{temp}" {column_definition(new)}')
-    conn.execute(f"UPDATE {table} SET {quote(temp)} = {_convert_expression(old, new)}")
-    conn.execute(f"ALTER TABLE {table} DROP COLUMN {quote(old['name'])}")
-    conn.execute(f"ALTER TABLE {table} RENAME COLUMN {quote(temp)} TO {quote(new['name'])}")
+    """The old column moves aside, the new one is added under the name (backticked, at the table's end, as the
+    binary's statement leaves it), the values are converted across and the old column dropped."""
+    aside = {**old, "name": "_tmp_" + old["name"]}
+    conn.execute(f"ALTER TABLE {table} RENAME COLUMN {quote(old['name'])} TO {quote(aside['name'])}")
+    conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote(new['name'])} {column_definition(new)}")
+    conn.execute(f"UPDATE {table} SET {quote(new['name'])} = {_convert_expression(aside, new)}")
+    conn.execute(f"ALTER TABLE {table} DROP COLUMN {quote(aside['name'])}")

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import sqlite3
 
+from .busy import DatabaseBusyError, is_busy
 from .collections import Collection, all_collections, find_collection_by_name_or_id
 from .db import Database, NotFoundError
 from .ddl import parse_index, quote
 from .fields import is_multiple
+from .query import build_select
 from .records import Record
 from .validation import ValidationError, unique_indexes
+from .views import go_sql_error
 
 _BEFORE = {"create": "recordCreate", "update": "recordUpdate", "delete": "recordDelete"}
 _AFTER = {"create": "recordAfterCreateSuccess", "update": "recordAfterUpdateSuccess",
@@ -79,6 +82,31 @@ class DataStore:
         shape = collection.to_api()
         return [Record.from_row(shape, dict(r)) for r in self.db.query(f"SELECT * FROM {quote(collection.name)}")]
 
+    # -- queries (runtime.data.query: PocketBase's filter language, parametrised) ---------------------------
+    def _select(self, collection: Collection, **kwargs) -> tuple[str, list]:
+        return build_select(collection, self.find_collection_by_name_or_id, **kwargs)
+
+    def find_records_by_filter(self, collection_key: str, filter: str, sort: str = "", limit: int = 0,
+                               offset: int = 0, params: dict | None = None) -> list[Record]:
+        """The records matching `filter` (FilterError with the binary's text when it or `sort` is refused)."""
+        collection = self.find_collection_by_name_or_id(collection_key)
+        text, values = self._select(collection, filter=filter, sort=sort, limit=limit, offset=offset,
+                                    params=params)
+        shape = collection.to_api()
+        return [Record.from_row(shape, dict(r)) for r in self.db.query(text, values)]
+
+    def find_first_record_by_filter(self, collection_key: str, filter: str, params: dict | None = None) -> Record:
+        """The first match, or NotFoundError (`sql: no rows in result set`)."""
+        found = self.find_records_by_filter(collection_key, filter, "", 1, 0, params)
+        if not found:
+            raise NotFoundError()
+        return found[0]
+
+    def count_records(self, collection_key: str, filter: str = "", params: dict | None = None) -> int:
+        collection = self.find_collection_by_name_or_id(collection_key)
+        text, values = self._select(collection, filter=filter, params=params, count=True)
+        return int(self.db.execute(text, values).fetchone()[0])
+
     # -- transactions and hooks ----------------------------------------------------------------------------
     def run_in_transaction(self, fn):
         """`fn(store)` with a store bound to one transaction: committed when fn returns, rolled back if it raises."""
@@ -122,6 +150,10 @@ class DataStore:
             if mapped is None:
                 raise
             raise mapped from exc
+        except sqlite3.OperationalError as exc:  # a view's record, say: the binary's driver text
+            if isinstance(exc, DatabaseBusyError) or is_busy(exc):
+                raise
+            raise ValueError(go_sql_error(exc)) from exc
         record.mark_saved()
         return record
 
@@ -159,6 +191,8 @@ class DataStore:
         self.run_in_transaction(lambda tx: tx._delete(record))
 
     def _delete(self, record: Record) -> None:
+        if record.collection.get("type") == "view":
+            raise ValueError("view records cannot be deleted")
         self._emit("delete", record)
         target_id = record.collection.get("id")
         for collection in all_collections(self.db):

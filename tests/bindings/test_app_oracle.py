@@ -45,6 +45,8 @@ out.found = reads(found)
 out.foundCollection = found.collection().name
 out.export = strip(found.publicExport())
 out.json = strip(JSON.parse(JSON.stringify(found)))
+out.jsonKeys = Object.keys(JSON.parse(JSON.stringify(found)))  // Go's json.Marshal: sorted
+out.text = String(found).replace(found.id, "ID").slice(0, 40)
 found.set("views", 7.9)
 $app.save(found)
 out.updated = [found.getInt("views"), found.getFloat("views"), $app.findRecordById("posts", r.id).get("views")]
@@ -103,7 +105,7 @@ def answers(tmp_path_factory):
 
 
 @pytest.mark.parametrize("key", ["collection", "beforeSave", "newBefore", "idLength", "sameId", "found",
-                                 "foundCollection", "export", "json", "updated", "seeded"])
+                                 "foundCollection", "export", "json", "jsonKeys", "text", "updated", "seeded"])
 def test_records_read_and_write_as_on_the_binary(answers, key):
     binary, ours = answers
     assert ours[key] == binary[key]
