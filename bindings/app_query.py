@@ -117,7 +117,7 @@ class QueryMethods:
         todo = list(roots)
         while todo:
             record = todo.pop()
-            handle = self._handle(record)
+            handle = str(self._handle(record))  # JSON keys are text
             if handle in tables:
                 continue
             tables[handle] = self._table(record)
@@ -135,7 +135,7 @@ class QueryMethods:
         return out
 
     def _one(self, record: Record) -> dict:
-        return self._pack([record])
+        return self._view(self._handle(record), record)
 
     # -- what JavaScript calls ------------------------------------------------------------------------------
     def filter(self, collection, text, sort="", limit=0, offset=0, params=None) -> dict:

@@ -120,7 +120,7 @@ class RecordSession(QueryMethods):
         if record.expand is None:
             return {"h": handle, "t": table(record)}
         packed = self._pack([record])["m"]
-        return {"h": handle, "t": packed[handle], "m": packed}
+        return {"h": handle, "t": packed[str(handle)], "m": packed}
 
     # -- what JavaScript calls -----------------------------------------------------------------------------
     def sync(self, ref) -> dict:
