@@ -103,11 +103,11 @@
   // -- $app.store(): this process's values ------------------------------------------------------------------
   const stored = new Map();
   const appStore = {
-    get(key) { return stored.get(String(key)); },
-    getOk(key) { return [stored.get(String(key)), stored.has(String(key))]; },
+    get(key) { return stored.has(String(key)) ? stored.get(String(key)) : null; },  // Go's nil, as the binary
+    getOk(key) { return [appStore.get(key), stored.has(String(key))]; },
     has(key) { return stored.has(String(key)); },
     set(key, value) { stored.set(String(key), value); },
-    setFunc(key, fn) { stored.set(String(key), fn(stored.get(String(key)))); },
+    setFunc(key, fn) { stored.set(String(key), fn(appStore.get(key))); },
     getOrSet(key, fn) { if (!stored.has(String(key))) stored.set(String(key), fn()); return stored.get(String(key)); },
     setIfLessThanLimit(key, value, limit) {
       if (stored.size >= limit && !stored.has(String(key))) return false;
@@ -138,7 +138,11 @@
       },
       findFirstRecordByFilter(collection, filter, params) { return one('first', [key(collection), String(filter || ''), params || null]); },
       countRecords(collection, ...exprs) { return K.call('count', [key(collection), exprs]); },
-      findRecordsByIds(collection, ids, ...exprs) { return K.fromList(K.call('ids', [key(collection), Array.from(ids || [], String), exprs])); },
+      // The binary's extra arguments here are `(q) => ...` query callbacks, which Python cannot call back.
+      findRecordsByIds(collection, ids, ...filters) {
+        if (filters.some((f) => f !== null && f !== undefined)) throw new Error('pagesvm: findRecordsByIds takes no filter functions yet');
+        return K.fromList(K.call('ids', [key(collection), Array.from(ids || [], String), []]));
+      },
       findAllRecords(collection, ...exprs) { return K.fromList(K.call('all', [key(collection), exprs])); },
       findFirstRecordByData(collection, field, value) { return one('by_data', [key(collection), String(field), value]); },
       findAuthRecordByEmail(collection, email) { return one('by_email', [key(collection), String(email)]); },
