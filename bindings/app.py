@@ -18,6 +18,7 @@ from .registry import Registry
 
 FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
 RECORD_JS = FAMILY.js_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "record.js"))
+QUERY_JS = FAMILY.js_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "app_query.js"))  # after record.js
 _SLOT = "_pv_app_session"
 
 

@@ -23,6 +23,8 @@ from runtime.data.records import Record
 from runtime.data.store import DataStore, RequiredReferenceError
 from runtime.data.validation import ValidationError
 
+from .app_query import QueryMethods
+
 MAX_RECORDS = 10_000  # handles one request may hold
 
 
@@ -64,12 +66,13 @@ def _plain_export(exported: dict) -> dict:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in exported.items()}
 
 
-class RecordSession:
+class RecordSession(QueryMethods):
     """The records and the transaction of one request or one migration, on one DataStore."""
 
     def __init__(self, store: DataStore):
         self.store = store
         self.records: dict[int, Record] = {}
+        self.handles: dict[int, int] = {}  # id(record) -> its handle, so a record met again keeps one
         self._next = 1
         self._depth = 0
         self._open = None  # the transaction's context manager while one is open
@@ -93,6 +96,7 @@ class RecordSession:
             raise ValueError(f"pagesvm: more than {MAX_RECORDS} records in one request")
         handle, self._next = self._next, self._next + 1
         self.records[handle] = record
+        self.handles[id(record)] = handle
         return handle
 
     def _record(self, ref) -> tuple[int, Record]:
@@ -112,7 +116,11 @@ class RecordSession:
         return handle, record
 
     def _view(self, handle: int, record: Record) -> dict:
-        return {"h": handle, "t": table(record)}
+        """The record's handle and table; with `m`, the tables of the records its expand reaches."""
+        if record.expand is None:
+            return {"h": handle, "t": table(record)}
+        packed = self._pack([record])["m"]
+        return {"h": handle, "t": packed[str(handle)], "m": packed}
 
     # -- what JavaScript calls -----------------------------------------------------------------------------
     def sync(self, ref) -> dict:
@@ -185,5 +193,7 @@ class RecordSession:
             self._depth = 1
             self._finish(False)
         self.records.clear()
+        self.handles.clear()
 
-    METHODS = ("sync", "check", "save", "delete", "find", "collection", "begin", "commit", "rollback")
+    METHODS = ("sync", "check", "save", "delete", "find", "collection", "begin", "commit", "rollback",
+               *QueryMethods.QUERY_METHODS)

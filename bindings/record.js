@@ -10,9 +10,8 @@
 (function (G) {
   'use strict';
   const R = G.__pv;  // the page runtime; undefined in a migration's interpreter
-  const hostCall = R ? null : G.call_python;
   function call(name, args) {
-    const answer = R ? R.py('pv_app.' + name, args) : hostCall.apply(null, ['pv_record.' + name].concat(args));
+    const answer = R ? R.py('pv_app.' + name, args) : G.call_python.apply(null, ['pv_record.' + name].concat(args));
     if (answer && answer.error !== undefined) throw goError(answer.error, answer.fields);
     return answer ? answer.ok : undefined;
   }
@@ -41,7 +40,9 @@
     toJSON() { return this.s; }
   }
 
-  const states = new WeakMap();  // record -> {h: Python handle (0: not yet made), c: collection, ops, t}
+  // record -> {h: Python handle (0: not yet made), c: collection, ops, t, m: the tables its expand reaches by
+  // handle, o: the records made from m, so one related record is one object however often it is reached}
+  const states = new WeakMap();
   function state(record) {
     const st = states.get(record);
     if (st === undefined) throw new TypeError('pagesvm: not a Record');
@@ -56,6 +57,7 @@
   function take(st, answer) {
     st.h = answer.h;
     st.t = answer.t;
+    if (answer.m) { st.m = answer.m; st.o = new Map(); }
     return st;
   }
   function table(record) {
@@ -105,20 +107,53 @@
       take(st, answer);
       return answer.ok === true;
     }
-    publicExport() { return JSON.parse(JSON.stringify(table(this).e)); }
+    // What `expandRecord(s)` loaded: the first related record (or null), all of them (or []).
+    expandedOne(name) { const all = expanded(this, name); return all.length ? all[0] : null; }
+    expandedAll(name) { return expanded(this, name); }
+    publicExport() { const st = state(this); table(this); return exported(st.t, st.m, false, 0); }
     // Go's json.Marshal of the export: keys sorted (publicExport() keeps field order; Go's is random).
-    toJSON() { return sorted(table(this).e); }  // String(record) stays '[object Object]', as in the JSVM
+    toJSON() { const st = state(this); table(this); return exported(st.t, st.m, true, 0); }  // String(record) stays '[object Object]', as in the JSVM
   }
 
-  function sorted(exported) {
+  // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary;
+  // `sort`: each record's keys (and its expand's) in Go's json.Marshal order.
+  function exported(t, m, sort, depth) {
     const out = {};
-    for (const key of Object.keys(exported).sort()) out[key] = JSON.parse(JSON.stringify(exported[key]));
+    for (const key of sort ? Object.keys(t.e).sort() : Object.keys(t.e)) out[key] = JSON.parse(JSON.stringify(t.e[key]));
+    if (t.x && depth < 16) {
+      out.expand = {};
+      for (const name of sort ? Object.keys(t.x).sort() : Object.keys(t.x)) {
+        const [multiple, handles] = t.x[name];
+        const all = handles.map((h) => exported(m[h], m, sort, depth + 1));
+        out.expand[name] = multiple ? all : all[0];
+      }
+      if (sort) return Object.fromEntries(Object.entries(out).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    }
     return out;
   }
-
+  function expanded(record, name) {
+    const st = state(record);
+    const x = table(record).x;
+    const found = x && x[String(name)];
+    return found ? found[1].map((h) => packed(st.m, st.o, h)) : [];
+  }
+  // The record of handle `h` in a reply's table map `m` (objects cached in `o`).
+  function packed(m, o, h) {
+    let record = o.get(h);
+    if (record === undefined) {
+      record = Object.create(Record.prototype);
+      states.set(record, { h: h, c: m[h].c, ops: [], t: m[h], m: m, o: o });
+      o.set(h, record);
+    }
+    return record;
+  }
+  function fromList(answer) {
+    const o = new Map();
+    return answer.l.map((h) => packed(answer.m, o, h));
+  }
   function fromAnswer(answer, collection) {
     const record = Object.create(Record.prototype);
-    states.set(record, { h: answer.h, c: collection || answer.t.c, ops: [], t: answer.t });
+    states.set(record, { h: answer.h, c: collection || answer.t.c, ops: [], t: answer.t, m: answer.m || {}, o: new Map() });
     return record;
   }
   function collectionKey(collection) {
@@ -128,6 +163,8 @@
   // The record half of `$app` (pages) and of a migration's `app`.
   const records = {
     isRecord(model) { return states.has(model); },
+    // For app_query.js, loaded next: the query methods over the same records.
+    kit: { call, state, ref, take, fromAnswer, fromList, collectionKey, goError },
     save(record) { const st = state(record); take(st, call('save', [ref(st)])); },
     delete(record) { const st = state(record); take(st, call('delete', [ref(st)])); },
     findRecordById(collection, id) {
@@ -152,6 +189,7 @@
     G.__pvRecords = records;
     return;
   }
+  R.appKit = records.kit;
   const app = {
     save(model) {
       if (!states.has(model)) throw new Error('pagesvm: $app.save() in a page takes a Record (collections are saved in migrations)');

@@ -54,6 +54,8 @@ def hash_password(plain: str, cost: int = 0) -> str:
 class Record:
     """One record of `collection` (a `_collections` row as a dict with its `fields` list)."""
 
+    expand = None  # relation name -> Record or list of them, once expanded (runtime.data.expand)
+
     def __init__(self, collection: dict, data: dict | None = None):
         self.collection = collection
         self.fields = {f["name"]: f for f in collection.get("fields") or []}

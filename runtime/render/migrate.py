@@ -24,7 +24,7 @@ from runtime.data.migrations import MigrationError
 from runtime.data.schema_fields import auth_fields, id_field
 from runtime.data.store import DataStore
 
-from bindings.app import RECORD_JS
+from bindings.app import QUERY_JS, RECORD_JS
 from bindings.app_session import RecordSession
 
 from .limits import MIGRATION_TIMEOUT, RequestLimits, RequestTimeout
@@ -32,17 +32,17 @@ from .quickjs import JSRuntimeError, PagesInterpreter
 
 _PRELUDE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "migrations.js")
 _FRAME_RE = re.compile(r"<dukpy>:(\d+)(?::\d+)?")
-_PARAM_RE = re.compile(r"\{:(\w+)\}")
 _prelude: tuple[str, int] | None = None
 _STOP = {"stop": True}
 
 
 def _load_prelude() -> tuple[str, int]:
-    """js/migrations.js then record.js (the one home of `Record`, shared with pages), and their line count."""
+    """record.js and app_query.js (the one home of `Record` and the queries, shared with pages) then
+    js/migrations.js, and their line count."""
     global _prelude
     if _prelude is None:
         parts = []
-        for path in (_PRELUDE_PATH, RECORD_JS):
+        for path in (RECORD_JS, QUERY_JS, _PRELUDE_PATH):
             with open(path, encoding="utf-8") as f:
                 parts.append(f.read().rstrip("\n") + "\n")
         text = "".join(parts)
@@ -103,15 +103,12 @@ class _App:
         return self._answer(lambda: [c.to_api(with_secrets=True) for c in cols.all_collections(self.db)
                                      if not types or c.type in types])
 
-    def execute(self, sql, params):
-        return self._answer(lambda: self.db.execute(_PARAM_RE.sub(r":\1", sql), params or {}) and None)
-
     def export(self, interp: PagesInterpreter, limits: RequestLimits) -> None:
         def guarded(fn):
             """Past the deadline, `{stop}` instead of the call (js/migrations.js spins on it)."""
             return lambda *args: _STOP if limits.overdue() else fn(*args)
 
-        for name in ("new", "save", "delete", "find", "all", "execute"):
+        for name in ("new", "save", "delete", "find", "all"):
             interp.export_function("pv_migration_" + ("collection" if name == "new" else name),
                                    guarded(getattr(self, name)))
         for name in RecordSession.METHODS:

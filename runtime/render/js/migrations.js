@@ -7,13 +7,13 @@
 // getById/removeById/removeByName`, `addIndex/removeIndex/getIndex`, `unmarshal`, and `app.save`,
 // `app.delete` (of a collection, or of a `new Record`: bindings/record.js), `app.findRecordById`,
 // `app.findCollectionByNameOrId`, `app.findAllCollections`, `app.runInTransaction`,
-// `app.db().newQuery(sql).bind({...}).execute()`. Each app call crosses into Python as JSON and
+// `app.db().newQuery(sql).bind({...}).execute()` and the queries of bindings/app_query.js. Each app call crosses into Python as JSON and
 // answers `{ok}` or `{error}`; an error is thrown as PocketBase prints a Go error (no "Error: ").
 //
 // Past --migration-timeout Python answers every call `{stop: true}` (runtime/render/migrate.py): the
 // timer's alarm may land inside a Python call, where it becomes an error the file could catch and
 // loop on. Spinning here instead leaves the alarm to QuickJS's interrupt, which no try/catch holds.
-// Loaded before bindings/record.js, which keeps the `call_python` it finds (this one).
+// bindings/record.js looks `call_python` up at each call, so it calls this one.
 call_python = (function (host) {
   return function () {
     var answer = host.apply(null, arguments);
@@ -156,19 +156,8 @@ var __pvApp = {
     });
   },
   runInTransaction: function (fn) { fn(__pvApp); },
-  db: function () {
-    return {
-      newQuery: function (sql) {
-        var params = {};
-        return {
-          bind: function (values) { Object.assign(params, values); return this; },
-          execute: function () { __pvCall("pv_migration_execute", sql, params); },
-        };
-      },
-    };
-  },
 };
-__pvApp.dao = function () { return __pvApp; };
+__pvQueries(__pvApp);  // bindings/app_query.js: the finders, `db().newQuery(...)`, settings(), store(), dao()
 
 function __pvRunMigration(direction) {
   if (!__pvMigration.registered) return { missing: true };
