@@ -105,9 +105,9 @@
       take(st, answer);
       return answer.ok === true;
     }
-    publicExport() { return JSON.parse(JSON.stringify(table(this).e)); }
+    publicExport() { return JSON.parse(table(this).e); }  // JSON text (app_session.py's _export_text)
     toJSON() { return this.publicExport(); }
-    toString() { return JSON.stringify(table(this).e); }
+    toString() { return JSON.stringify(this.publicExport()); }
   }
 
   function fromAnswer(answer, collection) {
