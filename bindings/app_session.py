@@ -12,6 +12,7 @@ bindings/app.py registers it as the request's end (bindings.context.Context.end)
 """
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 
@@ -26,6 +27,7 @@ from runtime.data.validation import ValidationError
 from .app_query import QueryMethods
 
 MAX_RECORDS = 10_000  # handles one request may hold
+_SAFE = 2 ** 53
 
 
 class _Rollback(Exception):
@@ -44,6 +46,14 @@ def _plain(value):
         return str.__str__(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    return _number(value)
+
+
+def _number(value):
+    """An integer beyond 2**53 as the float JavaScript (and goja) makes of it: as an int it cannot cross, and
+    a record holding one (a form's `1e16`, PocketBase's own) could be neither read nor saved by pages."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -_SAFE <= value <= _SAFE:
+        return float(value)
     return value
 
 
@@ -55,15 +65,18 @@ def table(record: Record) -> dict:
     """What every getter of the record answers, its public export, id and collection: one reply, no more calls."""
     rows = {}
     for name in list(record.fields) + [k for k in record.custom if k not in record.fields]:
-        rows[name] = [_plain(record.get(name)), record.get_string(name), record.get_int(name),
+        rows[name] = [_plain(record.get(name)), record.get_string(name), _number(record.get_int(name)),
                       _finite(record.get_float(name)), record.get_bool(name), str.__str__(record.get_datetime(name)),
                       record.get_string_slice(name)]
-    return {"id": record.id, "n": record.is_new, "f": rows, "e": _plain_export(record.public_export()),
+    return {"id": record.id, "n": record.is_new, "f": rows, "e": _export_text(record.public_export()),
             "c": record.collection}
 
 
-def _plain_export(exported: dict) -> dict:
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in exported.items()}
+def _export_text(exported: dict) -> str:
+    """The public export as JSON text, parsed by record.js: a json field's value may nest deeper, or hold
+    larger integers, than a reply's values may (runtime.render.engine.non_json), and must still be readable."""
+    plain = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in exported.items()}
+    return json.dumps(plain, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 class RecordSession(QueryMethods):

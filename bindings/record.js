@@ -118,8 +118,9 @@
   // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary;
   // `sort`: each record's keys (and its expand's) in Go's json.Marshal order.
   function exported(t, m, sort, depth) {
+    const e = JSON.parse(t.e);  // JSON text (app_session.py's _export_text): parsed afresh, never shared
     const out = {};
-    for (const key of sort ? Object.keys(t.e).sort() : Object.keys(t.e)) out[key] = JSON.parse(JSON.stringify(t.e[key]));
+    for (const key of sort ? Object.keys(e).sort() : Object.keys(e)) out[key] = e[key];
     if (t.x && depth < 16) {
       out.expand = {};
       for (const name of sort ? Object.keys(t.x).sort() : Object.keys(t.x)) {

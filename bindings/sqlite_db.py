@@ -60,8 +60,10 @@ def transaction(conn: sqlite3.Connection):
     IMMEDIATE takes the write lock up front, so a writer waits on the busy
     timeout instead of failing with 'database is locked' halfway through.
     """
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    try:  # BEGIN inside: a signal raised as it returns (the request timer) must not leave it open
+        if conn.in_transaction:  # such a leftover, from before this guard caught it
+            conn.execute("ROLLBACK")
+        conn.execute("BEGIN IMMEDIATE")
         yield conn
         conn.execute("COMMIT")
     except BaseException:

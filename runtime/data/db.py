@@ -134,17 +134,24 @@ class Database:
             if self._busy_ms != busy_timeout_ms():  # the process's timeout changed (set_busy_timeout)
                 self._busy_ms = busy_timeout_ms()
                 self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
-            with busy_errors(self.path):  # another process holds the write lock past the busy timeout
-                self.conn.execute("BEGIN IMMEDIATE")
-            self._depth = 1
+            # BEGIN and COMMIT sit inside the try: a signal arriving during either (the request timer's
+            # RequestTimeout) is raised as soon as the call returns, and must never leave the connection
+            # holding the write lock with no transaction of ours open (every process's writes would wait
+            # on it for the worker's life). A transaction still open here is one such leftover.
             try:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                with busy_errors(self.path):  # another process holds the write lock past the busy timeout
+                    self.conn.execute("BEGIN IMMEDIATE")
+                self._depth = 1
                 yield self
+                self._depth = 0
+                self.conn.execute("COMMIT")
             except BaseException:
                 self._depth = 0
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
-            self._depth = 0
-            self.conn.execute("COMMIT")
 
     def run_in_transaction(self, fn):
         """`fn(db)` inside one transaction (joining an open one); its result, or its exception after rollback."""
