@@ -18,7 +18,7 @@ try { const r = new Record('posts', body()); $app.save(r); made = r.id } catch (
 let out
 try {
   const r = $app.findRecordById('posts', params.id)
-  out = JSON.stringify({views: r.getInt('views'), get: r.get('views'), meta: r.publicExport().meta, str: String(r)})
+  out = JSON.stringify({views: r.getInt('views'), get: r.get('views'), meta: r.publicExport().meta, str: JSON.stringify(r)})
 } catch (e) { out = 'THROWN ' + e.message }
 %><%- out %>""",
 }
