@@ -1,0 +1,294 @@
+"""Go `text/template`'s execution, with `html/template`'s escaping applied as the output is written.
+
+Go's html/template rewrites a template once: it follows the HTML context through the text statically and
+appends escaper functions to every action's pipeline. Here the context is followed while rendering
+(each text node moves it, escape.text), and an action's value passes through the escapers for the context
+it stands in (escape.escapers), rewritten as Go's ensurePipelineContains does; both steps are cached per
+node and context on the template set. Well-formed templates render the same bytes; what Go rejects at
+escape time for branches that end in different contexts is not detected (README, differences).
+"""
+from __future__ import annotations
+
+from . import builtins as B
+from . import escape as E
+from .context import START, EscapeError
+from .gofmt import FuncError, type_name
+from .lex import TemplateError
+from .parse import Action, Arg, Branch, Call, Command, Loop, Text
+
+MAX_DEPTH = 200  # nested {{template}} calls (Go allows 100000; Python's stack does not)
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class ExecError(Exception):
+    def __init__(self, node_pos, node_text, message):
+        super().__init__(message)
+        self.pos, self.node, self.message = node_pos, node_text, message
+
+
+class Renderer:
+    """One execution of a template set (``trees``: name -> (body, parse name, source bytes))."""
+
+    def __init__(self, trees, cache):
+        self.trees, self.cache = trees, cache
+        self.out, self.ctx, self.vars = [], START, []
+        self.root, self.name, self.depth = None, "", 0
+
+    def run(self, name, data):
+        self.root = data
+        dot = B.MISSING if data is None else data
+        self.call(name, dot, None)
+        return "".join(self.out)
+
+    def call(self, name, dot, at):
+        tree = self.trees.get(name)
+        if tree is None or tree[0] is None:
+            if at is None:
+                raise TemplateError(f'html/template: "{name}" is undefined')
+            parse_name, source = self.trees[self.name][1:]
+            line, col = _where(source, at.pos)
+            raise TemplateError(f'html/template:{parse_name}:{line}:{col}: no such template "{name}"')
+        if self.depth >= MAX_DEPTH:
+            raise self.fail(at, f"exceeded maximum template depth ({MAX_DEPTH})")
+        saved = self.vars, self.name
+        self.vars, self.name = [("$", dot)], name
+        self.depth += 1
+        try:
+            self.walk(dot, tree[0])
+        except ExecError as err:
+            if err.pos is None:
+                raise
+            parse_name, source = tree[1:]
+            line, col = _where(source, err.pos)
+            raise TemplateError(f'template: {parse_name}:{line}:{col}: executing "{name}" at <{err.node}>: '
+                                f"{err.message}") from None
+        finally:
+            self.depth -= 1
+            self.vars, self.name = saved
+
+    def fail(self, node, message):
+        return ExecError(getattr(node, "pos", None), str(node) if node is not None else "", message)
+
+    def walk(self, dot, nodes):
+        for node in nodes:
+            kind = type(node)
+            if kind is Text:
+                key = (id(node), self.ctx)
+                done = self.cache.get(key)
+                if done is None:
+                    try:
+                        done = self.cache[key] = E.text(self.ctx, node.text)
+                    except EscapeError as err:
+                        raise TemplateError(f"html/template:{self.name}: {err}") from None
+                self.out.append(done[0])
+                self.ctx = done[1]
+            elif kind is Action:
+                self.action(dot, node)
+            elif kind is Branch:
+                self.branch(dot, node)
+            elif kind is Call:
+                value = self.pipeline(dot, node.pipe) if node.pipe is not None else B.MISSING
+                self.call(node.name, value, node)
+            elif kind is Loop:
+                raise _Break() if node.kind == "break" else _Continue()
+
+    def action(self, dot, node):
+        pipe = node.pipe
+        if pipe.decl:
+            self.pipeline(dot, pipe)
+            return
+        plan = self.cache.get((id(pipe), self.ctx))
+        if plan is None:
+            names, after = E.escapers(self.ctx)
+            plan = self.cache[(id(pipe), self.ctx)] = (*_rewrite(pipe.cmds, names), after)
+        cmds, names, after = plan
+        value = self.commands(dot, cmds)
+        for name in names:
+            value = E.ESCAPERS[name](B.plain(value))
+        self.out.append(value)
+        self.ctx = after
+
+    def branch(self, dot, node):
+        mark = len(self.vars)
+        try:
+            value = self.pipeline(dot, node.pipe)
+            if node.kind == "range":
+                self.range(dot, node, value)
+                return
+            if B.truth(value):
+                self.walk(value if node.kind == "with" else dot, node.body)
+            elif node.other is not None:
+                self.walk(dot, node.other)
+        finally:
+            del self.vars[mark:]
+
+    def range(self, dot, node, value):
+        decl = node.pipe.decl
+        if isinstance(value, dict):
+            items = [(k, value[k]) for k in sorted(value)]
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            items = [(i, i) for i in range(value)]
+        elif value is None or value is B.MISSING:
+            items = []
+        else:
+            raise self.fail(node.pipe.cmds[0].args[0], f"range can't iterate over {B.plain_text(value)}")
+        mark = len(self.vars)
+        for key, item in items:
+            if len(decl) == 1:
+                self.vars[mark - 1] = (decl[0], item)
+            elif len(decl) == 2:
+                self.vars[mark - 2] = (decl[0], key)
+                self.vars[mark - 1] = (decl[1], item)
+            try:
+                self.walk(item, node.body)
+            except _Break:
+                break
+            except _Continue:
+                pass
+            del self.vars[mark:]
+        if not items and node.other is not None:
+            self.walk(dot, node.other)
+
+    def pipeline(self, dot, pipe):
+        value = self.commands(dot, pipe.cmds)
+        if pipe.assign:
+            for name in pipe.decl:
+                for i in range(len(self.vars) - 1, -1, -1):
+                    if self.vars[i][0] == name:
+                        self.vars[i] = (name, value)
+                        break
+        else:
+            for name in pipe.decl:
+                self.vars.append((name, value))
+        return value
+
+    def commands(self, dot, cmds):
+        value = _NONE
+        for cmd in cmds:
+            value = self.command(dot, cmd, value)
+        return value
+
+    def command(self, dot, cmd, final):
+        first = cmd.args[0]
+        if first.kind == "ident":
+            return self.function(dot, cmd, first.value, cmd.args[1:], final)
+        if final is not _NONE or len(cmd.args) > 1:
+            if first.kind == "field":
+                raise self.fail(first, f"{first.value[-1]} is not a method but has arguments")
+            raise self.fail(first, f"can't give argument to non-function {first}")
+        if first.kind == "nil":
+            raise self.fail(cmd, "nil is not a command")
+        return self.arg(dot, first)
+
+    def arg(self, dot, a):
+        kind = a.kind
+        if kind == "field":
+            return self.fields(dot, a.value, a)
+        if kind == "dot":
+            return dot
+        if kind == "variable":
+            value = self.variable(a.value[0], a)
+            return self.fields(value, a.value[1:], a)
+        if kind in ("string", "number"):
+            return a.value[0]
+        if kind == "bool":
+            return a.value
+        if kind == "nil":
+            return None
+        if kind == "pipe":
+            mark = len(self.vars)
+            value = self.pipeline(dot, a.value)
+            del self.vars[mark:]
+            return value
+        if kind == "chain":
+            return self.fields(self.arg(dot, a.value[0]), a.value[1], a)
+        if kind == "ident":
+            return self.function(dot, Command(a.pos, [a]), a.value, [], _NONE)
+        raise self.fail(a, "can't handle " + kind)
+
+    def variable(self, name, node):
+        for var, value in reversed(self.vars):
+            if var == name:
+                return value
+        raise self.fail(node, f"undefined variable: {name}")
+
+    def fields(self, value, names, node):
+        for name in names:
+            if value is B.MISSING:
+                return B.MISSING
+            if isinstance(value, dict):
+                value = value.get(name, B.MISSING)
+            elif value is None:
+                raise self.fail(node, f"nil pointer evaluating interface {{}}.{name}")
+            else:
+                shown = type_name(value) if value is self.root else "interface {}"
+                raise self.fail(node, f"can't evaluate field {name} in type {shown}")
+        return value
+
+    def function(self, dot, cmd, name, args, final):
+        if name in ("and", "or"):
+            values = [lambda a=a: self.arg(dot, a) for a in args]
+            if final is not _NONE:
+                values.append(lambda: final)
+            if not values:
+                raise self.fail(cmd, f"wrong number of args for {name}: want at least 1 got 0")
+            for get in values:
+                value = get()
+                if B.truth(value) == (name == "or"):
+                    return value
+            return value
+        values = [B.plain(self.arg(dot, a)) for a in args]
+        if final is not _NONE:
+            values.append(B.plain(final))
+        fn = B.FUNCS.get(name) or E.ESCAPERS.get(name) or (E.eval_args if name == "_eval_args_" else None)
+        try:
+            return fn(*values)
+        except FuncError as err:
+            raise self.fail(cmd, f"error calling {name}: {err}") from None
+        except B.ArgError as err:
+            raise self.fail(cmd, str(err)) from None
+
+
+_NONE = object()  # no value piped in yet
+
+
+def _rewrite(cmds, names):
+    """Go's ensurePipelineContains: a pipeline ending in `html`/`urlquery` merges with the escapers."""
+    names = list(names)
+    if not names or not cmds:
+        return cmds, names
+    last = cmds[-1]
+    head = last.args[0]
+    if head.kind != "ident" or head.value not in ("html", "urlquery"):
+        return cmds, names
+    esc = head.value
+    cmds = list(cmds)
+    if len(cmds) == 1 and len(last.args) > 1:
+        cmds = [Command(last.pos, [Arg("ident", "_eval_args_", head.pos)] + last.args[1:]),
+                Command(last.pos, [Arg("ident", esc, head.pos)])]
+    dup = False
+    for i, n in enumerate(names):
+        if E.EQUIVALENT.get(n) == esc:
+            names[i], dup = esc, True
+    if dup:
+        cmds = cmds[:-1]
+    return cmds, names
+
+
+def _where(source: bytes, pos: int):
+    before = source[:pos]
+    line = before.count(b"\n") + 1
+    return line, pos - (before.rfind(b"\n") + 1)
+
+
+def render(trees, cache, name, data) -> str:
+    return Renderer(trees, cache).run(name, data)

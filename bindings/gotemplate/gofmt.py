@@ -1,0 +1,190 @@
+"""Values as Go prints them, and text/template's built-in functions.
+
+Data arrives as JSON from the JSVM half, typed as PocketBase's goja exports a JavaScript value: integers
+that fit are int64 (Python int), other numbers float64 (float), strings, bools, null (None),
+arrays ``[]interface {}`` (list) and objects ``map[string]interface {}`` (dict). ``HTML`` marks a string
+the `raw` function returned (Go's ``template.HTML``): the escapers pass it through.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import urllib.parse
+
+
+class HTML(str):
+    """template.HTML: trusted markup (PocketBase's `raw`)."""
+
+
+class FuncError(Exception):
+    """A built-in function's failure: Go reports it as "error calling NAME: MESSAGE"."""
+
+
+def type_name(v) -> str:
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int64"
+    if isinstance(v, float):
+        return "float64"
+    if isinstance(v, HTML):
+        return "template.HTML"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "[]interface {}"
+    return "map[string]interface {}"
+
+
+def fmt_float(f: float, verb: str = "g", prec: int = -1) -> str:
+    """strconv.FormatFloat(f, verb, prec, 64); %v is 'g' with the shortest digits."""
+    if math.isinf(f):
+        return "+Inf" if f > 0 else "-Inf"
+    if math.isnan(f):
+        return "NaN"
+    if verb == "g" and prec < 0:
+        digits = repr(abs(f))
+        mant, _, exp = digits.partition("e")
+        point = mant.find(".")
+        ds = mant.replace(".", "").lstrip("0")
+        lead = len(mant.replace(".", "")) - len(mant.replace(".", "").lstrip("0"))
+        dp = (point if point >= 0 else len(mant)) + (int(exp) if exp else 0) - lead
+        ds = ds.rstrip("0") or "0"
+        x = dp - 1
+        sign = "-" if math.copysign(1, f) < 0 else ""
+        if ds == "0":
+            return sign + "0"
+        if x < -4 or x >= 6:  # strconv's shortest %g switches to an exponent at 1e+06
+
+            m = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+            return f"{sign}{m}e{'-' if x < 0 else '+'}{abs(x):02d}"
+        if dp <= 0:
+            return sign + "0." + "0" * -dp + ds
+        if dp >= len(ds):
+            return sign + ds + "0" * (dp - len(ds))
+        return sign + ds[:dp] + "." + ds[dp:]
+    if verb == "e":
+        text = "%.*e" % (6 if prec < 0 else prec, f)
+        m, _, e = text.partition("e")
+        return f"{m}e{e[0]}{int(e[1:]):02d}"
+    return "%.*f" % (6 if prec < 0 else prec, f)
+
+
+def sprint_value(v, top=True) -> str:
+    """fmt's %v."""
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return fmt_float(v)
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, list):
+        return "[" + " ".join(sprint_value(x, False) for x in v) + "]"
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{k}:{sprint_value(v[k], False)}" for k in sorted(v)) + "]"
+    return str(v)
+
+
+def sprint(*args) -> str:
+    """fmt.Sprint: a space between operands when neither is a string."""
+    out = []
+    for i, a in enumerate(args):
+        if i and not isinstance(a, str) and not isinstance(args[i - 1], str):
+            out.append(" ")
+        out.append(sprint_value(a))
+    return "".join(out)
+
+
+def sprintln(*args) -> str:
+    return " ".join(sprint_value(a) for a in args) + "\n"
+
+
+_VERB = re.compile(r"%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])")
+
+
+def sprintf(fmt: str, *args) -> str:
+    """fmt.Sprintf for the verbs templates use (v s d q t f e g x X c %), with flags, width and precision."""
+    args, out, pos = list(args), [], 0
+    used = 0
+    for m in _VERB.finditer(fmt):
+        out.append(fmt[pos:m.start()])
+        pos = m.end()
+        flags, width, prec, verb = m.group(1), m.group(2), m.group(3), m.group(4)
+        if verb == "%":
+            out.append("%")
+            continue
+        if used >= len(args):
+            out.append(f"%!{verb}(MISSING)")
+            continue
+        v = args[used]
+        used += 1
+        text = _format_one(v, verb, flags, -1 if prec is None else int(prec or 0))
+        if width:
+            pad = int(width) - len(text)
+            if pad > 0:
+                text = text + " " * pad if "-" in flags else ("0" if "0" in flags and verb in "dfegx" else " ") * pad + text
+        out.append(text)
+    out.append(fmt[pos:])
+    if used < len(args):
+        out.append("%!(EXTRA " + ", ".join(f"{type_name(a)}={sprint_value(a)}" for a in args[used:]) + ")")
+    return "".join(out)
+
+
+def _format_one(v, verb, flags, prec):
+    if verb == "v":
+        return sprint_value(v)
+    if verb == "s" and isinstance(v, str):
+        return v if prec < 0 else v[:prec]
+    if verb == "q" and isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if verb == "t" and isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, bool) or v is None:
+        return f"%!{verb}({type_name(v)}={sprint_value(v)})"
+    if isinstance(v, int) and verb in "dxXcoqb":
+        if verb == "c":
+            return chr(v)
+        if verb == "q":
+            return "'" + chr(v) + "'"
+        return ("+" if "+" in flags and v >= 0 else "") + format(v, {"d": "d"}.get(verb, verb))
+    if isinstance(v, float) and verb in "fFeEgG":
+        return ("+" if "+" in flags and v >= 0 else "") + (fmt_float(v, verb.lower(), prec) if verb in "eEfF"
+                                                            else fmt_float(v))
+    if verb == "s" and isinstance(v, (int, float, list, dict)):
+        return f"%!s({type_name(v)}={sprint_value(v)})" if not isinstance(v, (list, dict)) else sprint_value(v)
+    if verb == "x" and isinstance(v, str):
+        return v.encode("utf-8").hex()
+    return f"%!{verb}({type_name(v)}={sprint_value(v)})"
+
+
+def html_escape(s: str) -> str:
+    """text/template's `html` (template.HTMLEscapeString)."""
+    return (s.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("\0", "\ufffd"))
+
+
+def js_escape(s: str) -> str:
+    """text/template's `js` (template.JSEscapeString)."""
+    out = []
+    for c in s:
+        if c in "\\'\"":
+            out.append("\\" + c)
+        elif c in "<>&=":
+            out.append("\\u%04X" % ord(c))
+        elif ord(c) < 0x80 and not c.isprintable() or c in "\u2028\u2029":
+            out.append("\\u%04X" % ord(c))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def query_escape(s: str) -> str:
+    """url.QueryEscape."""
+    return urllib.parse.quote_plus(s, safe="-_.~")

@@ -1,0 +1,373 @@
+"""Go `text/template`'s parser: tokens (lex.py) -> trees of small nodes, one per defined template.
+
+A template body is a list of nodes: ``Text``, ``Action`` (a pipeline to print), ``Branch`` (if, range,
+with: a pipeline, a body and an else body), ``Call`` ({{template}}), ``Loop`` ({{break}}/{{continue}}).
+A pipeline is commands joined by ``|``; a command is arguments, each an ``Arg`` (kind, value, position) —
+kinds field, variable, dot, nil, bool, number, string, ident (a function), pipe (parenthesised), chain.
+Every node keeps its byte position and line, for Go's "template: NAME:LINE:COL" execution errors.
+"""
+from __future__ import annotations
+
+import ast
+
+from .lex import TemplateError, lex
+
+
+class Text:
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
+class Action:
+    __slots__ = ("pos", "line", "pipe")
+
+    def __init__(self, pos, line, pipe):
+        self.pos, self.line, self.pipe = pos, line, pipe
+
+
+class Branch:
+    __slots__ = ("kind", "pos", "line", "pipe", "body", "other")
+
+    def __init__(self, kind, pos, line, pipe, body, other):
+        self.kind, self.pos, self.line, self.pipe, self.body, self.other = kind, pos, line, pipe, body, other
+
+
+class Call:
+    __slots__ = ("name", "pos", "line", "pipe")
+
+    def __init__(self, name, pos, line, pipe):
+        self.name, self.pos, self.line, self.pipe = name, pos, line, pipe
+
+
+class Loop:
+    __slots__ = ("kind", "pos", "line")
+
+    def __init__(self, kind, pos, line):
+        self.kind, self.pos, self.line = kind, pos, line
+
+
+class Pipe:
+    __slots__ = ("pos", "decl", "assign", "cmds")
+
+    def __init__(self, pos, decl, assign, cmds):
+        self.pos, self.decl, self.assign, self.cmds = pos, decl, assign, cmds
+
+    def __str__(self):
+        head = (", ".join(self.decl) + (" = " if self.assign else " := ")) if self.decl else ""
+        return head + " | ".join(" ".join(str(a) for a in c.args) for c in self.cmds)
+
+
+class Command:
+    __slots__ = ("pos", "args")
+
+    def __init__(self, pos, args):
+        self.pos, self.args = pos, args
+
+    def __str__(self):
+        return " ".join(str(a) for a in self.args)
+
+
+class Arg:
+    """kind: field (value: names), variable (value: [name, *fields]), chain (value: (arg, fields)),
+    dot, nil, bool, number (value: (number, source)), string (value: (text, source)), ident, pipe."""
+    __slots__ = ("kind", "value", "pos")
+
+    def __init__(self, kind, value, pos):
+        self.kind, self.value, self.pos = kind, value, pos
+
+    def __str__(self):
+        k, v = self.kind, self.value
+        if k == "field":
+            return "".join("." + n for n in v)
+        if k == "variable":
+            return v[0] + "".join("." + n for n in v[1:])
+        if k == "chain":
+            inner = str(v[0])
+            return ("(" + inner + ")" if v[0].kind == "pipe" else inner) + "".join("." + n for n in v[1])
+        if k in ("number", "string"):
+            return v[1]
+        if k == "pipe":
+            return "(" + str(v) + ")"
+        return {"dot": ".", "nil": "nil"}.get(k, str(v).lower() if k == "bool" else str(v))
+
+
+def parse_number(source: str, name: str, line: int):
+    """A number literal as Go's parser types it: int64 for integers (hex, octal, binary, runes), else float64."""
+    text = source.replace("_", "")
+    try:
+        if text.startswith("'"):
+            return ord(ast.literal_eval(text))
+        body, sign = text.lstrip("+-"), -1 if text.startswith("-") else 1
+        low = body.lower()
+        if low.startswith(("0x", "0b", "0o")) and "." not in low and "p" not in low:
+            return sign * int(body, 0)
+        if body.isdigit():
+            return sign * int(body, 8 if len(body) > 1 and body[0] == "0" else 10)
+        return sign * (float.fromhex(body) if low.startswith("0x") else float(body))
+    except (ValueError, SyntaxError):
+        raise TemplateError(f'template: {name}:{line}: illegal number syntax: "{source}"') from None
+
+
+class Parser:
+    def __init__(self, name: str, text: str, funcs):
+        self.name, self.funcs = name, funcs
+        self.tokens, self.k = lex(name, text), 0
+        self.defined: dict[str, list] = {}
+        self.vars = ["$"]
+
+    def fail(self, message, tok=None):
+        tok = tok or self.tokens[min(self.k, len(self.tokens) - 1)]
+        raise TemplateError(f"template: {self.name}:{tok[3]}: {message}")
+
+    def next(self):
+        tok = self.tokens[self.k]
+        self.k += 1
+        return tok
+
+    def peek(self):
+        return self.tokens[self.k]
+
+    def next_nonspace(self):
+        tok = self.next()
+        while tok[0] == "space":
+            tok = self.next()
+        return tok
+
+    def peek_nonspace(self):
+        tok = self.next_nonspace()
+        self.k -= 1
+        return tok
+
+    def expect(self, kind, context):
+        tok = self.next_nonspace()
+        if tok[0] != kind:
+            self.unexpected(tok, context)
+        return tok
+
+    def unexpected(self, tok, context):
+        shown = {"eof": "EOF", "right": "<}}>"}.get(tok[0])
+        if shown == "EOF":
+            self.fail(f"unexpected EOF in {context}", tok)
+        self.fail(f"unexpected {shown or _shown(tok)} in {context}", tok)
+
+    def parse(self) -> dict:
+        body, stop = self.item_list(top=True)
+        self.defined.setdefault(self.name, None)
+        if self.defined[self.name] is None or _has_content(body):
+            self.defined[self.name] = body
+        return self.defined
+
+    def item_list(self, top=False):
+        """Nodes up to {{end}} / {{else}} (returned as the stop keyword) or, at the top, EOF."""
+        items = []
+        while True:
+            tok = self.next()
+            kind = tok[0]
+            if kind == "eof":
+                if not top:
+                    self.fail("unexpected EOF", tok)
+                return items, None
+            if kind == "text":
+                items.append(Text(tok[1]))
+                continue
+            word = self.peek_nonspace()
+            if word[0] == "keyword":
+                self.next_nonspace()
+                if word[1] in ("end", "else"):
+                    if top:
+                        self.fail(f"unexpected {{{{{word[1]}}}}}", word)
+                    return items, word
+                node = self.keyword(word, top)
+                if node is not None:
+                    items.append(node)
+                continue
+            pipe = self.pipeline("command", "right")
+            items.append(Action(tok[2], tok[3], pipe))
+
+    def keyword(self, word, top):
+        w = word[1]
+        if w in ("if", "range", "with"):
+            return self.branch(w, word)
+        if w in ("break", "continue"):
+            self.expect("right", w)
+            return Loop(w, word[2], word[3])
+        if w == "template":
+            return self.template_call(word)
+        if w in ("define", "block"):
+            if w == "define" and not top:
+                self.fail("unexpected <define> in command", word)
+            name_tok = self.next_nonspace()
+            if name_tok[0] not in ("string", "rawstring"):
+                self.unexpected(name_tok, f"{w} clause")
+            name = ast.literal_eval(name_tok[1])
+            pipe = None
+            if w == "define":
+                self.expect("right", "define clause")
+            else:
+                pipe = self.pipeline("block clause", "right")
+            saved, self.vars = self.vars, ["$"]
+            body, stop = self.item_list()
+            self.vars = saved
+            if stop[1] != "end":
+                self.fail("unexpected {{else}}", stop)
+            self.expect("right", "end")
+            if name not in self.defined or self.defined[name] is None or _has_content(body):
+                self.defined[name] = body
+            return Call(name, name_tok[2], name_tok[3], pipe) if w == "block" else None
+        self.unexpected(word, "command")
+
+    def branch(self, kind, word):
+        mark = len(self.vars)
+        pipe = self.pipeline(kind, "right")
+        body, stop = self.item_list()
+        other = None
+        if stop[1] == "else":
+            nxt = self.peek_nonspace()
+            if kind in ("if", "with") and nxt[0] == "keyword" and nxt[1] == kind:
+                self.next_nonspace()
+                other = [self.branch(kind, nxt)]
+            else:
+                self.expect("right", "else")
+                other, stop = self.item_list()
+                if stop[1] != "end":
+                    self.fail("expected end; found {{else}}", stop)
+                self.expect("right", "end")
+        else:
+            self.expect("right", "end")
+        del self.vars[mark:]
+        return Branch(kind, word[2], word[3], pipe, body, other)
+
+    def template_call(self, word):
+        tok = self.next_nonspace()
+        if tok[0] not in ("string", "rawstring"):
+            self.unexpected(tok, "template clause")
+        name = ast.literal_eval(tok[1])
+        pipe = None
+        if self.peek_nonspace()[0] != "right":
+            pipe = self.pipeline("template clause", "right")
+        else:
+            self.next_nonspace()
+        return Call(name, tok[2], tok[3], pipe)
+
+    def pipeline(self, context, end):
+        start = self.peek_nonspace()
+        decl, assign = [], False
+        save = self.k
+        tok = self.next_nonspace()
+        if tok[0] == "variable":
+            names = [tok[1]]
+            after = self.next_nonspace()
+            if after[0] == "comma" and context == "range":
+                second = self.next_nonspace()
+                if second[0] != "variable":
+                    self.fail(f"range can only initialize variables")
+                names.append(second[1])
+                after = self.next_nonspace()
+            if after[0] in ("declare", "assign"):
+                decl, assign = names, after[0] == "assign"
+                for n in names:
+                    if assign:
+                        if n not in self.vars:
+                            self.fail(f'undefined variable "{n}"', tok)
+                    else:
+                        self.vars.append(n)
+            else:
+                self.k = save
+        else:
+            self.k = save
+        cmds = []
+        while True:
+            tok = self.peek_nonspace()
+            if tok[0] == end:
+                self.next_nonspace()
+                if not cmds:
+                    self.fail(f"missing value for {context}", tok)
+                return Pipe(start[2], decl, assign, cmds)
+            cmds.append(self.command(end))
+            tok = self.peek_nonspace()
+            if tok[0] == "pipe":
+                self.next_nonspace()
+                if self.peek_nonspace()[0] == end:
+                    self.fail("missing command after pipe", tok)
+
+    def command(self, end):
+        args, pos = [], self.peek_nonspace()[2]
+        while True:
+            if self.peek_nonspace()[0] in (end, "pipe"):
+                break
+            args.append(self.operand())
+            tok = self.peek()
+            if tok[0] == "space":
+                self.next()
+                continue
+            if tok[0] in (end, "pipe"):
+                break
+            if tok[0] == "eof":
+                self.fail("unclosed action", tok)
+            self.unexpected(tok, "operand")
+        if not args:
+            self.fail("empty command")
+        return Command(pos, args)
+
+    def operand(self):
+        node = self.term()
+        if node is None:
+            return None
+        if self.peek()[0] == "field":
+            fields, pos = [], self.peek()[2]
+            while self.peek()[0] == "field":
+                fields.append(self.next()[1][1:])
+            if node.kind == "field":
+                return Arg("field", node.value + fields, pos)
+            if node.kind == "variable":
+                return Arg("variable", node.value + fields, pos)
+            if node.kind in ("bool", "string", "number", "nil", "dot"):
+                self.fail(f"unexpected . after term {str(node)!r}".replace("'", '"'))
+            return Arg("chain", (node, fields), pos)
+        return node
+
+    def term(self):
+        tok = self.next_nonspace()
+        kind, value, pos = tok[0], tok[1], tok[2]
+        if kind == "ident":
+            if value not in self.funcs:
+                self.fail(f'function "{value}" not defined', tok)
+            return Arg("ident", value, pos)
+        if kind == "dot":
+            return Arg("dot", None, pos)
+        if kind == "nil":
+            return Arg("nil", None, pos)
+        if kind == "variable":
+            if value not in self.vars:
+                self.fail(f'undefined variable "{value}"', tok)
+            return Arg("variable", [value], pos)
+        if kind == "field":
+            return Arg("field", [value[1:]], pos)
+        if kind == "bool":
+            return Arg("bool", value == "true", pos)
+        if kind in ("number", "char"):
+            return Arg("number", (parse_number(value, self.name, tok[3]), value), pos)
+        if kind in ("string", "rawstring"):
+            return Arg("string", (ast.literal_eval(value) if kind == "string" else value[1:-1], value), pos)
+        if kind == "lparen":
+            pipe = self.pipeline("parenthesized pipeline", "rparen")
+            return Arg("pipe", pipe, pos)
+        self.k -= 1
+        if kind == "eof":
+            self.fail("unclosed action", tok)
+        self.unexpected(tok, "operand")
+
+
+def _shown(tok) -> str:
+    return f'"{tok[1]}"' if tok[0] not in ("keyword",) else f"<{tok[1]}>"
+
+
+def _has_content(body) -> bool:
+    return any(not isinstance(n, Text) or n.text.strip() for n in body)
+
+
+def parse(name: str, text: str, funcs) -> dict:
+    """{template name: body} for ``text`` (its top level under ``name``, plus every define and block)."""
+    return Parser(name, text, funcs).parse()
