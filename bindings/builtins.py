@@ -11,7 +11,8 @@ import importlib
 from .registry import REGISTRY, Registry
 
 PAGE_API = "bindings.page_api"  # the request and response API (request.js, response.js, micro-dash)
-FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app")
+FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app",
+            "bindings.template")
 
 
 def load(registry: Registry = REGISTRY, families=FAMILIES) -> Registry:
