@@ -16,6 +16,7 @@ from .builtins import NAMES
 from .exec import render as _render
 from .lex import TemplateError
 from .parse import parse
+from .static import Analysis
 
 __all__ = ["TemplateError", "TemplateSet", "load_string", "load_files"]
 _CACHE_LIMIT = 256
@@ -27,13 +28,21 @@ class TemplateSet:
     def __init__(self, entry: str, trees=None, error: str | None = None):
         self.entry, self.trees, self.error = entry, trees or {}, error
         self.cache: dict = {}  # (node id, context) -> escaped text / escaper plan
+        self.analysis = None   # html/template's checks, made at the first render (as Go escapes then)
 
     def render(self, data) -> str:
+        if self.error is None and self.analysis is None:
+            try:
+                checked = Analysis(self.trees)
+                checked.check(self.entry)
+                self.analysis = checked
+            except TemplateError as err:
+                self.error = str(err)
         if self.error is not None:
             raise TemplateError(self.error)
         if len(self.cache) > 4096:
             self.cache.clear()
-        return _render(self.trees, self.cache, self.entry, data)
+        return _render(self.trees, self.cache, self.analysis, self.entry, data)
 
     def add(self, name: str, text: str) -> None:
         source = text.encode("utf-8")

@@ -43,6 +43,10 @@ _ATTR_START = {A_NONE: ATTR, A_SCRIPT: JS, A_SCRIPT_TYPE: ATTR, A_STYLE: CSS, A_
 _DELIM_ENDS = {D_DQ: '"', D_SQ: "'", D_SPACE: " \t\n\f\r>"}
 _URL_ATTRS = {"action", "archive", "background", "cite", "classid", "codebase", "data", "formaction", "href",
               "icon", "longdesc", "manifest", "poster", "profile", "src", "usemap", "xmlns"}
+# Go's attrTypeMap entries that are neither URLs nor plain text (a value there is never a safe name).
+_UNSAFE_ATTRS = {"accept-charset", "async", "challenge", "charset", "content", "crossorigin", "defer", "enctype",
+                 "form", "formenctype", "formmethod", "formnovalidate", "http-equiv", "keytype", "language",
+                 "method", "novalidate", "pattern", "rel", "sandbox", "type", "value"}
 _JS_TYPES = {"application/ecmascript", "application/javascript", "application/json", "application/ld+json",
              "application/x-ecmascript", "application/x-javascript", "module", "text/ecmascript",
              "text/javascript", "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
@@ -56,6 +60,21 @@ _SPACES = " \t\n\f\r"
 
 class EscapeError(Exception):
     """Text the escaper cannot follow (Go's ErrBadHTML and friends)."""
+
+
+def go_quote(s: str) -> str:
+    """strconv.Quote: printable characters kept, the rest escaped as Go does."""
+    out = []
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f",
+                        "\v": "\\v"}.get(ch) or ("\\x%02x" % ord(ch) if ord(ch) < 0x80 else
+                                               "\\u%04x" % ord(ch) if ord(ch) < 0x10000 else "\\U%08x" % ord(ch)))
+    return '"' + "".join(out) + '"'
 
 
 def attr_type(name: str) -> str:
@@ -73,8 +92,12 @@ def attr_type(name: str) -> str:
         return "css"
     if name == "srcset":
         return "srcset"
-    if name in ("srcdoc",):
+    if name == "srcdoc":
         return "html"
+    if name in _UNSAFE_ATTRS:
+        return "unsafe"
+    if name == "srclang":
+        return "plain"
     if name.startswith("on"):
         return "js"
     if "src" in name or "uri" in name or "url" in name:
@@ -94,7 +117,7 @@ def _eat_attr_name(s: str, i: int) -> int:
         if c in " \t\n\f\r=>":
             return j
         if c in "'\"<":
-            raise EscapeError(f"{c!r} in attribute name: {s[:32]!r}")
+            raise EscapeError(f"{go_quote(c)} in attribute name: {go_quote(s[:32])}")
     return len(s)
 
 
@@ -127,7 +150,7 @@ def t_tag(c, s):
         return Ctx(_CONTENT[c.element], element=c.element), i + 1
     j = _eat_attr_name(s, i)
     if i == j:
-        raise EscapeError(f"expected space, attr name, or end of tag, but got {s[i:]!r}")
+        raise EscapeError(f"expected space, attr name, or end of tag, but got {go_quote(s[i:])}")
     name = s[i:j].lower()
     kind = attr_type(name)
     attr = A_SCRIPT_TYPE if c.element == E_SCRIPT and name == "type" else \
@@ -168,6 +191,11 @@ def t_html_cmt(c, s):
 
 def t_attr(c, s):
     return c, len(s)
+
+
+def t_rcdata(c, s):
+    i = _special_end(c, s)
+    return (START, i) if i < len(s) else (c, len(s))
 
 
 def t_url(c, s):
@@ -214,7 +242,9 @@ def t_js(c, s):
             return c._replace(state=JS_BLOCK_CMT), i + 2
         if c.js == JS_REGEXP:
             return c._replace(state=JS_RE), i + 1
-        return c._replace(js=JS_REGEXP), i + 1
+        if c.js == JS_DIVOP:
+            return c._replace(js=JS_REGEXP), i + 1
+        raise EscapeError(f"'/' could start a division or regexp: {go_quote(s[i:i + 32])}")
     if ch == "<" and s.startswith("<!--", i):
         return c._replace(state=JS_HTML_OPEN_CMT), i + 4
     if ch == "-" and s.startswith("-->", i):
@@ -242,7 +272,7 @@ def t_js_delimited(c, s):
         if ch == "\\":
             i += 1
             if i == len(s):
-                raise EscapeError(f"unfinished escape sequence in JS string: {s!r}")
+                raise EscapeError(f"unfinished escape sequence in JS string: {go_quote(s)}")
         elif ch == "[":
             in_set = True
         elif ch == "]":
@@ -253,7 +283,7 @@ def t_js_delimited(c, s):
             return c._replace(state=JS, js=JS_DIVOP), i + 1
         k = i + 1
     if in_set:
-        raise EscapeError(f"unfinished JS regexp charset: {s!r}")
+        raise EscapeError(f"unfinished JS regexp charset: {go_quote(s)}")
     return c, len(s)
 
 
@@ -266,7 +296,7 @@ def t_js_tmpl(c, s):
         if s[i] == "\\":
             i += 1
             if i == len(s):
-                raise EscapeError(f"unfinished escape sequence in JS string: {s!r}")
+                raise EscapeError(f"unfinished escape sequence in JS string: {go_quote(s)}")
         elif s[i] == "`":
             return c._replace(state=JS), i + 1
         elif s.startswith("${", i):
@@ -328,7 +358,7 @@ def t_css_str(c, s):
         if s[i] == "\\":
             i += 1
             if i == len(s):
-                raise EscapeError(f"unfinished escape sequence in CSS string: {s!r}")
+                raise EscapeError(f"unfinished escape sequence in CSS string: {go_quote(s)}")
         else:
             return c._replace(state=CSS), i + 1
         c, _ = t_url(c, decode_css(s[:i + 1]))
@@ -347,7 +377,7 @@ def decode_css(s: str) -> str:
 
 
 TRANSITIONS = {TEXT: t_text, TAG: t_tag, ATTR_NAME: t_attr_name, AFTER_NAME: t_after_name,
-               BEFORE_VALUE: t_before_value, HTML_CMT: t_html_cmt, RCDATA: t_attr, ATTR: t_attr, URL: t_url,
+               BEFORE_VALUE: t_before_value, HTML_CMT: t_html_cmt, RCDATA: t_rcdata, ATTR: t_attr, URL: t_url,
                SRCSET: t_attr, JS: t_js, JS_DQ: t_js_delimited, JS_SQ: t_js_delimited, JS_RE: t_js_delimited,
                JS_TMPL: t_js_tmpl, JS_BLOCK_CMT: t_block_cmt, JS_LINE_CMT: t_line_cmt,
                JS_HTML_OPEN_CMT: t_line_cmt, JS_HTML_CLOSE_CMT: t_line_cmt, CSS: t_css, CSS_DQ: t_css_str,
@@ -375,7 +405,7 @@ def after_step(c: Ctx, s: str):
     if c.delim == D_SPACE:
         bad = next((j for j, ch in enumerate(s[:i]) if ch in "\"'<=`"), -1)
         if bad >= 0:
-            raise EscapeError(f"{s[bad]!r} in unquoted attr: {s[:i]!r}")
+            raise EscapeError(f"{go_quote(s[bad])} in unquoted attr: {go_quote(s[:i])}")
     if i == len(s):
         u = html.unescape(s)
         while u:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 from . import context as C
 from .gofmt import HTML, html_escape, js_escape, query_escape, sprint, sprint_value
@@ -56,14 +57,49 @@ def html_escaper(*args):
 
 def attr_escaper(*args):
     s, is_html = stringify(args)
-    return s.translate(_HTML_NORM) if is_html else s.translate(_HTML)
+    return strip_tags(s).translate(_HTML_NORM) if is_html else s.translate(_HTML)
+
+
+def strip_tags(markup: str) -> str:
+    """The text of trusted markup put in an attribute: tags and comments dropped (Go's stripTags)."""
+    out, c, i, all_text = [], C.START, 0, True
+    n = len(markup)
+    while i != n:
+        if c.delim == C.D_NONE:
+            st = c.state
+            if c.element != C.E_NONE and st not in (C.TAG, C.ATTR_NAME, C.AFTER_NAME, C.BEFORE_VALUE, C.ATTR):
+                st = C.RCDATA
+            d, read = C.TRANSITIONS[st](c, markup[i:])
+            i1 = i + read
+            if c.state in (C.TEXT, C.RCDATA):
+                j = i1
+                if d.state != c.state:
+                    k = markup.rfind("<", i, i1)
+                    j = k if k >= 0 else j
+                out.append(markup[i:j])
+            else:
+                all_text = False
+            c, i = d, i1
+            continue
+        ends = C._DELIM_ENDS[c.delim]
+        i1 = next((j for j in range(i, n) if markup[j] in ends), -1)
+        if i1 < 0:
+            break
+        if c.delim != C.D_SPACE:
+            i1 += 1
+        c, i = C.Ctx(C.TAG, element=c.element), i1
+    if all_text:
+        return markup
+    if c.state in (C.TEXT, C.RCDATA):
+        out.append(markup[i:])
+    return "".join(out)
 
 
 def nospace_escaper(*args):
     s, is_html = stringify(args)
     if s == "":
         return FAILSAFE
-    s = s.translate(_NOSPACE_NORM if is_html else _NOSPACE)
+    s = strip_tags(s).translate(_NOSPACE_NORM) if is_html else s.translate(_NOSPACE)
     return _NONCHAR.sub(lambda m: "&#x%x;" % ord(m.group()), s)
 
 
@@ -155,7 +191,7 @@ def _json_float(f: float) -> str:
         return (m[:-2] if m.endswith(".0") else m) + "e" + ("-" if e.startswith("-") else "+") + e.lstrip("+-").lstrip("0")
     if f.is_integer():
         return str(int(f))
-    return repr(f)
+    return format(Decimal(repr(f)), "f")  # shortest digits, never an exponent
 
 
 def js_val_escaper(*args):

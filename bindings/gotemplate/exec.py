@@ -15,6 +15,7 @@ from .context import START, EscapeError
 from .gofmt import FuncError, type_name
 from .lex import TemplateError
 from .parse import Action, Arg, Branch, Call, Command, Loop, Text
+from .static import where as _where
 
 MAX_DEPTH = 200  # nested {{template}} calls (Go allows 100000; Python's stack does not)
 
@@ -36,8 +37,8 @@ class ExecError(Exception):
 class Renderer:
     """One execution of a template set (``trees``: name -> (body, parse name, source bytes))."""
 
-    def __init__(self, trees, cache):
-        self.trees, self.cache = trees, cache
+    def __init__(self, trees, cache, analysis):
+        self.trees, self.cache, self.ends, self.calls = trees, cache, analysis.ends, analysis.calls
         self.out, self.ctx, self.vars = [], START, []
         self.root, self.name, self.depth = None, "", 0
 
@@ -95,7 +96,9 @@ class Renderer:
                 self.branch(dot, node)
             elif kind is Call:
                 value = self.pipeline(dot, node.pipe) if node.pipe is not None else B.MISSING
+                start = self.ctx
                 self.call(node.name, value, node)
+                self.ctx = self.calls.get((node.name, start), self.ctx)
             elif kind is Loop:
                 raise _Break() if node.kind == "break" else _Continue()
 
@@ -116,18 +119,19 @@ class Renderer:
         self.ctx = after
 
     def branch(self, dot, node):
-        mark = len(self.vars)
+        """Run a branch; the context after it is the one Go's escaper joined its arms into (static.py)."""
+        mark, start = len(self.vars), self.ctx
         try:
             value = self.pipeline(dot, node.pipe)
             if node.kind == "range":
                 self.range(dot, node, value)
-                return
-            if B.truth(value):
+            elif B.truth(value):
                 self.walk(value if node.kind == "with" else dot, node.body)
             elif node.other is not None:
                 self.walk(dot, node.other)
         finally:
             del self.vars[mark:]
+        self.ctx = self.ends.get((id(node), start), self.ctx)
 
     def range(self, dot, node, value):
         decl = node.pipe.decl
@@ -141,8 +145,9 @@ class Renderer:
             items = []
         else:
             raise self.fail(node.pipe.cmds[0].args[0], f"range can't iterate over {B.plain_text(value)}")
-        mark = len(self.vars)
+        mark, start = len(self.vars), self.ctx
         for key, item in items:
+            self.ctx = start
             if len(decl) == 1:
                 self.vars[mark - 1] = (decl[0], item)
             elif len(decl) == 2:
@@ -156,6 +161,7 @@ class Renderer:
                 pass
             del self.vars[mark:]
         if not items and node.other is not None:
+            self.ctx = start
             self.walk(dot, node.other)
 
     def pipeline(self, dot, pipe):
@@ -284,11 +290,5 @@ def _rewrite(cmds, names):
     return cmds, names
 
 
-def _where(source: bytes, pos: int):
-    before = source[:pos]
-    line = before.count(b"\n") + 1
-    return line, pos - (before.rfind(b"\n") + 1)
-
-
-def render(trees, cache, name, data) -> str:
-    return Renderer(trees, cache).run(name, data)
+def render(trees, cache, analysis, name, data) -> str:
+    return Renderer(trees, cache, analysis).run(name, data)

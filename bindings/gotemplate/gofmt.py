@@ -17,6 +17,10 @@ class HTML(str):
     """template.HTML: trusted markup (PocketBase's `raw`)."""
 
 
+class GoInt(int):
+    """An integer literal of the template text: Go's `int` (data numbers are `int64`)."""
+
+
 class FuncError(Exception):
     """A built-in function's failure: Go reports it as "error calling NAME: MESSAGE"."""
 
@@ -26,6 +30,8 @@ def type_name(v) -> str:
         return "<nil>"
     if isinstance(v, bool):
         return "bool"
+    if isinstance(v, GoInt):
+        return "int"
     if isinstance(v, int):
         return "int64"
     if isinstance(v, float):

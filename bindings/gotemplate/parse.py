@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from .gofmt import GoInt
 from .lex import TemplateError, lex
 
 
@@ -98,13 +99,13 @@ def parse_number(source: str, name: str, line: int):
     text = source.replace("_", "")
     try:
         if text.startswith("'"):
-            return ord(ast.literal_eval(text))
+            return GoInt(ord(ast.literal_eval(text)))
         body, sign = text.lstrip("+-"), -1 if text.startswith("-") else 1
         low = body.lower()
         if low.startswith(("0x", "0b", "0o")) and "." not in low and "p" not in low:
-            return sign * int(body, 0)
+            return GoInt(sign * int(body, 0))
         if body.isdigit():
-            return sign * int(body, 8 if len(body) > 1 and body[0] == "0" else 10)
+            return GoInt(sign * int(body, 8 if len(body) > 1 and body[0] == "0" else 10))
         return sign * (float.fromhex(body) if low.startswith("0x") else float(body))
     except (ValueError, SyntaxError):
         raise TemplateError(f'template: {name}:{line}: illegal number syntax: "{source}"') from None
@@ -154,10 +155,16 @@ class Parser:
 
     def parse(self) -> dict:
         body, stop = self.item_list(top=True)
-        self.defined.setdefault(self.name, None)
-        if self.defined[self.name] is None or _has_content(body):
-            self.defined[self.name] = body
+        self.define(self.name, body)
         return self.defined
+
+    def define(self, name, body):
+        """Go's treeSet add: an empty body never replaces one, two bodies with content are an error."""
+        known = self.defined.get(name)
+        if known is None or not _has_content(known):
+            self.defined[name] = body
+        elif _has_content(body):
+            self.fail(f'template: multiple definition of template "{name}"', self.tokens[self.k - 1])
 
     def item_list(self, top=False):
         """Nodes up to {{end}} / {{else}} (returned as the stop keyword) or, at the top, EOF."""
@@ -213,8 +220,7 @@ class Parser:
             if stop[1] != "end":
                 self.fail("unexpected {{else}}", stop)
             self.expect("right", "end")
-            if name not in self.defined or self.defined[name] is None or _has_content(body):
-                self.defined[name] = body
+            self.define(name, body)
             return Call(name, name_tok[2], name_tok[3], pipe) if w == "block" else None
         self.unexpected(word, "command")
 
@@ -237,7 +243,7 @@ class Parser:
         else:
             self.expect("right", "end")
         del self.vars[mark:]
-        return Branch(kind, word[2], word[3], pipe, body, other)
+        return Branch(kind, pipe.pos, word[3], pipe, body, other)
 
     def template_call(self, word):
         tok = self.next_nonspace()
