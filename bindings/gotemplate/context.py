@@ -12,6 +12,9 @@ import html
 import re
 from typing import NamedTuple
 
+from .attrs import attr_type
+from .gofmt import go_quote
+
 (TEXT, TAG, ATTR_NAME, AFTER_NAME, BEFORE_VALUE, HTML_CMT, RCDATA, ATTR, URL, SRCSET, JS, JS_DQ, JS_SQ, JS_TMPL,
  JS_RE, JS_BLOCK_CMT, JS_LINE_CMT, JS_HTML_OPEN_CMT, JS_HTML_CLOSE_CMT, CSS, CSS_DQ, CSS_SQ, CSS_DQ_URL, CSS_SQ_URL,
  CSS_URL, CSS_BLOCK_CMT, CSS_LINE_CMT, ERROR) = range(28)
@@ -41,12 +44,6 @@ _END_TAGS = {E_SCRIPT: "script", E_STYLE: "style", E_TEXTAREA: "textarea", E_TIT
 _CONTENT = {E_NONE: TEXT, E_SCRIPT: JS, E_STYLE: CSS, E_TEXTAREA: RCDATA, E_TITLE: RCDATA}
 _ATTR_START = {A_NONE: ATTR, A_SCRIPT: JS, A_SCRIPT_TYPE: ATTR, A_STYLE: CSS, A_URL: URL, A_SRCSET: SRCSET}
 _DELIM_ENDS = {D_DQ: '"', D_SQ: "'", D_SPACE: " \t\n\f\r>"}
-_URL_ATTRS = {"action", "archive", "background", "cite", "classid", "codebase", "data", "formaction", "href",
-              "icon", "longdesc", "manifest", "poster", "profile", "src", "usemap", "xmlns"}
-# Go's attrTypeMap entries that are neither URLs nor plain text (a value there is never a safe name).
-_UNSAFE_ATTRS = {"accept-charset", "async", "challenge", "charset", "content", "crossorigin", "defer", "enctype",
-                 "form", "formenctype", "formmethod", "formnovalidate", "http-equiv", "keytype", "language",
-                 "method", "novalidate", "pattern", "rel", "sandbox", "type", "value"}
 _JS_TYPES = {"application/ecmascript", "application/javascript", "application/json", "application/ld+json",
              "application/x-ecmascript", "application/x-javascript", "module", "text/ecmascript",
              "text/javascript", "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
@@ -60,49 +57,6 @@ _SPACES = " \t\n\f\r"
 
 class EscapeError(Exception):
     """Text the escaper cannot follow (Go's ErrBadHTML and friends)."""
-
-
-def go_quote(s: str) -> str:
-    """strconv.Quote: printable characters kept, the rest escaped as Go does."""
-    out = []
-    for ch in s:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch.isprintable() or ch == " ":
-            out.append(ch)
-        else:
-            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f",
-                        "\v": "\\v"}.get(ch) or ("\\x%02x" % ord(ch) if ord(ch) < 0x80 else
-                                               "\\u%04x" % ord(ch) if ord(ch) < 0x10000 else "\\U%08x" % ord(ch)))
-    return '"' + "".join(out) + '"'
-
-
-def attr_type(name: str) -> str:
-    """'url', 'css', 'js', 'srcset' or 'plain' for an attribute name (Go's attrType)."""
-    if name.startswith("data-"):
-        name = name[5:]
-    elif ":" in name:
-        prefix, _, short = name.partition(":")
-        if prefix == "xmlns":
-            return "url"
-        name = short
-    if name in _URL_ATTRS:
-        return "url"
-    if name == "style":
-        return "css"
-    if name == "srcset":
-        return "srcset"
-    if name == "srcdoc":
-        return "html"
-    if name in _UNSAFE_ATTRS:
-        return "unsafe"
-    if name == "srclang":
-        return "plain"
-    if name.startswith("on"):
-        return "js"
-    if "src" in name or "uri" in name or "url" in name:
-        return "url"
-    return "plain"
 
 
 def _eat_space(s: str, i: int) -> int:

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 from . import context as C
+from .attrs import attr_type
 from .gofmt import HTML, html_escape, js_escape, query_escape, sprint, sprint_value
 
 FAILSAFE = "ZgotmplZ"
@@ -108,7 +109,7 @@ def name_filter(*args):
     if not s:
         return FAILSAFE
     s = s.lower()
-    if C.attr_type(s) != "plain" or not re.fullmatch(r"[0-9a-z]+", s):
+    if attr_type(s) != "plain" or not re.fullmatch(r"[0-9a-z]+", s):
         return FAILSAFE
     return s
 

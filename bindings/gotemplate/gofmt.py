@@ -194,3 +194,18 @@ def js_escape(s: str) -> str:
 def query_escape(s: str) -> str:
     """url.QueryEscape."""
     return urllib.parse.quote_plus(s, safe="-_.~")
+
+
+def go_quote(s: str) -> str:
+    """strconv.Quote: printable characters kept, the rest escaped as Go does."""
+    out = []
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f",
+                        "\v": "\\v"}.get(ch) or ("\\x%02x" % ord(ch) if ord(ch) < 0x80 else
+                                               "\\u%04x" % ord(ch) if ord(ch) < 0x10000 else "\\U%08x" % ord(ch)))
+    return '"' + "".join(out) + '"'
