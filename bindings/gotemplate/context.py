@@ -59,6 +59,12 @@ class EscapeError(Exception):
     """Text the escaper cannot follow (Go's ErrBadHTML and friends)."""
 
 
+def index_any(s: str, chars: str, start: int = 0) -> int:
+    """The first index at or after ``start`` of any of ``chars`` in ``s``, or -1 (Go's bytes.IndexAny)."""
+    found = [i for i in (s.find(ch, start) for ch in chars) if i >= 0]
+    return min(found) if found else -1
+
+
 def _eat_space(s: str, i: int) -> int:
     while i < len(s) and s[i] in _SPACES:
         i += 1
@@ -219,14 +225,12 @@ def t_js_delimited(c, s):
     specials = {JS_SQ: "\\'", JS_RE: "\\/[]"}.get(c.state, '\\"')
     k, in_set = 0, False
     while True:
-        i = next((j for j in range(k, len(s)) if s[j] in specials), -1)
+        i = index_any(s, specials, k)
         if i < 0:
             break
         ch = s[i]
         if ch == "\\":
-            i += 1
-            if i == len(s):
-                raise EscapeError(f"unfinished escape sequence in JS string: {go_quote(s)}")
+            i = _escaped(s, i, "JS string")
         elif ch == "[":
             in_set = True
         elif ch == "]":
@@ -241,16 +245,21 @@ def t_js_delimited(c, s):
     return c, len(s)
 
 
+def _escaped(s: str, i: int, what: str) -> int:
+    """The index of the character a backslash at ``i`` escapes; none is an error."""
+    if i + 1 == len(s):
+        raise EscapeError(f"unfinished escape sequence in {what}: {go_quote(s)}")
+    return i + 1
+
+
 def t_js_tmpl(c, s):
     k = 0
     while True:
-        i = next((j for j in range(k, len(s)) if s[j] in "`\\$"), -1)
+        i = index_any(s, "`\\$", k)
         if i < 0:
             return c, len(s)
         if s[i] == "\\":
-            i += 1
-            if i == len(s):
-                raise EscapeError(f"unfinished escape sequence in JS string: {go_quote(s)}")
+            i = _escaped(s, i, "JS string")
         elif s[i] == "`":
             return c._replace(state=JS), i + 1
         elif s.startswith("${", i):
@@ -267,14 +276,14 @@ def t_block_cmt(c, s):
 
 def t_line_cmt(c, s):
     ends, back = ("\n\f\r", CSS) if c.state == CSS_LINE_CMT else ("\n\r\u2028\u2029", JS)
-    i = next((j for j, ch in enumerate(s) if ch in ends), -1)
+    i = index_any(s, ends)
     return (c, len(s)) if i < 0 else (c._replace(state=back), i)
 
 
 def t_css(c, s):
     k = 0
     while True:
-        i = next((j for j in range(k, len(s)) if s[j] in "(\"'/"), -1)
+        i = index_any(s, "(\"'/", k)
         if i < 0:
             return c, len(s)
         ch = s[i]
@@ -305,14 +314,12 @@ def t_css_str(c, s):
     ends = {CSS_DQ: '\\"', CSS_DQ_URL: '\\"', CSS_SQ: "\\'", CSS_SQ_URL: "\\'"}.get(c.state, "\\\t\n\f\r )")
     k = 0
     while True:
-        i = next((j for j in range(k, len(s)) if s[j] in ends), -1)
+        i = index_any(s, ends, k)
         if i < 0:
             c, n = t_url(c, decode_css(s[k:]))
             return c, len(s)
         if s[i] == "\\":
-            i += 1
-            if i == len(s):
-                raise EscapeError(f"unfinished escape sequence in CSS string: {go_quote(s)}")
+            i = _escaped(s, i, "CSS string")
         else:
             return c._replace(state=CSS), i + 1
         c, _ = t_url(c, decode_css(s[:i + 1]))
@@ -355,9 +362,10 @@ def after_step(c: Ctx, s: str):
             return START, 0
         return TRANSITIONS[c.state](c, s[:i])
     ends = _DELIM_ENDS[c.delim]
-    i = next((j for j, ch in enumerate(s) if ch in ends), len(s))
+    i = index_any(s, ends)
+    i = len(s) if i < 0 else i
     if c.delim == D_SPACE:
-        bad = next((j for j, ch in enumerate(s[:i]) if ch in "\"'<=`"), -1)
+        bad = index_any(s[:i], "\"'<=`")
         if bad >= 0:
             raise EscapeError(f"{go_quote(s[bad])} in unquoted attr: {go_quote(s[:i])}")
     if i == len(s):

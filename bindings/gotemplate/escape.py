@@ -83,7 +83,7 @@ def strip_tags(markup: str) -> str:
             c, i = d, i1
             continue
         ends = C._DELIM_ENDS[c.delim]
-        i1 = next((j for j in range(i, n) if markup[j] in ends), -1)
+        i1 = C.index_any(markup, ends, i)
         if i1 < 0:
             break
         if c.delim != C.D_SPACE:
