@@ -102,11 +102,13 @@ def _length(v):
     raise FuncError(f"len of type {type_name(v)}")
 
 
-def _int_index(i, n, what="index"):
+def _int_index(i, n, what="index", kind="slice"):
     if isinstance(i, bool) or not isinstance(i, int):
         raise FuncError(f"cannot index slice/array with type {type_name(i)}")
-    if i < 0 or i >= n:
+    if i < 0 or i > n:
         raise FuncError(f"{what} out of range: {i}")
+    if i == n and what == "index":  # within the capacity Go checks, past the length reflect allows
+        raise FuncError(f"reflect: {kind} index out of range")
     return i
 
 
@@ -121,7 +123,7 @@ def index(item, *keys):
             v = v.get(k)
         elif isinstance(v, (list, str)):
             if isinstance(v, str):
-                v = v.encode("utf-8")[_int_index(k, len(v.encode("utf-8")))]
+                v = v.encode("utf-8")[_int_index(k, len(v.encode("utf-8")), kind="string")]
             else:
                 v = v[_int_index(k, len(v))]
         else:
@@ -138,14 +140,14 @@ def slice_(item, *idx):
         if len(idx) == 3:
             raise FuncError("cannot 3-index slice a string")
         raw = item.encode("utf-8")
-        bounds = [_int_index(i, len(raw) + 1, "index") for i in idx]
+        bounds = [_int_index(i, len(raw), "slice index") for i in idx]
         start, end = (bounds + [0, len(raw)])[0], (bounds[1] if len(bounds) > 1 else len(raw))
         if start > end:
             raise FuncError(f"invalid slice index: {start} > {end}")
         return raw[start:end].decode("utf-8", "replace")
     if not isinstance(item, list):
         raise FuncError(f"can't slice item of type {type_name(item)}")
-    bounds = [_int_index(i, len(item) + 1, "index") for i in idx[:2]]
+    bounds = [_int_index(i, len(item), "slice index") for i in idx[:2]]
     start, end = (bounds[0] if bounds else 0), (bounds[1] if len(bounds) > 1 else len(item))
     if start > end:
         raise FuncError(f"invalid slice index: {start} > {end}")
@@ -165,9 +167,17 @@ def _not(*args):
 
 
 def _text(args) -> str:
+    """text/template's evalArgs: a lone string is itself; a nil prints as "<no value>"."""
     if len(args) == 1 and isinstance(args[0], str):
         return args[0]
-    return sprint(*args)
+    return sprint(*[_NO_VALUE if a is None else a for a in args])
+
+
+class _NoValue(str):
+    """Printed as text but spaced by fmt.Sprint as the non-string operand it stands for."""
+
+
+_NO_VALUE = _NoValue("<no value>")
 
 
 def _raw(*args):

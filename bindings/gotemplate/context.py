@@ -327,14 +327,34 @@ def t_css_str(c, s):
 
 
 def decode_css(s: str) -> str:
-    """CSS escapes (\\hex and \\char) decoded."""
-    def one(m):
-        hexa = m.group(1)
-        if hexa:
-            code = int(hexa, 16)
-            return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
-        return m.group(2)
-    return re.sub(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\f\r]?|(.))", one, s)
+    """CSS escapes decoded as Go's decodeCSS: `\\hex` (up to 6 digits, one optional space after),
+    `\\c` as c, and a backslash that ends the text dropped."""
+    if "\\" not in s:
+        return s
+    out, i, n = [], 0, len(s)
+    while i < n:
+        j = s.find("\\", i)
+        if j < 0:
+            out.append(s[i:])
+            break
+        out.append(s[i:j])
+        if j + 1 >= n:
+            break
+        k = j + 1
+        while k < n and k < j + 7 and s[k] in "0123456789abcdefABCDEF":
+            k += 1
+        if k == j + 1:
+            out.append(s[j + 1])
+            i = j + 2
+            continue
+        code = int(s[j + 1:k], 16)
+        if code > 0x10FFFF:
+            code, k = code // 16, k - 1
+        out.append("\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code))
+        if k < n and s[k] in " \t\n\f\r":
+            k += 2 if s.startswith("\r\n", k) else 1
+        i = k
+    return "".join(out)
 
 
 TRANSITIONS = {TEXT: t_text, TAG: t_tag, ATTR_NAME: t_attr_name, AFTER_NAME: t_after_name,

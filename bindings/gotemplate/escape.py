@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from . import context as C
 from .attrs import attr_type
-from .gofmt import HTML, html_escape, js_escape, query_escape, sprint, sprint_value
+from .builtins import FUNCS
+from .gofmt import HTML, sprint, sprint_value
 
 FAILSAFE = "ZgotmplZ"
 
@@ -54,6 +55,11 @@ _NONCHAR = re.compile("[\ufdd0-\ufdef\ufff0-\uffff]")
 def html_escaper(*args):
     s, is_html = stringify(args)
     return s if is_html else s.translate(_HTML)
+
+
+def rcdata_escaper(*args):
+    s, is_html = stringify(args)
+    return s.translate(_HTML_NORM if is_html else _HTML)
 
 
 def attr_escaper(*args):
@@ -246,17 +252,19 @@ def css_value_filter(*args):
 
 
 def eval_args(*args):
-    return stringify(args)[0]
+    """html/template's evalArgs (what `{{html a b}}` is rewritten to feed `html`): nil prints as <nil>."""
+    if len(args) == 1 and isinstance(args[0], str):
+        return args[0]
+    return sprint(*args)
 
 
-ESCAPERS = {"htmlescaper": html_escaper, "attrescaper": attr_escaper, "rcdataescaper": html_escaper,
+ESCAPERS = {"htmlescaper": html_escaper, "attrescaper": attr_escaper, "rcdataescaper": rcdata_escaper,
             "nospaceescaper": nospace_escaper, "htmlnamefilter": name_filter, "commentescaper": comment_escaper,
             "urlfilter": url_filter, "urlnormalizer": url_normalizer, "urlescaper": url_escaper,
             "srcsetescaper": srcset_escaper, "jsvalescaper": js_val_escaper, "jsstrescaper": js_str_escaper,
             "jstmpllitescaper": js_tmpl_escaper, "jsregexpescaper": js_regexp_escaper,
             "cssescaper": css_escaper, "cssvaluefilter": css_value_filter,
-            "html": lambda *a: html_escape(eval_args(*a)), "urlquery": lambda *a: query_escape(eval_args(*a)),
-            "js": lambda *a: js_escape(eval_args(*a))}
+            "html": FUNCS["html"], "urlquery": FUNCS["urlquery"], "js": FUNCS["js"]}
 EQUIVALENT = {"attrescaper": "html", "htmlescaper": "html", "rcdataescaper": "html", "urlescaper": "urlquery",
               "urlnormalizer": "urlquery"}
 _URLISH = {C.URL, C.CSS_DQ, C.CSS_SQ, C.CSS_DQ_URL, C.CSS_SQ_URL, C.CSS_URL}

@@ -144,29 +144,37 @@ def sprintf(fmt: str, *args) -> str:
 
 
 def _format_one(v, verb, flags, prec):
+    """One operand under one verb, as fmt prints it (slices and maps element by element)."""
     if verb == "v":
         return sprint_value(v)
-    if verb == "s" and isinstance(v, str):
-        return v if prec < 0 else v[:prec]
-    if verb == "q" and isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    if verb == "t" and isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, bool) or v is None:
-        return f"%!{verb}({type_name(v)}={sprint_value(v)})"
-    if isinstance(v, int) and verb in "dxXcoqb":
-        if verb == "c":
-            return chr(v)
+    if v is None:
+        return f"%!{verb}(<nil>)"
+    if isinstance(v, list):
+        return "[" + " ".join(_format_one(x, verb, flags, prec) for x in v) + "]"
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{_format_one(k, verb, flags, prec)}:{_format_one(v[k], verb, flags, prec)}"
+                                 for k in sorted(v)) + "]"
+    if isinstance(v, bool):
+        return ("true" if v else "false") if verb == "t" else f"%!{verb}(bool={sprint_value(v)})"
+    if isinstance(v, str):
+        if verb == "s":
+            return v if prec < 0 else v[:prec]
         if verb == "q":
-            return "'" + chr(v) + "'"
-        return ("+" if "+" in flags and v >= 0 else "") + format(v, {"d": "d"}.get(verb, verb))
-    if isinstance(v, float) and verb in "fFeEgG":
-        return ("+" if "+" in flags and v >= 0 else "") + (fmt_float(v, verb.lower(), prec) if verb in "eEfF"
-                                                            else fmt_float(v))
-    if verb == "s" and isinstance(v, (int, float, list, dict)):
-        return f"%!s({type_name(v)}={sprint_value(v)})" if not isinstance(v, (list, dict)) else sprint_value(v)
-    if verb == "x" and isinstance(v, str):
-        return v.encode("utf-8").hex()
+            return go_quote(v)
+        if verb in "xX":
+            text = v.encode("utf-8").hex()
+            return text.upper() if verb == "X" else text
+    elif isinstance(v, int):
+        sign = "+" if "+" in flags and v >= 0 else ""
+        if verb == "c":
+            return chr(v) if 0 <= v <= 0x10FFFF else "\ufffd"
+        if verb == "q":
+            return go_quote(chr(v) if 0 <= v <= 0x10FFFF else "\ufffd", "'")
+        if verb in "dxXob":
+            return sign + format(v, verb)
+    elif isinstance(v, float) and verb in "fFeEgG":
+        sign = "+" if "+" in flags and v >= 0 else ""
+        return sign + (fmt_float(v, verb.lower(), prec) if verb in "eEfF" else fmt_float(v))
     return f"%!{verb}({type_name(v)}={sprint_value(v)})"
 
 
@@ -196,11 +204,11 @@ def query_escape(s: str) -> str:
     return urllib.parse.quote_plus(s, safe="-_.~")
 
 
-def go_quote(s: str) -> str:
-    """strconv.Quote: printable characters kept, the rest escaped as Go does."""
+def go_quote(s: str, quote: str = '"') -> str:
+    """strconv.Quote (or QuoteRune with ``quote="'"``): printable characters kept, the rest escaped."""
     out = []
     for ch in s:
-        if ch in '"\\':
+        if ch == quote or ch == "\\":
             out.append("\\" + ch)
         elif ch.isprintable() or ch == " ":
             out.append(ch)
@@ -208,4 +216,4 @@ def go_quote(s: str) -> str:
             out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f",
                         "\v": "\\v"}.get(ch) or ("\\x%02x" % ord(ch) if ord(ch) < 0x80 else
                                                "\\u%04x" % ord(ch) if ord(ch) < 0x10000 else "\\U%08x" % ord(ch)))
-    return '"' + "".join(out) + '"'
+    return quote + "".join(out) + quote

@@ -191,7 +191,7 @@ class Parser:
                     items.append(node)
                 continue
             pipe = self.pipeline("command", "right")
-            items.append(Action(tok[2], tok[3], pipe))
+            items.append(Action(pipe.pos, tok[3], pipe))
 
     def keyword(self, word, top):
         w = word[1]

@@ -97,8 +97,16 @@ class Analysis:
 
     def action(self, node, c):
         nudged = E.nudge(c)
+        cmds = node.pipe.cmds
+        for i, cmd in enumerate(cmds):
+            head = cmd.args[0]
+            if head.kind == "ident" and head.value in ("html", "urlquery") and (
+                    i < len(cmds) - 1 or (nudged.state == C.ATTR and nudged.delim == C.D_SPACE and
+                                          head.value == "html")):
+                raise TemplateError(f'html/template:{self.where(node)}: predefined escaper "{head.value}" '
+                                    f"disallowed in template")
         if nudged.state in E._URLISH and nudged.url == URL_UNKNOWN:
-            raise TemplateError(f"html/template:{self.where(node.pipe)}: {node.pipe} appears in an ambiguous "
+            raise TemplateError(f"html/template:{self.where(node)}: {{{{{node.pipe}}}}} appears in an ambiguous "
                                 f"context within a URL")
         return E.escapers(c)[1]
 
