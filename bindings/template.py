@@ -21,8 +21,10 @@ _INT64 = 2 ** 63
 
 
 def _number(text: str):
-    """A JSON integer as goja exports it: int64 when it fits, float64 otherwise."""
-    value = int(text)
+    """A JSON number as goja exports a JavaScript number: int64 when it is whole and fits, else float64."""
+    value = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(value, float) and value.is_integer() and -_INT64 <= value < _INT64:
+        return int(value)
     return value if -_INT64 <= value < _INT64 else float(value)
 
 
@@ -30,7 +32,7 @@ def render(ctx, kind, spec, data):
     """template.js's `render`: {ok: html} or {error: Go's message}."""
     try:
         found = load_string(str(spec)) if kind == "s" else load_files([str(p) for p in spec])
-        return {"ok": found.render(json.loads(data, parse_int=_number) if data else None)}
+        return {"ok": found.render(json.loads(data, parse_int=_number, parse_float=_number) if data else None)}
     except TemplateError as err:
         return {"error": str(err)}
     except RecursionError:

@@ -11,6 +11,7 @@ and functions), context and escape (html/template's escaper), exec (rendering).
 from __future__ import annotations
 
 import os
+import re
 
 from .builtins import NAMES
 from .exec import render as _render
@@ -20,6 +21,7 @@ from .static import Analysis
 
 __all__ = ["TemplateError", "TemplateSet", "load_string", "load_files"]
 _CACHE_LIMIT = 256
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class TemplateSet:
@@ -42,7 +44,10 @@ class TemplateSet:
             raise TemplateError(self.error)
         if len(self.cache) > 4096:
             self.cache.clear()
-        return _render(self.trees, self.cache, self.analysis, self.entry, data)
+        out = _render(self.trees, self.cache, self.analysis, self.entry, data)
+        if _RAW_BYTE.search(out):  # bytes of a cut rune: the JSVM shows each as U+FFFD
+            out = out.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return out
 
     def add(self, name: str, text: str) -> None:
         source = text.encode("utf-8")

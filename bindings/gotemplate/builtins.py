@@ -17,10 +17,6 @@ class _Missing:
 MISSING = _Missing()
 
 
-class ArgError(Exception):
-    """Wrong arguments for a function, reported without the "error calling" prefix, as Go does."""
-
-
 def plain(v):
     return None if v is MISSING else v
 
@@ -94,11 +90,13 @@ def ge(a, b):
 
 def _length(v):
     if isinstance(v, str):
-        return len(v.encode("utf-8"))
+        return len(v.encode("utf-8", "surrogateescape"))
     if isinstance(v, (list, dict)):
         return len(v)
     if v is None:
         raise FuncError("len of nil pointer")
+    if v is MISSING:
+        raise FuncError("reflect: call of reflect.Value.Type on zero Value")
     raise FuncError(f"len of type {type_name(v)}")
 
 
@@ -123,7 +121,7 @@ def index(item, *keys):
             v = v.get(k)
         elif isinstance(v, (list, str)):
             if isinstance(v, str):
-                v = v.encode("utf-8")[_int_index(k, len(v.encode("utf-8")), kind="string")]
+                v = v.encode("utf-8", "surrogateescape")[_int_index(k, len(v.encode("utf-8", "surrogateescape")), kind="string")]
             else:
                 v = v[_int_index(k, len(v))]
         else:
@@ -139,12 +137,12 @@ def slice_(item, *idx):
     if isinstance(item, str):
         if len(idx) == 3:
             raise FuncError("cannot 3-index slice a string")
-        raw = item.encode("utf-8")
+        raw = item.encode("utf-8", "surrogateescape")
         bounds = [_int_index(i, len(raw), "slice index") for i in idx]
         start, end = (bounds + [0, len(raw)])[0], (bounds[1] if len(bounds) > 1 else len(raw))
         if start > end:
             raise FuncError(f"invalid slice index: {start} > {end}")
-        return raw[start:end].decode("utf-8", "replace")
+        return raw[start:end].decode("utf-8", "surrogateescape")  # Go slices bytes: a cut rune stays raw
     if not isinstance(item, list):
         raise FuncError(f"can't slice item of type {type_name(item)}")
     bounds = [_int_index(i, len(item), "slice index") for i in idx[:2]]
@@ -154,16 +152,8 @@ def slice_(item, *idx):
     return item[start:end]
 
 
-def _printf(fmt=None, *args):
-    if not isinstance(fmt, str):
-        raise ArgError(f"wrong type for value; expected string; got {type_name(fmt)}")
-    return sprintf(fmt, *args)
-
-
-def _not(*args):
-    if len(args) != 1:
-        raise ArgError(f"wrong number of args for not: want 1 got {len(args)}")
-    return not truth(args[0])
+def _not(value):
+    return not truth(value)
 
 
 def _text(args) -> str:
@@ -180,17 +170,19 @@ class _NoValue(str):
 _NO_VALUE = _NoValue("<no value>")
 
 
-def _raw(*args):
-    if len(args) != 1 or not isinstance(args[0], str):
-        got = type_name(args[0]) if args else "nothing"
-        raise ArgError(f"wrong type for value; expected string; got {got}")
-    return HTML(args[0])
+def _raw(markup):
+    return HTML(markup)
 
 
 FUNCS = {
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "not": _not, "len": _length, "index": index,
-    "slice": slice_, "print": lambda *a: sprint(*a), "println": lambda *a: sprintln(*a), "printf": _printf,
+    "slice": slice_, "print": lambda *a: sprint(*a), "println": lambda *a: sprintln(*a), "printf": sprintf,
     "html": lambda *a: html_escape(_text(a)), "js": lambda *a: js_escape(_text(a)),
     "urlquery": lambda *a: query_escape(_text(a)), "raw": _raw, "call": None, "and": None, "or": None,
 }
 NAMES = frozenset(FUNCS)
+# (parameters, variadic) of each function's Go signature, for the arity check; others take any number.
+ARITY = {"and": (1, True), "or": (1, True), "not": (1, False), "printf": (1, True), "eq": (1, True),
+         "ne": (2, False), "lt": (2, False), "le": (2, False), "gt": (2, False), "ge": (2, False), "len": (1, False),
+         "index": (1, True), "slice": (1, True), "raw": (1, False), "call": (1, True)}
+STRING_FIRST = frozenset({"printf", "raw"})  # their first parameter is a Go string

@@ -49,7 +49,8 @@ _JS_RE = _LOW | _table({'"': "\\u0022", "$": "\\$", "&": "\\u0026", "'": "\\u002
 _CSS = _table({"\0": "\\0", "\t": "\\9", "\n": "\\a", "\f": "\\c", "\r": "\\d", '"': "\\22", "&": "\\26",
                "'": "\\27", "(": "\\28", ")": "\\29", "+": "\\2b", "/": "\\2f", ":": "\\3a", ";": "\\3b",
                "<": "\\3c", ">": "\\3e", "\\": "\\\\", "{": "\\7b", "}": "\\7d"})
-_NONCHAR = re.compile("[\ufdd0-\ufdef\ufff0-\uffff]")
+_RAW_BYTE = re.compile("[\udc80-\udcff]")  # a byte of a rune `slice` cut in two (surrogateescape)
+_NONCHAR = re.compile("[\ufdd0-\ufdef\ufff0-\uffff\udc80-\udcff]")  # a cut rune's byte reads as U+FFFD
 
 
 def html_escaper(*args):
@@ -107,7 +108,8 @@ def nospace_escaper(*args):
     if s == "":
         return FAILSAFE
     s = strip_tags(s).translate(_NOSPACE_NORM) if is_html else s.translate(_NOSPACE)
-    return _NONCHAR.sub(lambda m: "&#x%x;" % ord(m.group()), s)
+    return _NONCHAR.sub(lambda m: "&#x%x;" % (0xFFFD if m.group() >= "\udc80" and m.group() <= "\udcff"
+                                              else ord(m.group())), s)
 
 
 def name_filter(*args):
@@ -140,7 +142,7 @@ _HEX = frozenset(b"0123456789abcdefABCDEF")
 
 
 def process_url(s: str, norm: bool) -> str:
-    raw, out = s.encode("utf-8"), []
+    raw, out = s.encode("utf-8", "surrogateescape"), []
     for i, c in enumerate(raw):
         if c in _KEEP or (norm and c in _RESERVED) or \
                 (norm and c == 37 and i + 2 < len(raw) and raw[i + 1] in _HEX and raw[i + 2] in _HEX):
@@ -186,7 +188,7 @@ def go_json(v) -> str:
         return "[" + ",".join(go_json(x) for x in v) + "]"
     if isinstance(v, dict):
         return "{" + ",".join(go_json(str(k)) + ":" + go_json(v[k]) for k in sorted(v)) + "}"
-    text = json.dumps(str(v), ensure_ascii=False)
+    text = _RAW_BYTE.sub("\ufffd", json.dumps(str(v), ensure_ascii=False))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 

@@ -114,7 +114,7 @@ class Renderer:
         cmds, names, after = plan
         value = self.commands(dot, cmds)
         for name in names:
-            value = E.ESCAPERS[name](B.plain(value))
+            value = E.ESCAPERS[name]() if value is _NONE else E.ESCAPERS[name](B.plain(value))
         self.out.append(value)
         self.ctx = after
 
@@ -241,27 +241,48 @@ class Renderer:
         return value
 
     def function(self, dot, cmd, name, args, final):
+        """Call a function as Go's evalCall does: arity first, typed (string) parameters checked where
+        their value comes from, `and`/`or` lazily; a failure inside is "error calling NAME: ..."."""
+        need, variadic = B.ARITY.get(name, (0, True))
+        count = len(args) + (final is not _NONE)
+        if count < need if variadic else count != need:
+            want = f"at least {need}" if variadic else str(need)
+            raise self.fail(cmd.args[0], f"wrong number of args for {name}: want {want} got "
+                                         f"{len(args) if variadic else count}")
         if name in ("and", "or"):
-            values = [lambda a=a: self.arg(dot, a) for a in args]
-            if final is not _NONE:
-                values.append(lambda: final)
-            if not values:
-                raise self.fail(cmd, f"wrong number of args for {name}: want at least 1 got 0")
-            for get in values:
-                value = get()
+            value = None
+            for a in [*args, None] if final is not _NONE else args:
+                value = self.arg(dot, a) if a is not None else final
                 if B.truth(value) == (name == "or"):
                     return value
             return value
-        values = [B.plain(self.arg(dot, a)) for a in args]
+        values = [self.arg(dot, a) for a in args]
         if final is not _NONE:
-            values.append(B.plain(final))
+            values.append(final)
+        if name in B.STRING_FIRST:
+            self.string_param(values[0], args[0] if args else cmd.args[0])
+        if name != "len":  # len tells a missing value (zero reflect.Value) from nil, as Go does
+            values = [B.plain(v) for v in values]
         fn = B.FUNCS.get(name) or E.ESCAPERS.get(name) or (E.eval_args if name == "_eval_args_" else None)
         try:
+            if name == "call":  # data from JavaScript holds no Go functions: every call fails as Go's would
+                what = str(args[0]) if args else B.plain_text(values[0])
+                raise FuncError("call of nil" if values[0] is None else
+                                f"non-function {what} of type {type_name(values[0])}")
             return fn(*values)
         except FuncError as err:
             raise self.fail(cmd, f"error calling {name}: {err}") from None
-        except B.ArgError as err:
-            raise self.fail(cmd, str(err)) from None
+
+    def string_param(self, value, node):
+        """Go's validateType for a `string` parameter (printf's format, raw's markup)."""
+        if isinstance(value, str):
+            return
+        if node.kind in ("number", "bool", "nil", "dot") and node.kind != "dot":
+            raise self.fail(node, f"expected string; found {node}")
+        if value is B.MISSING:
+            raise self.fail(node, "invalid value; expected string")
+        shown = "interface {}" if value is None else type_name(value)
+        raise self.fail(node, f"wrong type for value; expected string; got {shown}")
 
 
 _NONE = object()  # no value piped in yet

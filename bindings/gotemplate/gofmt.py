@@ -162,7 +162,7 @@ def _format_one(v, verb, flags, prec):
         if verb == "q":
             return go_quote(v)
         if verb in "xX":
-            text = v.encode("utf-8").hex()
+            text = v.encode("utf-8", "surrogateescape").hex()
             return text.upper() if verb == "X" else text
     elif isinstance(v, int):
         sign = "+" if "+" in flags and v >= 0 else ""

@@ -160,3 +160,51 @@ CASES += [
     ("err_empty_pipe", "{{}}", DATA),
     ("err_slice_range", "{{slice .items 2 1}}", DATA),
 ]
+
+
+# A seeded random corpus: actions of many shapes in every context, alone, nested in branches and loops,
+# and through {{template}}, over values chosen to trip escapers (compared with the binary as a whole).
+_VALUES = ["<b>", "a\"b'c", "javascript:alert(1)", "http://x/y?a=1&b=2#f", "/p a/t?q=<1>", "é✓\u2028", "", " ",
+           "a b", "-->", "</script>", "x;y:z", "${a}", "\\", "red", "#fff", "data:text/html,x", "mailto:x@y",
+           "//evil.com", "%zz%41", "expression(x)", "a,b 2x", "\t\n", "\x00\x01", "ｆｕｌｌ", "😀", 0, 1, -1.5, 1e6,
+           3.25, 2 ** 53, True, False, None, [1, "<a>"], {"k": "<v>", "n": 2}, [], {}]
+_ACTIONS = ["{{.v}}", "{{.v}}{{.w}}", "{{print .v .w}}", '{{printf "%v-%q" .v .w}}', "{{html .v}}",
+            "{{urlquery .v}}", "{{js .v}}", "{{.v | html}}", "{{.v | urlquery}}", "{{raw .r}}", "{{len .s}}",
+            "{{if .v}}T{{else}}F{{end}}", "{{range .l}}[{{.}}]{{end}}", "{{with .v}}{{.}}{{end}}", "{{.missing}}",
+            "{{index .l 0}}", '{{template "t" .v}}', "{{range $i, $x := .l}}{{$i}}{{$x}}{{else}}-{{end}}",
+            "{{if eq .s \"abc\"}}{{.v}}{{else}}{{.w}}{{end}}", "{{(print .v) | printf \"%s!\"}}", "{{.v}}x{{.v}}",
+            "{{- .v -}}", "{{slice .s 0 1}}", "{{not .v}} {{and .v .w}} {{or .v .w}}"]
+_CONTEXTS = ["<p>%s</p>", '<a href="%s">x</a>', "<a href='/x?q=%s'>x</a>", "<a href=%s>x</a>",
+             '<a href="#%s">x</a>', '<img src="%s">', '<img srcset="%s">', '<div title="%s">x</div>',
+             "<div title='%s'>x</div>", "<div title=%s>x</div>", '<div class="a %s b">x</div>',
+             "<script>var a = %s;</script>", "<script>var a = '%s';</script>", '<script>var a = "%s";</script>',
+             "<script>var a = `%s`;</script>", "<script>var a = /%s/;</script>", "<script>x = 1 / %s;</script>",
+             "<script>// %s\n</script>", '<button onclick="f(%s)">x</button>', "<button onclick='f(\"%s\")'>x</button>",
+             "<style>p { color: %s }</style>", "<style>p { background: url(%s) }</style>",
+             "<style>p { background: url('%s') }</style>", '<style>p { font-family: "%s" }</style>',
+             '<p style="color: %s">x</p>', "<p style='background: url(\"%s\")'>x</p>", "<textarea>%s</textarea>",
+             "<title>%s</title>", "<!-- %s -->", '<div data-src="%s">x</div>', '<a xlink:href="%s">x</a>',
+             "<div %s>x</div>", '<div %s="1">x</div>', '<meta http-equiv="refresh" content="%s">',
+             '<iframe srcdoc="%s"></iframe>', '<script type="text/template">%s</script>',
+             '<script type="application/json">%s</script>', '<svg><a href="%s">x</a></svg>', "%s",
+             '<a href="/a/%s?b=%s#%s">x</a>', "<p>%s</p><script>var a = %s;</script><p title=%s>x</p>",
+             '{{if .v}}<a href="%s">{{else}}<a href="/">{{end}}x</a>', "{{range .l}}<b title=\"%s\">{{.}}</b>{{end}}"]
+_DEFINE = '{{define "t"}}<i>{{.}}</i>{{end}}'
+
+
+def generated(seed: int, count: int):
+    """``count`` (name, template, data) cases from a seeded generator."""
+    import random
+
+    pick = random.Random(seed).choice
+    cases = []
+    for i in range(count):
+        shape = pick(_CONTEXTS)
+        text = shape % tuple(pick(_ACTIONS) for _ in range(shape.count("%s")))
+        if "template" in text:
+            text = _DEFINE + text
+        data = {"v": pick(_VALUES), "w": pick(_VALUES), "s": pick(["abc", "é", "<s>"]),
+                "r": pick(["<i>x</i>", "a<b>c", "<!-- c -->d", "t", '<a href="x">y</a>']),
+                "l": pick([[], ["<a>", 2], [None], [{"k": 1}]])}
+        cases.append((f"gen{seed}_{i}", text, data))
+    return cases
