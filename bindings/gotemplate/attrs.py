@@ -1,5 +1,6 @@
 """What an HTML attribute holds, by its name (Go's attrType): the escaper treats a URL, a style, a script
-handler or a srcset differently from plain text, and refuses a name that is neither plain nor known."""
+handler or a srcset differently from plain text, and refuses a name that is neither plain nor known.
+``JS_TYPES``: the `<script type=...>` values whose content is still JavaScript."""
 from __future__ import annotations
 
 _URL_ATTRS = {"action", "archive", "background", "cite", "classid", "codebase", "data", "formaction", "href",
@@ -36,3 +37,10 @@ def attr_type(name: str) -> str:
     if "src" in name or "uri" in name or "url" in name:
         return "url"
     return "plain"
+
+
+JS_TYPES = {"application/ecmascript", "application/javascript", "application/json", "application/ld+json",
+             "application/x-ecmascript", "application/x-javascript", "module", "text/ecmascript",
+             "text/javascript", "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
+             "text/javascript1.3", "text/javascript1.4", "text/javascript1.5", "text/jscript", "text/livescript",
+             "text/x-ecmascript", "text/x-javascript"}

@@ -12,7 +12,7 @@ import html
 import re
 from typing import NamedTuple
 
-from .attrs import attr_type
+from .attrs import JS_TYPES, attr_type
 from .gofmt import go_quote
 
 (TEXT, TAG, ATTR_NAME, AFTER_NAME, BEFORE_VALUE, HTML_CMT, RCDATA, ATTR, URL, SRCSET, JS, JS_DQ, JS_SQ, JS_TMPL,
@@ -44,11 +44,6 @@ _END_TAGS = {E_SCRIPT: "script", E_STYLE: "style", E_TEXTAREA: "textarea", E_TIT
 _CONTENT = {E_NONE: TEXT, E_SCRIPT: JS, E_STYLE: CSS, E_TEXTAREA: RCDATA, E_TITLE: RCDATA}
 _ATTR_START = {A_NONE: ATTR, A_SCRIPT: JS, A_SCRIPT_TYPE: ATTR, A_STYLE: CSS, A_URL: URL, A_SRCSET: SRCSET}
 _DELIM_ENDS = {D_DQ: '"', D_SQ: "'", D_SPACE: " \t\n\f\r>"}
-_JS_TYPES = {"application/ecmascript", "application/javascript", "application/json", "application/ld+json",
-             "application/x-ecmascript", "application/x-javascript", "module", "text/ecmascript",
-             "text/javascript", "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
-             "text/javascript1.3", "text/javascript1.4", "text/javascript1.5", "text/jscript", "text/livescript",
-             "text/x-ecmascript", "text/x-javascript"}
 _REGEXP_KEYWORDS = {"break", "case", "continue", "delete", "do", "else", "finally", "in", "instanceof", "return",
                     "throw", "try", "typeof", "void"}
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:-]*")
@@ -396,6 +391,6 @@ def after_step(c: Ctx, s: str):
         return c, len(s)
     element = c.element
     if c.state == ATTR and c.element == E_SCRIPT and c.attr == A_SCRIPT_TYPE and \
-            s[:i].partition(";")[0].lower().strip() not in _JS_TYPES:
+            s[:i].partition(";")[0].lower().strip() not in JS_TYPES:
         element = E_NONE
     return Ctx(TAG, element=element), i + (0 if c.delim == D_SPACE else 1)
