@@ -2,13 +2,14 @@
 context, values with <>&'" , unicode, numbers, nested and missing data, parse and execution errors) is
 rendered by `$template.loadString(text).render(data)` in a `routerAdd` handler on the binary and in a page
 on `pagesvm serve`; `loadFiles` renders a layout and a page from files (absolute paths: the two processes
-have different working directories). Outputs and error messages must be the same bytes."""
+have different working directories); and a seeded random corpus (template_cases.generated) of actions in
+every context, in branches, loops and template calls. Outputs and error messages must be the same bytes."""
 import json
 import os
 
 import pytest
 
-from tests.bindings.template_cases import CASES
+from tests.bindings.template_cases import CASES, generated
 from tests.helpers import PocketBase, start_server, write_site
 
 FILES = {
@@ -20,6 +21,7 @@ FILES = {
     "broken.html": "line one\n{{if .x}}\nunclosed",
     "fails.html": "a\n  {{index .rows 9}}",
 }
+CORPUS = [case for seed in (1, 2, 3, 4) for case in generated(seed, 200)]
 FILE_DATA = {"title": "Tom & <Jerry>", "link": "javascript:x()", "rows": ["a b", "<c>"]}
 
 SNIPPET = """
@@ -47,7 +49,7 @@ PAGE = "<%%\n%s\n%%><%%- JSON.stringify(out) %%>"
 def answers(tmp_path_factory):
     files = str(tmp_path_factory.mktemp("templates"))
     write_site(files, FILES)
-    snippet = SNIPPET % {"cases": json.dumps(CASES), "dir": json.dumps(files), "data": json.dumps(FILE_DATA)}
+    snippet = SNIPPET % {"cases": json.dumps(CASES + CORPUS), "dir": json.dumps(files), "data": json.dumps(FILE_DATA)}
     site = write_site(tmp_path_factory.mktemp("site"), {"pb_hooks/pages/oracle.ejs": PAGE % snippet})
     pb = PocketBase(str(tmp_path_factory.mktemp("pb")), hooks={"oracle.pb.js": HOOK % snippet})
     try:
@@ -75,6 +77,12 @@ def test_load_string_renders_as_the_binary(answers, name):
 def test_load_files_and_renderers_as_the_binary(answers, name):
     binary, ours = answers
     assert ours[name] == binary[name]
+
+
+def test_the_random_corpus_renders_as_the_binary(answers):
+    binary, ours = answers
+    wrong = [(text, data, binary[name], ours[name]) for name, text, data in CORPUS if ours[name] != binary[name]]
+    assert not wrong, f"{len(wrong)} of {len(CORPUS)} differ, first: {wrong[0]}"
 
 
 def test_the_answers_are_not_empty(answers):
