@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import html
 import re
-from typing import NamedTuple
 
 from .attrs import JS_TYPES, attr_type
+from .css import decode_css
 from .gofmt import go_quote
 
 (TEXT, TAG, ATTR_NAME, AFTER_NAME, BEFORE_VALUE, HTML_CMT, RCDATA, ATTR, URL, SRCSET, JS, JS_DQ, JS_SQ, JS_TMPL,
@@ -28,14 +28,30 @@ COMMENTS = {HTML_CMT, JS_BLOCK_CMT, JS_LINE_CMT, JS_HTML_OPEN_CMT, JS_HTML_CLOSE
 SCRIPT_LITERALS = {JS_DQ, JS_SQ, JS_TMPL, JS_RE}
 
 
-class Ctx(NamedTuple):
-    state: int = TEXT
-    delim: int = D_NONE
-    url: int = U_NONE
-    js: int = JS_REGEXP
-    attr: int = A_NONE
-    element: int = E_NONE
-    braces: tuple = ()
+_FIELDS = ("state", "delim", "url", "js", "attr", "element", "braces")
+
+
+class Ctx:
+    """An interned context: equal contexts are one object, so the renderer's caches hash and compare them
+    by identity (a context is looked up at every action)."""
+    __slots__ = _FIELDS
+    _made: dict = {}
+
+    def __new__(cls, state=TEXT, delim=D_NONE, url=U_NONE, js=JS_REGEXP, attr=A_NONE, element=E_NONE, braces=()):
+        key = (state, delim, url, js, attr, element, braces)
+        found = cls._made.get(key)
+        if found is None:
+            found = object.__new__(cls)
+            for name, value in zip(_FIELDS, key):
+                object.__setattr__(found, name, value)
+            cls._made[key] = found
+        return found
+
+    def _replace(self, **changes):
+        return Ctx(**{name: changes.get(name, getattr(self, name)) for name in _FIELDS})
+
+    def __repr__(self):
+        return "Ctx(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in _FIELDS) + ")"
 
 
 START = Ctx()
@@ -319,37 +335,6 @@ def t_css_str(c, s):
             return c._replace(state=CSS), i + 1
         c, _ = t_url(c, decode_css(s[:i + 1]))
         k = i + 1
-
-
-def decode_css(s: str) -> str:
-    """CSS escapes decoded as Go's decodeCSS: `\\hex` (up to 6 digits, one optional space after),
-    `\\c` as c, and a backslash that ends the text dropped."""
-    if "\\" not in s:
-        return s
-    out, i, n = [], 0, len(s)
-    while i < n:
-        j = s.find("\\", i)
-        if j < 0:
-            out.append(s[i:])
-            break
-        out.append(s[i:j])
-        if j + 1 >= n:
-            break
-        k = j + 1
-        while k < n and k < j + 7 and s[k] in "0123456789abcdefABCDEF":
-            k += 1
-        if k == j + 1:
-            out.append(s[j + 1])
-            i = j + 2
-            continue
-        code = int(s[j + 1:k], 16)
-        if code > 0x10FFFF:
-            code, k = code // 16, k - 1
-        out.append("\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code))
-        if k < n and s[k] in " \t\n\f\r":
-            k += 2 if s.startswith("\r\n", k) else 1
-        i = k
-    return "".join(out)
 
 
 TRANSITIONS = {TEXT: t_text, TAG: t_tag, ATTR_NAME: t_attr_name, AFTER_NAME: t_after_name,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from . import context as C
 from .attrs import attr_type
+from .css import decode_css
 from .builtins import FUNCS
 from .gofmt import HTML, sprint, sprint_value
 
@@ -139,16 +140,26 @@ def url_filter(*args):
 _KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 _RESERVED = frozenset(b"!#$&*+,/:;=?@[]")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
+_QUERY_BYTES = [chr(c) if c in _KEEP else "%%%02x" % c for c in range(256)]
+_NORM_BYTES = [chr(c) if c in _KEEP or c in _RESERVED else "%%%02x" % c for c in range(256)]
+
+
+_URL_PLAIN = re.compile(r"[A-Za-z0-9\-._~!#$&*+,/:;=?@\[\]]*\Z")
+_QUERY_PLAIN = re.compile(r"[A-Za-z0-9\-._~]*\Z")
 
 
 def process_url(s: str, norm: bool) -> str:
-    raw, out = s.encode("utf-8", "surrogateescape"), []
+    """Go's processURLOnto: bytes outside the kept set as lower-case %xx; normalising keeps RFC 3986's
+    reserved characters and valid %xx escapes."""
+    if (_URL_PLAIN if norm else _QUERY_PLAIN).match(s):
+        return s
+    raw = s.encode("utf-8", "surrogateescape")
+    table = _NORM_BYTES if norm else _QUERY_BYTES
+    if not (norm and b"%" in raw):
+        return "".join([table[c] for c in raw])
+    out = []
     for i, c in enumerate(raw):
-        if c in _KEEP or (norm and c in _RESERVED) or \
-                (norm and c == 37 and i + 2 < len(raw) and raw[i + 1] in _HEX and raw[i + 2] in _HEX):
-            out.append(chr(c))
-        else:
-            out.append("%%%02x" % c)
+        out.append("%" if c == 37 and i + 2 < len(raw) and raw[i + 1] in _HEX and raw[i + 2] in _HEX else table[c])
     return "".join(out)
 
 
@@ -243,7 +254,7 @@ def css_escaper(*args):
 
 
 def css_value_filter(*args):
-    b = C.decode_css(stringify(args)[0])
+    b = decode_css(stringify(args)[0])
     for i, ch in enumerate(b):
         if ch in "\0\"'()/;@[\\]`{}<>" or (ch == "-" and i and b[i - 1] == "-"):
             return FAILSAFE
@@ -266,7 +277,7 @@ ESCAPERS = {"htmlescaper": html_escaper, "attrescaper": attr_escaper, "rcdataesc
             "srcsetescaper": srcset_escaper, "jsvalescaper": js_val_escaper, "jsstrescaper": js_str_escaper,
             "jstmpllitescaper": js_tmpl_escaper, "jsregexpescaper": js_regexp_escaper,
             "cssescaper": css_escaper, "cssvaluefilter": css_value_filter,
-            "html": FUNCS["html"], "urlquery": FUNCS["urlquery"], "js": FUNCS["js"]}
+            "html": FUNCS["html"], "urlquery": FUNCS["urlquery"], "js": FUNCS["js"], "print": eval_args}
 EQUIVALENT = {"attrescaper": "html", "htmlescaper": "html", "rcdataescaper": "html", "urlescaper": "urlquery",
               "urlnormalizer": "urlquery"}
 _URLISH = {C.URL, C.CSS_DQ, C.CSS_SQ, C.CSS_DQ_URL, C.CSS_SQ_URL, C.CSS_URL}

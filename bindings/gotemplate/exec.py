@@ -109,12 +109,16 @@ class Renderer:
             return
         plan = self.cache.get((id(pipe), self.ctx))
         if plan is None:
-            names, after = E.escapers(self.ctx)
-            plan = self.cache[(id(pipe), self.ctx)] = (*_rewrite(pipe.cmds, names), after)
-        cmds, names, after = plan
-        value = self.commands(dot, cmds)
-        for name in names:
-            value = E.ESCAPERS[name]() if value is _NONE else E.ESCAPERS[name](B.plain(value))
+            plan = self.cache[(id(pipe), self.ctx)] = _plan(pipe, self.ctx)
+        cmds, escapers, after, field = plan
+        if field is not None and type(dot) is dict:  # {{.name}}: the common case, without the general walk
+            value = dot.get(field)
+        else:
+            value = self.commands(dot, cmds)
+            value = escapers[0]() if value is _NONE else escapers[0](B.plain(value))
+            escapers = escapers[1:]
+        for escaper in escapers:
+            value = escaper(value)
         self.out.append(value)
         self.ctx = after
 
@@ -286,6 +290,16 @@ class Renderer:
 
 
 _NONE = object()  # no value piped in yet
+
+
+def _plan(pipe, ctx):
+    """(commands, escaper functions, context after, the field name of a lone `{{.name}}` or None)."""
+    names, after = E.escapers(ctx)
+    cmds, names = _rewrite(pipe.cmds, names or ["print"])
+    single = cmds[0].args if len(cmds) == 1 else ()
+    field = single[0].value[0] if len(single) == 1 and single[0].kind == "field" and \
+        len(single[0].value) == 1 else None
+    return cmds, [E.ESCAPERS[n] for n in names], after, field
 
 
 def _rewrite(cmds, names):
