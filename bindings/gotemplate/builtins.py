@@ -101,16 +101,19 @@ def _length(v):
 
 
 def _int_index(i, n, what="index", kind="slice"):
+    """Go's indexArg against the capacity (= the length here); `index` at the length then fails in reflect."""
     if isinstance(i, bool) or not isinstance(i, int):
         raise FuncError(f"cannot index slice/array with type {type_name(i)}")
     if i < 0 or i > n:
-        raise FuncError(f"{what} out of range: {i}")
-    if i == n and what == "index":  # within the capacity Go checks, past the length reflect allows
+        raise FuncError(f"index out of range: {i}")
+    if i == n and what == "index":
         raise FuncError(f"reflect: {kind} index out of range")
     return i
 
 
 def index(item, *keys):
+    if item is None:
+        raise FuncError("index of untyped nil")
     v = item
     for k in keys:
         if v is None:
@@ -138,14 +141,14 @@ def slice_(item, *idx):
         if len(idx) == 3:
             raise FuncError("cannot 3-index slice a string")
         raw = item.encode("utf-8", "surrogateescape")
-        bounds = [_int_index(i, len(raw), "slice index") for i in idx]
+        bounds = [_int_index(i, len(raw), "slice") for i in idx]
         start, end = (bounds + [0, len(raw)])[0], (bounds[1] if len(bounds) > 1 else len(raw))
         if start > end:
             raise FuncError(f"invalid slice index: {start} > {end}")
         return raw[start:end].decode("utf-8", "surrogateescape")  # Go slices bytes: a cut rune stays raw
     if not isinstance(item, list):
         raise FuncError(f"can't slice item of type {type_name(item)}")
-    bounds = [_int_index(i, len(item), "slice index") for i in idx[:2]]
+    bounds = [_int_index(i, len(item), "slice") for i in idx[:2]]
     start, end = (bounds[0] if bounds else 0), (bounds[1] if len(bounds) > 1 else len(item))
     if start > end:
         raise FuncError(f"invalid slice index: {start} > {end}")

@@ -62,7 +62,7 @@ _ATTR_START = {A_NONE: ATTR, A_SCRIPT: JS, A_SCRIPT_TYPE: ATTR, A_STYLE: CSS, A_
 _DELIM_ENDS = {D_DQ: '"', D_SQ: "'", D_SPACE: " \t\n\f\r>"}
 _REGEXP_KEYWORDS = {"break", "case", "continue", "delete", "do", "else", "finally", "in", "instanceof", "return",
                     "throw", "try", "typeof", "void"}
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:-]*")
+_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[:-][A-Za-z0-9]+)*")  # "x-y", "x:y"; not "x-" nor "x--y"
 _SPACES = " \t\n\f\r"
 
 
@@ -220,12 +220,12 @@ def t_js(c, s):
         return c._replace(state=JS_HTML_OPEN_CMT), i + 4
     if ch == "-" and s.startswith("-->", i):
         return c._replace(state=JS_HTML_CLOSE_CMT), i + 3
-    if ch == "{" and c.braces:
-        return c._replace(braces=c.braces[:-1] + (c.braces[-1] + 1,)), i + 1
-    if ch == "}" and c.braces:
-        depth = c.braces[-1] - 1
+    if ch in "{}":  # a brace precedes a regexp, but the one closing `${`
+        if not c.braces:
+            return c._replace(js=JS_REGEXP), i + 1
+        depth = c.braces[-1] + (1 if ch == "{" else -1)
         if depth >= 0:
-            return c._replace(braces=c.braces[:-1] + (depth,)), i + 1
+            return c._replace(braces=c.braces[:-1] + (depth,), js=JS_REGEXP), i + 1
         return c._replace(braces=c.braces[:-1], state=JS_TMPL), i + 1
     if ch == "#" and i == 0 and s.startswith("#!"):
         return c._replace(state=JS_LINE_CMT), i + 2
@@ -339,7 +339,7 @@ def t_css_str(c, s):
 
 TRANSITIONS = {TEXT: t_text, TAG: t_tag, ATTR_NAME: t_attr_name, AFTER_NAME: t_after_name,
                BEFORE_VALUE: t_before_value, HTML_CMT: t_html_cmt, RCDATA: t_rcdata, ATTR: t_attr, URL: t_url,
-               SRCSET: t_attr, JS: t_js, JS_DQ: t_js_delimited, JS_SQ: t_js_delimited, JS_RE: t_js_delimited,
+               SRCSET: t_url, JS: t_js, JS_DQ: t_js_delimited, JS_SQ: t_js_delimited, JS_RE: t_js_delimited,
                JS_TMPL: t_js_tmpl, JS_BLOCK_CMT: t_block_cmt, JS_LINE_CMT: t_line_cmt,
                JS_HTML_OPEN_CMT: t_line_cmt, JS_HTML_CLOSE_CMT: t_line_cmt, CSS: t_css, CSS_DQ: t_css_str,
                CSS_SQ: t_css_str, CSS_DQ_URL: t_css_str, CSS_SQ_URL: t_css_str, CSS_URL: t_css_str,
@@ -350,7 +350,7 @@ def _special_end(c, s):
     """Index of the element's end tag (`</script` …) in ``s``, or len(s)."""
     if c.element == E_NONE or (c.element == E_SCRIPT and (c.state in SCRIPT_LITERALS or c.state in COMMENTS)):
         return len(s)
-    m = re.search(r"</%s(?=[\s/>]|$)" % _END_TAGS[c.element], s, re.IGNORECASE)
+    m = re.search(r"</%s(?=[ \t\n\f/>])" % _END_TAGS[c.element], s, re.IGNORECASE)
     return m.start() if m else len(s)
 
 

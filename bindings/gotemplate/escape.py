@@ -216,11 +216,21 @@ def _json_float(f: float) -> str:
 
 def js_val_escaper(*args):
     value = args[0] if len(args) == 1 else sprint(*args)
+    if _has_complex(value):
+        return " /* json: unsupported type: complex128 */null "
     text = go_json(value)
     if not text:
         return " null "
     pad = _ident(text[0]) or _ident(text[-1])
     return f" {text} " if pad else text
+
+
+def _has_complex(v) -> bool:
+    if isinstance(v, complex):
+        return True
+    if isinstance(v, list):
+        return any(_has_complex(x) for x in v)
+    return isinstance(v, dict) and any(_has_complex(x) for x in v.values())
 
 
 def _ident(ch: str) -> bool:

@@ -41,6 +41,7 @@ class Renderer:
         self.trees, self.cache, self.ends, self.calls = trees, cache, analysis.ends, analysis.calls
         self.out, self.ctx, self.vars = [], START, []
         self.root, self.name, self.depth = None, "", 0
+        self.loose, self.loose_vars = False, set()  # dot / variables holding a range's elements as is
 
     def run(self, name, data):
         self.root = data
@@ -58,8 +59,8 @@ class Renderer:
             raise TemplateError(f'html/template:{parse_name}:{line}:{col}: no such template "{name}"')
         if self.depth >= MAX_DEPTH:
             raise self.fail(at, f"exceeded maximum template depth ({MAX_DEPTH})")
-        saved = self.vars, self.name
-        self.vars, self.name = [("$", dot)], name
+        saved = self.vars, self.name, self.loose, self.loose_vars
+        self.vars, self.name, self.loose, self.loose_vars = [("$", dot)], name, False, set()
         self.depth += 1
         try:
             self.walk(dot, tree[0])
@@ -72,7 +73,7 @@ class Renderer:
                                 f"{err.message}") from None
         finally:
             self.depth -= 1
-            self.vars, self.name = saved
+            self.vars, self.name, self.loose, self.loose_vars = saved
 
     def fail(self, node, message):
         return ExecError(getattr(node, "pos", None), str(node) if node is not None else "", message)
@@ -130,7 +131,12 @@ class Renderer:
             if node.kind == "range":
                 self.range(dot, node, value)
             elif B.truth(value):
-                self.walk(value if node.kind == "with" else dot, node.body)
+                if node.kind == "with":
+                    saved, self.loose = self.loose, False
+                    self.walk(value, node.body)
+                    self.loose = saved
+                else:
+                    self.walk(dot, node.body)
             elif node.other is not None:
                 self.walk(dot, node.other)
         finally:
@@ -150,6 +156,8 @@ class Renderer:
         else:
             raise self.fail(node.pipe.cmds[0].args[0], f"range can't iterate over {B.plain_text(value)}")
         mark, start = len(self.vars), self.ctx
+        saved = self.loose, self.loose_vars
+        self.loose, self.loose_vars = True, self.loose_vars | set(decl[-1:])
         for key, item in items:
             self.ctx = start
             if len(decl) == 1:
@@ -164,6 +172,7 @@ class Renderer:
             except _Continue:
                 pass
             del self.vars[mark:]
+        self.loose, self.loose_vars = saved
         if not items and node.other is not None:
             self.ctx = start
             self.walk(dot, node.other)
@@ -176,6 +185,8 @@ class Renderer:
                     if self.vars[i][0] == name:
                         self.vars[i] = (name, value)
                         break
+                else:
+                    raise self.fail(pipe.cmds[-1].args[-1], f"undefined variable: {name}")
         else:
             for name in pipe.decl:
                 self.vars.append((name, value))
@@ -192,8 +203,14 @@ class Renderer:
         if first.kind == "ident":
             return self.function(dot, cmd, first.value, cmd.args[1:], final)
         if final is not _NONE or len(cmd.args) > 1:
-            if first.kind == "field":
-                raise self.fail(first, f"{first.value[-1]} is not a method but has arguments")
+            names = first.value if first.kind == "field" else first.value[1:] if first.kind == "variable" else \
+                first.value[1] if first.kind == "chain" else []
+            if names:  # Go walks the chain before finding that its last field takes no arguments
+                base = self.arg(dot, first.value[0]) if first.kind == "chain" else \
+                    self.variable(first.value[0], first) if first.kind == "variable" else dot
+                self.fields(base, names[:-1], first, first.kind == "field" and self.loose or
+                            first.kind == "variable" and first.value[0] in self.loose_vars)
+                raise self.fail(first, f"{names[-1]} is not a method but has arguments")
             raise self.fail(first, f"can't give argument to non-function {first}")
         if first.kind == "nil":
             raise self.fail(cmd, "nil is not a command")
@@ -202,12 +219,12 @@ class Renderer:
     def arg(self, dot, a):
         kind = a.kind
         if kind == "field":
-            return self.fields(dot, a.value, a)
+            return self.fields(dot, a.value, a, self.loose)
         if kind == "dot":
             return dot
         if kind == "variable":
             value = self.variable(a.value[0], a)
-            return self.fields(value, a.value[1:], a)
+            return self.fields(value, a.value[1:], a, a.value[0] in self.loose_vars)
         if kind in ("string", "number"):
             return a.value[0]
         if kind == "bool":
@@ -220,7 +237,7 @@ class Renderer:
             del self.vars[mark:]
             return value
         if kind == "chain":
-            return self.fields(self.arg(dot, a.value[0]), a.value[1], a)
+            return self.fields(self.arg(dot, a.value[0]), a.value[1], a, False)
         if kind == "ident":
             return self.function(dot, Command(a.pos, [a]), a.value, [], _NONE)
         raise self.fail(a, "can't handle " + kind)
@@ -231,7 +248,9 @@ class Renderer:
                 return value
         raise self.fail(node, f"undefined variable: {name}")
 
-    def fields(self, value, names, node):
+    def fields(self, value, names, node, loose=True):
+        """Follow `.a.b`; ``loose``: the value came out of a map or slice as is (Go's static type
+        `interface {}`, which its error names) rather than out of a pipeline."""
         for name in names:
             if value is B.MISSING:
                 return B.MISSING
@@ -240,8 +259,9 @@ class Renderer:
             elif value is None:
                 raise self.fail(node, f"nil pointer evaluating interface {{}}.{name}")
             else:
-                shown = type_name(value) if value is self.root else "interface {}"
+                shown = "interface {}" if loose else type_name(value)
                 raise self.fail(node, f"can't evaluate field {name} in type {shown}")
+            loose = True
         return value
 
     def function(self, dot, cmd, name, args, final):

@@ -36,6 +36,8 @@ def type_name(v) -> str:
         return "int64"
     if isinstance(v, float):
         return "float64"
+    if isinstance(v, complex):
+        return "complex128"
     if isinstance(v, HTML):
         return "template.HTML"
     if isinstance(v, str):
@@ -89,6 +91,9 @@ def sprint_value(v, top=True) -> str:
         return str(v)
     if isinstance(v, float):
         return fmt_float(v)
+    if isinstance(v, complex):
+        imag = fmt_float(v.imag)
+        return f"({fmt_float(v.real)}{'' if imag[0] in '+-' else '+'}{imag}i)"
     if isinstance(v, str):
         return str(v)
     if isinstance(v, list):
@@ -112,7 +117,7 @@ def sprintln(*args) -> str:
     return " ".join(sprint_value(a) for a in args) + "\n"
 
 
-_VERB = re.compile(r"%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])")
+_VERB = re.compile(r"%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?(.|\Z)", re.DOTALL)
 
 
 def sprintf(fmt: str, *args) -> str:
@@ -125,6 +130,9 @@ def sprintf(fmt: str, *args) -> str:
         flags, width, prec, verb = m.group(1), m.group(2), m.group(3), m.group(4)
         if verb == "%":
             out.append("%")
+            continue
+        if not verb:
+            out.append("%!(NOVERB)")
             continue
         if used >= len(args):
             out.append(f"%!{verb}(MISSING)")
@@ -143,17 +151,17 @@ def sprintf(fmt: str, *args) -> str:
     return "".join(out)
 
 
-def _format_one(v, verb, flags, prec):
+def _format_one(v, verb, flags, prec, nested=False):
     """One operand under one verb, as fmt prints it (slices and maps element by element)."""
     if verb == "v":
         return sprint_value(v)
     if v is None:
-        return f"%!{verb}(<nil>)"
+        return "<nil>" if nested else f"%!{verb}(<nil>)"
     if isinstance(v, list):
-        return "[" + " ".join(_format_one(x, verb, flags, prec) for x in v) + "]"
+        return "[" + " ".join(_format_one(x, verb, flags, prec, True) for x in v) + "]"
     if isinstance(v, dict):
-        return "map[" + " ".join(f"{_format_one(k, verb, flags, prec)}:{_format_one(v[k], verb, flags, prec)}"
-                                 for k in sorted(v)) + "]"
+        return "map[" + " ".join(f"{_format_one(k, verb, flags, prec, True)}:"
+                                 f"{_format_one(v[k], verb, flags, prec, True)}" for k in sorted(v)) + "]"
     if isinstance(v, bool):
         return ("true" if v else "false") if verb == "t" else f"%!{verb}(bool={sprint_value(v)})"
     if isinstance(v, str):

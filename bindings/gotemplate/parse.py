@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from .gofmt import GoInt
+from .gofmt import GoInt, go_quote
 from .lex import TemplateError, lex
 
 
@@ -85,8 +85,7 @@ class Arg:
         if k == "variable":
             return v[0] + "".join("." + n for n in v[1:])
         if k == "chain":
-            inner = str(v[0])
-            return ("(" + inner + ")" if v[0].kind == "pipe" else inner) + "".join("." + n for n in v[1])
+            return str(v[0]) + "".join("." + n for n in v[1])
         if k in ("number", "string"):
             return v[1]
         if k == "pipe":
@@ -99,7 +98,13 @@ def parse_number(source: str, name: str, line: int):
     text = source.replace("_", "")
     try:
         if text.startswith("'"):
-            return GoInt(ord(ast.literal_eval(text)))
+            value = ast.literal_eval(text) if len(source) > 2 else ""
+            if len(value) != 1:
+                raise TemplateError(f"template: {name}:{line}: malformed character constant: {source}")
+            return GoInt(ord(value))
+        if text.endswith("i"):  # complex128, printed (1+2i)
+            return complex(text[:-1].replace("i", "j") + "j" if "+" in text[1:] or "-" in text[1:]
+                           else "0+" + text[:-1] + "j")
         body, sign = text.lstrip("+-"), -1 if text.startswith("-") else 1
         low = body.lower()
         if low.startswith(("0x", "0b", "0o")) and "." not in low and "p" not in low:
@@ -117,6 +122,8 @@ class Parser:
         self.tokens, self.k = lex(name, text), 0
         self.defined: dict[str, list] = {}
         self.vars = ["$"]
+        self.action_line = 0
+        self.ranges = 0  # open {{range}}s: where {{break}} and {{continue}} may stand
 
     def fail(self, message, tok=None):
         tok = tok or self.tokens[min(self.k, len(self.tokens) - 1)]
@@ -125,10 +132,32 @@ class Parser:
     def next(self):
         tok = self.tokens[self.k]
         self.k += 1
+        kind = tok[0]
+        if kind == "left":
+            self.action_line = tok[3]
+        elif kind == "right":
+            self.action_line = 0
+        elif kind == "error":
+            self.lex_error(tok)
         return tok
+
+    def lex_error(self, tok):
+        extra = ""
+        if self.action_line and self.action_line != tok[3]:
+            extra = f" in action started at {self.name}:{self.action_line}"
+            if tok[1].endswith(" action"):
+                extra = extra[len(" in action"):]
+        self.fail(tok[1] + extra, tok)
 
     def peek(self):
         return self.tokens[self.k]
+
+    def look(self):
+        """The next token that is not a space, read without reporting a lexical error (Go's peek)."""
+        k = self.k
+        while self.tokens[k][0] == "space":
+            k += 1
+        return self.tokens[k]
 
     def next_nonspace(self):
         tok = self.next()
@@ -148,10 +177,9 @@ class Parser:
         return tok
 
     def unexpected(self, tok, context):
-        shown = {"eof": "EOF", "right": "<}}>"}.get(tok[0])
-        if shown == "EOF":
-            self.fail(f"unexpected EOF in {context}", tok)
-        self.fail(f"unexpected {shown or _shown(tok)} in {context}", tok)
+        if tok[0] == "error":
+            self.lex_error(tok)
+        self.fail(f"unexpected {_shown(tok)} in {context}", tok)
 
     def parse(self) -> dict:
         body, stop = self.item_list(top=True)
@@ -183,6 +211,9 @@ class Parser:
             if word[0] == "keyword":
                 self.next_nonspace()
                 if word[1] in ("end", "else"):
+                    ahead = self.look()
+                    if not (word[1] == "else" and ahead[0] == "keyword" and ahead[1] in ("if", "with")):
+                        self.expect("right", word[1])  # `{{else if`/`{{else with` go on as a branch
                     if top:
                         self.fail(f"unexpected {{{{{word[1]}}}}}", word)
                     return items, word
@@ -198,7 +229,9 @@ class Parser:
         if w in ("if", "range", "with"):
             return self.branch(w, word)
         if w in ("break", "continue"):
-            self.expect("right", w)
+            self.expect("right", f"{{{{{w}}}}}")
+            if not self.ranges:
+                self.fail(f"{{{{{w}}}}} outside {{{{range}}}}", word)
             return Loop(w, word[2], word[3])
         if w == "template":
             return self.template_call(word)
@@ -219,7 +252,6 @@ class Parser:
             self.vars = saved
             if stop[1] != "end":
                 self.fail("unexpected {{else}}", stop)
-            self.expect("right", "end")
             self.define(name, body)
             return Call(name, name_tok[2], name_tok[3], pipe) if w == "block" else None
         self.unexpected(word, "command")
@@ -227,21 +259,19 @@ class Parser:
     def branch(self, kind, word):
         mark = len(self.vars)
         pipe = self.pipeline(kind, "right")
+        self.ranges += kind == "range"
         body, stop = self.item_list()
+        self.ranges -= kind == "range"
         other = None
         if stop[1] == "else":
-            nxt = self.peek_nonspace()
-            if kind in ("if", "with") and nxt[0] == "keyword" and nxt[1] == kind:
+            nxt = self.look()
+            if nxt[0] == "keyword" and nxt[1] == kind and kind in ("if", "with"):
                 self.next_nonspace()
                 other = [self.branch(kind, nxt)]
             else:
-                self.expect("right", "else")
                 other, stop = self.item_list()
                 if stop[1] != "end":
                     self.fail("expected end; found {{else}}", stop)
-                self.expect("right", "end")
-        else:
-            self.expect("right", "end")
         del self.vars[mark:]
         return Branch(kind, pipe.pos, word[3], pipe, body, other)
 
@@ -260,59 +290,58 @@ class Parser:
     def pipeline(self, context, end):
         start = self.peek_nonspace()
         decl, assign = [], False
-        save = self.k
-        tok = self.next_nonspace()
-        if tok[0] == "variable":
-            names = [tok[1]]
-            after = self.next_nonspace()
-            if after[0] == "comma" and context == "range":
-                second = self.next_nonspace()
-                if second[0] != "variable":
-                    self.fail(f"range can only initialize variables")
-                names.append(second[1])
-                after = self.next_nonspace()
+        while self.look()[0] == "variable":  # Go's decls: `$x :=`, `$x =`, and range's `$i, $v :=`
+            save = self.k
+            var = self.next_nonspace()
+            after = self.look()
             if after[0] in ("declare", "assign"):
-                decl, assign = names, after[0] == "assign"
-                for n in names:
-                    if assign:
-                        if n not in self.vars:
-                            self.fail(f'undefined variable "{n}"', tok)
-                    else:
-                        self.vars.append(n)
-            else:
-                self.k = save
-        else:
+                self.next_nonspace()
+                assign = after[0] == "assign"  # an undefined one fails when run, as in Go
+                decl.append(var[1])
+                self.vars.append(var[1])
+                break
+            if after[0] == "comma":
+                self.next_nonspace()
+                decl.append(var[1])
+                self.vars.append(var[1])
+                if context == "range" and len(decl) < 2:
+                    if self.look()[0] in ("variable", "right", "rparen"):
+                        continue
+                    self.fail("range can only initialize variables", after)
+                self.fail(f"too many declarations in {context}", after)
             self.k = save
+            break
         cmds = []
         while True:
-            tok = self.peek_nonspace()
+            tok = self.next_nonspace()
             if tok[0] == end:
-                self.next_nonspace()
                 if not cmds:
                     self.fail(f"missing value for {context}", tok)
+                for i, cmd in enumerate(cmds[1:]):
+                    if cmd.args[0].kind in ("bool", "dot", "nil", "number", "string"):
+                        self.fail(f"non executable command in pipeline stage {i + 2}", tok)
                 return Pipe(start[2], decl, assign, cmds)
+            if tok[0] not in _OPERAND_START:
+                self.unexpected(tok, context)
+            self.k -= 1
             cmds.append(self.command(end))
-            tok = self.peek_nonspace()
-            if tok[0] == "pipe":
-                self.next_nonspace()
-                if self.peek_nonspace()[0] == end:
-                    self.fail("missing command after pipe", tok)
 
     def command(self, end):
+        """Operands up to the end of the pipeline or a `|` (consumed), as Go's command()."""
         args, pos = [], self.peek_nonspace()[2]
         while True:
-            if self.peek_nonspace()[0] in (end, "pipe"):
-                break
-            args.append(self.operand())
-            tok = self.peek()
+            self.peek_nonspace()
+            arg = self.operand()
+            if arg is not None:
+                args.append(arg)
+            tok = self.next()
             if tok[0] == "space":
-                self.next()
                 continue
-            if tok[0] in (end, "pipe"):
-                break
-            if tok[0] == "eof":
-                self.fail("unclosed action", tok)
-            self.unexpected(tok, "operand")
+            if tok[0] in ("right", "rparen"):
+                self.k -= 1
+            elif tok[0] != "pipe":
+                self.unexpected(tok, "operand")
+            break
         if not args:
             self.fail("empty command")
         return Command(pos, args)
@@ -361,13 +390,23 @@ class Parser:
             pipe = self.pipeline("parenthesized pipeline", "rparen")
             return Arg("pipe", pipe, pos)
         self.k -= 1
-        if kind == "eof":
-            self.fail("unclosed action", tok)
-        self.unexpected(tok, "operand")
+        return None
+
+
+_OPERAND_START = {"bool", "char", "dot", "field", "ident", "number", "nil", "rawstring", "string", "variable",
+                  "lparen"}
 
 
 def _shown(tok) -> str:
-    return f'"{tok[1]}"' if tok[0] not in ("keyword",) else f"<{tok[1]}>"
+    """A token as Go's item.String() shows it in "unexpected ..." messages."""
+    kind, value = tok[0], tok[1]
+    if kind == "eof":
+        return "EOF"
+    if kind in ("keyword", "dot", "nil"):
+        return f"<{value}>"
+    if len(value) > 10:
+        return go_quote(value[:10]) + "..."
+    return go_quote(value)
 
 
 def _has_content(body) -> bool:
