@@ -14,7 +14,7 @@ from . import escape as E
 from .context import START, EscapeError
 from .gofmt import FuncError, type_name
 from .lex import TemplateError
-from .parse import Action, Arg, Branch, Call, Command, Loop, Text
+from .nodes import Action, Arg, Branch, Call, Command, Loop, Text
 from .static import where as _where
 
 MAX_DEPTH = 200  # nested {{template}} calls (Go allows 100000; Python's stack does not)

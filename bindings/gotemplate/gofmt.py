@@ -7,7 +7,6 @@ the `raw` function returned (Go's ``template.HTML``): the escapers pass it throu
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 import urllib.parse

@@ -13,7 +13,7 @@ from __future__ import annotations
 from . import context as C
 from . import escape as E
 from .lex import TemplateError
-from .parse import Action, Branch, Call, Text
+from .nodes import Action, Branch, Call, Text
 
 _STATES = ("stateText stateTag stateAttrName stateAfterName stateBeforeValue stateHTMLCmt stateRCDATA stateAttr "
            "stateURL stateSrcset stateJS stateJSDqStr stateJSSqStr stateJSTmplLit stateJSRegexp stateJSBlockCmt "
