@@ -5,7 +5,7 @@ passed to functions as nil, but unlike an explicit null it may be followed by mo
 """
 from __future__ import annotations
 
-from .gofmt import (HTML, FuncError, html_escape, js_escape, query_escape, sprint, sprint_value, sprintf,
+from .gofmt import (HTML, FuncError, GoInt, html_escape, js_escape, query_escape, sprint, sprint_value, sprintf,
                     sprintln, type_name)
 
 
@@ -90,9 +90,9 @@ def ge(a, b):
 
 def _length(v):
     if isinstance(v, str):
-        return len(v.encode("utf-8", "surrogateescape"))
+        return GoInt(len(v.encode("utf-8", "surrogateescape")))
     if isinstance(v, (list, dict)):
-        return len(v)
+        return GoInt(len(v))
     if v is None:
         raise FuncError("len of nil pointer")
     if v is MISSING:

@@ -42,6 +42,7 @@ class Renderer:
         self.out, self.ctx, self.vars = [], START, []
         self.root, self.name, self.depth = None, "", 0
         self.loose, self.loose_vars = False, set()  # dot / variables holding a range's elements as is
+        self.at = None
 
     def run(self, name, data):
         self.root = data
@@ -208,15 +209,19 @@ class Renderer:
             if names:  # Go walks the chain before finding that its last field takes no arguments
                 base = self.arg(dot, first.value[0]) if first.kind == "chain" else \
                     self.variable(first.value[0], first) if first.kind == "variable" else dot
-                self.fields(base, names[:-1], first, first.kind == "field" and self.loose or
-                            first.kind == "variable" and first.value[0] in self.loose_vars)
-                raise self.fail(first, f"{names[-1]} is not a method but has arguments")
+                at = self.at if first.kind == "chain" else first
+                owner = self.fields(base, names[:-1], at, first.kind == "field" and self.loose or
+                                    first.kind == "variable" and first.value[0] in self.loose_vars)
+                if isinstance(owner, dict):
+                    raise self.fail(at, f"{names[-1]} is not a method but has arguments")
+                return self.fields(owner, names[-1:], at, len(names) > 1)  # missing: nothing; else Go's error
             raise self.fail(first, f"can't give argument to non-function {first}")
         if first.kind == "nil":
             raise self.fail(cmd, "nil is not a command")
         return self.arg(dot, first)
 
     def arg(self, dot, a):
+        self.at = a  # Go's s.at: the node an error inside names
         kind = a.kind
         if kind == "field":
             return self.fields(dot, a.value, a, self.loose)
@@ -237,7 +242,8 @@ class Renderer:
             del self.vars[mark:]
             return value
         if kind == "chain":
-            return self.fields(self.arg(dot, a.value[0]), a.value[1], a, False)
+            base = self.arg(dot, a.value[0])
+            return self.fields(base, a.value[1], self.at, False)  # Go reports where the base ended
         if kind == "ident":
             return self.function(dot, Command(a.pos, [a]), a.value, [], _NONE)
         raise self.fail(a, "can't handle " + kind)
@@ -267,6 +273,7 @@ class Renderer:
     def function(self, dot, cmd, name, args, final):
         """Call a function as Go's evalCall does: arity first, typed (string) parameters checked where
         their value comes from, `and`/`or` lazily; a failure inside is "error calling NAME: ..."."""
+        self.at = cmd.args[0]
         need, variadic = B.ARITY.get(name, (0, True))
         count = len(args) + (final is not _NONE)
         if count < need if variadic else count != need:

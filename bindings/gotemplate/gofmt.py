@@ -77,6 +77,8 @@ def fmt_float(f: float, verb: str = "g", prec: int = -1) -> str:
         text = "%.*e" % (6 if prec < 0 else prec, f)
         m, _, e = text.partition("e")
         return f"{m}e{e[0]}{int(e[1:]):02d}"
+    if verb == "g":
+        return "%.*g" % (prec, f)
     return "%.*f" % (6 if prec < 0 else prec, f)
 
 
@@ -116,7 +118,7 @@ def sprintln(*args) -> str:
     return " ".join(sprint_value(a) for a in args) + "\n"
 
 
-_VERB = re.compile(r"%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?(.|\Z)", re.DOTALL)
+_VERB = re.compile(r"%([-+# 0]*)(\d+|\*)?(\.(\d+|\*)?)?(.|\Z)", re.DOTALL)
 
 
 def sprintf(fmt: str, *args) -> str:
@@ -126,7 +128,7 @@ def sprintf(fmt: str, *args) -> str:
     for m in _VERB.finditer(fmt):
         out.append(fmt[pos:m.start()])
         pos = m.end()
-        flags, width, prec, verb = m.group(1), m.group(2), m.group(3), m.group(4)
+        flags, width, dot, prec, verb = m.groups()
         if verb == "%":
             out.append("%")
             continue
@@ -138,51 +140,87 @@ def sprintf(fmt: str, *args) -> str:
             continue
         v = args[used]
         used += 1
-        text = _format_one(v, verb, flags, -1 if prec is None else int(prec or 0))
-        if width:
-            pad = int(width) - len(text)
-            if pad > 0:
-                text = text + " " * pad if "-" in flags else ("0" if "0" in flags and verb in "dfegx" else " ") * pad + text
-        out.append(text)
+        precision = -1 if dot is None else int(prec) if prec and prec != "*" else 0
+        out.append(_format_one(v, verb, flags, precision, False, int(width) if width and width != "*" else 0))
     out.append(fmt[pos:])
     if used < len(args):
         out.append("%!(EXTRA " + ", ".join(f"{type_name(a)}={sprint_value(a)}" for a in args[used:]) + ")")
     return "".join(out)
 
 
-def _format_one(v, verb, flags, prec, nested=False):
+def _pad(text: str, flags: str, width: int) -> str:
+    """fmt's width: spaces before (after with `-`), or zeros after any sign with `0`."""
+    pad = width - len(text)
+    if pad <= 0:
+        return text
+    if "-" in flags:
+        return text + " " * pad
+    if "0" in flags:
+        sign = text[0] if text[:1] in ("+", "-") else ""
+        return sign + "0" * pad + text[len(sign):]
+    return " " * pad + text
+
+
+def _hex_float(f: float, prec: int, upper: bool) -> str:
+    mantissa, _, exp = f.hex().partition("p")
+    head, _, digits = mantissa.partition(".")
+    digits = digits.rstrip("0") if prec < 0 else (digits + "0" * prec)[:prec]
+    sign, exp = ("-" if exp.startswith("-") else "+"), exp.lstrip("+-")
+    text = f"{head}{'.' + digits if digits else ''}p{sign}{int(exp):02d}"
+    return text.upper().replace("0X", "0X") if upper else text
+
+
+def _format_one(v, verb, flags, prec, nested=False, width=0):
     """One operand under one verb, as fmt prints it (slices and maps element by element)."""
+    def bad():
+        return f"%!{verb}({type_name(v)}={_format_one(v, 'v', flags, prec, nested, width)})"
+
+    if verb == "T":
+        return _pad(type_name(v), flags, width)
     if verb == "v":
-        return sprint_value(v)
+        if isinstance(v, (list, dict)):
+            return _container(v, "v", flags, prec, width)
+        if isinstance(v, float) and prec >= 0:
+            return _pad(fmt_float(v, "g", prec), flags, width)
+        return _pad(sprint_value(v), flags, width)
     if v is None:
         return "<nil>" if nested else f"%!{verb}(<nil>)"
-    if isinstance(v, list):
-        return "[" + " ".join(_format_one(x, verb, flags, prec, True) for x in v) + "]"
-    if isinstance(v, dict):
-        return "map[" + " ".join(f"{_format_one(k, verb, flags, prec, True)}:"
-                                 f"{_format_one(v[k], verb, flags, prec, True)}" for k in sorted(v)) + "]"
+    if isinstance(v, (list, dict)):
+        return _container(v, verb, flags, prec, width)
     if isinstance(v, bool):
-        return ("true" if v else "false") if verb == "t" else f"%!{verb}(bool={sprint_value(v)})"
+        return _pad("true" if v else "false", flags, width) if verb == "t" else bad()
     if isinstance(v, str):
         if verb == "s":
-            return v if prec < 0 else v[:prec]
+            return _pad(v if prec < 0 else v[:prec], flags, width)
         if verb == "q":
-            return go_quote(v)
+            return _pad(go_quote(v), flags, width)
         if verb in "xX":
             text = v.encode("utf-8", "surrogateescape").hex()
-            return text.upper() if verb == "X" else text
+            return _pad(text.upper() if verb == "X" else text, flags, width)
     elif isinstance(v, int):
         sign = "+" if "+" in flags and v >= 0 else ""
         if verb == "c":
-            return chr(v) if 0 <= v <= 0x10FFFF else "\ufffd"
+            return _pad(chr(v) if 0 <= v <= 0x10FFFF else "\ufffd", flags, width)
         if verb == "q":
-            return go_quote(chr(v) if 0 <= v <= 0x10FFFF else "\ufffd", "'")
+            return _pad(go_quote(chr(v) if 0 <= v <= 0x10FFFF else "\ufffd", "'"), flags, width)
         if verb in "dxXob":
-            return sign + format(v, verb)
-    elif isinstance(v, float) and verb in "fFeEgG":
+            return _pad(sign + format(v, verb), flags, width)
+    elif isinstance(v, float):
         sign = "+" if "+" in flags and v >= 0 else ""
-        return sign + (fmt_float(v, verb.lower(), prec) if verb in "eEfF" else fmt_float(v))
-    return f"%!{verb}({type_name(v)}={sprint_value(v)})"
+        if verb in "fFeE":
+            return _pad(sign + fmt_float(v, verb.lower(), prec), flags, width)
+        if verb in "gG":
+            return _pad(sign + (fmt_float(v, "g", prec) if prec >= 0 else fmt_float(v)), flags, width)
+        if verb in "xX":
+            return _pad(sign + _hex_float(v, prec, verb == "X"), flags, width)
+    return bad()
+
+
+def _container(v, verb, flags, prec, width):
+    if isinstance(v, list):
+        return "[" + " ".join(_format_one(x, verb, flags, prec, True, width) for x in v) + "]"
+    return "map[" + " ".join(f"{_format_one(k, verb, flags, prec, True, width)}:"
+                             f"{_format_one(v[k], verb, flags, prec, True, width)}" for k in sorted(v)) + "]"
 
 
 def html_escape(s: str) -> str:

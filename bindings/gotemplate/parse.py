@@ -20,12 +20,13 @@ def parse_number(source: str, name: str, line: int):
                 raise TemplateError(f"template: {name}:{line}: malformed character constant: {source}")
             return GoInt(ord(value))
         if text.endswith("i"):  # complex128, printed (1+2i)
-            return complex(text[:-1].replace("i", "j") + "j" if "+" in text[1:] or "-" in text[1:]
-                           else "0+" + text[:-1] + "j")
+            return complex(text[:-1] + "j")
         body, sign = text.lstrip("+-"), -1 if text.startswith("-") else 1
         low = body.lower()
         if low.startswith(("0x", "0b", "0o")) and "." not in low and "p" not in low:
             return GoInt(sign * int(body, 0))
+        if low.startswith("0x") and "p" not in low:
+            raise ValueError("a hexadecimal fraction needs its p exponent")
         if body.isdigit():
             return GoInt(sign * int(body, 8 if len(body) > 1 and body[0] == "0" else 10))
         return sign * (float.fromhex(body) if low.startswith("0x") else float(body))

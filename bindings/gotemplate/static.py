@@ -116,7 +116,10 @@ class Analysis:
             return self.ends[key]
         c0 = self.walk(node.body, c)
         if node.kind == "range":
-            c1 = self.walk(node.body, c0)
+            try:
+                c1 = self.walk(node.body, c0)
+            except C.EscapeError as err:  # text the body cannot follow only when it runs a second time
+                raise TemplateError(f"html/template:{self.name}:{node.line}: on range loop re-entry: {err}")
             joined = join(c0, c1)
             if joined is None:
                 raise TemplateError(f"html/template:{self.where(node)}: on range loop re-entry: {{{{range}}}} "

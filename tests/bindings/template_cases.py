@@ -208,3 +208,28 @@ def generated(seed: int, count: int):
                 "l": pick([[], ["<a>", 2], [None], [{"k": 1}]])}
         cases.append((f"gen{seed}_{i}", text, data))
     return cases
+
+
+_INSERTS = ["{{", "}}", "{{-", "-}}", "|", ".", "$", '"', "(", ")", "end", "else", "if", " ", "$x", ":=", "=", "`",
+            "'", "/*", "*/", ",", "range", "define", "template", "1", ".5", "0x", "nil", "true", "\n", "with",
+            "block", "-", "+2i", "break", "{", "}", "<", ">", "</script", "%", "é"]
+
+
+def mutated(seed: int, count: int):
+    """``count`` cases made by cutting and inserting template syntax into CASES' templates: mostly broken
+    templates, for the parser's and escaper's error messages."""
+    import random
+
+    rnd = random.Random(seed)
+    bases = [c[1] for c in CASES if "{{" in c[1]]
+    cases = []
+    for i in range(count):
+        text = rnd.choice(bases)
+        for _ in range(rnd.randint(1, 3)):
+            at = rnd.randint(0, len(text))
+            if rnd.random() < 0.5 and len(text) > 1:
+                text = text[:at] + text[min(len(text), at + rnd.randint(1, 3)):]
+            else:
+                text = text[:at] + rnd.choice(_INSERTS) + text[at:]
+        cases.append((f"mut{seed}_{i}", text, DATA))
+    return cases

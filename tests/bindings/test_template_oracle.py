@@ -5,11 +5,10 @@ on `pagesvm serve`; `loadFiles` renders a layout and a page from files (absolute
 have different working directories); and a seeded random corpus (template_cases.generated) of actions in
 every context, in branches, loops and template calls. Outputs and error messages must be the same bytes."""
 import json
-import os
 
 import pytest
 
-from tests.bindings.template_cases import CASES, generated
+from tests.bindings.template_cases import CASES, generated, mutated
 from tests.helpers import PocketBase, start_server, write_site
 
 FILES = {
@@ -21,7 +20,7 @@ FILES = {
     "broken.html": "line one\n{{if .x}}\nunclosed",
     "fails.html": "a\n  {{index .rows 9}}",
 }
-CORPUS = [case for seed in (1, 2, 3, 4) for case in generated(seed, 200)]
+CORPUS = [case for seed in (1, 2, 3, 4) for case in generated(seed, 200) + mutated(seed, 150)]
 FILE_DATA = {"title": "Tom & <Jerry>", "link": "javascript:x()", "rows": ["a b", "<c>"]}
 
 SNIPPET = """
