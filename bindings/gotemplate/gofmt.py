@@ -182,6 +182,8 @@ def _format_one(v, verb, flags, prec, nested=False, width=0):
             return _container(v, "v", flags, prec, width)
         if isinstance(v, float) and prec >= 0:
             return _pad(fmt_float(v, "g", prec), flags, width)
+        if isinstance(v, str) and prec >= 0:
+            return _pad(v[:prec], flags, width)
         return _pad(sprint_value(v), flags, width)
     if v is None:
         return "<nil>" if nested else f"%!{verb}(<nil>)"

@@ -109,11 +109,8 @@ class Lexer:
 
     def action(self, left: int) -> None:
         text = self.text
-        probe = self.i
-        while probe < len(text) and text[probe] in _SPACE:
-            probe += 1
-        if text.startswith("/*", probe):
-            close = text.find("*/", probe + 2)
+        if text.startswith("/*", self.i):  # only right after `{{` or `{{- `, as Go's lexer looks for it
+            close = text.find("*/", self.i + 2)
             if close < 0:
                 self.fail("unclosed comment")
             end = self.right_delim(close + 2)

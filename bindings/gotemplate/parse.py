@@ -20,6 +20,8 @@ def parse_number(source: str, name: str, line: int):
                 raise TemplateError(f"template: {name}:{line}: malformed character constant: {source}")
             return GoInt(ord(value))
         if text.endswith("i"):  # complex128, printed (1+2i)
+            if not any(c.isdigit() for c in text):
+                raise ValueError("no digits")
             return complex(text[:-1] + "j")
         body, sign = text.lstrip("+-"), -1 if text.startswith("-") else 1
         low = body.lower()

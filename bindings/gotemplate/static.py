@@ -10,6 +10,8 @@ keeps each branch's end context for exec.py.
 """
 from __future__ import annotations
 
+import sys
+
 from . import context as C
 from . import escape as E
 from .lex import TemplateError
@@ -46,6 +48,7 @@ class Analysis:
         self.ends: dict = {}      # (id(branch node), start ctx) -> end ctx
         self.calls: dict = {}     # (template name, start ctx) -> end ctx (start while being computed)
         self.name = ""
+        self.missing = None  # the last "no such template" met
 
     def where(self, node) -> str:
         parse_name, source = self.trees[self.name][1:]
@@ -58,7 +61,12 @@ class Analysis:
         try:
             end = self.call(name, C.START, None)
         except C.EscapeError as err:
-            raise TemplateError(f"html/template:{self.name}: {err}" if self.name else f"html/template: {err}")
+            raise self.missing or TemplateError(f"html/template:{self.name}: {err}" if self.name
+                                                else f"html/template: {err}")
+        except TemplateError:
+            raise self.missing or sys.exc_info()[1]
+        if self.missing:  # Go's escaper goes on past a missing template: the last one met is the error
+            raise self.missing
         if end.state != C.TEXT:
             prefix = f"html/template:{name}: " if name else "html/template: "
             raise TemplateError(prefix + "ends in a non-text context: " + ctx_text(end))
@@ -68,7 +76,8 @@ class Analysis:
         if tree is None or tree[0] is None:
             if node is None:
                 raise TemplateError(f'html/template: "{name}" is an incomplete or empty template')
-            raise TemplateError(f'html/template:{self.where(node)}: no such template "{name}"')
+            self.missing = TemplateError(f'html/template:{self.where(node)}: no such template "{name}"')
+            return c
         key = (name, c)
         if key in self.calls:
             return self.calls[key]
