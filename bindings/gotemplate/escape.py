@@ -334,8 +334,12 @@ def escapers(c):
     return s, c
 
 
+_SCRIPT_TAGS = re.compile(r"(?i)<(script|/script|!--)")
+
+
 def _hide_script_tags(s: str) -> str:
-    return re.sub(r"<(?i:/script)", lambda m: "\\x3C" + m.group()[1:], s)
+    """`<script`, `</script` and `<!--` inside a script literal, as Go writes them: `\\x3C` for the `<`."""
+    return _SCRIPT_TAGS.sub(lambda m: "\\x3C" + m.group(1), s)
 
 
 def text(c, s: str):
@@ -369,7 +373,7 @@ def text(c, s: str):
                 cs -= 1
             out.append(s[written:cs])
             written = i1
-        if c.state in C.SCRIPT_LITERALS and re.search(r"(?i)</script", s[i:i1]):
+        if c.state in C.SCRIPT_LITERALS and _SCRIPT_TAGS.search(s, i, i1):
             out.append(s[written:i])
             out.append(_hide_script_tags(s[i:i1]))
             written = i1

@@ -15,7 +15,7 @@ from .context import START, EscapeError
 from .gofmt import FuncError, type_name
 from .lex import TemplateError
 from .nodes import Action, Arg, Branch, Call, Command, Loop, Text
-from .static import where as _where
+from .static import mangle, where as _where
 
 MAX_DEPTH = 200  # nested {{template}} calls (Go allows 100000; Python's stack does not)
 
@@ -60,6 +60,7 @@ class Renderer:
             raise TemplateError(f'html/template:{parse_name}:{line}:{col}: no such template "{name}"')
         if self.depth >= MAX_DEPTH:
             raise self.fail(at, f"exceeded maximum template depth ({MAX_DEPTH})")
+        start = self.ctx
         saved = self.vars, self.name, self.loose, self.loose_vars
         self.vars, self.name, self.loose, self.loose_vars = [("$", dot)], name, False, set()
         self.depth += 1
@@ -70,8 +71,8 @@ class Renderer:
                 raise
             parse_name, source = tree[1:]
             line, col = _where(source, err.pos)
-            raise TemplateError(f'template: {parse_name}:{line}:{col}: executing "{name}" at <{err.node}>: '
-                                f"{err.message}") from None
+            raise TemplateError(f'template: {parse_name}:{line}:{col}: executing "{mangle(name, start)}" at '
+                                f"<{err.node}>: {err.message}") from None
         finally:
             self.depth -= 1
             self.vars, self.name, self.loose, self.loose_vars = saved

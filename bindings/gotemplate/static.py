@@ -42,6 +42,18 @@ def where(source: bytes, pos: int):
     return before.count(b"\n") + 1, pos - (before.rfind(b"\n") + 1)
 
 
+def mangle(name: str, c) -> str:
+    """The name Go gives the copy of template ``name`` escaped for context ``c`` (its errors show it)."""
+    if c.state == C.TEXT:
+        return name
+    parts = [name + "$htmltemplate_" + _STATES[c.state]]
+    for value, none, names in ((c.delim, C.D_NONE, _DELIMS), (c.url, C.U_NONE, _URLS), (c.js, C.JS_REGEXP, _JS),
+                               (c.attr, C.A_NONE, _ATTRS), (c.element, C.E_NONE, _ELEMENTS)):
+        if value != none:
+            parts.append(names[value])
+    return "_".join(parts)
+
+
 class Analysis:
     def __init__(self, trees):
         self.trees = trees

@@ -189,7 +189,11 @@ _CONTEXTS = ["<p>%s</p>", '<a href="%s">x</a>', "<a href='/x?q=%s'>x</a>", "<a h
              '<script type="application/json">%s</script>', '<svg><a href="%s">x</a></svg>', "%s",
              '<a href="/a/%s?b=%s#%s">x</a>', "<p>%s</p><script>var a = %s;</script><p title=%s>x</p>",
              '{{if .v}}<a href="%s">{{else}}<a href="/">{{end}}x</a>', "{{range .l}}<b title=\"%s\">{{.}}</b>{{end}}"]
-_DEFINE = '{{define "t"}}<i>{{.}}</i>{{end}}'
+_DEFINES = ['{{define "t"}}<i>{{.}}</i>{{end}}', '{{define "t"}}{{.}}{{end}}', '{{define "t"}}<a href="{{.}}">{{end}}',
+            '{{define "t"}}{{if .}}{{template "u" .}}{{end}}{{end}}{{define "u"}}[{{.}}]{{end}}',
+            '{{define "t"}}<script>var x = {{.}};</script>{{end}}', '{{define "t"}}{{range .}}{{.}},{{end}}{{end}}',
+            '{{define "t"}}"{{.}}"{{end}}', '{{define "t"}}<!-- {{.}} -->{{end}}', '{{define "t"}}{{end}}',
+            '{{define "t"}}{{block "u" .}}({{.}}){{end}}{{end}}']
 
 
 def generated(seed: int, count: int):
@@ -202,7 +206,7 @@ def generated(seed: int, count: int):
         shape = pick(_CONTEXTS)
         text = shape % tuple(pick(_ACTIONS) for _ in range(shape.count("%s")))
         if "template" in text:
-            text = _DEFINE + text
+            text = pick(_DEFINES) + text
         data = {"v": pick(_VALUES), "w": pick(_VALUES), "s": pick(["abc", "é", "<s>"]),
                 "r": pick(["<i>x</i>", "a<b>c", "<!-- c -->d", "t", '<a href="x">y</a>']),
                 "l": pick([[], ["<a>", 2], [None], [{"k": 1}]])}
