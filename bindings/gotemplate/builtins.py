@@ -57,7 +57,7 @@ def eq(a, *others):
                 return True
             continue
         if ka is None and (isinstance(a, (list, dict)) or isinstance(b, (list, dict))):
-            raise FuncError(f"non-comparable type {sprint_value(a)}: {type_name(a)}")
+            raise FuncError(f"non-comparable type {sprintf('%s', a)}: {type_name(a)}")
         if a == b:
             return True
     return False
