@@ -264,7 +264,9 @@ class Engine:
             return {"e": str(e), "status": 503}
         except Exception:  # noqa: BLE001 - any bug in a binding becomes a JS Error
             return self._internal(name)
-        bad = non_json(value)
+        # A hidden binding answers its own family's JavaScript half, which shaped the reply with it (record
+        # tables are hundreds of values per page): not walked again here.
+        bad = None if entry.hidden else non_json(value)
         if bad:
             log.error("binding %s returned a non-JSON value: %s", name, bad)
             return {"e": f"{name} returned a non-JSON value: {bad}", "status": 500}
