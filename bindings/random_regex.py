@@ -8,10 +8,8 @@ Go's on what such patterns use; a parse error carries Go's prefix (its text may 
 """
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import time
 
 try:  # Python 3.11+
     from re import _constants as C, _parser as P
@@ -105,19 +103,8 @@ def _write(items, out):
             raise Unsupported(f"unsupported pattern operator {op}")
 
 
-def uuid7() -> str:
-    """A version 7 UUID (PocketBase's "<uuidv7>" pattern): 48 bits of Unix milliseconds, then random bits."""
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~(0xF << 76)) | (7 << 76)
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)
-    text = f"{value:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
 def random_by_regex(ctx, pattern: str, flags=None):
     """{"ok": text} or {"error": Go's text}."""
-    if pattern == "<uuidv7>":
-        return {"ok": uuid7()}
     if flags is not None and int(flags) & LITERAL_FLAG:
         return {"ok": pattern}
     try:
