@@ -11,7 +11,9 @@ import importlib
 from .registry import REGISTRY, Registry
 
 PAGE_API = "bindings.page_api"  # the request and response API (request.js, response.js, micro-dash)
-FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app")
+# The JSVM globals ($security, $filepath, $os, console, sleep, toString…) throw record.js's GoError: after the app.
+JSVM = ("bindings.security", "bindings.filepath", "bindings.os_api", "bindings.globals")
+FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app") + JSVM
 
 
 def load(registry: Registry = REGISTRY, families=FAMILIES) -> Registry:

@@ -191,6 +191,7 @@
     return;
   }
   R.appKit = records.kit;
+  R.goError = goError;  // the other JSVM globals (security.js, os_api.js…) throw the same GoError
   const app = {
     save(model) {
       if (!states.has(model)) throw new Error('pagesvm: $app.save() in a page takes a Record (collections are saved in migrations)');

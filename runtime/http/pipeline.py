@@ -74,7 +74,7 @@ class PagesRuntime:
         self.registry = registry
         self.max_output = settings.max_output
         self.max_fields = settings.max_fields
-        self.options = {"auth_ttl": settings.auth_ttl, **(options or {})}
+        self.options = {"auth_ttl": settings.auth_ttl, "allow_exec": settings.allow_exec, **(options or {})}
         self.router = Router(self.site, self.site_config.page_kinds)
         self.cross_site = csrf.OptOuts(self.site)
         markdown = None

@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import secrets
+import sys
 import traceback
 from dataclasses import dataclass
 
@@ -97,6 +98,12 @@ def page_payload(page: str, kind: str, middlewares: list, loaders: list, layouts
             "request": request, "auth": auth, "data": {} if data is None else data}
 
 
+def hooks_folder(root: str) -> str:
+    """``__hooks``: the project's pb_hooks folder (the pages root's parent when it is one), else the root."""
+    parent = os.path.dirname(root)
+    return parent if os.path.basename(parent) == "pb_hooks" else root
+
+
 class Engine:
     """``router`` (a render.router.Router, or None) gives ``asset()`` its fingerprinted URLs."""
 
@@ -145,7 +152,8 @@ class Engine:
 
     def _js_config(self) -> dict:
         prefix = self.config.get("prefix", "").rstrip("/")
-        return {"prefix": prefix, "cookiePath": prefix or "/", "debug": bool(self.config.get("debug"))}
+        return {"prefix": prefix, "cookiePath": prefix or "/", "debug": bool(self.config.get("debug")),
+                "hooks": hooks_folder(self.site.root), "args": list(sys.argv)}
 
     def _load_js(self, path: str) -> None:
         with open(path, encoding="utf-8") as f:
