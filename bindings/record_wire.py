@@ -58,12 +58,13 @@ class WireState:
     __slots__ = ("sent", "specs")
 
     def __init__(self):
-        self.sent: set[int] = set()
+        # handle -> its custom values as sent (None: none): an expand sets a back-relation's ids as one
+        self.sent: dict[int, dict | None] = {}
         self.specs: dict[str, tuple] = {}  # collection id -> (collection dict, convert list)
 
     def forget(self, handle: int) -> None:
         """The record changed (sets applied, saved): its next reply sends it again."""
-        self.sent.discard(handle)
+        self.sent.pop(handle, None)
 
     def pack(self, handle_of, roots) -> dict:
         """The reply for `roots` and every record their expands reach; `handle_of(record)` -> its handle."""
@@ -76,9 +77,10 @@ class WireState:
             if handle in seen:
                 continue
             seen.add(handle)
-            if handle not in self.sent:
+            custom = record.custom
+            if handle not in self.sent or self.sent[handle] != (custom or None):
                 rows[handle] = self._row(record, specs)
-                self.sent.add(handle)
+                self.sent[handle] = dict(custom) if custom else None
             if record.expand is not None:
                 found = links[handle] = {}
                 for name, value in record.expand.items():
