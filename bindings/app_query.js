@@ -3,8 +3,9 @@
 //
 // `$dbx` expressions are plain data (`{__dbx: kind, ...}`) that cross to Python as JSON, where
 // runtime/data/dbx.py turns them into parametrised SQL. A list of records crosses in one reply with every
-// record's table (and those its expands reach). `$app.store()` is this process's in-memory store, as
-// PocketBase's app store: values stay JavaScript values (functions too) and never cross.
+// record's raw values (and those its expands reach; bindings/record_wire.py). `$app.store()` is this
+// process's in-memory store, as PocketBase's app store: values stay JavaScript values (functions too) and
+// never cross.
 (function (G) {
   'use strict';
   const R = G.__pv;  // the page runtime; undefined in a migration's interpreter
@@ -128,7 +129,8 @@
   function expand(records, paths, fetchFunc) {
     if (fetchFunc) throw new Error('pagesvm: expandRecord(s) takes no fetchFunc yet (pass null)');
     const answer = K.call('expand', [records.map((r) => K.ref(K.state(r))), Array.from(paths || [], String)]);
-    records.forEach((r, i) => K.take(K.state(r), { h: answer.l[i], t: answer.m[answer.l[i]], m: answer.m }));
+    const w = K.absorb(answer);
+    records.forEach((r, i) => K.bind(w, r, answer.l[i]));
     return answer.f;
   }
   function install(app) {

@@ -12,6 +12,8 @@ from bindings.context import Context, RequestInfo, ResponseEffects
 from runtime.data import process
 from runtime.data.collections import Collection, save_collection
 
+from tests.bindings.record_tables import Tables, decoded
+
 POSTS = {"name": "posts", "type": "base", "fields": [
     {"name": "title", "type": "text", "required": True, "max": 10}, {"name": "views", "type": "number"},
     {"name": "meta", "type": "json"}]}
@@ -31,7 +33,7 @@ def _ctx(data_dir):
 
 
 def test_a_new_record_is_saved_with_its_pending_sets_and_answers_its_table(data_dir):
-    session = RecordSession(process.store_for(data_dir))
+    session = decoded(RecordSession(process.store_for(data_dir)))
     answer = session.save({"h": 0, "c": "posts", "ops": [["title", "hi"], ["views", "12"], ["meta", {"a": 1}]]})
     table = answer["ok"]["t"]
     assert answer["ok"]["h"] == 1 and len(table["id"]) == 15 and table["n"] is False
@@ -55,7 +57,7 @@ def test_a_transaction_left_open_is_rolled_back_when_the_request_ends(data_dir):
     ctx = _ctx(data_dir)
     calls = registry().bindings
     calls["pv_app.begin"].call(ctx, [])
-    made = calls["pv_app.save"].call(ctx, [{"h": 0, "c": "posts", "ops": [["title", "gone"]]}])["ok"]["t"]["id"]
+    made = Tables().decode(calls["pv_app.save"].call(ctx, [{"h": 0, "c": "posts", "ops": [["title", "gone"]]}])["ok"])["t"]["id"]
     assert ctx.ends is not None
     ctx.end()
     assert ctx.ends is None
