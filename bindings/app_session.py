@@ -13,6 +13,7 @@ bindings/app.py registers it as the request's end (bindings.context.Context.end)
 """
 from __future__ import annotations
 
+import secrets
 import sqlite3
 
 from runtime.data.busy import DatabaseBusyError
@@ -43,7 +44,10 @@ class RecordSession(QueryMethods):
         self.store = store
         self.records: dict[int, Record] = {}
         self.handles: dict[int, int] = {}  # id(record) -> its handle, so a record met again keeps one
-        self._next = 1
+        # Handles start at a random multiple of 2**16 (MAX_RECORDS fit below it): a Record kept past its request
+        # (in `$app.store()`) names a handle no later session gives out, so it is refused as stale, never taken for
+        # another request's record. Below 2**53, so JavaScript holds them exactly.
+        self._next = 1 + secrets.randbelow(2 ** 36) * 2 ** 16
         self._depth = 0
         self._open = None  # the transaction's context manager while one is open
         self.wire = WireState()  # what JavaScript already holds (bindings/record_wire.py)
