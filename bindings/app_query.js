@@ -141,6 +141,7 @@
     getAll() { return Object.fromEntries(stored); },
     values() { return Array.from(stored.values()); },
   };
+  Object.freeze(appStore);  // one object every request of the worker gets: its values are shared, its methods not
 
   // -- the methods --------------------------------------------------------------------------------------------
   const key = K.collectionKey;
