@@ -28,6 +28,6 @@ def test_a_long_statement_is_stopped_by_the_time_limit_and_the_worker_keeps_serv
         answer = server.get("/slow", timeout=20)
     except (http.client.HTTPException, ConnectionError) as exc:
         pytest.fail(f"the connection was dropped ({type(exc).__name__}); the worker was killed")
-    assert answer.status in (500, 504), answer.status
+    assert answer.status == 504, answer.status  # the timeout SQLite swallowed as "interrupted" still counts
     assert server.get("/ok").status == 200
     assert "exited with signal" not in server.log and "died" not in server.log
