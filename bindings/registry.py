@@ -147,6 +147,8 @@ class Registry:
         the first call. ``js``: implemented in a ``js_file``; the function only documents it.
         ``override``: replace an existing binding (a built-in, say) instead of failing.
         ``hidden``: reached only from the family's JavaScript half (``R.py``); pages never see the name.
+        Its replies are not checked for values JSON cannot carry (the family shapes both halves): one
+        that is not JSON fails the call with an error.
         """
 
         def register(func):

@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import secrets
+import sys
 import traceback
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from bindings.registry import REGISTRY, BindingError, Registry
 from runtime.data.busy import DatabaseBusyError
 
 from .ejs_compiler import TemplateSyntaxError
+from .modules import ModuleResolver
 from .quickjs import JSRuntimeError, PagesInterpreter
 from .site import MODULE_EXTENSIONS, TEMPLATE_EXTENSIONS, Site
 from .units import UnitCache
@@ -97,6 +99,12 @@ def page_payload(page: str, kind: str, middlewares: list, loaders: list, layouts
             "request": request, "auth": auth, "data": {} if data is None else data}
 
 
+def hooks_folder(root: str) -> str:
+    """``__hooks``: the project's pb_hooks folder (the pages root's parent when it is one), else the root."""
+    parent = os.path.dirname(root)
+    return parent if os.path.basename(parent) == "pb_hooks" else root
+
+
 class Engine:
     """``router`` (a render.router.Router, or None) gives ``asset()`` its fingerprinted URLs."""
 
@@ -125,6 +133,7 @@ class Engine:
         api_names = tuple(self.interp.eval_script("__pv.apiNames.slice()"))
         self._load_js(os.path.join(JS_DIR, "lockdown.js"))
         self.api_names = api_names
+        self.modules = ModuleResolver(site)
         self.units = UnitCache(site, api_names, ejs_in_markdown=self.config.get("ejs_in_markdown", True))
         self.host_error: PageError | None = None
 
@@ -145,7 +154,8 @@ class Engine:
 
     def _js_config(self) -> dict:
         prefix = self.config.get("prefix", "").rstrip("/")
-        return {"prefix": prefix, "cookiePath": prefix or "/", "debug": bool(self.config.get("debug"))}
+        return {"prefix": prefix, "cookiePath": prefix or "/", "debug": bool(self.config.get("debug")),
+                "hooks": hooks_folder(self.site.root), "args": list(sys.argv)}
 
     def _load_js(self, path: str) -> None:
         with open(path, encoding="utf-8") as f:
@@ -264,7 +274,9 @@ class Engine:
             return {"e": str(e), "status": 503}
         except Exception:  # noqa: BLE001 - any bug in a binding becomes a JS Error
             return self._internal(name)
-        bad = non_json(value)
+        # A hidden binding answers its own family's JavaScript half, which shaped the reply with it (record
+        # tables are hundreds of values per page): not walked again here.
+        bad = None if entry.hidden else non_json(value)
         if bad:
             log.error("binding %s returned a non-JSON value: %s", name, bad)
             return {"e": f"{name} returned a non-JSON value: {bad}", "status": 500}
@@ -304,7 +316,7 @@ class Engine:
                 units.extend(self.units.ensure_variants(path, "markdown" if path.endswith(".md") else "template"))
         elif kind in ("module", "resolve"):
             # require('./x') is relative to its file; resolve('../x') is always the _private lookup
-            path = (self.site.find_module(from_file, name) if kind == "module"
+            path = (self.modules.find(from_file, name) if kind == "module"
                     else self.site.find_private(from_file, name, MODULE_EXTENSIONS))
             if path:
                 units.extend(self.units.ensure(path, "module"))

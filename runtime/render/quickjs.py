@@ -26,10 +26,13 @@ from dukpy import JSRuntimeError
 from dukpy import _dukpy
 from dukpy.evaljs import JSInterpreter
 
+from .limits import RequestTimeout
+
 __all__ = ["JSRuntimeError", "PagesInterpreter"]
 
 # One encoder and decoder for the life of the worker: json.dumps with options builds a new
 # JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
+STOP = b'{"stop":true}'  # a call answered past --timeout (core.js and migrations.js spin on it)
 _encode_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _decode = json.JSONDecoder().decode
 
@@ -46,16 +49,25 @@ class PagesInterpreter(JSInterpreter):
         self._loader = None
 
     in_python = 0  # Python callbacks running now (a signal handler must not write answers then)
+    overdue = None  # set by the executor (RequestLimits.overdue): the request being served is out of time
 
     def _call_python(self, func, json_args):
         self.in_python += 1
         try:
             result = self._funcs[func.decode("utf-8")](*_decode(json_args.decode("utf-8", "surrogatepass")))
+            overdue = self.overdue
+            if overdue is not None and overdue():  # a timeout the call swallowed (SQLite's 'interrupted')
+                return STOP
+            if result is None:  # pv.done, once per page
+                return b"null"
+            return _encode_reply(result).encode("utf-8")
+        except RequestTimeout:
+            # Raised here, it would reach the page as a JS error a try/catch holds (a loop catching a
+            # failed save would swallow every tick until the watchdog kills the worker): the caller
+            # spins on this answer instead, until the next tick interrupts JavaScript for good.
+            return STOP
         finally:
             self.in_python -= 1
-        if result is None:  # pv.done, once per page
-            return b"null"
-        return _encode_reply(result).encode("utf-8")
 
     def eval_script(self, code: str, variables: bytes = b"{}"):
         raw = _dukpy.eval_string(self, code.encode("utf-8"), variables, False, "<runtime>")

@@ -73,6 +73,8 @@ def build_parser() -> Parser:
     serve.add_argument("--auth-ttl", type=duration, default=APP.auth_ttl, metavar="DURATION",
                        help="the longest a sign-in lasts (caps the auth collection's authToken duration): "
                             f"seconds, or 90m, 12h, 7d (default {_days(APP.auth_ttl)})")
+    serve.add_argument("--allow-exec", action="store_true",
+                       help="let page and hook code run programs with $os.cmd()/$os.exec() (refused otherwise)")
     serve.add_argument("--max-output", type=int, default=APP.max_output, metavar="BYTES",
                        help=f"largest response body a page may produce (default {_mib(APP.max_output)})")
     _limit_args(serve)
@@ -127,7 +129,8 @@ def _settings(args, root: str, data_dir: str) -> WorkerConfig:
     """The flags as the typed settings a worker is started with; a refused value names its flag."""
     try:
         app = AppSettings(data_dir=data_dir, debug=args.dev, extensions=tuple(args.ext), max_output=args.max_output,
-                          max_fields=args.max_fields, timeout=args.timeout, auth_ttl=args.auth_ttl)
+                          max_fields=args.max_fields, timeout=args.timeout, auth_ttl=args.auth_ttl,
+                          allow_exec=args.allow_exec)
         server = ServerSettings(host=args.host, port=args.port, workers=args.workers, grace=args.grace,
                                 max_body=args.max_body, max_connections=args.max_connections,
                                 idle_timeout=args.idle_timeout, proxy_headers=args.proxy_headers,

@@ -13,8 +13,19 @@ def test_tokens_of_every_kind():
         Token("identifier", "@now")]
 
 
-def test_only_the_quote_itself_is_unescaped():
-    assert scan("'a\\\\b\\n'") == [Token("text", "a\\\\b\\n")]
+def test_backslash_and_quotes_are_unescaped_other_escapes_stay():
+    """Observed on the binary (corpus case literals:backslash): `\\\\` is one backslash, `\\n` stays two characters,
+    and a quote after an escaped backslash ends the text."""
+    assert scan("'a\\\\b\\n'") == [Token("text", "a\\b\\n")]
+    assert scan("'x\\\\' || 'y'")[0] == Token("text", "x\\")
+    assert scan("'say \\\"hi\\\"'") == [Token("text", 'say "hi"')]
+
+
+def test_placeholder_names_are_any_params_key():
+    """The binary replaces `{:key}` textually: `{:a-b}` is a placeholder when params has the key "a-b"."""
+    assert scan("{:a-b} {:a}b}", {"a-b": 1, "a}b": "x"}) == [Token("number", 1.0), Token("text", "x")]
+    with pytest.raises(FilterError, match="unexpected character '{'"):
+        scan("{:a-b}", {"a": 1})
 
 
 @pytest.mark.parametrize("value, token", [

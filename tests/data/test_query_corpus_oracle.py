@@ -3,8 +3,8 @@ JavaScript file (query_project/pb_hooks/pages/_private/query_case.js) in a `rout
 the project's `query.ejs` page on `pagesvm serve`, both on the same data.db (migrated once by the binary, copied
 for pagesvm before either serves it); each case's answers must be equal.
 
-The few cases pagesvm still answers differently are expected failures (STILL_DIFFERENT); the binary's own
-answers are checked against what the seed records say, so the corpus is known to mean something."""
+Every case must match (no expected failures); the binary's own answers are checked against what the seed
+records say, so the corpus is known to mean something."""
 import json
 import os
 import shutil
@@ -23,9 +23,6 @@ HOOK = """routerAdd("POST", "/oracle/query", (e) => {
 })
 """ % RUNNER
 CHUNK = 40  # cases per request: a page stopped by the time limit loses one chunk, not the corpus
-PENDING = pytest.mark.xfail(strict=False, reason="issue 15: the filter compiler differs from the binary here")
-# Cases pagesvm still answers differently (both in runtime/data/query, the filter language itself).
-STILL_DIFFERENT = {"literals:backslash", "errors:placeholder-bad-name"}
 ALL_POSTS = ["postagain000002", "posthello000001", "postpercent0003", "postquote000006", "postslash000008",
              "postsnake000004", "postunicode0005", "postupper000007"]
 
@@ -90,15 +87,12 @@ def _shown(case, binary_answer, pagesvm_answer) -> str:
             f"\n  pagesvm:    {json.dumps(pagesvm_answer, ensure_ascii=False)}")
 
 
-@pytest.mark.parametrize("case", [pytest.param(case, id=case["name"],
-                                               marks=PENDING if case["name"] in STILL_DIFFERENT else ())
-                                  for case in CASES])
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["name"]) for case in CASES])
 def test_pagesvm_answers_as_the_binary(binary, pagesvm, case):
     assert pagesvm.get(case["name"]) == binary[case["name"]], _shown(case, binary[case["name"]],
                                                                      pagesvm.get(case["name"]))
 
 
-@PENDING
 def test_every_mismatch_listed(binary, pagesvm):
     """All differences in one report, each with its case, to read the state of the port at a glance."""
     wrong = [_shown(case, binary[case["name"]], pagesvm.get(case["name"])) for case in CASES

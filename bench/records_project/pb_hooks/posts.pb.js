@@ -8,5 +8,5 @@ routerAdd("GET", "/posts", (e) => {
   for (const p of posts) {
     items += `<li><a href="/posts/${escape(p.id)}">${escape(p.getString("title"))}</a> by ${escape(p.expandedOne("author").getString("name"))} (${escape(p.getInt("views"))})</li>`;
   }
-  return e.html(200, `<!doctype html>\n<html><head><title>Posts</title></head>\n<body><main>\n<ul>${items}</ul>\n</main></body>\n</html>\n`);
+  return e.html(200, `<!doctype html>\n<html><head><title>Posts</title></head>\n<body><main><ul>${items}</ul></main></body>\n</html>\n`);
 });

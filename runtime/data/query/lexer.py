@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import NamedTuple
 
 SIGNS = ("=", "!=", "~", "!~", "<", "<=", ">", ">=", "?=", "?!=", "?~", "?!~", "?<", "?<=", "?>", "?>=")
 _SIGN_CHARS = "=?!><~"
-_PLACEHOLDER = re.compile(r"\{:(\w+)\}")
 
 
 class FilterError(ValueError):
@@ -63,8 +61,40 @@ def _go_q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def scan(text: str, params: dict | None = None) -> list[Token]:
-    """Every significant token of `text` (whitespace and comments dropped); FilterError on the first bad one."""
+def _placeholder_at(text: str, pos: int, params) -> str | None:
+    """The longest params name `k` with `{:k}` at pos: the binary replaces `{:k}` textually, so any key works
+    (`{:a-b}`, `{:a}b}`); None when no key fits (then `{` is the binary's `unexpected character '{'`)."""
+    if not text.startswith("{:", pos):
+        return None
+    best = None
+    for name in params:
+        if isinstance(name, str) and text.startswith("}", pos + 2 + len(name)) and text.startswith(name, pos + 2):
+            best = name if best is None or len(name) > len(best) else best
+    return best
+
+
+def _unescape(inside: str) -> str:
+    """A quoted text's value: `\\\\`, `\\'` and `\\"` lose their backslash, any other backslash stays (observed:
+    `'back\\slash'` and `'back\\\\slash'` both match the text back\\slash)."""
+    if "\\" not in inside:
+        return inside
+    out, i, n = [], 0, len(inside)
+    while i < n:
+        ch = inside[i]
+        if ch == "\\" and i + 1 < n and inside[i + 1] in "\\'\"":
+            out.append(inside[i + 1])
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def scan(text: str, params=None, names_only: bool = False) -> list[Token]:
+    """Every significant token of `text` (whitespace and comments dropped); FilterError on the first bad one.
+
+    A `{:name}` whose name is in params is its value's token, or with `names_only` a ("placeholder", name) token
+    bound later (the parse cache keeps trees without values)."""
     tokens, pos, n = [], 0, len(text)
     while pos < n:
         ch = text[pos]
@@ -87,7 +117,7 @@ def scan(text: str, params: dict | None = None) -> list[Token]:
             pos = _scan_number(text, pos, tokens)
         elif ch in "'\"":
             end, literal = _scan_text(text, pos)
-            tokens.append(Token("text", literal[1:-1].replace("\\" + ch, ch)))
+            tokens.append(Token("text", _unescape(literal[1:-1])))
             pos = end
         elif ch in _SIGN_CHARS:
             end = pos
@@ -110,9 +140,9 @@ def scan(text: str, params: dict | None = None) -> list[Token]:
                 raise FilterError("invalid comment")
             newline = text.find("\n", pos)
             pos = n if newline < 0 else newline + 1
-        elif ch == "{" and params and (m := _PLACEHOLDER.match(text, pos)) and m.group(1) in params:
-            tokens.append(placeholder_token(params[m.group(1)]))
-            pos = m.end()
+        elif ch == "{" and params and (name := _placeholder_at(text, pos, params)) is not None:
+            tokens.append(Token("placeholder", name) if names_only else placeholder_token(params[name]))
+            pos += len(name) + 3
         else:
             raise FilterError(f"unexpected character {_quoted(ch)}")
     return tokens
@@ -135,14 +165,16 @@ def _scan_number(text: str, pos: int, tokens: list) -> int:
 
 
 def _scan_text(text: str, pos: int) -> tuple[int, str]:
-    """The end of the quoted text starting at pos and its literal with the quotes (a quote after `\\` is kept)."""
-    quote, end, prev = text[pos], pos + 1, ""
+    """The end of the quoted text starting at pos and its literal with the quotes (a backslash escapes the next
+    character, so `'x\\\\'` ends at its last quote, as in the binary)."""
+    quote, end = text[pos], pos + 1
     while end < len(text):
         ch = text[end]
         end += 1
-        if ch == quote and prev != "\\":
+        if ch == "\\":
+            end += 1
+        elif ch == quote:
             return end, text[pos:end]
-        prev = ch
     raise FilterError(f"invalid quoted text {_go_q(text[pos:end])}")
 
 

@@ -12,7 +12,7 @@ from .lexer import FilterError, Token, scan
 
 EMPTY = "empty filter expression"
 INCOMPLETE = "invalid or incomplete filter expression"
-_OPERANDS = ("identifier", "text", "number")
+_OPERANDS = ("identifier", "text", "number", "placeholder")
 
 
 @dataclass(frozen=True)
@@ -38,14 +38,17 @@ def _number_text(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
 
 
-def parse(text: str, params: dict | None = None) -> Group:
-    """The filter's tree; FilterError with the binary's message when it does not parse (or is empty)."""
-    tokens = scan(text, params)
+def parse(text: str, params=None, names_only: bool = False) -> Group:
+    """The filter's tree; FilterError with the binary's message when it does not parse (or is empty).
+
+    With `names_only`, params is only the set of placeholder names and `{:name}` stays a placeholder token for
+    bind() (cache.py keeps such trees, never values)."""
+    tokens = scan(text, params, names_only)
     group = Group()
     step, join, left, op = "left", "&&", None, None
     for token in tokens:
         if token.kind == "group":
-            group.items.append((join, parse(token.value, params)))  # `()` is an error, as in the binary
+            group.items.append((join, parse(token.value, params, names_only)))  # `()` is an error, as in the binary
             step = "join"
             continue
         if step == "left":

@@ -12,7 +12,7 @@ import datetime
 from .compile import Compiler
 from .dialect import DIALECTS, Sql, sql
 from .lexer import FilterError
-from .parser import parse
+from .cache import parse_cached
 from .resolve import Resolver
 from .sort import order_by
 
@@ -28,7 +28,7 @@ def build_select(collection, load, filter: str = "", sort: str = "", limit: int 
     d = DIALECTS[dialect]
     resolver = Resolver(collection, load, d)
     try:
-        where = Compiler(resolver, now).where(parse(filter, params)) if filter else None
+        where = Compiler(resolver, now).where(parse_cached(filter, params)) if filter else None
     except FilterError as exc:
         raise FilterError(f"invalid filter expression: {exc}") from None
     orders = order_by(sort, resolver) if sort and not count else []

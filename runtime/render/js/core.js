@@ -18,7 +18,14 @@ globalThis.__pv = (function (G) {
   // code can neither read nor replace. Writing `dukpy` (dukpy's C code does exactly that)
   // hands the variables to this closure; reading it is the evaluation's entry point, and
   // runs R.entry once per evaluation with the variables, which are consumed at once.
-  const callPython = G.call_python;
+  const hostCall = G.call_python;
+  // Past --timeout Python answers `{stop: true}` (quickjs.py): spin until the next tick interrupts
+  // JavaScript, which no try/catch holds, rather than throw an error page code could catch and go on.
+  function callPython() {
+    const answer = hostCall.apply(null, arguments);
+    if (answer !== null && typeof answer === 'object' && answer.stop === true) for (;;) { /* until the interrupt */ }
+    return answer;
+  }
   const indirectEval = G.eval;  // captured before lockdown.js makes reading `eval` mark the request
   // A sloppy direct eval: declarations of the code it parses stay in this function, never global.
   const parseOnlyEval = indirectEval('(function (eval, src) { eval(src); })');
