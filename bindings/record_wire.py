@@ -46,7 +46,7 @@ def row_of(record: Record, collection_id: str, convert) -> list:
     values = list(record.values.values())
     for i, kind in convert:
         values[i] = _converted(kind, values[i])
-    row = [collection_id, record.original is None, values]
+    row = [collection_id, record.is_new, values]
     if record.custom:
         row.append(record.custom)
     return row

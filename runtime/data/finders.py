@@ -34,7 +34,7 @@ def _select(store, collection: Collection, exprs, head: str = "", limit: int = 0
         sql += f" LIMIT {int(limit)}"
     text, values = bind_sql(sql, params)
     shape = collection.to_api()
-    return [Record.from_row(shape, dict(row)) for row in store.db.query(text, values)]
+    return Record.from_rows(shape, [dict(row) for row in store.db.query(text, values)])
 
 
 def find_all_records(store, collection_key, exprs=()) -> list[Record]:
