@@ -46,7 +46,7 @@ def expand_records(store, records: list[Record], paths, fetch=None) -> dict[str,
 
 def _find(store, key: str):
     try:
-        return store.find_collection_by_name_or_id(key)
+        return store.read_collection(key)[0]
     except LookupError:
         return None
 
