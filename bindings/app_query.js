@@ -149,9 +149,10 @@
   const one = (name, args) => K.fromAnswer(K.call(name, args));
   function expand(records, paths, fetchFunc) {
     if (fetchFunc) throw new Error('pagesvm: expandRecord(s) takes no fetchFunc yet (pass null)');
-    const answer = K.call('expand', [records.map((r) => K.ref(K.state(r))), Array.from(paths || [], String)]);
-    const w = K.absorb(answer);
-    records.forEach((r, i) => K.bind(w, r, answer.l[i]));
+    const states = records.map(K.state);
+    const answer = K.call('expand', [states.map(K.ref), Array.from(paths || [], String)]);
+    const w = K.absorb(answer), b = answer.b, l = answer.l;
+    for (let i = 0; i < states.length; i++) K.bind(w, states[i], b + l[i]);
     return answer.f;
   }
   function install(app) {

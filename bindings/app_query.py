@@ -114,7 +114,7 @@ class QueryMethods:
 
     def _pack(self, roots) -> dict:
         """The reply for `roots`, with what their expands reach (bindings/record_wire.py)."""
-        return self.wire.pack(self._handle, roots)
+        return self.wire.pack(self._handle, roots, self.base)
 
     def _one(self, record: Record) -> dict:
         return self._view(self._handle(record), record)

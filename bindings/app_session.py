@@ -47,7 +47,7 @@ class RecordSession(QueryMethods):
         # Handles start at a random multiple of 2**16 (MAX_RECORDS fit below it): a Record kept past its request
         # (in `$app.store()`) names a handle no later session gives out, so it is refused as stale, never taken for
         # another request's record. Below 2**53, so JavaScript holds them exactly.
-        self._next = 1 + secrets.randbelow(2 ** 36) * 2 ** 16
+        self.base = self._next = 1 + secrets.randbelow(2 ** 36) * 2 ** 16
         self._depth = 0
         self._open = None  # the transaction's context manager while one is open
         self.wire = WireState()  # what JavaScript already holds (bindings/record_wire.py)
@@ -75,10 +75,14 @@ class RecordSession(QueryMethods):
         return handle
 
     def _record(self, ref) -> tuple[int, Record]:
-        """The record `ref` names (`{h}` or, for a new one, `{c: collection}`) with its pending sets applied."""
-        if not isinstance(ref, dict):
+        """The record `ref` names (`{h, ops}`, `{h: 0, c: collection, ops}` for a new one, or the bare handle of one
+        without pending sets) with its pending sets applied."""
+        if ref.__class__ is int:
+            handle, ops = ref, None
+        elif isinstance(ref, dict):
+            handle, ops = ref.get("h") or 0, ref.get("ops")
+        else:
             raise TypeError("pagesvm: not a Record")
-        handle = ref.get("h") or 0
         if handle:
             record = self.records.get(handle)
             if record is None:
@@ -86,7 +90,6 @@ class RecordSession(QueryMethods):
         else:
             record = self.store.new_record(str(ref.get("c") or ""))
             handle = self._keep(record)
-        ops = ref.get("ops")
         if ops:
             self.wire.forget(handle)
             for name, value in ops:

@@ -44,25 +44,30 @@
     toJSON() { return this.s; }
   }
 
-  // record -> {h: Python handle (0: not yet made), c: the collection given (or null), ops: sets not yet sent,
-  // t: its row {k: collection schema, n: isNew, v: values, u: custom values, x: expand links, w: its wire}}
-  const states = new WeakMap();
-  function state(record) {
-    const st = states.get(record);
-    if (st === undefined) throw new TypeError('pagesvm: not a Record');
-    return st;
+  // A record's state, in a private field of the Record (page code can neither read nor forge one):
+  // {h: Python handle (0: not yet made), c: the collection given (or null), ops: sets not yet sent (or null),
+  //  k: collection schema, n: isNew, v: values, u: custom values, x: expand links, xb: their handles' base,
+  //  w: its wire, r: the Record (null until page code reaches it)}. k, n, v, u and x are the row Python sent
+  // (v null: none yet), so the state is the row record_values.js reads.
+  let state, isRecord, made = null;
+  const MAKE = {};  // the constructor's token for a record of the wire (never reachable from page code)
+  function newState(h, w) {
+    return { h: h, c: null, ops: null, k: null, n: false, v: null, u: undefined, x: undefined, xb: 0, w: w, r: null };
   }
+  // What the next call sends for the record: its bare handle when nothing is pending, else {h, ops(, c)}.
   function ref(st) {
-    const out = { h: st.h, ops: st.ops };
+    const ops = st.ops;
+    if (st.h && ops === null) return st.h;
+    st.ops = null;
+    const out = { h: st.h, ops: ops || [] };
     if (!st.h) out.c = typeof st.c === 'string' ? st.c : String(st.c.id || st.c.name || '');
-    st.ops = [];
     return out;
   }
-  // One request's (or one migration's) records as Python sent them: schemas by collection id, rows and
-  // Record objects by handle (one object per handle, so a related record reached twice is one object).
+  // One request's (or one migration's) records as Python sent them: schemas by collection id, states by
+  // handle (one Record per handle, so a related record reached twice is one object).
   const wires = new WeakMap();  // the page runtime's request state -> its wire
   let ownWire = null;  // a migration's interpreter runs one file
-  function newWire() { return { specs: new Map(), rows: new Map(), objs: new Map() }; }
+  function newWire() { return { specs: new Map(), states: new Map() }; }
   function wire() {
     const key = R ? R.state : null;
     if (!key) return ownWire || (ownWire = newWire());
@@ -70,61 +75,88 @@
     if (w === undefined) { w = newWire(); wires.set(key, w); }
     return w;
   }
+  // A reply's records (bindings/record_wire.py): handles travel as offsets from its base `b`.
   function absorb(answer) {
     const w = wire();
-    const k = answer.k, r = answer.r, x = answer.x;
+    const b = answer.b, k = answer.k, r = answer.r, x = answer.x;
     if (k) for (const id of Object.keys(k)) w.specs.set(id, V.schema(k[id]));
-    for (const key in r) {
-      const h = Number(key), a = r[key];
-      const row = { k: w.specs.get(a[0]), n: a[1], v: a[2], u: a[3], x: undefined, w: w };
-      w.rows.set(h, row);
-      const known = w.objs.get(h);
-      if (known !== undefined) states.get(known).t = row;
+    for (let i = 0; i < r.length; i++) {
+      const a = r[i], h = b + a[0];
+      let st = w.states.get(h);
+      if (st === undefined) { st = newState(h, w); w.states.set(h, st); }
+      st.k = w.specs.get(a[1]); st.n = a[2]; st.v = a[3]; st.u = a[4]; st.x = undefined;
     }
-    if (x) for (const key in x) { const row = w.rows.get(Number(key)); if (row !== undefined) row.x = x[key]; }
+    if (x) {
+      for (let i = 0; i < x.length; i += 2) {
+        const st = w.states.get(b + x[i]);
+        if (st !== undefined) { st.x = x[i + 1]; st.xb = b; }
+      }
+    }
     return w;
   }
   // The record of handle `h` in the wire `w`.
   function packed(w, h) {
-    let record = w.objs.get(h);
-    if (record === undefined) {
-      record = Object.create(Record.prototype);
-      states.set(record, { h: h, c: null, ops: [], t: w.rows.get(h) });
-      w.objs.set(h, record);
-    }
-    return record;
+    const st = w.states.get(h);
+    if (st.r !== null) return st.r;
+    made = st;
+    try { return new Record(MAKE); } finally { made = null; }
   }
-  // `record` is the one of handle `h` of this reply's wire.
-  function bind(w, record, h) {
-    const st = state(record);
-    st.h = h;
-    st.t = w.rows.get(h);
-    w.objs.set(h, record);
+  // The state `st` (of a record page code holds) is the one of handle `h` of this reply's wire.
+  function bind(w, st, h) {
+    const got = w.states.get(h);
+    if (got !== st) {
+      if (got !== undefined) { st.k = got.k; st.n = got.n; st.v = got.v; st.u = got.u; st.x = got.x; st.xb = got.xb; }
+      st.h = h;
+      st.w = w;
+      w.states.set(h, st);
+    }
     return st;
   }
-  function take(record, answer) { return bind(absorb(answer), record, answer.l[0]); }
-  function table(record) {
-    const st = state(record);
-    if (st.t === null || st.ops.length) take(record, call('sync', [ref(st)]));
-    return st.t;
+  function take(st, answer) { return bind(absorb(answer), st, answer.b + answer.l[0]); }
+  // The state with its row current: pending sets sent (and the row of a record never read) first.
+  function ready(st) {
+    if (st.ops !== null || st.v === null) take(st, call('sync', [ref(st)]));
+    return st;
   }
+  function pending(st) { return st.ops || (st.ops = []); }
   const G_GET = 0, G_STRING = 1, G_INT = 2, G_FLOAT = 3, G_BOOL = 4, G_DATE = 5, G_SLICE = 6;
-  function getter(record, name, which) { return V.read(table(record), String(name), which); }
+  function getter(record, name, which) { return V.read(ready(state(record)), String(name), which); }
+  // The links of relation `name` ([multiple, [handle offset...]]) of an expanded record, or null.
+  function link(st, name) {
+    const x = st.x;
+    const key = String(name);
+    return x && Object.prototype.hasOwnProperty.call(x, key) ? x[key] : null;
+  }
 
   class Record {
+    #s;
     constructor(collection, data) {
+      if (collection === MAKE && made !== null) {
+        this.#s = made;
+        made.r = this;
+        return;
+      }
       if (collection === null || (typeof collection !== 'object' && typeof collection !== 'string')) {
         throw new TypeError('new Record(collection, data?): collection must be a collection or its name or id');
       }
-      const st = { h: 0, c: collection, ops: [], t: null };
-      if (data !== null && typeof data === 'object') for (const key of Object.keys(data)) st.ops.push([key, data[key]]);
-      states.set(this, st);
+      const st = newState(0, null);
+      st.c = collection;
+      st.r = this;
+      if (data !== null && typeof data === 'object') for (const key of Object.keys(data)) pending(st).push([key, data[key]]);
+      this.#s = st;
     }
-    get id() { return V.recordId(table(this)); }
-    set id(value) { state(this).ops.push(['id', value]); }
-    collection() { const st = state(this); return st.c !== null && typeof st.c === 'object' ? st.c : table(this).k.c; }
-    isNew() { return table(this).n; }
-    set(name, value) { state(this).ops.push([String(name), value]); }
+    static {
+      isRecord = (model) => model !== null && typeof model === 'object' && #s in model;
+      state = (record) => {
+        if (!isRecord(record)) throw new TypeError('pagesvm: not a Record');
+        return record.#s;
+      };
+    }
+    get id() { return V.recordId(ready(state(this))); }
+    set id(value) { pending(state(this)).push(['id', value]); }
+    collection() { const st = state(this); return st.c !== null && typeof st.c === 'object' ? st.c : ready(st).k.c; }
+    isNew() { return ready(state(this)).n; }
+    set(name, value) { pending(state(this)).push([String(name), value]); }
     load(data) { for (const key of Object.keys(data || {})) this.set(key, data[key]); }
     get(name) { return getter(this, name, G_GET); }
     getString(name) { return getter(this, name, G_STRING); }
@@ -142,15 +174,23 @@
     validatePassword(plain) {
       const st = state(this);
       const answer = call('check', [ref(st), String(plain)]);
-      take(this, answer);
+      take(st, answer);
       return answer.ok === true;
     }
     // What `expandRecord(s)` loaded: the first related record (or null), all of them (or []).
-    expandedOne(name) { const all = expanded(this, name); return all.length ? all[0] : null; }
-    expandedAll(name) { return expanded(this, name); }
-    publicExport() { return exported(table(this), false, 0); }
+    expandedOne(name) {
+      const st = ready(state(this));
+      const found = link(st, name);
+      return found !== null && found[1].length ? packed(st.w, st.xb + found[1][0]) : null;
+    }
+    expandedAll(name) {
+      const st = ready(state(this));
+      const found = link(st, name);
+      return found !== null ? found[1].map((o) => packed(st.w, st.xb + o)) : [];
+    }
+    publicExport() { return exported(ready(state(this)), false, 0); }
     // Go's json.Marshal of the export: keys sorted (publicExport() keeps field order; Go's is random).
-    toJSON() { return exported(table(this), true, 0); }  // String(record) stays '[object Object]', as in the JSVM
+    toJSON() { return exported(ready(state(this)), true, 0); }  // String(record) stays '[object Object]', as in the JSVM
   }
 
   // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary;
@@ -163,24 +203,21 @@
       out.expand = {};
       for (const name of sort ? Object.keys(row.x).sort() : Object.keys(row.x)) {
         const [multiple, handles] = row.x[name];
-        const all = handles.map((h) => exported(row.w.rows.get(h), sort, depth + 1));
+        const all = handles.map((o) => exported(row.w.states.get(row.xb + o), sort, depth + 1));
         out.expand[name] = multiple ? all : all[0];
       }
       if (sort) return Object.fromEntries(Object.entries(out).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
     }
     return out;
   }
-  function expanded(record, name) {
-    const row = table(record);
-    const found = row.x && Object.prototype.hasOwnProperty.call(row.x, String(name)) ? row.x[String(name)] : null;
-    return found ? found[1].map((h) => packed(row.w, h)) : [];
-  }
   function fromList(answer) {
-    const w = absorb(answer);
-    return answer.l.map((h) => packed(w, h));
+    const w = absorb(answer), b = answer.b, l = answer.l;
+    const out = new Array(l.length);
+    for (let i = 0; i < l.length; i++) out[i] = packed(w, b + l[i]);
+    return out;
   }
   function fromAnswer(answer, collection) {
-    const record = packed(absorb(answer), answer.l[0]);
+    const record = packed(absorb(answer), answer.b + answer.l[0]);
     if (collection) state(record).c = collection;
     return record;
   }
@@ -190,11 +227,11 @@
 
   // The record half of `$app` (pages) and of a migration's `app`.
   const records = {
-    isRecord(model) { return states.has(model); },
+    isRecord(model) { return isRecord(model); },
     // For app_query.js, loaded next: the query methods over the same records.
     kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError },
-    save(record) { take(record, call('save', [ref(state(record))])); },
-    delete(record) { take(record, call('delete', [ref(state(record))])); },
+    save(record) { const st = state(record); take(st, call('save', [ref(st)])); },
+    delete(record) { const st = state(record); take(st, call('delete', [ref(st)])); },
     findRecordById(collection, id) {
       return fromAnswer(call('find', [collectionKey(collection), String(id)]), typeof collection === 'object' ? collection : null);
     },
@@ -221,11 +258,11 @@
   R.goError = goError;  // the other JSVM globals (security.js, os_api.js…) throw the same GoError
   const app = {
     save(model) {
-      if (!states.has(model)) throw new Error('pagesvm: $app.save() in a page takes a Record (collections are saved in migrations)');
+      if (!isRecord(model)) throw new Error('pagesvm: $app.save() in a page takes a Record (collections are saved in migrations)');
       records.save(model);
     },
     delete(model) {
-      if (!states.has(model)) throw new Error('pagesvm: $app.delete() in a page takes a Record');
+      if (!isRecord(model)) throw new Error('pagesvm: $app.delete() in a page takes a Record');
       records.delete(model);
     },
     findCollectionByNameOrId(key) { return call('collection', [String(key)]); },

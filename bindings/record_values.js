@@ -222,23 +222,23 @@
   // A stored number that JSON could not carry arrives as its text.
   const number = (v) => (typeof v === 'string' ? Number(v) : v);
 
-  // A collection as a reply describes it once: [collection, [[name, kind, hidden]...], isAuth] -> its schema.
+  // A collection as a reply describes it once: [collection, [[name, kind, hidden]...], isAuth] -> its schema
+  // (name -> index, and each field's kind by index).
   function schema(spec) {
     const index = new Map();
     spec[1].forEach((f, i) => index.set(f[0], i));
-    return { c: spec[0], f: spec[1], auth: spec[2], index, id: index.has('id') ? index.get('id') : -1 };
+    return { c: spec[0], f: spec[1], auth: spec[2], index, kinds: spec[1].map((f) => f[1]), id: index.has('id') ? index.get('id') : -1 };
   }
-  // The value of `name` in a row {k: schema, v: values, u: custom values}, with its kind: [kind, value].
-  function lookup(row, name) {
+  // Getter `which` of `name` in a row {k: schema, v: values, u: custom values}.
+  function read(row, name, which) {
     const i = row.k.index.get(name);
     if (i !== undefined) {
-      const kind = row.k.f[i][1];
-      return [kind, kind === NUMBER ? number(row.v[i]) : row.v[i]];
+      const kind = row.k.kinds[i], v = row.v[i];
+      return GETTERS[which](kind, kind === NUMBER ? number(v) : v);
     }
     const custom = row.u;
-    return [GENERIC, custom && Object.prototype.hasOwnProperty.call(custom, name) ? custom[name] : null];
+    return GETTERS[which](GENERIC, custom && Object.prototype.hasOwnProperty.call(custom, name) ? custom[name] : null);
   }
-  function read(row, name, which) { const [kind, v] = lookup(row, name); return GETTERS[which](kind, v); }
   function recordId(row) { return row.k.id < 0 ? '' : String(row.v[row.k.id]); }
   // The public export of a row: collectionId, collectionName, then the fields not hidden (an auth record's
   // email only with emailVisibility on).

@@ -1,12 +1,13 @@
 """How records cross to JavaScript: each collection once, each record as its raw stored values.
 
-A reply that carries records (bindings/app_query.py `_pack`) is `{"l": [handle...], "k": {collectionId: spec},
-"r": {handle: row}, "x": {handle: {relation: [multiple, [handle...]]}}}`:
+A reply that carries records (bindings/app_query.py `_pack`) is `{"b": base, "l": [handle...], "k": {collectionId:
+spec}, "r": [row...], "x": [handle, {relation: [multiple, [handle...]]}, ...]}`, every handle written as its offset
+from `b` (the session's first handle; JavaScript adds it back):
 - a spec is `[collection, [[name, kind, hidden]...], isAuth]`, sent once per request while the collection
   stays the same (a reply leaves out what an earlier reply of the request already gave);
-- a row is `[collectionId, isNew, [value per field, in field order]]` plus, when the record has any,
+- a row is `[handle, collectionId, isNew, [value per field, in field order]]` plus, when the record has any,
   its custom values `{name: value}`; a record JavaScript already holds unchanged is not sent again;
-- `x` maps a record to the records its expand reaches.
+- `x` pairs a record with the records its expand reaches.
 bindings/record_values.js computes every getter and the public export from these values, lazily, with the
 same rules as runtime/data/fields.py (tests/bindings/test_record_values_parity.py holds the two together).
 Values cross as stored, but for three kinds JSON cannot carry as they are: a number that is NaN or infinite
@@ -20,6 +21,7 @@ from runtime.data.records import Record
 GENERIC, NUMBER, DATE, JSONRAW = 0, 1, 2, 3
 _KINDS = {"number": NUMBER, "date": DATE, "autodate": DATE, "json": JSONRAW}
 _NONFINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+_UNSENT = object()
 
 
 def spec_of(record: Record) -> tuple:
@@ -41,12 +43,12 @@ def _converted(kind: str, value):
     return value.plain if isinstance(value, PasswordValue) else value
 
 
-def row_of(record: Record, collection_id: str, convert) -> list:
-    """The record's row (see the module doc); `convert` comes from spec_of for its collection."""
+def row_of(key: int, record: Record, collection_id: str, convert) -> list:
+    """The record's row (see the module doc) under `key`; `convert` comes from spec_of for its collection."""
     values = list(record.values.values())
     for i, kind in convert:
         values[i] = _converted(kind, values[i])
-    row = [collection_id, record.original is None, values]
+    row = [key, collection_id, record.is_new, values]
     if record.custom:
         row.append(record.custom)
     return row
@@ -66,35 +68,40 @@ class WireState:
         """The record changed (sets applied, saved): its next reply sends it again."""
         self.sent.pop(handle, None)
 
-    def pack(self, handle_of, roots) -> dict:
-        """The reply for `roots` and every record their expands reach; `handle_of(record)` -> its handle."""
-        rows, links, specs = {}, {}, {}
-        seen = set()
-        todo = list(roots)
+    def pack(self, handle_of, roots, base: int = 0) -> dict:
+        """The reply for `roots` and every record their expands reach; `handle_of(record)` -> its handle, sent
+        as its offset from `base` (the session's first handle: short numbers to write and to parse)."""
+        rows, links, specs = [], [], {}
+        sent, seen = self.sent, set()
+        listed = [handle_of(r) for r in roots]
+        todo = list(zip(listed, roots))
         while todo:
-            record = todo.pop()
-            handle = handle_of(record)
+            handle, record = todo.pop()
             if handle in seen:
                 continue
             seen.add(handle)
             custom = record.custom
-            if handle not in self.sent or self.sent[handle] != (custom or None):
-                rows[handle] = self._row(record, specs)
-                self.sent[handle] = dict(custom) if custom else None
+            was = sent.get(handle, _UNSENT)
+            if was is _UNSENT or was != (custom or None):
+                rows.append(self._row(handle - base, record, specs))
+                sent[handle] = dict(custom) if custom else None
             if record.expand is not None:
-                found = links[handle] = {}
+                found = {}
                 for name, value in record.expand.items():
                     related = value if isinstance(value, list) else [value]
-                    found[name] = [isinstance(value, list), [handle_of(r) for r in related]]
-                    todo.extend(related)
-        out = {"l": [handle_of(r) for r in roots], "r": rows}
+                    handles = [handle_of(r) for r in related]
+                    found[name] = [isinstance(value, list), [h - base for h in handles]]
+                    todo.extend(zip(handles, related))
+                links.append(handle - base)
+                links.append(found)
+        out = {"b": base, "l": [h - base for h in listed], "r": rows}
         if specs:
             out["k"] = specs
         if links:
             out["x"] = links
         return out
 
-    def _row(self, record: Record, specs: dict) -> list:
+    def _row(self, key: int, record: Record, specs: dict) -> list:
         collection = record.collection
         collection_id = str(collection.get("id", ""))
         known = self.specs.get(collection_id)
@@ -102,4 +109,4 @@ class WireState:
             spec, convert = spec_of(record)
             known = self.specs[collection_id] = (collection, convert)
             specs[collection_id] = spec
-        return row_of(record, collection_id, known[1])
+        return row_of(key, record, collection_id, known[1])

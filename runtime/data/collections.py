@@ -170,13 +170,35 @@ def _with_indexes(change, *args) -> None:
         raise CollectionError("Failed to save collection.", {"indexes": {str(e.position): e.message}}) from None
 
 
+_FIND = "SELECT * FROM _collections WHERE id = ? OR lower(name) = lower(?) LIMIT 1"
+_READ: dict = {}  # a `_collections` row (as a tuple) -> (its Collection, that one's to_api()), for reads
+_READ_SIZE = 256
+
+
 def find_collection_by_name_or_id(db: Database, key: str) -> Collection:
     """The collection whose id is `key` or whose name equals it case-insensitively, else NotFoundError."""
-    row = db.execute("SELECT * FROM _collections WHERE id = ? OR lower(name) = lower(?) LIMIT 1",
-                     (key, key)).fetchone()
+    row = db.execute(_FIND, (key, key)).fetchone()
     if row is None:
         raise NotFoundError()
     return Collection.from_row(row)
+
+
+def read_collection(db: Database, key: str) -> tuple[Collection, dict]:
+    """For reading records: what find_collection_by_name_or_id finds, and its to_api() shape, parsed once per
+    distinct row. The row itself is read on every call, so a collection changed by a migration, another worker or
+    the binary is seen by the very next query; both objects are shared between calls, and no reader changes them
+    (records keep the shape as their `collection`)."""
+    row = db.execute(_FIND, (key, key)).fetchone()
+    if row is None:
+        raise NotFoundError()
+    ident = tuple(row)
+    found = _READ.get(ident)
+    if found is None:
+        if len(_READ) >= _READ_SIZE:
+            _READ.clear()
+        collection = Collection.from_row(row)
+        found = _READ[ident] = (collection, collection.to_api())
+    return found
 
 
 def all_collections(db: Database) -> list[Collection]:

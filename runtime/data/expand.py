@@ -46,7 +46,7 @@ def expand_records(store, records: list[Record], paths, fetch=None) -> dict[str,
 
 def _find(store, key: str):
     try:
-        return store.find_collection_by_name_or_id(key)
+        return store.read_collection(key)[0]
     except LookupError:
         return None
 
@@ -74,15 +74,16 @@ def _expand(store, records: list[Record], path: str, fetch, level: int) -> None:
         if related is None:
             raise LookupError(f'couldn\'t find related collection "{field.get("collectionId")}"')
         multiple = is_multiple(field)
-    ids = list(dict.fromkeys(i for r in records for i in r.get_string_slice(head)))
+    slices = [r.get_string_slice(head) for r in records]  # each record's ids, read once
+    ids = list(dict.fromkeys(i for found in slices for i in found))
     rels = fetch(related, ids) if ids else []
     if rest:
         _expand(store, rels, rest, fetch, level + 1)
     by_id = {rel.id: rel for rel in rels}
-    for record in records:
+    for record, found in zip(records, slices):
         if record.expand is None:
             record.expand = {}
-        valid = [by_id[i] for i in record.get_string_slice(head) if i in by_id]
+        valid = [by_id[i] for i in found if i in by_id]
         if not valid:
             continue
         for old in _as_list(record.expand.get(head)):

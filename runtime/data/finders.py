@@ -18,23 +18,23 @@ from .records import Record
 _INVALID = "`@@__invalidCollectionModelOrIdentifier`"
 
 
-def _collection(store, key, head: str) -> Collection:
-    """The collection `key` names; an unknown one fails as the binary's cancelled query does."""
+def _collection(store, key, head: str) -> tuple[Collection, dict]:
+    """The collection `key` names and its shape; an unknown one fails as the binary's cancelled query does."""
     try:
-        return store.find_collection_by_name_or_id(str(key))
+        return store.read_collection(str(key))
     except NotFoundError:
         raise NotFoundError(f"context canceled; failed query: SELECT {head} FROM {_INVALID}") from None
 
 
-def _select(store, collection: Collection, exprs, head: str = "", limit: int = 0) -> list[Record]:
+def _select(store, found: tuple[Collection, dict], exprs, head: str = "", limit: int = 0) -> list[Record]:
+    collection, shape = found
     table = quote_name(collection.name)
     body, params = where(exprs)
     sql = f"SELECT {head or table + '.*'} FROM {table}" + (f" WHERE {body}" if body else "")
     if limit:
         sql += f" LIMIT {int(limit)}"
     text, values = bind_sql(sql, params)
-    shape = collection.to_api()
-    return [Record.from_row(shape, dict(row)) for row in store.db.query(text, values)]
+    return Record.from_rows(shape, [dict(row) for row in store.db.query(text, values)])
 
 
 def find_all_records(store, collection_key, exprs=()) -> list[Record]:
@@ -42,13 +42,13 @@ def find_all_records(store, collection_key, exprs=()) -> list[Record]:
 
 
 def find_records_by_ids(store, collection_key, ids, exprs=()) -> list[Record]:
-    collection = _collection(store, collection_key, f"{_INVALID}.*")
-    chosen = {"__dbx": "in", "col": f"{collection.name}.id", "values": [str(i) for i in ids or []]}
-    return _select(store, collection, [chosen, *exprs])
+    found = _collection(store, collection_key, f"{_INVALID}.*")
+    chosen = {"__dbx": "in", "col": f"{found[0].name}.id", "values": [str(i) for i in ids or []]}
+    return _select(store, found, [chosen, *exprs])
 
 
 def count_records(store, collection_key, exprs=()) -> int:
-    collection = _collection(store, collection_key, "count(*)")
+    collection = _collection(store, collection_key, "count(*)")[0]
     body, params = where(exprs)
     sql = f"SELECT count(*) FROM {quote_name(collection.name)}" + (f" WHERE {body}" if body else "")
     text, values = bind_sql(sql, params)
@@ -62,23 +62,24 @@ def _first(found: list[Record]) -> Record:
 
 
 def find_first_record_by_data(store, collection_key, key, value) -> Record:
-    collection = store.find_collection_by_name_or_id(str(collection_key))
-    if collection.field(str(key)) is None:
+    found = store.read_collection(str(collection_key))
+    if found[0].field(str(key)) is None:
         raise ValueError(f"invalid or missing field {key}")
-    return _first(_select(store, collection, [{"__dbx": "hash", "data": {str(key): value}}], limit=1))
+    return _first(_select(store, found, [{"__dbx": "hash", "data": {str(key): value}}], limit=1))
 
 
 def find_auth_record_by_email(store, collection_key, email) -> Record:
     try:
-        collection = store.find_collection_by_name_or_id(str(collection_key))
+        found = store.read_collection(str(collection_key))
     except NotFoundError as exc:
         raise NotFoundError(f"failed to fetch auth collection: {exc}") from None
+    collection = found[0]
     if collection.type != "auth":
         raise ValueError(f'"{collection.name}" is not an auth collection')
     nocase = any(_unique_email_nocase(sql) for sql in collection.indexes)
     expr = ({"__dbx": "exp", "sql": "[[email]] = {:email} COLLATE NOCASE", "params": {"email": str(email)}}
             if nocase else {"__dbx": "hash", "data": {"email": str(email)}})
-    return _first(_select(store, collection, [expr], limit=1))
+    return _first(_select(store, found, [expr], limit=1))
 
 
 def _unique_email_nocase(sql: str) -> bool:

@@ -55,6 +55,7 @@ class Record:
     """One record of `collection` (a `_collections` row as a dict with its `fields` list)."""
 
     expand = None  # relation name -> Record or list of them, once expanded (runtime.data.expand)
+    _row = None  # the row a stored record was read from, until `original` is made of it
 
     def __init__(self, collection: dict, data: dict | None = None):
         self.collection = collection
@@ -68,19 +69,51 @@ class Record:
     @classmethod
     def from_row(cls, collection: dict, row: dict) -> "Record":
         """A stored record from its SQLite row (column name → value); each value made once (no zero value first)."""
-        record = cls.__new__(cls)
-        record.collection = collection
-        record.fields = fields = {f["name"]: f for f in collection.get("fields") or []}
-        record.values = {name: F.from_column(field, row[name]) if name in row else F.zero_value(field)
-                         for name, field in fields.items()}
-        record.custom = {}
-        record.mark_saved()
-        return record
+        return cls.from_rows(collection, (row,))[0]
+
+    @classmethod
+    def from_rows(cls, collection: dict, rows) -> list:
+        """Stored records of one collection from their rows: the field map and each field's reader are made once
+        for them all (the records share the field map, which nothing changes), and `original` is only made
+        from the row when something asks for it (a save, `changed()`): most records read are only shown."""
+        fields = {f["name"]: f for f in collection.get("fields") or []}
+        readers = [(name, F.column_reader(field)) for name, field in fields.items()]
+        out = []
+        new = cls.__new__
+        for row in rows:
+            record = new(cls)
+            record.collection = collection
+            record.fields = fields
+            if all(name in row for name, _ in readers):
+                record.values = {name: read(row[name]) for name, read in readers}
+            else:
+                record.values = {name: read(row[name]) if name in row else F.zero_value(fields[name])
+                                 for name, read in readers}
+            record.custom = {}
+            record._original = None
+            record._row = row
+            out.append(record)
+        return out
+
+    @property
+    def original(self) -> dict | None:
+        """The stored columns as last read or saved (None for a new record)."""
+        row = self._row
+        if row is not None:
+            self._row = None
+            self._original = {name: F.to_column(field, F.from_column(field, row[name]) if name in row
+                                                else F.zero_value(field)) for name, field in self.fields.items()}
+        return self._original
+
+    @original.setter
+    def original(self, value) -> None:
+        self._row = None
+        self._original = value
 
     # -- values --------------------------------------------------------------------------------------------
     @property
     def is_new(self) -> bool:
-        return self.original is None
+        return self._original is None and self._row is None
 
     @property
     def id(self) -> str:

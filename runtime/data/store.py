@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 
 from .busy import DatabaseBusyError, is_busy
-from .collections import Collection, all_collections, find_collection_by_name_or_id
+from .collections import Collection, all_collections, find_collection_by_name_or_id, read_collection
 from .db import Database, NotFoundError
 from .ddl import parse_index, quote
 from .fields import is_multiple
@@ -67,33 +67,36 @@ class DataStore:
     def new_record(self, collection_key: str, data: dict | None = None) -> Record:
         return Record(self.find_collection_by_name_or_id(collection_key).to_api(), data)
 
+    def read_collection(self, key: str) -> tuple[Collection, dict]:
+        """The collection and its API shape for reading records (shared: see collections.read_collection)."""
+        return read_collection(self.db, key)
+
     def find_record_by_id(self, collection_key: str, record_id: str) -> Record:
         """The record, or NotFoundError (`sql: no rows in result set`) for an unknown collection or id."""
-        collection = self.find_collection_by_name_or_id(collection_key)
+        collection, shape = self.read_collection(collection_key)
         row = self.db.execute(f"SELECT * FROM {quote(collection.name)} WHERE id = ? LIMIT 1",
                               (str(record_id),)).fetchone()
         if row is None:
             raise NotFoundError()
-        return Record.from_row(collection.to_api(), dict(row))
+        return Record.from_row(shape, dict(row))
 
     def find_all_records(self, collection_key: str) -> list[Record]:
         """Every record of the collection in rowid order (what the tests compare; queries come with issue 15)."""
         collection = self.find_collection_by_name_or_id(collection_key)
         shape = collection.to_api()
-        return [Record.from_row(shape, dict(r)) for r in self.db.query(f"SELECT * FROM {quote(collection.name)}")]
+        return Record.from_rows(shape, [dict(r) for r in self.db.query(f"SELECT * FROM {quote(collection.name)}")])
 
     # -- queries (runtime.data.query: PocketBase's filter language, parametrised) ---------------------------
     def _select(self, collection: Collection, **kwargs) -> tuple[str, list]:
-        return build_select(collection, self.find_collection_by_name_or_id, **kwargs)
+        return build_select(collection, lambda key: read_collection(self.db, key)[0], **kwargs)
 
     def find_records_by_filter(self, collection_key: str, filter: str, sort: str = "", limit: int = 0,
                                offset: int = 0, params: dict | None = None) -> list[Record]:
         """The records matching `filter` (FilterError with the binary's text when it or `sort` is refused)."""
-        collection = self.find_collection_by_name_or_id(collection_key)
+        collection, shape = self.read_collection(collection_key)
         text, values = self._select(collection, filter=filter, sort=sort, limit=limit, offset=offset,
                                     params=params)
-        shape = collection.to_api()
-        return [Record.from_row(shape, dict(r)) for r in self.db.query(text, values)]
+        return Record.from_rows(shape, [dict(r) for r in self.db.query(text, values)])
 
     def find_first_record_by_filter(self, collection_key: str, filter: str, params: dict | None = None) -> Record:
         """The first match, or NotFoundError (`sql: no rows in result set`)."""
@@ -103,7 +106,7 @@ class DataStore:
         return found[0]
 
     def count_records(self, collection_key: str, filter: str = "", params: dict | None = None) -> int:
-        collection = self.find_collection_by_name_or_id(collection_key)
+        collection = self.read_collection(collection_key)[0]
         text, values = self._select(collection, filter=filter, params=params, count=True)
         return int(self.db.execute(text, values).fetchone()[0])
 

@@ -17,21 +17,25 @@ BINDINGS = os.path.join(os.path.dirname(__file__), "..", "..", "bindings")
 _DECODER = r"""
 globalThis.__decode = function (answer) {
   const V = globalThis.__V, kit = globalThis.__pvRecords.kit;
-  const w = kit.absorb(answer);
-  const handles = new Set(answer.l);
-  for (const key in answer.r) handles.add(Number(key));
-  for (const key in (answer.x || {})) {
-    handles.add(Number(key));
-    for (const name in answer.x[key]) for (const h of answer.x[key][name][1]) handles.add(h);
+  const w = kit.absorb(answer), b = answer.b;
+  const handles = new Set(answer.l.map((o) => b + o));
+  for (const row of answer.r) handles.add(b + row[0]);
+  const x = answer.x || [];
+  for (let i = 0; i < x.length; i += 2) {
+    handles.add(b + x[i]);
+    for (const name in x[i + 1]) for (const o of x[i + 1][name][1]) handles.add(b + o);
   }
   const m = {};
   for (const h of handles) {
-    const row = w.rows.get(h);
+    const row = w.states.get(h);
     const names = row.k.f.map((f) => f[0]).concat(Object.keys(row.u || {}));
     const f = {};
     for (const name of names) f[name] = V.GETTERS.map((g, which) => V.read(row, name, which));
     m[h] = { id: V.recordId(row), n: row.n, c: row.k.c, f, e: JSON.stringify(V.exportRow(row)) };
-    if (row.x) m[h].x = row.x;
+    if (row.x) {  // the links with whole handles
+      m[h].x = {};
+      for (const name in row.x) m[h].x[name] = [row.x[name][0], row.x[name][1].map((o) => row.xb + o)];
+    }
   }
   return m;
 };
@@ -58,11 +62,12 @@ class Tables:
         if "l" not in reply:
             return reply
         m = self.interp.eval_script("__decode(" + json.dumps(reply, allow_nan=False) + ")")
-        out = {k: v for k, v in reply.items() if k not in ("r", "k", "x")}
+        out = {k: v for k, v in reply.items() if k not in ("r", "k", "x", "b")}
+        out["l"] = [reply["b"] + offset for offset in reply["l"]]  # whole handles, as JavaScript holds them
         out["m"] = m
-        if reply["l"]:
-            out["h"] = reply["l"][0]
-            out["t"] = m[str(reply["l"][0])]
+        if out["l"]:
+            out["h"] = out["l"][0]
+            out["t"] = m[str(out["l"][0])]
         return out
 
 
