@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import sqlite3
+import sys
 import threading
 import time
 
@@ -83,6 +84,30 @@ def _let_signals_run() -> int:
     return 0
 
 
+# The exception a signal handler raised inside _let_signals_run: sqlite3 does not propagate a callback's
+# exception (the statement only fails as `interrupted`), it hands it to sys.unraisablehook. Kept here and
+# raised in place of that `interrupted` (Database._run), so the request timer's exception still ends a loop
+# of statements that catches database errors. Main thread only, as signal handlers are.
+_dropped: list = []
+_previous_hook = None
+
+
+def _keep_dropped(unraisable) -> None:
+    if unraisable.object is _let_signals_run:
+        _dropped[:] = [unraisable.exc_value]
+        return
+    _previous_hook(unraisable)
+
+
+def _catch_dropped() -> None:
+    """Put _keep_dropped in front of whatever hook is there now (at each connection: a test runner swaps it)."""
+    global _previous_hook
+    if sys.unraisablehook is not _keep_dropped:
+        _previous_hook = sys.unraisablehook
+        sys.unraisablehook = _keep_dropped
+    sqlite3.enable_callback_tracebacks(True)  # a callback's exception reaches the hook instead of vanishing
+
+
 class Database:
     """One connection to data.db. `transaction()` nests: inner calls join the outer transaction."""
 
@@ -91,6 +116,7 @@ class Database:
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.set_progress_handler(_let_signals_run, _PROGRESS_STEPS)
+        _catch_dropped()
         self._busy_ms = busy_timeout_ms()
         self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         for pragma in _PRAGMAS:
@@ -126,10 +152,21 @@ class Database:
         return row is not None
 
     def execute(self, sql: str, params=()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
+        return self._run(lambda: self.conn.execute(sql, params))
 
     def query(self, sql: str, params=()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
+        return self._run(lambda: self.conn.execute(sql, params).fetchall())
+
+    @staticmethod
+    def _run(step):
+        """`step()`; a statement a signal handler's exception interrupted raises that exception (the timer's)."""
+        _dropped.clear()  # never one left from an earlier statement
+        try:
+            return step()
+        except sqlite3.OperationalError:
+            if _dropped:
+                raise _dropped.pop() from None
+            raise
 
     @contextlib.contextmanager
     def transaction(self):
