@@ -103,6 +103,8 @@ class UnitCache:
         self._resolved: dict[str, str] = {}  # path -> checked absolute path (one stat per request, not a realpath walk)
         self.compiles = 0  # how many units were compiled (tests and logs read it)
         self._checked: dict[str, Signature | None] | None = None  # during one batch: path -> signature
+        # Files outside the pages root that are units too (pb_hooks/*.pb.js): unit path -> absolute path.
+        self.external: dict[str, str] = {}
 
     @contextmanager
     def one_check_per_file(self):
@@ -200,7 +202,7 @@ class UnitCache:
     def _stat(self, path: str) -> Signature | None:
         """mtime and size. The root check (realpath) runs once per path; reading a changed file
         goes through ``Site`` again, so a file swapped for an outside symlink is still refused."""
-        full = self._resolved.get(path)
+        full = self._resolved.get(path) or self.external.get(path)
         if full is None:
             try:
                 full = self._resolved[path] = self.site.abspath(path)
@@ -231,8 +233,15 @@ class UnitCache:
                 sent.append(self._drop(unit_id(path, kind, keys), kind))
         return sent
 
+    def _read(self, path: str) -> str:
+        outside = self.external.get(path)
+        if outside is None:
+            return self.site.read_source(path)
+        with open(outside, "rb") as f:
+            return f.read().decode("utf-8").removeprefix("\ufeff")
+
     def _compile(self, uid: str, path: str, kind: str, keys: tuple, signature: Signature) -> Unit:
-        text = self.site.read_source(path)
+        text = self._read(path)
         template = None
         front_matter: dict = {}
         if kind == "markdown":

@@ -149,8 +149,10 @@ def _site_folder(site: str | None) -> str:
         root = find_pages_root(site or PACKAGE_PAGES)
     except SiteError as e:
         raise CliError(str(e)) from None
+    from ..hooks import find_hooks_dir, hook_files
+
     has_pages = any(f.endswith((".ejs", ".md")) for _, _, files in os.walk(root) for f in files)
-    if not has_pages:
+    if not has_pages and not hook_files(find_hooks_dir(root)):
         raise CliError(f"no pages (.ejs or .md files) in {root}")
     return root
 
