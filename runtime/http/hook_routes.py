@@ -6,9 +6,11 @@ middlewares, as the binary runs them for an unknown path). A site without hook f
 """
 from __future__ import annotations
 
+import json
 import logging
 import mimetypes
 import os
+import urllib.parse
 
 from bindings import tokens
 from bindings.auth import backend
@@ -16,7 +18,7 @@ from bindings.context import Context, RequestInfo, ResponseEffects
 
 from . import csrf
 from .response import Response
-from ..hooks import JS_FILES, HookLoadError, RouteTable, find_hooks_dir, hook_files, learn
+from ..hooks import JS_FILES, RouteTable, find_hooks_dir, hook_files, learn
 from ..hooks.learn import hook_route
 from ..hooks.request_info import hook_info
 from ..render.executor import Job
@@ -30,8 +32,6 @@ NOT_FOUND = "The requested resource wasn't found."
 
 
 def json_error(status: int, message: str) -> Response:
-    import json
-
     body = json.dumps({"data": {}, "message": message, "status": status}, separators=(",", ":"))
     return Response(status, body, [("Content-Type", JSON_TYPE)])
 
@@ -67,10 +67,7 @@ class HookRoutes:
     def __init__(self, runtime, hooks_dir: str, names: list[str]):
         self.runtime = runtime
         self.public = os.path.join(os.path.dirname(hooks_dir), "pb_public")
-        try:
-            registrations = learn(runtime.engine, hooks_dir, names)
-        except HookLoadError:
-            raise
+        registrations = learn(runtime.engine, hooks_dir, names)  # HookLoadError: start-up stops
         self.registrations = registrations
         self.table = RouteTable(registrations)
         self.uses = [[r.file, r.index] for r in self.table.uses]
@@ -98,20 +95,26 @@ class HookRoutes:
         return self.run(handler, found.registration, found.params)
 
     # -- after the pages ---------------------------------------------------------------------------
-    def public_file(self, handler, path: str) -> bool:
-        """Send the ``PROJECT/pb_public`` file at ``path`` (a folder's index.html), if there is one."""
-        if handler.request.method in ("GET", "HEAD"):
-            full = os.path.realpath(os.path.join(self.public, *[p for p in path.split("/") if p]))
-            root = os.path.realpath(self.public)
-            if full.startswith(root + os.sep) and os.path.isdir(full):
-                full = os.path.join(full, "index.html")
-            if full.startswith(root + os.sep) and os.path.isfile(full):
-                with open(full, "rb") as f:
-                    body = f.read()
-                kind = mimetypes.guess_type(full)[0] or "application/octet-stream"
-                handler.send(Response(200, body, [("Content-Type", kind)]))
-                return True
-        return False
+    def public_file(self, handler) -> bool:
+        """Send the ``PROJECT/pb_public`` file at the request's path (a folder's index.html), if there is
+        one; never a dot file or anything outside the folder."""
+        if handler.request.method not in ("GET", "HEAD"):
+            return False
+        parts = [p for p in urllib.parse.unquote(handler.request.path).split("/") if p]
+        if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+            return False
+        root = os.path.realpath(self.public)
+        full = os.path.realpath(os.path.join(root, *parts))
+        if full != root and not full.startswith(root + os.sep):
+            return False
+        if os.path.isdir(full):
+            full = os.path.join(full, "index.html")
+        if not os.path.isfile(full):
+            return False
+        with open(full, "rb") as f:
+            body = f.read()
+        handler.send(Response(200, body, [("Content-Type", mimetypes.guess_type(full)[0] or "application/octet-stream")]))
+        return True
 
     def not_found(self, handler):
         """PocketBase's JSON 404, after the ``routerUse`` middlewares as the binary runs them."""

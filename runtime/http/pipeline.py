@@ -113,7 +113,7 @@ class PagesRuntime:
                     return handler.send(response)
                 match, path = None, "/"  # removed since the table was built
             if match is None:  # an unknown URL: pb_public, the site's own +404 page, PocketBase's 404
-                if self.hooks is not None and self.hooks.public_file(handler, path):
+                if self.hooks is not None and self.hooks.public_file(handler):
                     return None
                 match = self.router.not_found(request.method)
                 if match is None:

@@ -67,11 +67,16 @@ def test_cross_site_requests_with_cookies_are_still_refused(server):
 
 
 def test_a_project_with_hook_files_only_is_served(tmp_path):
-    project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": SCOPE})
+    project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": SCOPE, "pb_public/index.html": "<p>public home</p>",
+                                          "pb_public/.secret": "hidden", "secret.txt": "outside"})
     running = start_server(project, data_dir=str(tmp_path / "data"))
     try:
         assert running.get("/api/scope").json()["top"] == "top-level"
-        r = running.get("/")
+        assert running.get("/").text == "<p>public home</p>"
+        for path in ("/nothing", "/.secret", "/%2e%2e/secret.txt", "/../secret.txt"):
+            r = running.get(path)
+            assert r.status in (400, 404) and b"hidden" not in r.body and b"outside" not in r.body, path
+        r = running.get("/nothing")
         assert r.status == 404 and r.json() == {"data": {}, "message": "File not found.", "status": 404}
     finally:
         running.stop()

@@ -105,10 +105,8 @@
       return undefined;
     };
     e.next();
-    if (!e.pvWritten) {
-      const res = R.state.response;
-      if (!res.done) write(R.state, res.status || 200, res.headers['content-type'] ? null : NONE, '');
-    }
+    const res = R.state.response;
+    if (!res.done) write(R.state, res.status || 200, res.headers['content-type'] ? null : NONE, '');
   };
 
   R.hookFailed = function (st, err) {
