@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from runtime.http.build import build_runtime
-from tests.helpers import ROOT, start_server, write_site
+from tests.helpers import ROOT, start_server, wait_for, write_site
 
 SCOPE = """
 const TOP = "top-level"
@@ -21,6 +21,7 @@ routerAdd("GET", "/api/scope", (e) => {
 })
 routerAdd("POST", "/api/form", (e) => e.json(200, { ok: true }))
 routerAdd("GET", "/about", (e) => e.string(200, "hook wins"))
+routerAdd("GET", "/api/fails", (e) => { throw new Error("the reason behind it") })
 """
 
 
@@ -52,6 +53,12 @@ def test_router_order_hooks_then_pages_then_public_then_404_page(server):
     assert server.get("/hello.txt").text == "public file"
     missing = server.get("/nothing/here")
     assert missing.status == 404 and "own 404" in missing.text
+
+
+def test_a_plain_throw_answers_the_generic_400_and_is_logged(server):
+    r = server.get("/api/fails")
+    assert r.status == 400 and r.json()["message"] == "Something went wrong while processing your request."
+    assert wait_for(lambda: "the reason behind it" in server.log)
 
 
 def test_the_pocketpages_loader_file_is_not_run(server):

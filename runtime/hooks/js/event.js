@@ -117,7 +117,7 @@
     if (!(err instanceof R.hookErrors.ApiError)) {  // PocketBase logs the failure; the client sees the generic 400
       const req = st.payload.request;
       G.console.error(req.method + ' ' + st.route.hook.path + ' failed in ' + String(st.route.page) + ': ' +
-        (err instanceof Error ? String(err.stack || err) : 'uncaught ' + R.stringify(err)));
+        (err instanceof Error ? String(err.name) + ': ' + String(err.message) + '\n' + String(err.stack || '') : 'uncaught ' + R.stringify(err)));
     }
   };
 })(globalThis);
