@@ -87,8 +87,8 @@ class HookRoutes:
         found = self.table.match(request.method, raw_path)
         if found is None:
             return None
-        if found.registration is None:
-            return self.run(handler, None, {}, NOT_FOUND)
+        if found.registration is None:  # the path is a route's, the method is not: PocketBase's 404
+            return self.not_found(handler, NOT_FOUND)
         limit = found.registration.body_limit
         if limit is not None and len(request.body or b"") > limit:
             return handler.send(json_error(413, "Request entity too large.")) or True
@@ -116,11 +116,11 @@ class HookRoutes:
         handler.send(Response(200, body, [("Content-Type", mimetypes.guess_type(full)[0] or "application/octet-stream")]))
         return True
 
-    def not_found(self, handler):
+    def not_found(self, handler, message: str = FILE_NOT_FOUND):
         """PocketBase's JSON 404, after the ``routerUse`` middlewares as the binary runs them."""
         if self.uses:
-            return self.run(handler, None, {}, FILE_NOT_FOUND)
-        return handler.send(json_error(404, FILE_NOT_FOUND)) or True
+            return self.run(handler, None, {}, message)
+        return handler.send(json_error(404, message)) or True
 
     # -- a request for the interpreter -------------------------------------------------------------
     def _auth(self, headers) -> dict | None:

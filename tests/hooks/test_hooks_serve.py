@@ -85,6 +85,8 @@ def test_a_project_with_hook_files_only_is_served(tmp_path):
             assert r.status in (400, 404) and b"hidden" not in r.body and b"outside" not in r.body, path
         r = running.get("/nothing")
         assert r.status == 404 and r.json() == {"data": {}, "message": "File not found.", "status": 404}
+        r = running.request("DELETE", "/api/scope")  # no routerUse in this project
+        assert r.status == 404 and r.json()["message"] == "The requested resource wasn't found."
     finally:
         running.stop()
 
