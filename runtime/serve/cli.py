@@ -201,7 +201,14 @@ def cmd_routes(args) -> int:
         kinds = load_config(site).page_kinds
     except ConfigError as e:
         raise CliError(str(e)) from None
-    rows = Router(site, kinds).table()
+    from ..hooks import HookLoadError
+    from .supervisor import learn_hooks
+
+    try:  # hook routes first: they win over the pages
+        rows = [(f"{r.method} {r.path}", "hook", r.file) for r in learn_hooks(site.root) if r.kind == "route"]
+    except HookLoadError as e:
+        raise CliError(str(e)) from None
+    rows += Router(site, kinds).table()
     width = max((len(p) for p, _, _ in rows), default=0)
     for pattern, kind, file in rows:
         print(f"{pattern.ljust(width)}  {kind:<8}  {file}")

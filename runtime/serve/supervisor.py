@@ -66,18 +66,20 @@ def bind_slots(host: str, port: int, count: int) -> list[socket.socket]:
 
 
 # -- before any worker ---------------------------------------------------------------------
-def _learn_hooks(root: str) -> None:
-    """Load the hook files as a worker will (HookLoadError: ``pb_hooks/FILE:LINE: message``)."""
+def learn_hooks(root: str) -> list:
+    """Load the hook files as a worker will and return what they register (``runtime.hooks.Registration``;
+    HookLoadError: ``pb_hooks/FILE:LINE: message``)."""
     from ..hooks import JS_FILES, find_hooks_dir, hook_files, learn
 
     hooks_dir = find_hooks_dir(root)
     names = hook_files(hooks_dir)
-    if names:
-        from ..http.extensions import registry_for
-        from ..render.engine import Engine
-        from ..render.site import Site
+    if not names:
+        return []
+    from ..http.extensions import registry_for
+    from ..render.engine import Engine
+    from ..render.site import Site
 
-        learn(Engine(Site(root), registry=registry_for(()), scripts=JS_FILES), hooks_dir, names)
+    return learn(Engine(Site(root), registry=registry_for(()), scripts=JS_FILES), hooks_dir, names)
 
 
 def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:
@@ -96,7 +98,7 @@ def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:
             from ..render.site import Site
 
             load_config(Site(root))
-            _learn_hooks(root)
+            learn_hooks(root)
         except BaseException as e:  # noqa: BLE001 - whatever stops a worker, the parent says it
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
         try:

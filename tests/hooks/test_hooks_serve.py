@@ -130,3 +130,12 @@ def test_router_add_outside_a_hook_file_is_an_error(tmp_path):
     runtime, _ = build_runtime(project, data_dir=str(tmp_path / "data"))
     with pytest.raises(Exception, match="only be called while a pb_hooks file loads"):
         runtime.engine.render_file("index.ejs")
+
+
+def test_pagesvm_routes_lists_hook_routes_first(tmp_path):
+    project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": SCOPE, "pb_hooks/pages/index.ejs": "x"})
+    done = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "routes", project], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    lines = [line.split() for line in done.stdout.splitlines()]
+    assert lines[0] == ["GET", "/api/scope", "hook", "pb_hooks/main.pb.js"]
+    assert lines[-1] == ["/", "template", "index.ejs"]
