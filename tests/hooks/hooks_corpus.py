@@ -1,5 +1,6 @@
 """The request table of the hooks oracle (tests/sites/hooks_project/pb_hooks): each row is
-(name, method, path, body, headers); ``AUTH`` in a header value is replaced by a user's token."""
+(name, method, path, body, headers); ``AUTH`` in a header value is replaced by a user's token,
+``SUPER`` by a superuser's."""
 import json
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -66,6 +67,8 @@ ROWS = [
     ("guest signed in", "GET", "/api/t/guest", None, BEARER),
     ("superuser as user", "GET", "/api/t/admin", None, BEARER),
     ("superuser anonymous", "GET", "/api/t/admin", None, {}),
+    ("superuser token", "GET", "/api/t/admin", None, {"Authorization": "SUPER"}),
+    ("superuser is not a users record", "GET", "/api/t/me/users", None, {"Authorization": "SUPER"}),
     ("whoami anonymous", "GET", "/api/t/whoami", None, {}),
     ("whoami token", "GET", "/api/t/whoami", None, BEARER),
     ("whoami cookie only", "GET", "/api/t/whoami", None, {"Cookie": 'pb_auth={"token":"AUTH","record":{}}'}),
