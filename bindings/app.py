@@ -17,6 +17,8 @@ from .app_session import RecordSession
 from .registry import Registry
 
 FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
+_HERE = os.path.dirname(os.path.abspath(__file__))
+VALUES_JS = FAMILY.js_file(os.path.join(_HERE, "record_values.js"))  # the getters' rules, before record.js
 RECORD_JS = FAMILY.js_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "record.js"))
 QUERY_JS = FAMILY.js_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "app_query.js"))  # after record.js
 _SLOT = "_pv_app_session"

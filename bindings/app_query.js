@@ -3,8 +3,9 @@
 //
 // `$dbx` expressions are plain data (`{__dbx: kind, ...}`) that cross to Python as JSON, where
 // runtime/data/dbx.py turns them into parametrised SQL. A list of records crosses in one reply with every
-// record's table (and those its expands reach). `$app.store()` is this process's in-memory store, as
-// PocketBase's app store: values stay JavaScript values (functions too) and never cross.
+// record's raw values (and those its expands reach; bindings/record_wire.py). `$app.store()` is this
+// process's in-memory store, as PocketBase's app store: values stay JavaScript values (functions too) and
+// never cross.
 (function (G) {
   'use strict';
   const R = G.__pv;  // the page runtime; undefined in a migration's interpreter
@@ -12,7 +13,27 @@
 
   // -- $dbx -------------------------------------------------------------------------------------------------
   const LIKE_ESCAPE = ['\\', '\\\\', '%', '\\%', '_', '\\_'];
-  function expr(kind, fields) { return Object.assign({ __dbx: kind }, fields); }
+  // Only what `$dbx` made is an expression: Python takes any `{__dbx}` it receives for SQL, so request data
+  // shaped like one (`{"__dbx": "exp", "sql": "1=1"}` in a JSON body) must cross as a value, never as itself.
+  const MADE = new WeakSet();
+  function expr(kind, fields) { const e = Object.assign({ __dbx: kind }, fields); MADE.add(e); return e; }
+  function wire(e) {  // an expression's place: $dbx's own (its parts sent the same way), or null
+    if (e === null || e === undefined) return null;
+    if (!MADE.has(e)) throw new TypeError('pagesvm: not a $dbx expression');
+    const out = {};
+    for (const k of Object.keys(e)) {
+      const v = e[k];
+      out[k] = k === 'exp' ? wire(v) : k === 'exps' ? Array.from(v || [], wire)
+        : k === 'values' && e.__dbx !== 'exp' ? Array.from(v || [], value)
+        : k === 'data' && e.__dbx === 'hash' ? Object.fromEntries(Object.keys(v || {}).map((n) => [n, value(v[n])])) : v;
+    }
+    return out;
+  }
+  function value(v) {  // a value's place: an expression $dbx made, a list of values, or a value (objects as JSON)
+    if (MADE.has(v)) return wire(v);
+    if (Array.isArray(v)) return v.map(value);
+    return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
+  }
   function like(kind) {
     return function (col, ...values) {
       const e = expr(kind, { col: String(col), values: values.map(String), left: true, right: true, esc: LIKE_ESCAPE });
@@ -121,6 +142,7 @@
     getAll() { return Object.fromEntries(stored); },
     values() { return Array.from(stored.values()); },
   };
+  Object.freeze(appStore);  // one object every request of the worker gets: its values are shared, its methods not
 
   // -- the methods --------------------------------------------------------------------------------------------
   const key = K.collectionKey;
@@ -128,7 +150,8 @@
   function expand(records, paths, fetchFunc) {
     if (fetchFunc) throw new Error('pagesvm: expandRecord(s) takes no fetchFunc yet (pass null)');
     const answer = K.call('expand', [records.map((r) => K.ref(K.state(r))), Array.from(paths || [], String)]);
-    records.forEach((r, i) => K.take(K.state(r), { h: answer.l[i], t: answer.m[answer.l[i]], m: answer.m }));
+    const w = K.absorb(answer);
+    records.forEach((r, i) => K.bind(w, r, answer.l[i]));
     return answer.f;
   }
   function install(app) {
@@ -137,14 +160,14 @@
         return K.fromList(K.call('filter', [key(collection), String(filter || ''), String(sort || ''), limit || 0, offset || 0, params || null]));
       },
       findFirstRecordByFilter(collection, filter, params) { return one('first', [key(collection), String(filter || ''), params || null]); },
-      countRecords(collection, ...exprs) { return K.call('count', [key(collection), exprs]); },
+      countRecords(collection, ...exprs) { return K.call('count', [key(collection), exprs.map(wire)]); },
       // The binary's extra arguments here are `(q) => ...` query callbacks, which Python cannot call back.
       findRecordsByIds(collection, ids, ...filters) {
         if (filters.some((f) => f !== null && f !== undefined)) throw new Error('pagesvm: findRecordsByIds takes no filter functions yet');
         return K.fromList(K.call('ids', [key(collection), Array.from(ids || [], String), []]));
       },
-      findAllRecords(collection, ...exprs) { return K.fromList(K.call('all', [key(collection), exprs])); },
-      findFirstRecordByData(collection, field, value) { return one('by_data', [key(collection), String(field), value]); },
+      findAllRecords(collection, ...exprs) { return K.fromList(K.call('all', [key(collection), exprs.map(wire)])); },
+      findFirstRecordByData(collection, field, v) { return one('by_data', [key(collection), String(field), value(v)]); },
       findAuthRecordByEmail(collection, email) { return one('by_email', [key(collection), String(email)]); },
       findAuthRecordByToken(token, ...types) { return one('by_token', [String(token || ''), types.map(String)]); },
       expandRecord(record, paths, fetchFunc) { return expand([record], paths, fetchFunc); },

@@ -1,10 +1,11 @@
 """The query half of `$app` (bindings/app_query.js): finds, counts, expands, raw SQL, settings, token look-ups.
 
 A mixin of RecordSession (bindings/app_session.py): every method answers `{"ok": ...}` through its `answer`.
-A list of records crosses in ONE reply, `{"l": [handle...], "m": {handle: table}}`, where `m` also holds
-every record the list's expands reach (each once, however many records point at it); a table's `x` maps an
-expanded relation to `[multiple, [handle...]]`. So `expandedOne`/`expandedAll`/`publicExport` in JavaScript
-cost no further crossing. `$dbx` expressions arrive as plain data and become SQL in runtime.data.dbx.
+A list of records crosses in ONE reply (bindings/record_wire.py), which also holds every record the list's
+expands reach (each once, however many records point at it) and, for each record expanded, its relation ->
+`[multiple, [handle...]]`; a record JavaScript already holds unchanged is not sent again (an expand after a
+find sends the related records and the links only). So `expandedOne`/`expandedAll`/`publicExport` in
+JavaScript cost no further crossing. `$dbx` expressions arrive as plain data and become SQL in runtime.data.dbx.
 """
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def find_auth_record_by_token(store, token, types=()) -> Record:
 
 
 class QueryMethods:
-    """What app_query.js calls; `self` is a RecordSession (store, answer, _keep, _record, handles)."""
+    """What app_query.js calls; `self` is a RecordSession (store, answer, _keep, _record, handles, wire)."""
 
     QUERY_METHODS = ("filter", "first", "count", "ids", "all", "by_data", "by_email", "by_token", "expand",
                      "query", "settings")
@@ -112,27 +113,8 @@ class QueryMethods:
         return found if found is not None else self._keep(record)
 
     def _pack(self, roots) -> dict:
-        """`{"l": handles of roots, "m": tables of roots and of everything they expand}` (see the module doc)."""
-        tables = {}
-        todo = list(roots)
-        while todo:
-            record = todo.pop()
-            handle = str(self._handle(record))  # JSON keys are text
-            if handle in tables:
-                continue
-            tables[handle] = self._table(record)
-            for value in (record.expand or {}).values():
-                todo.extend(value if isinstance(value, list) else [value])
-        return {"l": [self._handle(r) for r in roots], "m": tables}
-
-    def _table(self, record: Record) -> dict:
-        from .app_session import table  # the one place a record's getters are tabled
-
-        out = table(record)
-        if record.expand is not None:
-            out["x"] = {name: [isinstance(v, list), [self._handle(r) for r in (v if isinstance(v, list) else [v])]]
-                        for name, v in record.expand.items()}
-        return out
+        """The reply for `roots`, with what their expands reach (bindings/record_wire.py)."""
+        return self.wire.pack(self._handle, roots)
 
     def _one(self, record: Record) -> dict:
         return self._view(self._handle(record), record)

@@ -4,7 +4,8 @@ One session serves one request (bindings/app.py keeps it on the request's ctx) o
 (runtime/render/migrate.py). Records stay Python objects (runtime.data.records.Record) for the session's life;
 JavaScript holds a handle and sends its pending `set`s with the next call, so Go's casts (runtime.data.fields)
 apply here, exactly, in one crossing. Every answer is `{"ok": ...}` or `{"error": Go's text, "fields"?: ...}`,
-and a record's answer carries its table: what every getter returns, so reads cost JavaScript no crossing.
+and a record's answer carries its raw values (bindings/record_wire.py), from which record_values.js answers
+every getter, so reads cost JavaScript no crossing.
 
 A transaction is opened by `begin` and closed by `commit`/`rollback` around the JavaScript callback (Python
 cannot call a JS closure). `close()` rolls back one left open (a page that timed out, or was stopped):
@@ -12,22 +13,20 @@ bindings/app.py registers it as the request's end (bindings.context.Context.end)
 """
 from __future__ import annotations
 
-import json
-import math
+import secrets
 import sqlite3
 
 from runtime.data.busy import DatabaseBusyError
 from runtime.data.collections import CollectionError
 from runtime.data.db import NotFoundError
-from runtime.data.gocast import JSONRaw
 from runtime.data.records import Record
 from runtime.data.store import DataStore, RequiredReferenceError
 from runtime.data.validation import ValidationError
 
 from .app_query import QueryMethods
+from .record_wire import WireState
 
 MAX_RECORDS = 10_000  # handles one request may hold
-_SAFE = 2 ** 53
 
 
 class _Rollback(Exception):
@@ -38,47 +37,6 @@ class StaleRecord(LookupError):
     """A handle this session never gave out (a record kept from another request)."""
 
 
-def _plain(value):
-    """A value as JSON can carry it: a json field's raw bytes as a byte array (what the JSVM's `get` gives)."""
-    if isinstance(value, (JSONRaw, bytes)):
-        return list(value)
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return _number(value)
-
-
-def _number(value):
-    """An integer beyond 2**53 as the float JavaScript (and goja) makes of it: as an int it cannot cross, and
-    a record holding one (a form's `1e16`, PocketBase's own) could be neither read nor saved by pages."""
-    if isinstance(value, int) and not isinstance(value, bool) and not -_SAFE <= value <= _SAFE:
-        return float(value)
-    return value
-
-
-def _finite(number: float):
-    return number if math.isfinite(number) else None
-
-
-def table(record: Record) -> dict:
-    """What every getter of the record answers, its public export, id and collection: one reply, no more calls."""
-    rows = {}
-    for name in list(record.fields) + [k for k in record.custom if k not in record.fields]:
-        rows[name] = [_plain(record.get(name)), record.get_string(name), _number(record.get_int(name)),
-                      _finite(record.get_float(name)), record.get_bool(name), str.__str__(record.get_datetime(name)),
-                      record.get_string_slice(name)]
-    return {"id": record.id, "n": record.is_new, "f": rows, "e": _export_text(record.public_export()),
-            "c": record.collection}
-
-
-def _export_text(exported: dict) -> str:
-    """The public export as JSON text, parsed by record.js: a json field's value may nest deeper, or hold
-    larger integers, than a reply's values may (runtime.render.engine.non_json), and must still be readable."""
-    plain = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in exported.items()}
-    return json.dumps(plain, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
 class RecordSession(QueryMethods):
     """The records and the transaction of one request or one migration, on one DataStore."""
 
@@ -86,9 +44,13 @@ class RecordSession(QueryMethods):
         self.store = store
         self.records: dict[int, Record] = {}
         self.handles: dict[int, int] = {}  # id(record) -> its handle, so a record met again keeps one
-        self._next = 1
+        # Handles start at a random multiple of 2**16 (MAX_RECORDS fit below it): a Record kept past its request
+        # (in `$app.store()`) names a handle no later session gives out, so it is refused as stale, never taken for
+        # another request's record. Below 2**53, so JavaScript holds them exactly.
+        self._next = 1 + secrets.randbelow(2 ** 36) * 2 ** 16
         self._depth = 0
         self._open = None  # the transaction's context manager while one is open
+        self.wire = WireState()  # what JavaScript already holds (bindings/record_wire.py)
 
     # -- answers -------------------------------------------------------------------------------------------
     def answer(self, fn, *args) -> dict:
@@ -124,16 +86,18 @@ class RecordSession(QueryMethods):
         else:
             record = self.store.new_record(str(ref.get("c") or ""))
             handle = self._keep(record)
-        for name, value in ref.get("ops") or ():
-            record.set(str(name), value)
+        ops = ref.get("ops")
+        if ops:
+            self.wire.forget(handle)
+            for name, value in ops:
+                record.set(str(name), value)
         return handle, record
 
     def _view(self, handle: int, record: Record) -> dict:
-        """The record's handle and table; with `m`, the tables of the records its expand reaches."""
-        if record.expand is None:
-            return {"h": handle, "t": table(record)}
-        packed = self._pack([record])["m"]
-        return {"h": handle, "t": packed[str(handle)], "m": packed}
+        """The reply for one record (bindings/record_wire.py), its values sent afresh: a save or a delete
+        changes them without sets."""
+        self.wire.forget(handle)
+        return self._pack([record])
 
     # -- what JavaScript calls -----------------------------------------------------------------------------
     def sync(self, ref) -> dict:
@@ -207,6 +171,7 @@ class RecordSession(QueryMethods):
             self._finish(False)
         self.records.clear()
         self.handles.clear()
+        self.wire = WireState()
 
     METHODS = ("sync", "check", "save", "delete", "find", "collection", "begin", "commit", "rollback",
                *QueryMethods.QUERY_METHODS)

@@ -12,7 +12,7 @@ from .registry import REGISTRY, Registry
 
 PAGE_API = "bindings.page_api"  # the request and response API (request.js, response.js, micro-dash)
 # The JSVM globals ($security, $filepath, $os, console, sleep, toString…) throw record.js's GoError: after the app.
-JSVM = ("bindings.security", "bindings.filepath", "bindings.os_api", "bindings.globals")
+JSVM = ("bindings.security", "bindings.filepath", "bindings.os_api", "bindings.globals", "bindings.http_api", "bindings.mail_api")
 FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app") + JSVM
 
 

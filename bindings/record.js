@@ -2,14 +2,18 @@
 // interpreter (bindings/app.py's family) and by every migration's interpreter (runtime/render/migrate.py).
 //
 // A record's values live in Python (bindings/app_session.py), where fields.py applies Go's casts exactly.
-// Here a record holds a handle, the `set`s not yet sent, and the last table Python answered: every field's
-// `get` and typed getters, its public export. A read with sets pending sends them first (one crossing for
-// any number of sets); `$app.save(record)` sends them with the save. Reads cost no crossing otherwise.
+// Here a record holds a handle, the `set`s not yet sent, and the row of raw values Python last sent
+// (bindings/record_wire.py), from which record_values.js answers every getter and the public export. A read
+// with sets pending sends them first (one crossing for any number of sets); `$app.save(record)` sends them
+// with the save. Reads cost no crossing otherwise. What a reply carries is kept per request (its `wire`):
+// collections and rows by handle, so a later reply leaves out what JavaScript already holds.
 // Errors are thrown as the binary's JSVM throws a Go error: name `GoError`, the Go text as message, and
 // `value` (whose JSON is the field -> message map of a validation error).
 (function (G) {
   'use strict';
   const R = G.__pv;  // the page runtime; undefined in a migration's interpreter
+  const V = G.__pvRecordValues;  // record_values.js, loaded just before
+  delete G.__pvRecordValues;
   function call(name, args) {
     const answer = R ? R.py('pv_app.' + name, args) : G.call_python.apply(null, ['pv_record.' + name].concat(args));
     if (answer && answer.error !== undefined) throw goError(answer.error, answer.fields);
@@ -40,8 +44,8 @@
     toJSON() { return this.s; }
   }
 
-  // record -> {h: Python handle (0: not yet made), c: collection, ops, t, m: the tables its expand reaches by
-  // handle, o: the records made from m, so one related record is one object however often it is reached}
+  // record -> {h: Python handle (0: not yet made), c: the collection given (or null), ops: sets not yet sent,
+  // t: its row {k: collection schema, n: isNew, v: values, u: custom values, x: expand links, w: its wire}}
   const states = new WeakMap();
   function state(record) {
     const st = states.get(record);
@@ -54,24 +58,58 @@
     st.ops = [];
     return out;
   }
-  function take(st, answer) {
-    st.h = answer.h;
-    st.t = answer.t;
-    if (answer.m) { st.m = answer.m; st.o = new Map(); }
+  // One request's (or one migration's) records as Python sent them: schemas by collection id, rows and
+  // Record objects by handle (one object per handle, so a related record reached twice is one object).
+  const wires = new WeakMap();  // the page runtime's request state -> its wire
+  let ownWire = null;  // a migration's interpreter runs one file
+  function newWire() { return { specs: new Map(), rows: new Map(), objs: new Map() }; }
+  function wire() {
+    const key = R ? R.state : null;
+    if (!key) return ownWire || (ownWire = newWire());
+    let w = wires.get(key);
+    if (w === undefined) { w = newWire(); wires.set(key, w); }
+    return w;
+  }
+  function absorb(answer) {
+    const w = wire();
+    const k = answer.k, r = answer.r, x = answer.x;
+    if (k) for (const id of Object.keys(k)) w.specs.set(id, V.schema(k[id]));
+    for (const key in r) {
+      const h = Number(key), a = r[key];
+      const row = { k: w.specs.get(a[0]), n: a[1], v: a[2], u: a[3], x: undefined, w: w };
+      w.rows.set(h, row);
+      const known = w.objs.get(h);
+      if (known !== undefined) states.get(known).t = row;
+    }
+    if (x) for (const key in x) { const row = w.rows.get(Number(key)); if (row !== undefined) row.x = x[key]; }
+    return w;
+  }
+  // The record of handle `h` in the wire `w`.
+  function packed(w, h) {
+    let record = w.objs.get(h);
+    if (record === undefined) {
+      record = Object.create(Record.prototype);
+      states.set(record, { h: h, c: null, ops: [], t: w.rows.get(h) });
+      w.objs.set(h, record);
+    }
+    return record;
+  }
+  // `record` is the one of handle `h` of this reply's wire.
+  function bind(w, record, h) {
+    const st = state(record);
+    st.h = h;
+    st.t = w.rows.get(h);
+    w.objs.set(h, record);
     return st;
   }
+  function take(record, answer) { return bind(absorb(answer), record, answer.l[0]); }
   function table(record) {
     const st = state(record);
-    if (st.t === null || st.ops.length) take(st, call('sync', [ref(st)]));
+    if (st.t === null || st.ops.length) take(record, call('sync', [ref(st)]));
     return st.t;
   }
   const G_GET = 0, G_STRING = 1, G_INT = 2, G_FLOAT = 3, G_BOOL = 4, G_DATE = 5, G_SLICE = 6;
-  function getter(record, name, which) {
-    const row = table(record).f[String(name)];
-    if (row === undefined) return [null, '', 0, 0, false, '', []][which];
-    const value = row[which];
-    return value !== null && typeof value === 'object' ? JSON.parse(JSON.stringify(value)) : value;
-  }
+  function getter(record, name, which) { return V.read(table(record), String(name), which); }
 
   class Record {
     constructor(collection, data) {
@@ -82,9 +120,9 @@
       if (data !== null && typeof data === 'object') for (const key of Object.keys(data)) st.ops.push([key, data[key]]);
       states.set(this, st);
     }
-    get id() { return table(this).id; }
+    get id() { return V.recordId(table(this)); }
     set id(value) { state(this).ops.push(['id', value]); }
-    collection() { const st = state(this); return typeof st.c === 'string' ? table(this).c : st.c; }
+    collection() { const st = state(this); return st.c !== null && typeof st.c === 'object' ? st.c : table(this).k.c; }
     isNew() { return table(this).n; }
     set(name, value) { state(this).ops.push([String(name), value]); }
     load(data) { for (const key of Object.keys(data || {})) this.set(key, data[key]); }
@@ -104,28 +142,28 @@
     validatePassword(plain) {
       const st = state(this);
       const answer = call('check', [ref(st), String(plain)]);
-      take(st, answer);
+      take(this, answer);
       return answer.ok === true;
     }
     // What `expandRecord(s)` loaded: the first related record (or null), all of them (or []).
     expandedOne(name) { const all = expanded(this, name); return all.length ? all[0] : null; }
     expandedAll(name) { return expanded(this, name); }
-    publicExport() { const st = state(this); table(this); return exported(st.t, st.m, false, 0); }
+    publicExport() { return exported(table(this), false, 0); }
     // Go's json.Marshal of the export: keys sorted (publicExport() keeps field order; Go's is random).
-    toJSON() { const st = state(this); table(this); return exported(st.t, st.m, true, 0); }  // String(record) stays '[object Object]', as in the JSVM
+    toJSON() { return exported(table(this), true, 0); }  // String(record) stays '[object Object]', as in the JSVM
   }
 
   // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary;
   // `sort`: each record's keys (and its expand's) in Go's json.Marshal order.
-  function exported(t, m, sort, depth) {
-    const e = JSON.parse(t.e);  // JSON text (app_session.py's _export_text): parsed afresh, never shared
+  function exported(row, sort, depth) {
+    const e = V.exportRow(row);
     const out = {};
     for (const key of sort ? Object.keys(e).sort() : Object.keys(e)) out[key] = e[key];
-    if (t.x && depth < 16) {
+    if (row.x && depth < 16) {
       out.expand = {};
-      for (const name of sort ? Object.keys(t.x).sort() : Object.keys(t.x)) {
-        const [multiple, handles] = t.x[name];
-        const all = handles.map((h) => exported(m[h], m, sort, depth + 1));
+      for (const name of sort ? Object.keys(row.x).sort() : Object.keys(row.x)) {
+        const [multiple, handles] = row.x[name];
+        const all = handles.map((h) => exported(row.w.rows.get(h), sort, depth + 1));
         out.expand[name] = multiple ? all : all[0];
       }
       if (sort) return Object.fromEntries(Object.entries(out).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
@@ -133,28 +171,17 @@
     return out;
   }
   function expanded(record, name) {
-    const st = state(record);
-    const x = table(record).x;
-    const found = x && x[String(name)];
-    return found ? found[1].map((h) => packed(st.m, st.o, h)) : [];
-  }
-  // The record of handle `h` in a reply's table map `m` (objects cached in `o`).
-  function packed(m, o, h) {
-    let record = o.get(h);
-    if (record === undefined) {
-      record = Object.create(Record.prototype);
-      states.set(record, { h: h, c: m[h].c, ops: [], t: m[h], m: m, o: o });
-      o.set(h, record);
-    }
-    return record;
+    const row = table(record);
+    const found = row.x && Object.prototype.hasOwnProperty.call(row.x, String(name)) ? row.x[String(name)] : null;
+    return found ? found[1].map((h) => packed(row.w, h)) : [];
   }
   function fromList(answer) {
-    const o = new Map();
-    return answer.l.map((h) => packed(answer.m, o, h));
+    const w = absorb(answer);
+    return answer.l.map((h) => packed(w, h));
   }
   function fromAnswer(answer, collection) {
-    const record = Object.create(Record.prototype);
-    states.set(record, { h: answer.h, c: collection || answer.t.c, ops: [], t: answer.t, m: answer.m || {}, o: new Map() });
+    const record = packed(absorb(answer), answer.l[0]);
+    if (collection) state(record).c = collection;
     return record;
   }
   function collectionKey(collection) {
@@ -165,9 +192,9 @@
   const records = {
     isRecord(model) { return states.has(model); },
     // For app_query.js, loaded next: the query methods over the same records.
-    kit: { call, state, ref, take, fromAnswer, fromList, collectionKey, goError },
-    save(record) { const st = state(record); take(st, call('save', [ref(st)])); },
-    delete(record) { const st = state(record); take(st, call('delete', [ref(st)])); },
+    kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError },
+    save(record) { take(record, call('save', [ref(state(record))])); },
+    delete(record) { take(record, call('delete', [ref(state(record))])); },
     findRecordById(collection, id) {
       return fromAnswer(call('find', [collectionKey(collection), String(id)]), typeof collection === 'object' ? collection : null);
     },

@@ -73,6 +73,16 @@ def _retry_locked(fn, tries: int = 200):
             time.sleep(0.02)
 
 
+_PROGRESS_STEPS = 5_000  # SQLite VM steps between two calls of _let_signals_run (well under a millisecond)
+
+
+def _let_signals_run() -> int:
+    """SQLite's progress handler: calling into Python lets a pending signal run, so the request timer's alarm
+    stops a long statement (its exception here makes SQLite abandon it as `interrupted`) instead of waiting for
+    it in C until the watchdog kills the whole worker with every request it holds."""
+    return 0
+
+
 class Database:
     """One connection to data.db. `transaction()` nests: inner calls join the outer transaction."""
 
@@ -80,6 +90,7 @@ class Database:
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        self.conn.set_progress_handler(_let_signals_run, _PROGRESS_STEPS)
         self._busy_ms = busy_timeout_ms()
         self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         for pragma in _PRAGMAS:

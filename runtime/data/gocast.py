@@ -12,12 +12,14 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 DATE_LAYOUT = "%Y-%m-%d %H:%M:%S"
-_GO_FLOAT = re.compile(r"[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.)$")
-_GO_HEX_FLOAT = re.compile(r"[+-]?0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?\d+$")
+# ASCII digits only and `\Z` (not `$`, which also matches before a final newline): Go's parsers take neither
+# other scripts' digits nor a trailing "\n". bindings/record_values.js writes the same patterns for reads.
+_GO_FLOAT = re.compile(r"[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.)\Z", re.A)
+_GO_HEX_FLOAT = re.compile(r"[+-]?0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?\d+\Z", re.A)
 _GO_INT = re.compile(r"([+-]?)(0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[bB][01](?:_?[01])*|0[oO]?[0-7](?:_?[0-7])*"
-                     r"|[1-9](?:_?\d)*|0)$")
+                     r"|[1-9](?:_?\d)*|0)\Z", re.A)
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-                      r"(Z|[+-]\d{2}:?\d{2}| [+-]\d{4}(?: [A-Z]{3,4})?| UTC)?)?$")
+                      r"(Z|[+-]\d{2}:?\d{2}| [+-]\d{4}(?: [A-Z]{3,4})?| UTC)?)?\Z", re.A)
 
 
 class DateTime(str):
@@ -73,14 +75,18 @@ def json_number(value):
 
 
 def parse_go_float(text: str):
-    """strconv.ParseFloat as cast uses it, or None (no spaces; `_` between digits, hex with a p exponent)."""
-    if _GO_FLOAT.match(text):
-        return float(text.replace("_", ""))
-    if _GO_HEX_FLOAT.match(text):
-        return float.fromhex(text.replace("_", ""))
-    low = text.lower().lstrip("+-")
-    if low in ("inf", "infinity", "nan"):
-        return float(text.lower())
+    """strconv.ParseFloat as cast uses it, or None (no spaces; `_` between digits, hex with a p exponent).
+    What the patterns let through but is no number (`1.5.`, `0x.p1`, a hex value too large) is None too."""
+    try:
+        if _GO_FLOAT.match(text):
+            return float(text.replace("_", ""))
+        if _GO_HEX_FLOAT.match(text):
+            return float.fromhex(text.replace("_", ""))
+    except (ValueError, OverflowError):
+        return None
+    low = text.lower()
+    if low.lstrip("+-") in ("inf", "infinity", "nan") and len(low) - len(low.lstrip("+-")) <= 1:
+        return float(low)
     return None
 
 

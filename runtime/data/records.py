@@ -67,11 +67,13 @@ class Record:
 
     @classmethod
     def from_row(cls, collection: dict, row: dict) -> "Record":
-        """A stored record from its SQLite row (column name → value)."""
-        record = cls(collection)
-        for name, raw in row.items():
-            if name in record.fields:
-                record.values[name] = F.from_column(record.fields[name], raw)
+        """A stored record from its SQLite row (column name → value); each value made once (no zero value first)."""
+        record = cls.__new__(cls)
+        record.collection = collection
+        record.fields = fields = {f["name"]: f for f in collection.get("fields") or []}
+        record.values = {name: F.from_column(field, row[name]) if name in row else F.zero_value(field)
+                         for name, field in fields.items()}
+        record.custom = {}
         record.mark_saved()
         return record
 

@@ -19,6 +19,7 @@ from runtime.data.busy import DatabaseBusyError
 from . import csrf
 from .extensions import registry_for
 from .hook_routes import HookRoutes, hook_scripts
+from .loopback import Loopback
 from .response import Refusal, Response, error_response, page_response, refusal_response
 from .settings import AppSettings
 from ..render.config import load_config
@@ -75,7 +76,11 @@ class PagesRuntime:
         self.registry = registry
         self.max_output = settings.max_output
         self.max_fields = settings.max_fields
-        self.options = {"auth_ttl": settings.auth_ttl, "allow_exec": settings.allow_exec, **(options or {})}
+        # $http.send (bindings/http_api.py) cuts its timeout to what --timeout leaves, and hands a call to this
+        # same server to the loopback, which serves it in-process (a worker never waits on itself).
+        self.loopback = Loopback(self)
+        self.options = {"auth_ttl": settings.auth_ttl, "allow_exec": settings.allow_exec, "time_left": self.limits.left,
+                        "loopback": self.loopback, **(options or {})}
         self.router = Router(self.site, self.site_config.page_kinds)
         self.cross_site = csrf.OptOuts(self.site)
         markdown = None

@@ -19,6 +19,7 @@ from bindings.registry import REGISTRY, BindingError, Registry
 from runtime.data.busy import DatabaseBusyError
 
 from .ejs_compiler import TemplateSyntaxError
+from .modules import ModuleResolver
 from .quickjs import JSRuntimeError, PagesInterpreter
 from .site import MODULE_EXTENSIONS, TEMPLATE_EXTENSIONS, Site
 from .units import UnitCache
@@ -137,6 +138,7 @@ class Engine:
         api_names = tuple(self.interp.eval_script("__pv.apiNames.slice()"))
         self._load_js(os.path.join(JS_DIR, "lockdown.js"))
         self.api_names = api_names
+        self.modules = ModuleResolver(site)
         self.units = UnitCache(site, api_names, ejs_in_markdown=self.config.get("ejs_in_markdown", True))
         self.host_error: PageError | None = None
 
@@ -319,7 +321,7 @@ class Engine:
                 units.extend(self.units.ensure_variants(path, "markdown" if path.endswith(".md") else "template"))
         elif kind in ("module", "resolve"):
             # require('./x') is relative to its file; resolve('../x') is always the _private lookup
-            path = (self.site.find_module(from_file, name) if kind == "module"
+            path = (self.modules.find(from_file, name) if kind == "module"
                     else self.site.find_private(from_file, name, MODULE_EXTENSIONS))
             if path:
                 units.extend(self.units.ensure(path, "module"))

@@ -95,6 +95,7 @@ class RenderQueue:
     def __init__(self, engine: Engine, limits: RequestLimits, on_result):
         self.engine = engine
         self.limits = limits
+        engine.interp.overdue = limits.overdue
         self._on_result = on_result
         self._waiting: list[Job] = []
         self._scheduled = False
@@ -246,6 +247,7 @@ class RenderQueue:
         self.engine = Engine(old.site, registry=old.registry, markdown=old.markdown, config=old.config,
                              router=old.router, scripts=old.scripts)
         self.engine.units = old.units
+        self.engine.interp.overdue = self.limits.overdue
 
     @staticmethod
     def _failed(job: Job, stopped: BaseException, overdue: bool) -> None:

@@ -75,6 +75,11 @@ class RequestLimits:
         """The last request armed has run for its whole time, armed or not now."""
         return time.monotonic() - self._started >= self.timeout - 0.001
 
+    def left(self) -> float | None:
+        """Seconds the request being timed has left (None when none is): a binding that waits on the
+        network cuts its own timeout to this ($http.send)."""
+        return self.timeout - (time.monotonic() - self._started) if self.armed else None
+
     def _on_alarm(self, signum, frame) -> None:
         if self.overdue():
             raise RequestTimeout(f"request exceeded --timeout {self.timeout:g}s "

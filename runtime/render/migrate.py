@@ -24,7 +24,7 @@ from runtime.data.migrations import MigrationError
 from runtime.data.schema_fields import auth_fields, id_field
 from runtime.data.store import DataStore
 
-from bindings.app import QUERY_JS, RECORD_JS
+from bindings.app import QUERY_JS, RECORD_JS, VALUES_JS
 from bindings.app_session import RecordSession
 
 from .limits import MIGRATION_TIMEOUT, RequestLimits, RequestTimeout
@@ -37,12 +37,12 @@ _STOP = {"stop": True}
 
 
 def _load_prelude() -> tuple[str, int]:
-    """record.js and app_query.js (the one home of `Record` and the queries, shared with pages) then
+    """record_values.js, record.js and app_query.js (the one home of `Record` and the queries, shared with pages) then
     js/migrations.js, and their line count."""
     global _prelude
     if _prelude is None:
         parts = []
-        for path in (RECORD_JS, QUERY_JS, _PRELUDE_PATH):
+        for path in (VALUES_JS, RECORD_JS, QUERY_JS, _PRELUDE_PATH):
             with open(path, encoding="utf-8") as f:
                 parts.append(f.read().rstrip("\n") + "\n")
         text = "".join(parts)

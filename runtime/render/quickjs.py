@@ -49,11 +49,15 @@ class PagesInterpreter(JSInterpreter):
         self._loader = None
 
     in_python = 0  # Python callbacks running now (a signal handler must not write answers then)
+    overdue = None  # set by the executor (RequestLimits.overdue): the request being served is out of time
 
     def _call_python(self, func, json_args):
         self.in_python += 1
         try:
             result = self._funcs[func.decode("utf-8")](*_decode(json_args.decode("utf-8", "surrogatepass")))
+            overdue = self.overdue
+            if overdue is not None and overdue():  # a timeout the call swallowed (SQLite's 'interrupted')
+                return STOP
             if result is None:  # pv.done, once per page
                 return b"null"
             return _encode_reply(result).encode("utf-8")

@@ -37,15 +37,35 @@ class Signature:
     size: int
 
 
+def project_folder(pages_root: str) -> str:
+    """The project a pages root belongs to: ``PROJECT`` for ``PROJECT/pb_hooks/pages``, else the root itself.
+    ``require()`` reaches files (``pb_hooks/lib``, ``node_modules``) anywhere in it, and nothing outside."""
+    parent = os.path.dirname(pages_root)
+    if os.path.basename(pages_root) == "pages" and os.path.basename(parent) == "pb_hooks":
+        return os.path.dirname(parent)
+    return pages_root
+
+
 class Site:
     def __init__(self, root: str):
         self.root = os.path.realpath(root)
+        self.project = project_folder(self.root)
 
     # -- paths ------------------------------------------------------------------------
     def abspath(self, rel: str) -> str:
         full = os.path.realpath(os.path.join(self.root, *[p for p in rel.split("/") if p]))
         if full != self.root and not full.startswith(self.root + os.sep):
             raise PermissionError(f"{rel!r} is outside the pages root")
+        return full
+
+    def source_path(self, rel: str) -> str:
+        """``abspath`` for a unit's source, which may also be a project file outside the pages root: the
+        module resolver names those ``../lib/x.js`` (relative to the root); they must stay in the project."""
+        if not rel.startswith("../"):
+            return self.abspath(rel)
+        full = os.path.realpath(os.path.join(self.root, *rel.split("/")))
+        if not full.startswith(self.project + os.sep):
+            raise PermissionError(f"{rel!r} is outside the project folder")
         return full
 
     def relpath(self, full: str) -> str:
@@ -73,7 +93,8 @@ class Site:
         (ejs strips it from the files it reads; left in, it would reach the client).
         Bytes, not text mode: universal newlines would turn "\r\n" and a lone "\r" into
         "\n", and ejs passes both through to the output unchanged."""
-        return self.read_bytes(rel).decode("utf-8").removeprefix("\ufeff")
+        with open(self.source_path(rel), "rb") as f:
+            return f.read().decode("utf-8").removeprefix("\ufeff")
 
     def read_bytes(self, rel: str) -> bytes:
         with open(self.abspath(rel), "rb") as f:

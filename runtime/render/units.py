@@ -205,7 +205,7 @@ class UnitCache:
         full = self._resolved.get(path) or self.external.get(path)
         if full is None:
             try:
-                full = self._resolved[path] = self.site.abspath(path)
+                full = self._resolved[path] = self.site.source_path(path)
             except PermissionError:
                 return None
         try:

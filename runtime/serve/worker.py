@@ -86,7 +86,9 @@ def main(cfg: WorkerConfig) -> int:
     server = LimitedHTTPServer(front, max_connections=srv.max_connections, max_body_size=srv.max_body,
                                max_header_size=HEADER_HARD_CAP, idle_connection_timeout=srv.idle_timeout,
                                body_timeout=srv.idle_timeout)
-    server.add_socket(socket.socket(fileno=cfg.fd))
+    listening = socket.socket(fileno=cfg.fd)
+    server.add_socket(listening)
+    front.runtime.loopback.ports.add(listening.getsockname()[1])  # $http.send to this port is served in-process
     loop = tornado.ioloop.IOLoop.current()
 
     def drain() -> None:

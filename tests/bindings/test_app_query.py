@@ -11,6 +11,8 @@ from bindings.tokens import issue_token
 from runtime.data import process
 from runtime.data.collections import Collection, save_collection
 
+from tests.bindings.record_tables import decoded
+
 
 @pytest.fixture
 def store(tmp_path):
@@ -20,7 +22,7 @@ def store(tmp_path):
     save_collection(store.db, Collection.from_api({"name": "posts", "fields": [
         {"name": "title", "type": "text"},
         {"name": "author", "type": "relation", "collectionId": authors.id, "maxSelect": 1}]}))
-    session = RecordSession(store)
+    session = decoded(RecordSession(store))
     author = session.save({"h": 0, "c": "authors", "ops": [["name", "ann"]]})["ok"]["t"]["id"]
     for title in ("a", "b", "c"):
         session.save({"h": 0, "c": "posts", "ops": [["title", title], ["author", author]]})
@@ -29,7 +31,7 @@ def store(tmp_path):
 
 
 def test_a_list_and_its_expands_cross_in_one_reply_each_record_once(store):
-    session = RecordSession(store)
+    session = decoded(RecordSession(store))
     listed = session.all("posts", [])["ok"]
     assert len(listed["l"]) == 3 and set(listed["m"]) == {str(h) for h in listed["l"]}
     refs = [{"h": h, "ops": []} for h in listed["l"]]
@@ -73,7 +75,7 @@ def test_settings_show_the_stored_values_but_never_the_secrets(store):
 def test_auth_record_by_token_checks_type_and_signature(tmp_path):
     store = process.store_for(str(tmp_path / "auth"))
     try:
-        session = RecordSession(store)
+        session = decoded(RecordSession(store))
         made = session.save({"h": 0, "c": "users", "ops": [["email", "a@b.co"], ["password", "12345678x"]]})["ok"]
         record = store.find_record_by_id("users", made["t"]["id"])
         users = store.find_collection_by_name_or_id("users")

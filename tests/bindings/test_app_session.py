@@ -12,6 +12,8 @@ from bindings.context import Context, RequestInfo, ResponseEffects
 from runtime.data import process
 from runtime.data.collections import Collection, save_collection
 
+from tests.bindings.record_tables import Tables, decoded
+
 POSTS = {"name": "posts", "type": "base", "fields": [
     {"name": "title", "type": "text", "required": True, "max": 10}, {"name": "views", "type": "number"},
     {"name": "meta", "type": "json"}]}
@@ -31,15 +33,16 @@ def _ctx(data_dir):
 
 
 def test_a_new_record_is_saved_with_its_pending_sets_and_answers_its_table(data_dir):
-    session = RecordSession(process.store_for(data_dir))
+    session = decoded(RecordSession(process.store_for(data_dir)))
     answer = session.save({"h": 0, "c": "posts", "ops": [["title", "hi"], ["views", "12"], ["meta", {"a": 1}]]})
     table = answer["ok"]["t"]
-    assert answer["ok"]["h"] == 1 and len(table["id"]) == 15 and table["n"] is False
+    first = answer["ok"]["h"]
+    assert isinstance(first, int) and 0 < first < 2 ** 53 and len(table["id"]) == 15 and table["n"] is False
     assert table["f"]["views"] == [12.0, "12", 12, 12.0, True, "", ["12"]]
     assert table["f"]["meta"][0] == list(b'{"a":1}')  # a json field's get: its raw bytes
     assert json.loads(table["e"])["title"] == "hi" and json.loads(table["e"])["meta"] == {"a": 1}
     again = session.find("posts", table["id"])["ok"]
-    assert again["h"] == 2 and again["t"]["e"] == table["e"]
+    assert again["h"] == first + 1 and again["t"]["e"] == table["e"]
 
 
 def test_errors_are_the_binary_text_with_field_messages(data_dir):
@@ -55,7 +58,7 @@ def test_a_transaction_left_open_is_rolled_back_when_the_request_ends(data_dir):
     ctx = _ctx(data_dir)
     calls = registry().bindings
     calls["pv_app.begin"].call(ctx, [])
-    made = calls["pv_app.save"].call(ctx, [{"h": 0, "c": "posts", "ops": [["title", "gone"]]}])["ok"]["t"]["id"]
+    made = Tables().decode(calls["pv_app.save"].call(ctx, [{"h": 0, "c": "posts", "ops": [["title", "gone"]]}])["ok"])["t"]["id"]
     assert ctx.ends is not None
     ctx.end()
     assert ctx.ends is None
@@ -84,3 +87,11 @@ def test_the_family_is_hidden_from_pages_and_opens_nothing_until_used(data_dir):
     assert app_family.RECORD_JS in reg.js_files
     ctx = _ctx(data_dir)
     assert ctx.ends is None and app_family._SLOT not in ctx.__dict__
+
+
+def test_two_sessions_never_give_out_the_same_handles(data_dir):
+    # A Record kept past its request must not name another request's record (test_attack5_stale_handles.py).
+    one, two = (decoded(RecordSession(process.store_for(data_dir))) for _ in range(2))
+    made = [s.save({"h": 0, "c": "posts", "ops": [["title", "x"]]})["ok"]["h"] for s in (one, two)]
+    assert made[0] != made[1]
+    assert "another request" in two.sync({"h": made[0], "ops": []})["error"]

@@ -88,7 +88,7 @@ class Compiler:
         if base in ("=", "!="):
             out = self._equal(base == "=", left, right)
         elif base in ("~", "!~"):
-            contains = not right.sql.params
+            contains = not right.literal  # a column (a json path binds values of its own) is a contains test
             target = right.sql if contains else Sql("?", tuple(like_pattern(v) for v in right.sql.params))
             out = self.d.like(left.sql, target, base == "!~", contains)
         else:
