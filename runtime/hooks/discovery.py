@@ -5,7 +5,14 @@ from __future__ import annotations
 import os
 import re
 
-HOOK_UNIT_PREFIX = "pb_hooks/"  # a hook file's unit path: never a pages-root path (those live under pb_hooks/pages)
+# A hook file's unit path, relative to the pages root (PROJECT/pb_hooks/pages) as every unit path is: a project
+# file outside the root (render/site.py source_path), so require() inside it resolves from pb_hooks/.
+HOOK_UNIT_PREFIX = "../"
+
+
+def shown(unit: str) -> str:
+    """A hook unit's path as messages name it: ``pb_hooks/FILE``."""
+    return "pb_hooks/" + unit[len(HOOK_UNIT_PREFIX):] if unit.startswith(HOOK_UNIT_PREFIX) else unit
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 # require('pocketpages') or require(`${__hooks}/pages…`), alone or bound to names.
 _LOADER_STATEMENT = re.compile(
@@ -13,12 +20,12 @@ _LOADER_STATEMENT = re.compile(
 _LOADER_USE = re.compile(r"(?:routerUse|onBootstrap)\(\s*[\w$]+\s*\)\s*;?")
 
 
-def find_hooks_dir(folder: str) -> str | None:
-    """PROJECT/pb_hooks, or the pages root's parent when it is a pb_hooks folder, or None."""
-    folder = os.path.abspath(folder)
-    for candidate in (os.path.join(folder, "pb_hooks"), os.path.dirname(folder)):
-        if os.path.basename(candidate) == "pb_hooks" and os.path.isdir(candidate):
-            return candidate
+def find_hooks_dir(pages_root: str) -> str | None:
+    """The pb_hooks folder of a pages root PROJECT/pb_hooks/pages (which need not exist), or None."""
+    pages_root = os.path.abspath(pages_root)
+    parent = os.path.dirname(pages_root)
+    if os.path.basename(pages_root) == "pages" and os.path.basename(parent) == "pb_hooks" and os.path.isdir(parent):
+        return parent
     return None
 
 

@@ -10,7 +10,7 @@ import json
 import os
 
 from ..render.engine import page_payload
-from .discovery import HOOK_UNIT_PREFIX
+from .discovery import HOOK_UNIT_PREFIX, shown
 from .table import Registration
 
 JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
@@ -29,24 +29,24 @@ def hook_route(unit: str, hook: dict, request: dict, auth=None) -> dict:
     return payload
 
 
-def learn(engine, hooks_dir: str, names: list[str]) -> list[Registration]:
-    """Register ``names`` (files of ``hooks_dir``) as units of ``engine`` and learn, in load order,
-    what each registers."""
+def learn(engine, names: list[str]) -> list[Registration]:
+    """Learn, in load order, what the hook files ``names`` register (``engine``'s pages root is
+    PROJECT/pb_hooks/pages, so ``../NAME`` is the file)."""
     found: list[Registration] = []
     for name in names:
         unit = HOOK_UNIT_PREFIX + name
-        engine.units.external[unit] = os.path.join(hooks_dir, name)
         payload = hook_route(unit, {"learn": True}, dict(_LEARN_REQUEST))
         try:
             payload["units"] = engine.route_units(payload["route"])
             result = engine.render(payload)
         except Exception as e:  # noqa: BLE001 - a file that does not compile
             error = getattr(e, "line", None)
-            where = f"{unit}:{error}" if error else unit
+            where = f"{shown(unit)}:{error}" if error else shown(unit)
             raise HookLoadError(f"{where}: {getattr(e, 'message', None) or e}") from None
         if result.get("error"):
             located = engine.locate_error(result["error"])
-            where = f"{located.path}:{located.line}" if located.path and located.line else (located.path or unit)
+            path = shown(located.path or unit)
+            where = f"{path}:{located.line}" if located.line else path
             raise HookLoadError(f"{where}: {located.name}: {located.message}")
         for item in json.loads(result.get("body") or "[]"):
             found.append(Registration(

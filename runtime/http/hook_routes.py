@@ -36,9 +36,9 @@ def json_error(status: int, message: str) -> Response:
     return Response(status, body, [("Content-Type", JSON_TYPE)])
 
 
-def hook_scripts(project: str) -> tuple[str | None, list[str], tuple]:
-    """(pb_hooks folder, hook files to run, JavaScript the interpreter needs for them)."""
-    hooks_dir = find_hooks_dir(project)
+def hook_scripts(pages_root: str) -> tuple[str | None, list[str], tuple]:
+    """(pb_hooks folder, hook files to run, JavaScript the interpreter needs for them) of a pages root."""
+    hooks_dir = find_hooks_dir(pages_root)
     names = hook_files(hooks_dir)
     return hooks_dir, names, (JS_FILES if names else ())
 
@@ -67,7 +67,7 @@ class HookRoutes:
     def __init__(self, runtime, hooks_dir: str, names: list[str]):
         self.runtime = runtime
         self.public = os.path.join(os.path.dirname(hooks_dir), "pb_public")
-        registrations = learn(runtime.engine, hooks_dir, names)  # HookLoadError: start-up stops
+        registrations = learn(runtime.engine, names)  # HookLoadError: start-up stops
         self.registrations = registrations
         self.table = RouteTable(registrations)
         self.uses = [[r.file, r.index] for r in self.table.uses]

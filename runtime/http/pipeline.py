@@ -88,7 +88,7 @@ class PagesRuntime:
             from ..render.markdown import MarkdownRenderer
 
             markdown = MarkdownRenderer()
-        hooks_dir, hook_names, scripts = hook_scripts(site_dir)
+        hooks_dir, hook_names, scripts = hook_scripts(self.site.root)
         engine = Engine(self.site, registry=registry, markdown=markdown, router=self.router, scripts=scripts, config={
             "prefix": self.prefix, "debug": self.debug, "ejs_in_markdown": self.site_config.ejs_in_markdown,
         })

@@ -103,8 +103,6 @@ class UnitCache:
         self._resolved: dict[str, str] = {}  # path -> checked absolute path (one stat per request, not a realpath walk)
         self.compiles = 0  # how many units were compiled (tests and logs read it)
         self._checked: dict[str, Signature | None] | None = None  # during one batch: path -> signature
-        # Files outside the pages root that are units too (pb_hooks/*.pb.js): unit path -> absolute path.
-        self.external: dict[str, str] = {}
 
     @contextmanager
     def one_check_per_file(self):
@@ -202,7 +200,7 @@ class UnitCache:
     def _stat(self, path: str) -> Signature | None:
         """mtime and size. The root check (realpath) runs once per path; reading a changed file
         goes through ``Site`` again, so a file swapped for an outside symlink is still refused."""
-        full = self._resolved.get(path) or self.external.get(path)
+        full = self._resolved.get(path)
         if full is None:
             try:
                 full = self._resolved[path] = self.site.source_path(path)
@@ -233,15 +231,8 @@ class UnitCache:
                 sent.append(self._drop(unit_id(path, kind, keys), kind))
         return sent
 
-    def _read(self, path: str) -> str:
-        outside = self.external.get(path)
-        if outside is None:
-            return self.site.read_source(path)
-        with open(outside, "rb") as f:
-            return f.read().decode("utf-8").removeprefix("\ufeff")
-
     def _compile(self, uid: str, path: str, kind: str, keys: tuple, signature: Signature) -> Unit:
-        text = self._read(path)
+        text = self.site.read_source(path)
         template = None
         front_matter: dict = {}
         if kind == "markdown":

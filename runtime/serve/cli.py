@@ -201,11 +201,11 @@ def cmd_routes(args) -> int:
         kinds = load_config(site).page_kinds
     except ConfigError as e:
         raise CliError(str(e)) from None
-    from ..hooks import HookLoadError
+    from ..hooks import HookLoadError, shown
     from .supervisor import learn_hooks
 
     try:  # hook routes first: they win over the pages
-        rows = [(f"{r.method} {r.path}", "hook", r.file) for r in learn_hooks(site.root) if r.kind == "route"]
+        rows = [(f"{r.method} {r.path}", "hook", shown(r.file)) for r in learn_hooks(site.root) if r.kind == "route"]
     except HookLoadError as e:
         raise CliError(str(e)) from None
     rows += Router(site, kinds).table()

@@ -79,7 +79,7 @@ def learn_hooks(root: str) -> list:
     from ..render.engine import Engine
     from ..render.site import Site
 
-    return learn(Engine(Site(root), registry=registry_for(()), scripts=JS_FILES), hooks_dir, names)
+    return learn(Engine(Site(root), registry=registry_for(()), scripts=JS_FILES), names)
 
 
 def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:

@@ -22,6 +22,8 @@ routerAdd("GET", "/api/scope", (e) => {
 routerAdd("POST", "/api/form", (e) => e.json(200, { ok: true }))
 routerAdd("GET", "/about", (e) => e.string(200, "hook wins"))
 routerAdd("GET", "/api/fails", (e) => { throw new Error("the reason behind it") })
+const util = require(`${__hooks}/lib/util.js`)
+routerAdd("GET", "/api/require", (e) => e.json(200, { top: util.hi("top"), inner: require("./lib/util.js").hi("inner") }))
 """
 
 
@@ -29,6 +31,7 @@ routerAdd("GET", "/api/fails", (e) => { throw new Error("the reason behind it") 
 def server(tmp_path_factory):
     project = write_site(tmp_path_factory.mktemp("project"), {
         "pb_hooks/main.pb.js": SCOPE,
+        "pb_hooks/lib/util.js": "module.exports = { hi: (name) => 'hi ' + name }",
         "pb_hooks/pages.pb.js": "/// <reference path=\"../pb_data/types.d.ts\" />\nrequire(`${__hooks}/pages`)\n",
         "pb_hooks/pages/index.ejs": "<p>home <%= 1 + 1 %></p>",
         "pb_hooks/pages/about.ejs": "<p>page about</p>",
@@ -45,6 +48,10 @@ def test_a_handler_sees_its_files_top_level_names_afresh_on_every_request(server
         r = server.get("/api/scope")
         assert r.status == 200
         assert r.json() == {"top": "top-level", "twice": "abab", "counter": 1, "leftBehind": 1}
+
+
+def test_hook_files_require_project_files(server):
+    assert server.get("/api/require").json() == {"top": "hi top", "inner": "hi inner"}
 
 
 def test_router_order_hooks_then_pages_then_public_then_404_page(server):
@@ -74,7 +81,8 @@ def test_cross_site_requests_with_cookies_are_still_refused(server):
 
 
 def test_a_project_with_hook_files_only_is_served(tmp_path):
-    project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": SCOPE, "pb_public/index.html": "<p>public home</p>",
+    project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": SCOPE, "pb_hooks/lib/util.js": "module.exports = {}",
+                                          "pb_public/index.html": "<p>public home</p>",
                                           "pb_public/.secret": "hidden", "secret.txt": "outside"})
     running = start_server(project, data_dir=str(tmp_path / "data"))
     try:
@@ -133,7 +141,8 @@ def test_router_add_outside_a_hook_file_is_an_error(tmp_path):
 
 
 def test_pagesvm_routes_lists_hook_routes_first(tmp_path):
-    project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": SCOPE, "pb_hooks/pages/index.ejs": "x"})
+    project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": SCOPE, "pb_hooks/lib/util.js": "module.exports = {}",
+                                          "pb_hooks/pages/index.ejs": "x"})
     done = subprocess.run([sys.executable, "-m", "runtime.serve.cli", "routes", project], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     lines = [line.split() for line in done.stdout.splitlines()]
