@@ -11,8 +11,10 @@ import importlib
 from .registry import REGISTRY, Registry
 
 PAGE_API = "bindings.page_api"  # the request and response API (request.js, response.js, micro-dash)
-# The JSVM globals ($security, $filepath, $os, console, sleep, toString…) throw record.js's GoError: after the app.
-JSVM = ("bindings.security", "bindings.filepath", "bindings.os_api", "bindings.globals", "bindings.http_api", "bindings.mail_api")
+# The JSVM globals ($security, $filepath, $os, console, sleep, toString…, $template) throw record.js's GoError or
+# their own: after the app.
+JSVM = ("bindings.security", "bindings.filepath", "bindings.os_api", "bindings.globals", "bindings.http_api", "bindings.mail_api",
+        "bindings.template")
 FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app") + JSVM
 
 

@@ -28,7 +28,7 @@ LISTENING = re.compile(r"listening on http://([\d.]+):(\d+)")
 
 QUICK_START = "pip install -e . && pagesvm serve"
 TEST_COMMAND = "pip install -e '.[test]' && python -m pytest"
-APT = "apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium wrk"
+APT = "apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium wrk nodejs npm"
 EXEC_START = ("/opt/pagesvm/venv/bin/pagesvm serve /srv/mysite --host 127.0.0.1 --port 8090 --workers 4 "
               "--data /var/lib/pagesvm --proxy-headers")
 

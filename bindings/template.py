@@ -1,0 +1,42 @@
+"""The `$template` family: PocketBase's template registry for pages (and, later, hook files).
+
+`$template.loadString(text).render(data)` and `$template.loadFiles(...paths).render(data)` render Go
+templates with html/template's contextual escaping (bindings/gotemplate/, plain Python). The JavaScript
+half (template.js) defines the frozen global; a render is one crossing: the template text (or the file
+paths) and the data as JSON go to Python, the HTML comes back. Parsed templates are cached per process
+by text, and by path and modification time for files. Paths are relative to the process's working
+directory, as PocketBase resolves them (pagesvm serve's working directory, not the site folder).
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from .gotemplate import TemplateError, load_files, load_string
+from .registry import Registry
+
+FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
+TEMPLATE_JS = FAMILY.js_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "template.js"))
+_INT64 = 2 ** 63
+
+
+def _number(text: str):
+    """A JSON number as goja exports a JavaScript number: int64 when it is whole and fits, else float64."""
+    value = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(value, float) and value.is_integer() and -_INT64 <= value < _INT64:
+        return int(value)
+    return value if -_INT64 <= value < _INT64 else float(value)
+
+
+def render(ctx, kind, spec, data):
+    """template.js's `render`: {ok: html} or {error: Go's message}."""
+    try:
+        found = load_string(str(spec)) if kind == "s" else load_files([str(p) for p in spec])
+        return {"ok": found.render(json.loads(data, parse_int=_number, parse_float=_number) if data else None)}
+    except TemplateError as err:
+        return {"error": str(err)}
+    except RecursionError:
+        return {"error": "template: exceeded maximum template depth"}
+
+
+FAMILY.add("pv_template.render", render, hidden=True)
