@@ -13,7 +13,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Each layer may import the ones after it in this list, never one before it.
-ORDER = ["runtime.serve", "runtime.http", "runtime.render", "bindings", "runtime.data"]
+ORDER = ["runtime.serve", "runtime.http", "runtime.hooks", "runtime.render", "bindings", "runtime.data"]
 MAX_LINES = 400
 
 

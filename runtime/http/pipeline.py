@@ -18,6 +18,7 @@ from runtime.data.busy import DatabaseBusyError
 
 from . import csrf
 from .extensions import registry_for
+from .hook_routes import HookRoutes, hook_scripts
 from .loopback import Loopback
 from .response import Refusal, Response, error_response, page_response, refusal_response
 from .settings import AppSettings
@@ -87,10 +88,13 @@ class PagesRuntime:
             from ..render.markdown import MarkdownRenderer
 
             markdown = MarkdownRenderer()
-        engine = Engine(self.site, registry=registry, markdown=markdown, router=self.router, config={
+        hooks_dir, hook_names, scripts = hook_scripts(self.site.root)
+        engine = Engine(self.site, registry=registry, markdown=markdown, router=self.router, scripts=scripts, config={
             "prefix": self.prefix, "debug": self.debug, "ejs_in_markdown": self.site_config.ejs_in_markdown,
         })
         self.queue = RenderQueue(engine, self.limits, self.answer)
+        # pb_hooks/*.pb.js: learned now (a file that fails to load raises HookLoadError); None without any.
+        self.hooks = HookRoutes(self, hooks_dir, hook_names) if hook_names else None
 
     @property
     def engine(self) -> Engine:
@@ -103,15 +107,24 @@ class PagesRuntime:
         (its Job is returned; ``answer`` sends it). A refusal anywhere on the way is answered here."""
         request = handler.request
         try:
+            if self.hooks is not None:  # hook routes come first, as on PocketBase
+                owned = self.hooks.before_pages(handler)
+                if owned is not None:
+                    return owned if isinstance(owned, Job) else None
             path, match = self._match(request)
             if match is not None and match.route.kind == "static":
                 response = self._static(request, match)
                 if response is not None:
                     return handler.send(response)
                 match, path = None, "/"  # removed since the table was built
-            if match is None:  # an unknown URL: the site's own +404 page, if any
+            if match is None:  # an unknown URL: pb_public, the site's own +404 page, PocketBase's 404
+                if self.hooks is not None and self.hooks.public_file(handler):
+                    return None
                 match = self.router.not_found(request.method)
                 if match is None:
+                    if self.hooks is not None:
+                        owned = self.hooks.not_found(handler)
+                        return owned if isinstance(owned, Job) else None
                     raise Refusal(404, "not found")
                 return self._page(handler, match, path, status=404)
             return self._page(handler, match, path)

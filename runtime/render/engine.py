@@ -109,8 +109,11 @@ class Engine:
     """``router`` (a render.router.Router, or None) gives ``asset()`` its fingerprinted URLs."""
 
     def __init__(self, site: Site, *, registry: Registry = REGISTRY, config: dict | None = None, markdown=None,
-                 router=None):
+                 router=None, scripts: tuple = ()):
+        """``scripts``: more JavaScript files (a layer above's halves, such as the hook files' runtime),
+        loaded after the bindings and before lockdown.js, so what they define is frozen with the rest."""
         self.site = site
+        self.scripts = tuple(scripts)
         self.registry = registry
         self.config = dict(config or {})
         self.markdown = markdown
@@ -130,6 +133,8 @@ class Engine:
             self._load_js(os.path.join(JS_DIR, name))
         self.interp.eval_script("__pv.config = " + json.dumps(self._js_config()) + "; __pv.key = " + json.dumps(self._key) + "; 0")
         self._install_bindings(registry)
+        for path in self.scripts:
+            self._load_js(path)
         api_names = tuple(self.interp.eval_script("__pv.apiNames.slice()"))
         self._load_js(os.path.join(JS_DIR, "lockdown.js"))
         self.api_names = api_names

@@ -245,7 +245,7 @@ class RenderQueue:
         # again (sending too much is harmless; counting a unit as held that is not is not).
         old.units.forget_interpreter()
         self.engine = Engine(old.site, registry=old.registry, markdown=old.markdown, config=old.config,
-                             router=old.router)
+                             router=old.router, scripts=old.scripts)
         self.engine.units = old.units
         self.engine.interp.overdue = self.limits.overdue
 

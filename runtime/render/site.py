@@ -20,11 +20,14 @@ class SiteError(Exception):
 def find_pages_root(folder: str) -> str:
     """Accept a pages root or a project folder containing ``pb_hooks/pages``."""
     folder = os.path.abspath(folder)
+    if not os.path.exists(folder) and os.path.basename(os.path.dirname(folder)) == "pb_hooks" \
+            and os.path.isdir(os.path.dirname(folder)):
+        return folder  # the empty pages root of a project with hook files only
     if not os.path.isdir(folder):
         raise SiteError(f"site folder not found: {folder}")
     nested = os.path.join(folder, "pb_hooks", "pages")
-    if os.path.isdir(nested):
-        return nested
+    if os.path.isdir(nested) or os.path.isdir(os.path.dirname(nested)):
+        return nested  # a project with hook files but no pages has an empty pages root
     return folder
 
 

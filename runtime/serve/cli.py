@@ -149,8 +149,10 @@ def _site_folder(site: str | None) -> str:
         root = find_pages_root(site or PACKAGE_PAGES)
     except SiteError as e:
         raise CliError(str(e)) from None
+    from ..hooks import find_hooks_dir, hook_files
+
     has_pages = any(f.endswith((".ejs", ".md")) for _, _, files in os.walk(root) for f in files)
-    if not has_pages:
+    if not has_pages and not hook_files(find_hooks_dir(root)):
         raise CliError(f"no pages (.ejs or .md files) in {root}")
     return root
 
@@ -199,7 +201,14 @@ def cmd_routes(args) -> int:
         kinds = load_config(site).page_kinds
     except ConfigError as e:
         raise CliError(str(e)) from None
-    rows = Router(site, kinds).table()
+    from ..hooks import HookLoadError, shown
+    from .supervisor import learn_hooks
+
+    try:  # hook routes first: they win over the pages
+        rows = [(f"{r.method} {r.path}", "hook", shown(r.file)) for r in learn_hooks(site.root) if r.kind == "route"]
+    except HookLoadError as e:
+        raise CliError(str(e)) from None
+    rows += Router(site, kinds).table()
     width = max((len(p) for p, _, _ in rows), default=0)
     for pattern, kind, file in rows:
         print(f"{pattern.ljust(width)}  {kind:<8}  {file}")

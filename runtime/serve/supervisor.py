@@ -66,8 +66,24 @@ def bind_slots(host: str, port: int, count: int) -> list[socket.socket]:
 
 
 # -- before any worker ---------------------------------------------------------------------
+def learn_hooks(root: str) -> list:
+    """Load the hook files as a worker will and return what they register (``runtime.hooks.Registration``;
+    HookLoadError: ``pb_hooks/FILE:LINE: message``)."""
+    from ..hooks import JS_FILES, find_hooks_dir, hook_files, learn
+
+    hooks_dir = find_hooks_dir(root)
+    names = hook_files(hooks_dir)
+    if not names:
+        return []
+    from ..http.extensions import registry_for
+    from ..render.engine import Engine
+    from ..render.site import Site
+
+    return learn(Engine(Site(root), registry=registry_for(()), scripts=JS_FILES), names)
+
+
 def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:
-    """Why the site's ``+config.js`` would stop every worker, or None.
+    """Why the site's ``+config.js`` or a ``pb_hooks/*.pb.js`` file would stop every worker, or None.
 
     Evaluated in a forked child, so the supervisor still never creates an interpreter (nor keeps
     the engine's memory), and a config that never finishes evaluating cannot hang start-up.
@@ -82,6 +98,7 @@ def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:
             from ..render.site import Site
 
             load_config(Site(root))
+            learn_hooks(root)
         except BaseException as e:  # noqa: BLE001 - whatever stops a worker, the parent says it
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
         try:

@@ -71,6 +71,7 @@ def main(cfg: WorkerConfig) -> int:
     from ..render.config import ConfigError
     from ..http.extensions import ExtensionError
     from ..render.limits import RequestLimits
+    from ..hooks import HookLoadError
 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads are the supervisor's business
     srv = cfg.server
@@ -79,7 +80,7 @@ def main(cfg: WorkerConfig) -> int:
                               idle_timeout=srv.idle_timeout)
         front = _build_front(cfg.site, settings=cfg.app, limits=RequestLimits(cfg.app.timeout, watchdog=True),
                              admission=admission)
-    except (DuplicateBinding, ConfigError, ExtensionError, ValueError) as e:
+    except (DuplicateBinding, ConfigError, ExtensionError, ValueError, HookLoadError) as e:
         print(f"pagesvm: error: {e}", file=sys.stderr, flush=True)
         return 2
     server = LimitedHTTPServer(front, max_connections=srv.max_connections, max_body_size=srv.max_body,

@@ -171,6 +171,7 @@
   }
 
   function render(st) {
+    if (st.route.hook !== undefined) return R.runHook(st);  // a pb_hooks route (runtime/hooks/js/hooks.js)
     if (!runMiddleware(st)) return;
     runLoaders(st);
     if (st.response.done) return;

@@ -1,0 +1,211 @@
+// The registering globals of pb_hooks files (routerAdd, routerUse, on*, cronAdd, $apis, Middleware, the
+// API error classes) and the run of one hook request (R.runHook, called by render.js).
+//
+// A hook file is a module unit. While it runs (once at start-up to learn, then at most once per request
+// that needs it) every registering call is kept, in order, for that file: at start-up Python is handed
+// their descriptions (runtime/hooks/learn.py); in a request the closure at the index Python names is taken.
+(function (G) {
+  'use strict';
+  const R = G.__pv;
+
+  // -- errors: PocketBase's router.ApiError and its shorthands --------------------------------------
+  const GENERIC = 'Something went wrong while processing your request.';
+  // inflector.Sentenize: trimmed, first letter upper-case, a final period unless it ends in punctuation.
+  function sentenize(text) {
+    text = String(text == null ? '' : text).trim();
+    if (!text) return '';
+    text = text[0].toUpperCase() + text.slice(1);
+    return /[.!?]$/.test(text) ? text : text + '.';
+  }
+  // Only validation-error shaped data is sent; any other value of a key reads as an invalid value.
+  function safeData(data) {
+    const out = {};
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return out;
+    for (const key of Object.keys(data)) {
+      const v = data[key];
+      out[key] = v !== null && typeof v === 'object' && typeof v.code === 'string' && typeof v.message === 'string'
+        ? { code: v.code, message: v.message } : { code: 'validation_invalid_value', message: 'Invalid value.' };
+    }
+    return out;
+  }
+  class ApiError extends Error {
+    constructor(status, message, data) {
+      const text = sentenize(message);
+      super(text);
+      this.status = Number(status) || 400;
+      this.data = safeData(data);
+      this.message = text;
+    }
+    toJSON() { return { data: this.data, message: this.message, status: this.status }; }
+  }
+  function shorthand(status, fallback) {
+    return class extends ApiError {
+      constructor(message, data) { super(status, sentenize(message) || fallback, data); }
+    };
+  }
+  const errors = {
+    ApiError,
+    BadRequestError: shorthand(400, GENERIC),
+    NotFoundError: shorthand(404, "The requested resource wasn't found."),
+    ForbiddenError: shorthand(403, 'You are not allowed to perform this request.'),
+    UnauthorizedError: shorthand(401, 'Missing or invalid authentication.'),
+    TooManyRequestsError: shorthand(429, 'Too Many Requests.'),
+    InternalServerError: shorthand(500, GENERIC),
+  };
+  for (const name of Object.keys(errors)) {
+    Object.defineProperty(errors[name], 'name', { value: name });
+    G[name] = errors[name];
+  }
+  R.hookErrors = errors;
+  // What a thrown value answers: an ApiError as itself, anything else PocketBase's generic 400.
+  R.apiErrorBody = function (e) {
+    if (e instanceof ApiError) return { status: e.status >= 400 && e.status < 600 ? e.status : 400, json: e.toJSON() };
+    return { status: 400, json: { data: {}, message: GENERIC, status: 400 } };
+  };
+
+  // -- middlewares ------------------------------------------------------------------------------------
+  class Middleware {
+    constructor(func, priority, id) {
+      if (typeof func !== 'function') throw new TypeError('Middleware: func must be a function');
+      this.func = func;
+      this.priority = Number(priority) || 0;
+      this.id = id == null ? '' : String(id);
+    }
+  }
+  G.Middleware = Middleware;
+  function builtin(name, args, func) {
+    const m = new Middleware(func, 0, '');
+    m.builtin = name;
+    m.args = args;
+    return m;
+  }
+  function asMiddleware(value, where) {
+    if (typeof value === 'function') return new Middleware(value, 0, '');
+    if (value instanceof Middleware) return value;
+    throw new Error('[' + where + '] failed to wrap middlewares: unsupported goja middleware type');
+  }
+  const E = errors;
+  function requireAuth(collections) {
+    return function (e) {
+      const auth = e.pvAuth();
+      if (!auth) throw new E.UnauthorizedError('The request requires valid record authorization token.');
+      if (collections.length && !collections.includes(auth.collectionName)) {
+        throw new E.ForbiddenError('The authorized record is not allowed to perform this action.');
+      }
+      return e.next();
+    };
+  }
+  G.$apis = {
+    requireAuth(...collections) { return builtin('requireAuth', collections.map(String), requireAuth(collections.map(String))); },
+    requireSuperuserAuth() { return builtin('requireSuperuserAuth', [], requireAuth(['_superusers'])); },
+    requireGuestOnly() {
+      return builtin('requireGuestOnly', [], (e) => {
+        if (e.pvAuth()) throw new E.BadRequestError('The request can be accessed only by guests.');
+        return e.next();
+      });
+    },
+    // Checked by Python before the chain runs (runtime/http/hook_routes.py): 413 as PocketBase answers.
+    bodyLimit(limit) { return builtin('bodyLimit', [Number(limit) || 0], (e) => e.next()); },
+    gzip() { return builtin('gzip', [], (e) => e.next()); },  // responses are not compressed (README)
+    skipSuccessActivityLog() { return builtin('skipSuccessActivityLog', [], (e) => e.next()); },
+  };
+
+  // -- registering ----------------------------------------------------------------------------------
+  // The calls of the file being run are kept in st.hook.found[file].
+  function keep(kind, entry) {
+    const st = R.state;
+    const h = st ? st.hook : undefined;
+    if (!h || h.file === null) throw new Error(kind + '() can only be called while a pb_hooks file loads');
+    const list = h.found[h.file] || (h.found[h.file] = []);
+    entry.kind = kind;
+    entry.index = list.length;
+    list.push(entry);
+  }
+  function handlerOf(fn, where) {
+    if (typeof fn !== 'function') throw new TypeError('[' + where + '] the handler must be a function');
+    return fn;
+  }
+  G.routerAdd = function routerAdd(method, path, handler, ...middlewares) {
+    keep('route', { method: String(method).toUpperCase(), path: String(path), handler: handlerOf(handler, 'routerAdd'),
+      mws: middlewares.map((m) => asMiddleware(m, 'routerAdd')) });
+  };
+  G.routerUse = function routerUse(...middlewares) {
+    keep('use', { mws: middlewares.map((m) => asMiddleware(m, 'routerUse')) });
+  };
+  G.cronAdd = function cronAdd(id, expr, handler) {
+    keep('cron', { name: String(id), path: String(expr), handler: handlerOf(handler, 'cronAdd') });
+  };
+  G.cronRemove = function cronRemove(id) { keep('cronRemove', { name: String(id) }); };
+  const HOOKS = ['onBootstrap', 'onServe', 'onTerminate', 'onBackupCreate', 'onBackupRestore', 'onRecordEnrich',
+    'onSettingsReload', 'onMailerSend', 'onRealtimeConnectRequest', 'onRealtimeSubscribeRequest',
+    'onRealtimeMessageSend', 'onRecordsListRequest', 'onRecordViewRequest', 'onRecordAuthRequest',
+    'onBatchRequest', 'onFileDownloadRequest', 'onFileTokenRequest', 'onCollectionsListRequest',
+    'onCollectionViewRequest', 'onCollectionsImportRequest', 'onSettingsListRequest', 'onSettingsUpdateRequest'];
+  for (const model of ['Model', 'Record', 'Collection']) {
+    HOOKS.push('on' + model + 'Validate');
+    for (const op of ['Create', 'Update', 'Delete']) {
+      HOOKS.push('on' + model + op, 'on' + model + op + 'Execute', 'on' + model + 'After' + op + 'Success',
+        'on' + model + 'After' + op + 'Error');
+      if (model !== 'Model') HOOKS.push('on' + model + op + 'Request');
+    }
+  }
+  for (const name of ['AuthWithPassword', 'AuthWithOAuth2', 'AuthRefresh', 'RequestPasswordReset',
+    'ConfirmPasswordReset', 'RequestVerification', 'ConfirmVerification', 'RequestEmailChange', 'ConfirmEmailChange',
+    'RequestOTP', 'AuthWithOTP']) HOOKS.push('onRecord' + name + 'Request');
+  for (const name of ['AuthAlert', 'PasswordReset', 'Verification', 'EmailChange', 'OTP']) HOOKS.push('onMailerRecord' + name + 'Send');
+  for (const name of HOOKS) {
+    G[name] = function (handler, ...filters) {
+      keep('hook', { name, handler: handlerOf(handler, name), filters: filters.map(String) });
+    };
+  }
+
+  // -- one hook request -------------------------------------------------------------------------------
+  function describe(entry) {
+    const out = { kind: entry.kind, index: entry.index };
+    for (const key of ['name', 'method', 'path', 'filters']) if (entry[key] !== undefined) out[key] = entry[key];
+    if (entry.mws) out.mws = entry.mws.map((m) => ({ priority: m.priority, id: m.id, builtin: m.builtin || '', args: m.args || [] }));
+    return out;
+  }
+  function load(st, file) {
+    const h = st.hook;
+    if (h.found[file]) return h.found[file];
+    h.file = file;
+    try {
+      R.requireFile(file);
+    } finally {
+      h.file = null;
+    }
+    return h.found[file] || [];
+  }
+  function entryAt(st, ref) {
+    const entry = load(st, ref[0])[ref[1]];
+    if (!entry) throw new Error('pagesvm: ' + ref[0] + ' registered differently than at start-up');
+    return entry;
+  }
+  R.runHook = function (st) {
+    const spec = st.route.hook;
+    st.hook = { file: null, found: {} };
+    if (spec.learn) {
+      const list = load(st, st.route.page);
+      st.response.body = JSON.stringify(list.map(describe));
+      return;
+    }
+    const e = R.hookEvent(st, spec);
+    try {
+      const chain = [];
+      for (const ref of spec.uses) for (const m of entryAt(st, ref).mws) chain.push(m);
+      let final;
+      if (spec.route) {
+        const route = entryAt(st, spec.route);
+        for (const m of route.mws) chain.push(m);
+        final = route.handler;
+      } else {
+        final = () => { throw new E.ApiError(404, spec.notFound); };
+      }
+      chain.sort((a, b) => a.priority - b.priority);  // stable: registration order among equals
+      R.runChain(e, chain, final);
+    } catch (err) {
+      R.hookFailed(st, err);
+    }
+  };
+})(globalThis);

@@ -1,0 +1,56 @@
+"""Start-up: each hook file evaluated once in the worker's interpreter to learn what it registers.
+
+The interpreter records every ``routerAdd``/``routerUse``/``on*``/``cronAdd`` call (js/hooks.js) and
+hands back plain descriptions; the closures are made again by each request that needs them. A file
+that fails to load stops start-up with ``pb_hooks/FILE:LINE: message``.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from ..render.engine import page_payload
+from .discovery import HOOK_UNIT_PREFIX, shown
+from .table import Registration
+
+JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
+JS_FILES = (os.path.join(JS_DIR, "hooks.js"), os.path.join(JS_DIR, "event.js"))
+_LEARN_REQUEST = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
+
+
+class HookLoadError(Exception):
+    """A hook file failed to load; the message names its file and line."""
+
+
+def hook_route(unit: str, hook: dict, request: dict, auth=None) -> dict:
+    """The payload of a request run by a hook file (render.js hands it to js/hooks.js)."""
+    payload = page_payload(unit, "module", [], [], [], {}, request, auth, {})
+    payload["route"]["hook"] = hook
+    return payload
+
+
+def learn(engine, names: list[str]) -> list[Registration]:
+    """Learn, in load order, what the hook files ``names`` register (``engine``'s pages root is
+    PROJECT/pb_hooks/pages, so ``../NAME`` is the file)."""
+    found: list[Registration] = []
+    for name in names:
+        unit = HOOK_UNIT_PREFIX + name
+        payload = hook_route(unit, {"learn": True}, dict(_LEARN_REQUEST))
+        try:
+            payload["units"] = engine.route_units(payload["route"])
+            result = engine.render(payload)
+        except Exception as e:  # noqa: BLE001 - a file that does not compile
+            error = getattr(e, "line", None)
+            where = f"{shown(unit)}:{error}" if error else shown(unit)
+            raise HookLoadError(f"{where}: {getattr(e, 'message', None) or e}") from None
+        if result.get("error"):
+            located = engine.locate_error(result["error"])
+            path = shown(located.path or unit)
+            where = f"{path}:{located.line}" if located.line else path
+            raise HookLoadError(f"{where}: {located.name}: {located.message}")
+        for item in json.loads(result.get("body") or "[]"):
+            found.append(Registration(
+                file=unit, index=item["index"], kind=item["kind"], name=item.get("name", ""),
+                method=item.get("method", ""), path=item.get("path", ""), filters=tuple(item.get("filters", ())),
+                middlewares=tuple(item.get("mws", ()))))
+    return found

@@ -1,0 +1,121 @@
+"""What the hook files registered (in Python, in load order) and the routes among them.
+
+Patterns are PocketBase 0.23+'s (Go's ServeMux): ``/api/x/{id}`` binds one segment, a last
+``{path...}`` the rest of the path (maybe empty), ``{$}`` ends the pattern; ``GET`` also answers
+``HEAD``; the more specific pattern wins (a literal segment over a parameter over the rest).
+"""
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One call a hook file made while it loaded: ``kind`` is route, use, hook, cron or cronRemove;
+    ``index`` its position among the file's registrations (where the closure is found again)."""
+
+    file: str
+    index: int
+    kind: str
+    name: str = ""            # hook: onRecordCreate…; cron: the job id
+    method: str = ""          # route
+    path: str = ""            # route; cron: the schedule expression
+    filters: tuple = ()       # hook: the collection names given after the handler
+    middlewares: tuple = ()   # route/use: ({priority, id, builtin, args}, …) as learned
+
+    @property
+    def body_limit(self) -> int | None:
+        """The smallest ``$apis.bodyLimit(n)`` among the route's middlewares, if any."""
+        limits = [m["args"][0] for m in self.middlewares if m.get("builtin") == "bodyLimit" and m.get("args")]
+        return min(limits) if limits else None
+
+
+@dataclass
+class RouteMatch:
+    registration: Registration | None  # None: the path is a route's, the method is not
+    params: dict = field(default_factory=dict)
+
+
+def _segments(path: str) -> list[str]:
+    return path.split("/")[1:]
+
+
+@dataclass
+class _Pattern:
+    registration: Registration
+    parts: list           # (kind, text): "lit", "param", "rest", "end"
+    rank: tuple
+
+    @classmethod
+    def parse(cls, registration: Registration) -> "_Pattern":
+        path = registration.path
+        if not path.startswith("/"):
+            raise ValueError(f"{registration.file}: routerAdd path {path!r} must start with /")
+        parts = []
+        segments = _segments(path)
+        for i, segment in enumerate(segments):
+            if segment.startswith("{") and segment.endswith("}"):
+                name = segment[1:-1]
+                if name == "$":
+                    parts.append(("end", ""))
+                elif name.endswith("..."):
+                    if i != len(segments) - 1:
+                        raise ValueError(f"{registration.file}: {{{name}}} must end the path {path!r}")
+                    parts.append(("rest", name[:-3]))
+                else:
+                    parts.append(("param", name))
+            elif segment == "" and i == len(segments) - 1 and i > 0:
+                parts.append(("rest", ""))  # a trailing slash: the whole subtree, as Go's mux
+            else:
+                parts.append(("lit", segment))
+        order = {"lit": 0, "end": 0, "param": 1, "rest": 2}
+        return cls(registration, parts, tuple(order[k] for k, _ in parts) + (3,))
+
+    def match(self, segments: list[str]) -> dict | None:
+        params = {}
+        for i, (kind, text) in enumerate(self.parts):
+            if kind == "rest":
+                if text:
+                    params[text] = "/".join(segments[i:])
+                return params if i <= len(segments) else None
+            if kind == "end":
+                return params if i == len(segments) - 1 and segments[i] == "" else None
+            if i >= len(segments):
+                return None
+            if kind == "lit":
+                if segments[i] != text:
+                    return None
+            else:
+                params[text] = segments[i]
+        return params if len(segments) == len(self.parts) else None
+
+
+class RouteTable:
+    """The routes of every hook file, and the ``routerUse`` middlewares that wrap them."""
+
+    def __init__(self, registrations: list[Registration]):
+        self.registrations = list(registrations)
+        self.uses = [r for r in self.registrations if r.kind == "use"]
+        patterns = [_Pattern.parse(r) for r in self.registrations if r.kind == "route"]
+        self._patterns = sorted(patterns, key=lambda p: p.rank)  # stable: load order among equals
+
+    def __bool__(self) -> bool:
+        return bool(self._patterns or self.uses)
+
+    def match(self, method: str, raw_path: str) -> RouteMatch | None:
+        """The route for ``method`` and the request's raw (still encoded) path; a RouteMatch without a
+        registration when only another method's route has the path; None when no route has it."""
+        segments = [urllib.parse.unquote(s) for s in _segments(raw_path)]
+        other = None
+        for pattern in self._patterns:
+            params = pattern.match(segments)
+            if params is None:
+                continue
+            wanted = pattern.registration.method
+            if wanted == method or wanted == ANY or (wanted == "GET" and method == "HEAD"):
+                return RouteMatch(pattern.registration, params)
+            other = other or RouteMatch(None)
+        return other

@@ -1,0 +1,166 @@
+"""pb_hooks routes over HTTP: PocketBase's precedence around the pages, its CORS and JSON answers.
+
+Order, as PocketBase with PocketPages answers: a CORS preflight under ``/api/``; a hook route; the
+pages (``pipeline.py``); ``PROJECT/pb_public/``; then PocketBase's JSON 404 (after the ``routerUse``
+middlewares, as the binary runs them for an unknown path). A site without hook files never builds one.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import os
+import urllib.parse
+
+from bindings import tokens
+from bindings.auth import backend
+from bindings.context import Context, RequestInfo, ResponseEffects
+
+from . import csrf
+from .response import Response
+from ..hooks import JS_FILES, RouteTable, find_hooks_dir, hook_files, learn
+from ..hooks.learn import hook_route
+from ..hooks.request_info import hook_info
+from ..render.executor import Job
+
+log = logging.getLogger("pagesvm")
+NONE = "application/x-pagesvm-none"  # js/event.js: the handler wrote no body
+JSON_TYPE = "application/json"
+CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
+FILE_NOT_FOUND = "File not found."
+NOT_FOUND = "The requested resource wasn't found."
+
+
+def json_error(status: int, message: str) -> Response:
+    body = json.dumps({"data": {}, "message": message, "status": status}, separators=(",", ":"))
+    return Response(status, body, [("Content-Type", JSON_TYPE)])
+
+
+def hook_scripts(pages_root: str) -> tuple[str | None, list[str], tuple]:
+    """(pb_hooks folder, hook files to run, JavaScript the interpreter needs for them) of a pages root."""
+    hooks_dir = find_hooks_dir(pages_root)
+    names = hook_files(hooks_dir)
+    return hooks_dir, names, (JS_FILES if names else ())
+
+
+class _HookExchange:
+    """The handler a hook request is answered through: adds CORS, drops the marker of 'no body'."""
+
+    __slots__ = ("inner", "request", "origin")
+
+    def __init__(self, inner, origin: bool):
+        self.inner, self.request, self.origin = inner, inner.request, origin
+
+    @property
+    def _finished(self):
+        return getattr(self.inner, "_finished", True)
+
+    def send(self, response: Response) -> None:
+        if any(v == NONE for k, v in response.headers if k.lower() == "content-type"):
+            response.headers = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
+        if self.origin:
+            response.headers.append(("Access-Control-Allow-Origin", "*"))
+        self.inner.send(response)
+
+
+class HookRoutes:
+    def __init__(self, runtime, hooks_dir: str, names: list[str]):
+        self.runtime = runtime
+        self.public = os.path.join(os.path.dirname(hooks_dir), "pb_public")
+        registrations = learn(runtime.engine, names)  # HookLoadError: start-up stops
+        self.registrations = registrations
+        self.table = RouteTable(registrations)
+        self.uses = [[r.file, r.index] for r in self.table.uses]
+
+    # -- before the pages -------------------------------------------------------------------------
+    def before_pages(self, handler):
+        """Answer ``handler`` if a hook route (or a CORS preflight) owns its URL; None: on to the pages."""
+        request = handler.request
+        raw_path = request.path
+        headers = request.headers
+        if request.method == "OPTIONS" and raw_path.startswith("/api/") and "Origin" in headers \
+                and "Access-Control-Request-Method" in headers:
+            allow = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", CORS_METHODS)]
+            if "Access-Control-Request-Headers" in headers:
+                allow.append(("Access-Control-Allow-Headers", headers["Access-Control-Request-Headers"]))
+            return handler.send(Response(204, b"", allow)) or True
+        found = self.table.match(request.method, raw_path)
+        if found is None:
+            return None
+        if found.registration is None:  # the path is a route's, the method is not: PocketBase's 404
+            return self.not_found(handler, NOT_FOUND)
+        limit = found.registration.body_limit
+        if limit is not None and len(request.body or b"") > limit:
+            return handler.send(json_error(413, "Request entity too large.")) or True
+        return self.run(handler, found.registration, found.params)
+
+    # -- after the pages ---------------------------------------------------------------------------
+    def public_file(self, handler) -> bool:
+        """Send the ``PROJECT/pb_public`` file at the request's path (a folder's index.html), if there is
+        one; never a dot file or anything outside the folder."""
+        if handler.request.method not in ("GET", "HEAD"):
+            return False
+        parts = [p for p in urllib.parse.unquote(handler.request.path).split("/") if p]
+        if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+            return False
+        root = os.path.realpath(self.public)
+        full = os.path.realpath(os.path.join(root, *parts))
+        if full != root and not full.startswith(root + os.sep):
+            return False
+        if os.path.isdir(full):
+            full = os.path.join(full, "index.html")
+        if not os.path.isfile(full):
+            return False
+        with open(full, "rb") as f:
+            body = f.read()
+        handler.send(Response(200, body, [("Content-Type", mimetypes.guess_type(full)[0] or "application/octet-stream")]))
+        return True
+
+    def not_found(self, handler, message: str = FILE_NOT_FOUND):
+        """PocketBase's JSON 404, after the ``routerUse`` middlewares as the binary runs them."""
+        if self.uses:
+            return self.run(handler, None, {}, message)
+        return handler.send(json_error(404, message)) or True
+
+    # -- a request for the interpreter -------------------------------------------------------------
+    def _auth(self, headers) -> dict | None:
+        """The record an ``Authorization`` token (bare or ``Bearer``) stands for: PocketBase reads no cookie."""
+        token = headers.get("Authorization", "").strip()
+        if token[:7].lower() == "bearer ":
+            token = token[7:].strip()
+        if not token:
+            return None
+        try:
+            found = tokens.verify_token(token, backend(self.runtime.data_dir).store)
+        except Exception:  # noqa: BLE001 - a database that cannot answer: not signed in, logged
+            log.exception("cannot check an Authorization token")
+            return None
+        if found is None:
+            return None
+        collection, record = found
+        return {"id": record.id, "collectionId": collection.id, "collectionName": collection.name}
+
+    def run(self, handler, registration, params: dict, not_found: str | None = None):
+        runtime = self.runtime
+        request = handler.request
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        # Cross-site refusal only protects what cookies could authorise; a token-only request passes.
+        refused = csrf.refusal(request.method, headers, request.protocol, request.host) if "cookie" in headers else None
+        if refused:
+            return handler.send(json_error(403, "Cross-site request refused.")) or True
+        raw_query = request.query or ""
+        info = hook_info(request.method, dict(request.headers.items()), headers.get("content-type", ""),
+                         request.body or b"", raw_query, runtime.max_fields)
+        plain = RequestInfo(method=request.method, path=request.path, url=request.uri, headers=headers, cookies={},
+                            query={}, body=None, host=request.host, scheme=request.protocol, remote_ip=request.remote_ip)
+        ctx = Context(request=plain, response=ResponseEffects("/"), data_dir=runtime.data_dir, site=runtime.site.root,
+                      options={**runtime.options, "debug": runtime.debug})
+        spec = {"route": [registration.file, registration.index] if registration else None, "uses": self.uses,
+                "params": params, "path": request.path, "rawQuery": raw_query, "info": info,
+                "auth": self._auth(request.headers), "remoteAddr": request.remote_ip,
+                "tls": request.protocol == "https", "notFound": not_found}
+        unit = registration.file if registration else self.uses[0][0]
+        payload = hook_route(unit, spec, {"method": request.method, "url": request.uri, "host": request.host,
+                                          "headers": headers, "cookies": {}, "body": None})
+        exchange = _HookExchange(handler, "origin" in headers)
+        return runtime.queue.submit(Job(exchange, ctx, payload))

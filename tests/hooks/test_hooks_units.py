@@ -1,0 +1,78 @@
+"""runtime/hooks without a server: the route table's patterns and precedence, finding the hook files
+(file-name order, PocketPages' own loader skipped) and PocketBase's typing of requestInfo() values."""
+from runtime.hooks import Registration, RouteTable, hook_files, is_pocketpages_loader
+from runtime.hooks.request_info import hook_info, typed
+
+
+def table(*routes):
+    return RouteTable([Registration("pb_hooks/a.pb.js", i, "route", method=m, path=p) for i, (m, p) in enumerate(routes)])
+
+
+def test_literal_beats_parameter_beats_rest_whatever_the_order():
+    t = table(("GET", "/api/x/{path...}"), ("GET", "/api/x/{id}"), ("GET", "/api/x/new"))
+    assert t.match("GET", "/api/x/new").registration.index == 2
+    found = t.match("GET", "/api/x/42")
+    assert (found.registration.index, found.params) == (1, {"id": "42"})
+    found = t.match("GET", "/api/x/a/b")
+    assert (found.registration.index, found.params) == (0, {"path": "a/b"})
+
+
+def test_parameters_are_decoded_per_segment():
+    found = table(("GET", "/f/{name}")).match("GET", "/f/a%2Fb%20c")
+    assert found.params == {"name": "a/b c"}
+
+
+def test_head_is_answered_by_get_and_a_method_mismatch_is_told_apart():
+    t = table(("GET", "/a"), ("*", "/any"), ("POST", "/b/{$}"))
+    assert t.match("HEAD", "/a").registration.index == 0
+    assert t.match("DELETE", "/any").registration.index == 1
+    mismatch = t.match("POST", "/a")
+    assert mismatch is not None and mismatch.registration is None
+    assert t.match("GET", "/nothing") is None
+    assert t.match("POST", "/b/").registration.index == 2
+    assert t.match("POST", "/b/x") is None
+
+
+def test_trailing_slash_is_its_own_path():
+    t = table(("GET", "/api/hello"))
+    assert t.match("GET", "/api/hello/") is None
+
+
+def test_body_limit_is_read_from_the_learned_middlewares():
+    reg = Registration("f", 0, "route", method="POST", path="/x",
+                       middlewares=({"builtin": "bodyLimit", "args": [64]}, {"builtin": "", "args": []}))
+    assert reg.body_limit == 64
+    assert Registration("f", 0, "route").body_limit is None
+
+
+def test_pocketpages_loader_is_recognised():
+    assert is_pocketpages_loader("/// <reference path=\"../pb_data/types.d.ts\" />\nrequire(`${__hooks}/pages`)\n")
+    assert is_pocketpages_loader("const { MiddlewareHandler } = require('pocketpages');\nrouterUse(MiddlewareHandler)\n")
+    assert not is_pocketpages_loader("require('pocketpages')\nrouterAdd('GET', '/x', (e) => e.json(200, {}))\n")
+    assert not is_pocketpages_loader("routerAdd('GET', '/x', (e) => e.json(200, {}))\n")
+
+
+def test_hook_files_in_name_order_without_the_loader(tmp_path):
+    for name, text in {"b.pb.js": "routerAdd('GET', '/b', (e) => {})", "a.pb.js": "onBootstrap((e) => e.next())",
+                       "pages.pb.js": "require(`${__hooks}/pages`)", "util.js": "x", "10_c.pb.js": "cronAdd('x', '@hourly', () => {})"}.items():
+        (tmp_path / name).write_text(text)
+    assert hook_files(str(tmp_path)) == ["10_c.pb.js", "a.pb.js", "b.pb.js"]
+    assert hook_files(None) == []
+
+
+def test_form_values_are_typed_as_pocketbase_types_them():
+    assert [typed(v) for v in ["1", "-3", "1.5", "true", "false", "", "01", "1e3", "12345678901234567890", "x"]] == \
+        [1, -3, 1.5, True, False, "", "01", "1e3", "12345678901234567890", "x"]
+
+
+def test_request_info_merges_the_query_into_an_urlencoded_body():
+    info = hook_info("POST", {"X-A": "1", "Content-Type": "application/x-www-form-urlencoded"},
+                     "application/x-www-form-urlencoded", b"n=1&t=true", "n=9&q=s", 100)
+    assert info["body"] == {"n": [1, 9], "t": True, "q": "s"}
+    assert info["query"] == {"n": "9", "q": "s"}
+    assert info["headers"]["x_a"] == "1"
+
+
+def test_a_bad_json_body_is_flagged_not_raised():
+    assert hook_info("POST", {}, "application/json", b"{bad", "", 100).get("bodyError") is True
+    assert hook_info("POST", {}, "application/json", b"", "", 100)["body"] == {}
