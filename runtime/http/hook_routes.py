@@ -71,6 +71,8 @@ class HookRoutes:
         self.registrations = registrations
         self.table = RouteTable(registrations)
         self.uses = [[r.file, r.index] for r in self.table.uses]
+        # routerUse($apis.bodyLimit(n)) wraps every hook route and the JSON 404, as on the binary.
+        self.use_limit = min((r.body_limit for r in self.table.uses if r.body_limit is not None), default=None)
 
     # -- before the pages -------------------------------------------------------------------------
     def before_pages(self, handler):
@@ -89,10 +91,14 @@ class HookRoutes:
             return None
         if found.registration is None:  # the path is a route's, the method is not: PocketBase's 404
             return self.not_found(handler, NOT_FOUND)
-        limit = found.registration.body_limit
-        if limit is not None and len(request.body or b"") > limit:
+        if self._too_large(request, found.registration.body_limit):
             return handler.send(json_error(413, "Request entity too large.")) or True
         return self.run(handler, found.registration, found.params)
+
+    def _too_large(self, request, route_limit: int | None) -> bool:
+        """Whether the body passes the smallest ``$apis.bodyLimit`` of the route and the ``routerUse`` ones."""
+        limits = [n for n in (route_limit, self.use_limit) if n is not None]
+        return bool(limits) and len(request.body or b"") > min(limits)
 
     # -- after the pages ---------------------------------------------------------------------------
     def public_file(self, handler) -> bool:
@@ -119,6 +125,8 @@ class HookRoutes:
     def not_found(self, handler, message: str = FILE_NOT_FOUND):
         """PocketBase's JSON 404, after the ``routerUse`` middlewares as the binary runs them."""
         if self.uses:
+            if self._too_large(handler.request, None):
+                return handler.send(json_error(413, "Request entity too large.")) or True
             return self.run(handler, None, {}, message)
         return handler.send(json_error(404, message)) or True
 

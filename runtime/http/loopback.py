@@ -13,13 +13,16 @@ nesting stops at ``MAX_DEPTH``. The nested request counts against the caller's -
 alarm keeps ticking; when it fires inside the nested page, that page answers 504 and the caller is
 stopped at the next tick.
 
-"Own address": the host and port the calling request was sent to (its Host header), or a loopback or
-unspecified address (``localhost``, ``127.0.0.1``, ``::1``, ``0.0.0.0``) on a port this server listens on
-(``ports``, which the worker fills) or on the Host header's port.
+"Own address": a loopback or unspecified address (``localhost``, ``127.0.0.1``, ``::1``, ``0.0.0.0``) on a
+port this server listens on (``ports``, which the worker fills) or on the Host header's port; or the host and
+port the calling request was sent to (its Host header) when that name resolves to an address of this machine.
+The Host header is the client's word: believed alone, a visitor sending ``Host: api.partner.com`` would turn
+the page's call to that outside API (its key in a header) into a request served here.
 """
 from __future__ import annotations
 
 import ipaddress
+import socket
 import urllib.parse
 
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
@@ -65,6 +68,22 @@ def _loopback_host(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def _names_this_machine(host: str) -> bool:
+    """Whether ``host`` resolves to an address of this machine (one a socket can be bound to)."""
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        return False
+    for family, _, _, _, sockaddr in found:
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as probe:
+                probe.bind((sockaddr[0], 0))
+            return True
+        except OSError:
+            continue
+    return False
+
+
 class Loopback:
     """``loopback(ctx, method, url, headers, body)``: (status, [(name, value)], body bytes) when ``url`` is
     this server, else None (the binding sends it over the network)."""
@@ -87,7 +106,7 @@ class Loopback:
             called_host, called_port = called.hostname or "", called.port or default
         except ValueError:
             called_host, called_port = "", 0
-        if host == called_host and port == called_port:
+        if host == called_host and port == called_port and (_loopback_host(host) or _names_this_machine(host)):
             return True
         return _loopback_host(host) and (port in self.ports or (port == called_port and _loopback_host(called_host)))
 
@@ -112,7 +131,7 @@ class Loopback:
         if len(self._queues) <= self.depth:
             engine = runtime.queue.engine
             self._queues.append(_NowQueue(Engine(engine.site, registry=engine.registry, markdown=engine.markdown,
-                                                 config=engine.config, router=engine.router),
+                                                 config=engine.config, router=engine.router, scripts=engine.scripts),
                                           RequestLimits(0, watchdog=False), runtime.answer))
         outer, runtime.queue = runtime.queue, self._queues[self.depth]
         self.depth += 1

@@ -46,17 +46,22 @@
     const res = st.response;
     const kept = new Map();
     let record;  // the auth record, fetched on first use
+    let replaced = false;  // a middleware set e.auth: the guards judge that record, as PocketBase's do
     const info = spec.info;
     const authRecord = () => {
-      if (!spec.auth) return null;
+      if (replaced || !spec.auth) return replaced ? record : null;
       if (record === undefined) record = G.$app.findRecordById(spec.auth.collectionId, spec.auth.id);
       return record;
     };
     const e = {
       app: G.$app,
-      pvAuth() { return spec.auth; },
+      pvAuth() {
+        if (!replaced) return spec.auth;
+        const c = record instanceof G.Record ? record.collection() : null;
+        return c ? { id: record.id, collectionName: c.name } : null;
+      },
       get auth() { return authRecord(); },
-      set auth(value) { record = value; },
+      set auth(value) { record = value == null ? null : value; replaced = true; },
       request: {
         method: req.method,
         host: req.host,
@@ -81,7 +86,7 @@
           target[key] = body[key];
         }
       },
-      hasSuperuserAuth() { return !!spec.auth && spec.auth.collectionName === '_superusers'; },
+      hasSuperuserAuth() { const a = e.pvAuth(); return !!a && a.collectionName === '_superusers'; },
       isTLS() { return spec.tls; },
       realIP() { return spec.remoteAddr; },
       get(key) { return kept.get(key); },
