@@ -6,9 +6,10 @@ interpreter runs the files). A file is evaluated once per worker at start-up to 
 the closure registered at the same index (``js/hooks.js``), so a handler sees its file's top-level
 names and nothing one request leaves reaches the next.
 """
-from .discovery import HOOK_UNIT_PREFIX, find_hooks_dir, hook_files, is_pocketpages_loader, shown
+from .discovery import HOOK_UNIT_PREFIX, find_hooks_dir, hook_files, is_pocketpages_loader, pages_loader, shown
 from .learn import JS_FILES, HookLoadError, learn
 from .table import Registration, RouteMatch, RouteTable
 
 __all__ = ["HOOK_UNIT_PREFIX", "JS_FILES", "HookLoadError", "Registration", "RouteMatch", "RouteTable",
-           "find_hooks_dir", "hook_files", "is_pocketpages_loader", "learn", "shown"]
+           "find_hooks_dir", "hook_files", "is_pocketpages_loader", "learn", "pages_loader",
+           "shown"]

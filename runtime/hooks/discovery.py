@@ -41,15 +41,26 @@ def is_pocketpages_loader(text: str) -> bool:
 
 def hook_files(hooks_dir: str | None) -> list[str]:
     """The ``*.pb.js`` file names of ``hooks_dir`` to run, sorted as PocketBase sorts them."""
+    return _scan(hooks_dir)[0]
+
+
+def pages_loader(hooks_dir: str | None) -> str | None:
+    """The name of the first file that starts PocketPages, or None. PocketPages serves the pages from a
+    ``routerUse`` middleware registered as that file loads, so it sits among the project's own
+    ``routerUse`` middlewares at that file's place in name order (``runtime/http/hook_routes.py``)."""
+    loaders = _scan(hooks_dir)[1]
+    return loaders[0] if loaders else None
+
+
+def _scan(hooks_dir: str | None) -> tuple[list[str], list[str]]:
+    """(the hook files to run, PocketPages' loader files), both in PocketBase's name order."""
     if not hooks_dir or not os.path.isdir(hooks_dir):
-        return []
-    names = []
+        return [], []
+    names, loaders = [], []
     for name in sorted(os.listdir(hooks_dir)):
         path = os.path.join(hooks_dir, name)
         if not name.endswith(".pb.js") or not os.path.isfile(path):
             continue
         with open(path, encoding="utf-8", errors="replace") as f:
-            if is_pocketpages_loader(f.read()):
-                continue
-        names.append(name)
-    return names
+            (loaders if is_pocketpages_loader(f.read()) else names).append(name)
+    return names, loaders

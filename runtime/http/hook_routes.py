@@ -1,8 +1,11 @@
 """pb_hooks routes over HTTP: PocketBase's precedence around the pages, its CORS and JSON answers.
 
 Order, as PocketBase with PocketPages answers: a CORS preflight under ``/api/``; a hook route; the
-pages (``pipeline.py``); ``PROJECT/pb_public/``; then PocketBase's JSON 404 (after the ``routerUse``
-middlewares, as the binary runs them for an unknown path). A site without hook files never builds one.
+pages (``pipeline.py``); ``PROJECT/pb_public/``; then PocketBase's JSON 404. The ``routerUse``
+middlewares wrap all of them, as on the binary: PocketPages is itself a ``routerUse`` middleware
+(priority 0, registered where its loader file sorts), so a page, or a file of the pages folder, is
+rendered as one step of that chain, in the same evaluation (``wrap_page``/``wrap_file``); a
+``pb_public`` file and the 404 come after the whole chain. A site without hook files never builds one.
 """
 from __future__ import annotations
 
@@ -18,13 +21,14 @@ from bindings.context import Context, RequestInfo, ResponseEffects
 
 from . import csrf
 from .response import Response
-from ..hooks import JS_FILES, RouteTable, find_hooks_dir, hook_files, learn
+from ..hooks import JS_FILES, RouteTable, find_hooks_dir, hook_files, learn, pages_loader, shown
 from ..hooks.learn import hook_route
 from ..hooks.request_info import hook_info
 from ..render.executor import Job
 
 log = logging.getLogger("pagesvm")
 NONE = "application/x-pagesvm-none"  # js/event.js: the handler wrote no body
+FILE = "application/x-pagesvm-file"  # js/hooks.js: the chain let a prepared file through
 JSON_TYPE = "application/json"
 CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
 FILE_NOT_FOUND = "File not found."
@@ -44,19 +48,24 @@ def hook_scripts(pages_root: str) -> tuple[str | None, list[str], tuple]:
 
 
 class _HookExchange:
-    """The handler a hook request is answered through: adds CORS, drops the marker of 'no body'."""
+    """The handler a hook request is answered through: adds CORS, drops the marker of 'no body', and
+    sends ``prepared`` (a file's Response) with the middlewares' headers when the chain reached it."""
 
-    __slots__ = ("inner", "request", "origin")
+    __slots__ = ("inner", "request", "origin", "prepared")
 
-    def __init__(self, inner, origin: bool):
-        self.inner, self.request, self.origin = inner, inner.request, origin
+    def __init__(self, inner, origin: bool, prepared: Response | None = None):
+        self.inner, self.request, self.origin, self.prepared = inner, inner.request, origin, prepared
 
     @property
     def _finished(self):
         return getattr(self.inner, "_finished", True)
 
     def send(self, response: Response) -> None:
-        if any(v == NONE for k, v in response.headers if k.lower() == "content-type"):
+        prepared = self.prepared
+        if prepared is not None and any(v == FILE for k, v in response.headers if k.lower() == "content-type"):
+            kept = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
+            response.status, response.body, response.headers = prepared.status, prepared.body, kept + prepared.headers
+        elif any(v == NONE for k, v in response.headers if k.lower() == "content-type"):
             response.headers = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
         if self.origin:
             response.headers.append(("Access-Control-Allow-Origin", "*"))
@@ -71,8 +80,9 @@ class HookRoutes:
         self.registrations = registrations
         self.table = RouteTable(registrations)
         self.uses = [[r.file, r.index] for r in self.table.uses]
-        # routerUse($apis.bodyLimit(n)) wraps every hook route and the JSON 404, as on the binary.
+        # routerUse($apis.bodyLimit(n)) wraps every hook route, page, file and the JSON 404, as on the binary.
         self.use_limit = min((r.body_limit for r in self.table.uses if r.body_limit is not None), default=None)
+        self.pages_at = _pages_position(self.table.uses, pages_loader(hooks_dir))
 
     # -- before the pages -------------------------------------------------------------------------
     def before_pages(self, handler):
@@ -101,9 +111,10 @@ class HookRoutes:
         return bool(limits) and len(request.body or b"") > min(limits)
 
     # -- after the pages ---------------------------------------------------------------------------
-    def public_file(self, handler) -> bool:
-        """Send the ``PROJECT/pb_public`` file at the request's path (a folder's index.html), if there is
-        one; never a dot file or anything outside the folder."""
+    def public_file(self, handler):
+        """Answer with the ``PROJECT/pb_public`` file at the request's path (a folder's index.html), if there
+        is one, after the whole ``routerUse`` chain (its Job, or True when sent); never a dot file or anything
+        outside the folder. False: no such file."""
         if handler.request.method not in ("GET", "HEAD"):
             return False
         parts = [p for p in urllib.parse.unquote(handler.request.path).split("/") if p]
@@ -119,8 +130,26 @@ class HookRoutes:
             return False
         with open(full, "rb") as f:
             body = f.read()
-        handler.send(Response(200, body, [("Content-Type", mimetypes.guess_type(full)[0] or "application/octet-stream")]))
-        return True
+        response = Response(200, body, [("Content-Type", mimetypes.guess_type(full)[0] or "application/octet-stream")])
+        if self.uses:
+            return self.wrap_file(handler, response, public=True)
+        return handler.send(response) or True
+
+    # -- pages and files inside the routerUse chain ------------------------------------------------
+    def wrap_page(self, handler, payload: dict):
+        """Run the page of ``payload`` as PocketPages' step of the ``routerUse`` chain (only called when
+        there are middlewares): the handler to answer it through, or None when answered already (413)."""
+        if self._too_large(handler.request, None):
+            return handler.send(json_error(413, "Request entity too large.")) or None
+        payload["route"]["hook"] = self._spec(handler.request, None, {}, None, self.pages_at)
+        return _HookExchange(handler, False)
+
+    def wrap_file(self, handler, response: Response, public: bool = False):
+        """Send ``response`` (a file's) if the ``routerUse`` chain lets it through, with the headers its
+        middlewares set: at PocketPages' place for a file of the pages folder, after them all for pb_public."""
+        if self._too_large(handler.request, None):
+            return handler.send(json_error(413, "Request entity too large.")) or True
+        return self.run(handler, None, {}, None, None if public else self.pages_at, response)
 
     def not_found(self, handler, message: str = FILE_NOT_FOUND):
         """PocketBase's JSON 404, after the ``routerUse`` middlewares as the binary runs them."""
@@ -148,27 +177,50 @@ class HookRoutes:
         collection, record = found
         return {"id": record.id, "collectionId": collection.id, "collectionName": collection.name}
 
-    def run(self, handler, registration, params: dict, not_found: str | None = None):
+    def _spec(self, request, registration, params: dict, not_found: str | None, pages_at: int | None) -> dict:
+        """What js/hooks.js runs: the route (or none), the ``routerUse`` list, where PocketPages' step sits
+        in it (``pages``, or None), and the request as PocketBase types it."""
+        raw_query = request.query or ""
+        info = hook_info(request.method, dict(request.headers.items()), request.headers.get("Content-Type", ""),
+                         request.body or b"", raw_query, self.runtime.max_fields)
+        return {"route": [registration.file, registration.index] if registration else None, "uses": self.uses,
+                "params": params, "path": request.path, "rawQuery": raw_query, "info": info,
+                "auth": self._auth(request.headers), "remoteAddr": request.remote_ip,
+                "tls": request.protocol == "https", "notFound": not_found, "pages": pages_at}
+
+    def run(self, handler, registration, params: dict, not_found: str | None = None, pages_at: int | None = None,
+            prepared: Response | None = None):
+        """Queue a hook request: a route, the 404 (``not_found``), or a prepared file (``prepared``: its
+        step sits at ``pages_at`` among the ``routerUse`` middlewares)."""
         runtime = self.runtime
         request = handler.request
         headers = {k.lower(): v for k, v in request.headers.items()}
         # Cross-site refusal only protects what cookies could authorise; a token-only request passes.
         refused = csrf.refusal(request.method, headers, request.protocol, request.host) if "cookie" in headers else None
-        if refused:
+        if refused and prepared is None:  # a file of the site was checked as pages are (pipeline.py)
             return handler.send(json_error(403, "Cross-site request refused.")) or True
-        raw_query = request.query or ""
-        info = hook_info(request.method, dict(request.headers.items()), headers.get("content-type", ""),
-                         request.body or b"", raw_query, runtime.max_fields)
+        spec = self._spec(request, registration, params, not_found, pages_at)
+        if prepared is not None:
+            spec["file"] = True
         plain = RequestInfo(method=request.method, path=request.path, url=request.uri, headers=headers, cookies={},
                             query={}, body=None, host=request.host, scheme=request.protocol, remote_ip=request.remote_ip)
         ctx = Context(request=plain, response=ResponseEffects("/"), data_dir=runtime.data_dir, site=runtime.site.root,
                       options={**runtime.options, "debug": runtime.debug})
-        spec = {"route": [registration.file, registration.index] if registration else None, "uses": self.uses,
-                "params": params, "path": request.path, "rawQuery": raw_query, "info": info,
-                "auth": self._auth(request.headers), "remoteAddr": request.remote_ip,
-                "tls": request.protocol == "https", "notFound": not_found}
         unit = registration.file if registration else self.uses[0][0]
         payload = hook_route(unit, spec, {"method": request.method, "url": request.uri, "host": request.host,
                                           "headers": headers, "cookies": {}, "body": None})
-        exchange = _HookExchange(handler, "origin" in headers)
+        exchange = _HookExchange(handler, "origin" in headers, prepared)
         return runtime.queue.submit(Job(exchange, ctx, payload))
+
+
+def _pages_position(uses: list, loader: str | None) -> int:
+    """How many ``routerUse`` registrations come before PocketPages' own (its loader file's place in name
+    order; without a loader file, after them all). One that comes after, at priority 0 or more, never runs
+    for a page, as on the binary (PocketPages answers without ``e.next()``): said once at start-up."""
+    at = sum(1 for r in uses if loader is None or shown(r.file)[len("pb_hooks/"):] < loader)
+    for k, r in enumerate(uses):
+        if any(m.get("priority", 0) > 0 or (k >= at and m.get("priority", 0) == 0) for m in r.middlewares):
+            log.warning("%s: a routerUse middleware there runs after PocketPages' (priority 0, pb_hooks/%s), so "
+                        "never for pages, as on PocketBase; give it a negative priority to guard pages",
+                        shown(r.file), loader or "*.pb.js")
+    return at

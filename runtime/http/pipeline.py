@@ -95,6 +95,8 @@ class PagesRuntime:
         self.queue = RenderQueue(engine, self.limits, self.answer)
         # pb_hooks/*.pb.js: learned now (a file that fails to load raises HookLoadError); None without any.
         self.hooks = HookRoutes(self, hooks_dir, hook_names) if hook_names else None
+        # routerUse middlewares wrap every page and file, as on PocketBase: None (the one check) without any.
+        self._wrap = self.hooks if self.hooks is not None and self.hooks.uses else None
 
     @property
     def engine(self) -> Engine:
@@ -115,11 +117,16 @@ class PagesRuntime:
             if match is not None and match.route.kind == "static":
                 response = self._static(request, match)
                 if response is not None:
+                    if self._wrap is not None:
+                        owned = self._wrap.wrap_file(handler, response)
+                        return owned if isinstance(owned, Job) else None
                     return handler.send(response)
                 match, path = None, "/"  # removed since the table was built
             if match is None:  # an unknown URL: pb_public, the site's own +404 page, PocketBase's 404
-                if self.hooks is not None and self.hooks.public_file(handler):
-                    return None
+                if self.hooks is not None:
+                    owned = self.hooks.public_file(handler)
+                    if owned:
+                        return owned if isinstance(owned, Job) else None
                 match = self.router.not_found(request.method)
                 if match is None:
                     if self.hooks is not None:
@@ -187,6 +194,10 @@ class PagesRuntime:
         early = ctx.response.drain()  # what on_request hooks set: applied before the page's own calls
         if early:
             payload["fx"] = early
+        if self._wrap is not None:  # the page runs as PocketPages' step of the routerUse chain
+            handler = self._wrap.wrap_page(handler, payload)
+            if handler is None:
+                return None
         return self.queue.submit(Job(handler, ctx, payload, status))
 
     def answer(self, job: Job) -> None:

@@ -60,6 +60,7 @@
         const c = record instanceof G.Record ? record.collection() : null;
         return c ? { id: record.id, collectionName: c.name } : null;
       },
+      pvReplaced() { return replaced; },
       get auth() { return authRecord(); },
       set auth(value) { record = value == null ? null : value; replaced = true; },
       request: {

@@ -202,14 +202,23 @@
       return;
     }
     const e = R.hookEvent(st, spec);
+    const page = { error: undefined };
     try {
       const chain = [];
-      for (const ref of spec.uses) for (const m of entryAt(st, ref).mws) chain.push(m);
+      const uses = spec.uses;
+      for (let k = 0; k <= uses.length; k++) {
+        if (k === spec.pages) chain.push(new Middleware(spec.file ? serveFile : (ev) => renderPage(st, ev, page), 0, ''));
+        if (k < uses.length) for (const m of entryAt(st, uses[k]).mws) chain.push(m);
+      }
       let final;
       if (spec.route) {
         const route = entryAt(st, spec.route);
         for (const m of route.mws) chain.push(m);
         final = route.handler;
+      } else if (spec.file) {
+        final = serveFile;  // a pb_public file: PocketBase's route after every middleware
+      } else if (spec.pages != null) {
+        final = () => undefined;  // PocketPages answered (its step never calls e.next())
       } else {
         final = () => { throw new E.ApiError(404, spec.notFound); };
       }
@@ -218,5 +227,21 @@
     } catch (err) {
       R.hookFailed(st, err);
     }
+    // A page that failed is answered as pages fail (render.js reports it), never as a hook's JSON error.
+    if (page.error !== undefined) throw page.error;
   };
+  // PocketPages' step: the page renders inside the chain. A record a middleware put in e.auth is the
+  // page's signed-in user (PocketPages reads e.auth first); otherwise the page's own sign-in stands.
+  function renderPage(st, e, page) {
+    const auth = e.pvReplaced() ? e.auth : null;
+    if (auth instanceof G.Record) st.auth = st.request.auth = st.api.auth = auth;
+    try {
+      R.renderPage(st);
+    } catch (err) {
+      page.error = err;
+    }
+    st.response.done = true;
+  }
+  // A file Python holds (runtime/http/hook_routes.py) is sent, with the headers the middlewares set.
+  function serveFile(e) { e.blob(200, 'application/x-pagesvm-file', ''); }
 })(globalThis);

@@ -171,7 +171,11 @@
   }
 
   function render(st) {
-    if (st.route.hook !== undefined) return R.runHook(st);  // a pb_hooks route (runtime/hooks/js/hooks.js)
+    // A pb_hooks route, or a page inside the routerUse chain, which renders it (runtime/hooks/js/hooks.js).
+    if (st.route.hook !== undefined) return R.runHook(st);
+    renderPage(st);
+  }
+  function renderPage(st) {
     if (!runMiddleware(st)) return;
     runLoaders(st);
     if (st.response.done) return;
@@ -191,6 +195,7 @@
     }
     res.body = wrapInLayouts(output, route.layouts);
   }
+  R.renderPage = renderPage;
 
   R.newState = function (payload) {
     return {
