@@ -220,7 +220,7 @@ def _pages_position(uses: list, loader: str | None) -> int:
     at = sum(1 for r in uses if loader is None or shown(r.file)[len("pb_hooks/"):] < loader)
     for k, r in enumerate(uses):
         if any(m.get("priority", 0) > 0 or (k >= at and m.get("priority", 0) == 0) for m in r.middlewares):
-            log.warning("%s: a routerUse middleware there runs after PocketPages' (priority 0, pb_hooks/%s), so "
-                        "never for pages, as on PocketBase; give it a negative priority to guard pages",
-                        shown(r.file), loader or "*.pb.js")
+            log.warning("%s: a routerUse middleware there runs after PocketPages' (priority 0, %s), so never for "
+                        "pages, as on PocketBase; give it a negative priority to guard pages", shown(r.file),
+                        "pb_hooks/" + loader if loader else "no loader file: after every file")
     return at
