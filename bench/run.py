@@ -5,8 +5,9 @@
 Servers are pinned to core 0 and wrk to the last core (taskset). Rows: hello page,
 100-item escaped list in a layout, the same list signed in, a page calling a Python
 binding; then the list with 1 worker against N workers (all cores; wrk shares the
-last one); then 50 records with a relation expanded, pagesvm against the real PocketBase
-(bench/records.py; skipped with one line when the `pocketbase` binary is absent). With
+last one); then pagesvm against the real PocketBase on the same projects (bench/versus.py: 50
+records with a relation expanded, a hook JSON route, a $template page; skipped with one line when
+the `pocketbase` binary is absent). With
 --against REF (a commit, branch or tag), the same pages are also served by
 pagesvm as of REF (checked out into a temporary git worktree) beside this tree, both measured in
 turns, and a before/after table compares the two. Prints one Markdown table (and writes it to --out when given). CI runs it once
@@ -27,7 +28,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import records  # noqa: E402 - bench/records.py, beside this script
+import versus  # noqa: E402 - bench/versus.py, beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SITE = os.path.join(ROOT, "bench", "site")
@@ -220,7 +221,7 @@ def main() -> int:
                 before, after = interleaved(wrk_bin, old_base, new_base, args, last, cookies)
                 before_rss = [rss_mib(pid) for pid in worker_pids(old)]
                 after_rss = [rss_mib(pid) for pid in worker_pids(new)]
-        records_table = records.measure(sys.modules[__name__], wrk_bin, args, last, ROUNDS)
+        versus_table = versus.measure(sys.modules[__name__], wrk_bin, args, last, ROUNDS)
         with running([sys.executable, "bench/bare_tornado.py"], "0") as (proc, base):
             bare_cookie = "user=" + subprocess.run(["curl", "-s", base + "/login"], capture_output=True, text=True).stdout
             bare = measure(wrk_bin, base, PAGES, args, last, bare_cookie)
@@ -233,7 +234,7 @@ def main() -> int:
         if args.against:
             shutil.rmtree(old_data, ignore_errors=True)
 
-    table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) + records_table
+    table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) + versus_table
     if before:
         table += compare(before, after, args.against)
         table += (f"RSS per worker after the run, one worker: {', '.join(f'{r:.1f}' for r in before_rss)} MiB "

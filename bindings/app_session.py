@@ -112,10 +112,15 @@ class RecordSession(QueryMethods):
             return {**self._view(handle, record), "ok": record.validate_password(str(plain))}
         return self.answer(work)
 
-    def save(self, ref) -> dict:
+    def save(self, ref, step: str = "") -> dict:
+        """The whole save, or one step of it when JavaScript record hooks drive the chain
+        (runtime/hooks/js/record_hooks.js): `validate` (checks only) or `write` (the write unchecked)."""
         def work():
             handle, record = self._record(ref)
-            self.store.save(record)
+            if step == "validate":
+                self.store.validate(record)
+            else:
+                self.store.save(record, step != "write")
             return self._view(handle, record)
         return self.answer(work)
 

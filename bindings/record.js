@@ -67,7 +67,8 @@
   // handle (one Record per handle, so a related record reached twice is one object).
   const wires = new WeakMap();  // the page runtime's request state -> its wire
   let ownWire = null;  // a migration's interpreter runs one file
-  function newWire() { return { specs: new Map(), states: new Map() }; }
+  // d: runInTransaction depth, a: what waits for the outermost commit (record hooks' ...Success events).
+  function newWire() { return { specs: new Map(), states: new Map(), d: 0, a: null }; }
   function wire() {
     const key = R ? R.state : null;
     if (!key) return ownWire || (ownWire = newWire());
@@ -221,6 +222,19 @@
     if (collection) state(record).c = collection;
     return record;
   }
+  // One step of a save or delete: `save` whole, or (record hooks) `validate`/`write`; `delete`.
+  function step(record, name, which) {
+    const st = state(record);
+    take(st, call(name, which === undefined ? [ref(st)] : [ref(st), which]));
+  }
+  // `later(committed, error)` once the outermost transaction ends (now when none is open).
+  function afterCommit(later) {
+    const w = wire();
+    if (w.d === 0) return later(true);
+    (w.a || (w.a = [])).push(later);
+  }
+  // The record's collection as the API shows it (`name`, `id`): record hooks' filters.
+  function collectionOf(record) { return ready(state(record)).k.c; }
   function collectionKey(collection) {
     return collection !== null && typeof collection === 'object' ? String(collection.id || collection.name || '') : String(collection);
   }
@@ -229,22 +243,35 @@
   const records = {
     isRecord(model) { return isRecord(model); },
     // For app_query.js, loaded next: the query methods over the same records.
-    kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError },
-    save(record) { const st = state(record); take(st, call('save', [ref(st)])); },
-    delete(record) { const st = state(record); take(st, call('delete', [ref(st)])); },
+    kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, collectionOf },
+    // With pb_hooks record hooks, runtime/hooks/js/record_hooks.js sets R.recordWrite and drives the chain
+    // around the steps (kit.step); without any, a save is the one crossing it always was.
+    save(record) { if (R && R.recordWrite) return R.recordWrite('save', record); step(record, 'save'); },
+    delete(record) { if (R && R.recordWrite) return R.recordWrite('delete', record); step(record, 'delete'); },
     findRecordById(collection, id) {
       return fromAnswer(call('find', [collectionKey(collection), String(id)]), typeof collection === 'object' ? collection : null);
     },
     // The callback's return value must be nothing, as in the binary (which turns it into a Go error).
     runInTransaction(fn, txApp) {
+      const w = wire();
       call('begin', []);
-      let ok = false;
+      w.d++;
+      let ok = false, failure;
       try {
         const value = fn(txApp);
         if (value !== undefined && value !== null) throw goError('could not convert ' + String(value) + ' to error');
         ok = true;
+      } catch (err) {
+        failure = err;
+        throw err;
       } finally {
+        w.d--;
         call(ok ? 'commit' : 'rollback', []);
+        if (w.d === 0 && w.a !== null) {
+          const waiting = w.a;
+          w.a = null;
+          for (const later of waiting) later(ok, failure);
+        }
       }
     },
   };

@@ -129,15 +129,24 @@ class DataStore:
             self._after.append((_AFTER[kind], record))
 
     # -- saving --------------------------------------------------------------------------------------------
-    def save(self, record: Record) -> Record:
-        """Insert a new record or update a stored one (changed columns only); ValidationError when refused."""
-        return self.run_in_transaction(lambda tx: tx._save(record))
+    def save(self, record: Record, validate: bool = True) -> Record:
+        """Insert a new record or update a stored one (changed columns only); ValidationError when refused.
+        `validate=False`: the write alone, for JavaScript record hooks that ran `validate` as its own step."""
+        return self.run_in_transaction(lambda tx: tx._save(record, validate))
 
-    def _save(self, record: Record) -> Record:
+    def validate(self, record: Record) -> None:
+        """The save's checks without the write (PocketBase's onRecordValidate step): ValidationError when refused."""
+        record.save_values(exists=self._exists, unique=lambda ix, cols, rid: self._unique(record, ix, rid))
+
+    def _save(self, record: Record, validate: bool = True) -> Record:
         creating = record.is_new
         self._emit("create" if creating else "update", record)
         table = quote(record.collection["name"])
-        values = record.save_values(exists=self._exists, unique=lambda ix, cols, rid: self._unique(record, ix, rid))
+        if validate:
+            values = record.save_values(exists=self._exists, unique=lambda ix, cols, rid: self._unique(record, ix, rid))
+        else:
+            record.prepare()
+            values = record.column_values()
         try:
             if creating:
                 names = list(values)

@@ -15,7 +15,11 @@ from .discovery import HOOK_UNIT_PREFIX, shown
 from .table import Registration
 
 JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
-JS_FILES = (os.path.join(JS_DIR, "hooks.js"), os.path.join(JS_DIR, "event.js"))
+JS_FILES = (os.path.join(JS_DIR, "hooks.js"), os.path.join(JS_DIR, "event.js"), os.path.join(JS_DIR, "record_hooks.js"))
+# The record hooks js/record_hooks.js runs around a save or delete (the others are learned, not fired yet).
+RECORD_HOOKS = frozenset(["onRecordValidate"] + [
+    name for op in ("Create", "Update", "Delete") for name in (
+        f"onRecord{op}", f"onRecord{op}Execute", f"onRecordAfter{op}Success", f"onRecordAfter{op}Error")])
 _LEARN_REQUEST = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
 
 
@@ -58,4 +62,28 @@ def learn(engine, names: list[str]) -> list[Registration]:
         cron_jobs(found)  # an expression PocketBase refuses stops start-up, as its MustAdd panics
     except ValueError as e:
         raise HookLoadError(str(e)) from None
+    install_record_hooks(engine, found)
     return found
+
+
+def record_hook_table(found: list[Registration]) -> dict:
+    """{hook name: [[file, index, filters]...]} of the record hooks in ``found``, in registration order."""
+    table: dict = {}
+    for r in found:
+        if r.kind == "hook" and r.name in RECORD_HOOKS:
+            table.setdefault(r.name, []).append([r.file, r.index, list(r.filters)])
+    return table
+
+
+def install_record_hooks(engine, found: list[Registration]) -> None:
+    """Give the interpreter its record hooks (once, at start-up; a replaced interpreter reads them from the
+    engine's config). Nothing at all without any: saves stay one crossing."""
+    table = record_hook_table(found)
+    if not table:
+        return
+    engine.config["recordHooks"] = table
+    payload = hook_route(found[0].file, {"install": table}, dict(_LEARN_REQUEST))
+    payload["units"] = []
+    result = engine.render(payload)
+    if result.get("error"):
+        raise HookLoadError(f"pagesvm: record hooks could not be installed: {result['error']}")

@@ -160,7 +160,8 @@ class Engine:
     def _js_config(self) -> dict:
         prefix = self.config.get("prefix", "").rstrip("/")
         return {"prefix": prefix, "cookiePath": prefix or "/", "debug": bool(self.config.get("debug")),
-                "hooks": hooks_folder(self.site.root), "args": list(sys.argv)}
+                "hooks": hooks_folder(self.site.root), "args": list(sys.argv),
+                "recordHooks": self.config.get("recordHooks")}  # runtime/hooks/learn.py, on a replaced interpreter
 
     def _load_js(self, path: str) -> None:
         with open(path, encoding="utf-8") as f:

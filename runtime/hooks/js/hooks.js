@@ -192,9 +192,20 @@
     R.runChain(e, chain, () => { reached = true; });
     if (!reached) throw new Error(name + ': a handler did not call e.next(), so the server cannot start');
   }
+  // A registration's entry, its file run in this request if not yet (record_hooks.js, in any request).
+  R.hookEntry = function (ref) {
+    const st = R.state;
+    if (st.hook === undefined) st.hook = { file: null, found: {} };
+    return entryAt(st, ref);
+  };
   R.runHook = function (st) {
     const spec = st.route.hook;
     st.hook = { file: null, found: {} };
+    if (spec.install) {  // start-up, after learning: the record hooks' table (runtime/hooks/learn.py)
+      R.installRecordHooks(spec.install);
+      st.response.body = '[]';
+      return;
+    }
     if (spec.learn) {
       const list = load(st, st.route.page);
       st.response.body = JSON.stringify(list.map(describe));

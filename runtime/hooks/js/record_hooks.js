@@ -1,0 +1,82 @@
+// PocketBase's record hooks (onRecordCreate, …Execute, onRecordValidate, onRecordAfter…Success/Error) around
+// the saves and deletes of pages, loaders and hook handlers (bindings/record.js calls R.recordWrite).
+//
+// Python cannot call a JavaScript closure, so JavaScript drives the chain and the innermost e.next() makes the
+// Python step: as on the binary (0.40.6, tests/hooks/test_record_hooks_oracle.py), a create runs
+//   onRecordCreate → [onRecordValidate → checks] → onRecordCreateExecute → write
+// (an update the same with Update; a delete onRecordDelete → onRecordDeleteExecute → delete, unchecked), then
+// onRecordAfterCreateSuccess once the outermost transaction commits, or onRecordAfterCreateError at once
+// with `e.error` when the chain throws. A handler that does not call e.next() ends the chain without the write
+// and the save still succeeds (its Success hooks run), as on the binary. A handler is the closure its file
+// registered at the index learned at start-up, made by running the file in this request (hooks.js), so nothing
+// of one request reaches another. The table of handlers is set once per interpreter (runtime/hooks/learn.py):
+// a site without record hooks never sets R.recordWrite, and its saves are one crossing as before.
+(function (G) {
+  'use strict';
+  const R = G.__pv;
+  let table = null;  // hook name -> [[file, index, filters]], in registration order
+
+  function install(given) {
+    table = given && Object.keys(given).length ? given : null;
+    R.recordWrite = table === null ? null : write;
+  }
+  R.installRecordHooks = install;
+
+  // The registrations of `name` whose filters (collection names or ids; none: every collection) take `c`.
+  function matching(name, c) {
+    const refs = table[name];
+    if (refs === undefined) return [];
+    return refs.filter((ref) => ref[2].length === 0 || ref[2].includes(c.name) || ref[2].includes(c.id));
+  }
+  // Run `name`'s handlers on a fresh event for `record`, the last e.next() calling `final`.
+  function fire(name, c, record, final, extra) {
+    const refs = matching(name, c);
+    if (refs.length === 0) return final ? final() : undefined;
+    const list = refs.map((ref) => R.hookEntry(ref).handler);  // the closures, made in this request
+    const e = { app: G.$app, record, next: null };
+    if (extra) Object.assign(e, extra);
+    let i = 0;
+    e.next = function next() {
+      if (i < list.length) return list[i++](e);
+      if (i++ === list.length && final) return final();
+      return undefined;
+    };
+    return e.next();
+  }
+  // e.error as the binary shows it: a Go error's text for ours, a thrown value as it is.
+  function asGoValue(err) { return err instanceof Error && err.name === 'GoError' && err.value ? err.value : err; }
+  function relevant(names, c) {
+    for (const name of names) if (matching(name, c).length) return true;
+    return false;
+  }
+
+  const STEPS = {
+    Create: ['onRecordCreate', 'onRecordCreateExecute', 'onRecordAfterCreateSuccess', 'onRecordAfterCreateError'],
+    Update: ['onRecordUpdate', 'onRecordUpdateExecute', 'onRecordAfterUpdateSuccess', 'onRecordAfterUpdateError'],
+    Delete: ['onRecordDelete', 'onRecordDeleteExecute', 'onRecordAfterDeleteSuccess', 'onRecordAfterDeleteError'],
+  };
+
+  function write(kind, record) {
+    const K = R.appKit;
+    const c = K.collectionOf(record);
+    const op = kind === 'delete' ? 'Delete' : record.isNew() ? 'Create' : 'Update';
+    const names = STEPS[op];
+    if (!relevant(op === 'Delete' ? names : names.concat('onRecordValidate'), c)) return K.step(record, kind);
+    const execute = () => fire(names[1], c, record, () => K.step(record, kind, op === 'Delete' ? undefined : 'write'));
+    try {
+      fire(names[0], c, record, op === 'Delete' ? execute : () => {
+        fire('onRecordValidate', c, record, () => K.step(record, 'save', 'validate'));
+        return execute();
+      });
+    } catch (err) {
+      fire(names[3], c, record, null, { error: asGoValue(err) });
+      throw err;
+    }
+    K.afterCommit((committed, failure) => {
+      if (committed) fire(names[2], c, record, null);
+      else fire(names[3], c, record, null, { error: asGoValue(failure) });
+    });
+  }
+
+  if (R.config.recordHooks) install(R.config.recordHooks);  // an interpreter replaced after start-up
+})(globalThis);

@@ -1,0 +1,20 @@
+// Record hooks writing to $app.store() 'log' (no top-level helpers: the binary runs each handler in its own VM).
+onRecordCreate((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'create(' + e.record.get('title') + ') ');
+  if (e.record.get('title') === 'upper') e.record.set('title', 'UPPER');
+  if (e.record.get('title') === 'throw') throw new Error('create hook refused');
+  if (e.record.get('title') === 'stop') return;
+  e.next();
+  $app.store().set('log', $app.store().get('log') + 'create-done(' + e.record.get('title') + ') '); }, 'posts');
+onRecordCreate((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'create2 '); e.next(); }, 'posts');
+onRecordValidate((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'validate(' + e.record.get('title') + ') '); e.next(); });
+onRecordCreateExecute((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'createExec '); e.next(); }, 'posts', 'notes');
+onRecordAfterCreateSuccess((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'afterCreate(' + e.record.collection().name + ':' + e.record.get('title') + ') '); e.next(); });
+onRecordAfterCreateError((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'createError(' + e.error + ') '); e.next(); });
+onRecordUpdate((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'update(' + e.record.get('title') + ') '); e.next(); }, 'posts');
+onRecordUpdateExecute((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'updateExec '); e.next(); });
+onRecordAfterUpdateSuccess((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'afterUpdate(' + e.record.get('title') + ') '); e.next(); });
+onRecordAfterUpdateError((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'updateError(' + e.error + ') '); e.next(); });
+onRecordDelete((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'delete(' + e.record.get('title') + ') '); e.next(); });
+onRecordDeleteExecute((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'deleteExec '); e.next(); });
+onRecordAfterDeleteSuccess((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'afterDelete(' + e.record.get('title') + ') '); e.next(); });
+onRecordAfterDeleteError((e) => { $app.store().set('log', ($app.store().get('log') || '') + 'deleteError ' ); e.next(); });
