@@ -10,6 +10,7 @@ import json
 import os
 
 from ..render.engine import page_payload
+from .cron import cron_jobs
 from .discovery import HOOK_UNIT_PREFIX, shown
 from .table import Registration
 
@@ -57,6 +58,10 @@ def learn(engine, names: list[str]) -> list[Registration]:
                 file=unit, index=item["index"], kind=item["kind"], name=item.get("name", ""),
                 method=item.get("method", ""), path=item.get("path", ""), filters=tuple(item.get("filters", ())),
                 middlewares=tuple(item.get("mws", ()))))
+    try:
+        cron_jobs(found)  # an expression PocketBase refuses stops start-up, as its MustAdd panics
+    except ValueError as e:
+        raise HookLoadError(str(e)) from None
     install_record_hooks(engine, found)
     return found
 

@@ -11,7 +11,7 @@ import os
 import sys
 
 from ..http.settings import AppSettings
-from . import cli_migrate, cli_users
+from . import cli_cron, cli_migrate, cli_users
 from .handoff import WorkerConfig
 from .settings import ServerSettings, flag_message
 
@@ -89,6 +89,7 @@ def build_parser() -> Parser:
 
     cli_users.register(sub)
     cli_migrate.register(sub)
+    cli_cron.register(sub)
     return parser
 
 
@@ -243,7 +244,16 @@ def _migrate(args) -> int:
         raise CliError(str(e)) from None
 
 
-COMMANDS = {"serve": cmd_serve, "routes": cmd_routes, "bindings": cmd_bindings}
+def cmd_cron(args) -> int:
+    from ..hooks import HookLoadError
+
+    try:
+        return cli_cron.run(args, _site_folder)
+    except HookLoadError as e:
+        raise CliError(str(e)) from None
+
+
+COMMANDS = {"serve": cmd_serve, "routes": cmd_routes, "bindings": cmd_bindings, "cron": cmd_cron}
 
 
 def main(argv=None) -> int:

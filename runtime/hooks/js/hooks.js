@@ -182,6 +182,16 @@
     if (!entry) throw new Error('pagesvm: ' + ref[0] + ' registered differently than at start-up');
     return entry;
   }
+  // PocketBase's BootstrapEvent/ServeEvent: e.app and e.next(); every handler must call e.next() for the
+  // next one (and the server's own start) to run, or start-up fails, as the binary cannot start without it.
+  function startupEvent(st, name, refs) {
+    if (!refs.length) return;
+    let reached = false;
+    const chain = refs.map((ref) => ({ func: entryAt(st, ref).handler }));
+    const e = { app: G.$app };
+    R.runChain(e, chain, () => { reached = true; });
+    if (!reached) throw new Error(name + ': a handler did not call e.next(), so the server cannot start');
+  }
   // A registration's entry, its file run in this request if not yet (record_hooks.js, in any request).
   R.hookEntry = function (ref) {
     const st = R.state;
@@ -199,6 +209,16 @@
     if (spec.learn) {
       const list = load(st, st.route.page);
       st.response.body = JSON.stringify(list.map(describe));
+      return;
+    }
+    if (spec.cron) {  // one run of a cronAdd job: what it throws is the result's error (file and line)
+      entryAt(st, spec.cron).handler();
+      st.response.body = '';
+      return;
+    }
+    if (spec.startup) {  // onBootstrap, then onServe: once per server start (runtime/http/hook_jobs.py)
+      for (const name of ['onBootstrap', 'onServe']) startupEvent(st, name, spec.startup[name] || []);
+      st.response.body = '';
       return;
     }
     const e = R.hookEvent(st, spec);
