@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from . import builtins as B
 from . import escape as E
+from .compile import compile_template
 from .context import START, EscapeError
 from .lex import TemplateError
-from .nodes import Action, Arg, Branch, Call, Command, Loop, Text
+from .nodes import Action, Branch, Call, Command, Loop, Text
 from .static import mangle, where as _where
-from .steps import ExecError, apply, arity_error, field_args, fail, fields, range_items
+from .steps import ExecError, apply, rewrite, arity_error, field_args, fail, fields, range_items
 
+COMPILE = True  # run templates compiled (compile.py); False: the interpreter only (tests compare both)
+_UNSEEN = object()
 MAX_DEPTH = 200  # nested {{template}} calls (Go allows 100000; Python's stack does not)
 
 
@@ -33,6 +36,7 @@ class Renderer:
 
     def __init__(self, trees, cache, analysis):
         self.trees, self.cache, self.ends, self.calls = trees, cache, analysis.ends, analysis.calls
+        self.analysis, self.compiled = analysis, analysis.compiled
         self.out, self.ctx, self.vars = [], START, []
         self.root, self.name, self.depth = None, "", 0
         self.loose, self.loose_vars = False, set()  # dot / variables holding a range's elements as is
@@ -59,7 +63,15 @@ class Renderer:
         self.vars, self.name, self.loose, self.loose_vars = [("$", dot)], name, False, set()
         self.depth += 1
         try:
-            self.walk(dot, tree[0])
+            found = self.compiled.get((name, start), _UNSEEN)
+            if found is _UNSEEN:
+                found = self.compiled[(name, start)] = compile_template(self.trees, self.analysis, name, start) \
+                    if COMPILE else None
+            if found is None:
+                self.walk(dot, tree[0])
+            else:
+                found[0](self, dot, self.out.append)
+                self.ctx = found[1]
         except ExecError as err:
             if err.pos is None:
                 raise
@@ -260,34 +272,11 @@ _NONE = object()  # no value piped in yet
 def _plan(pipe, ctx):
     """(commands, escaper functions, context after, the field name of a lone `{{.name}}` or None)."""
     names, after = E.escapers(ctx)
-    cmds, names = _rewrite(pipe.cmds, names or ["print"])
+    cmds, names = rewrite(pipe.cmds, names or ["print"])
     single = cmds[0].args if len(cmds) == 1 else ()
     field = single[0].value[0] if len(single) == 1 and single[0].kind == "field" and \
         len(single[0].value) == 1 else None
     return cmds, [E.ESCAPERS[n] for n in names], after, field
-
-
-def _rewrite(cmds, names):
-    """Go's ensurePipelineContains: a pipeline ending in `html`/`urlquery` merges with the escapers."""
-    names = list(names)
-    if not names or not cmds:
-        return cmds, names
-    last = cmds[-1]
-    head = last.args[0]
-    if head.kind != "ident" or head.value not in ("html", "urlquery"):
-        return cmds, names
-    esc = head.value
-    cmds = list(cmds)
-    if len(cmds) == 1 and len(last.args) > 1:
-        cmds = [Command(last.pos, [Arg("ident", "_eval_args_", head.pos)] + last.args[1:]),
-                Command(last.pos, [Arg("ident", esc, head.pos)])]
-    dup = False
-    for i, n in enumerate(names):
-        if E.EQUIVALENT.get(n) == esc:
-            names[i], dup = esc, True
-    if dup:
-        cmds = cmds[:-1]
-    return cmds, names
 
 
 def render(trees, cache, analysis, name, data) -> str:

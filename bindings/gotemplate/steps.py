@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import builtins as B
 from . import escape as E
 from .gofmt import FuncError, type_name
+from .nodes import Arg, Command
 
 
 class ExecError(Exception):
@@ -107,3 +108,26 @@ def range_items(value, node):
 
 def range_values(value, node):
     return [item for _, item in range_items(value, node)]
+
+
+def rewrite(cmds, names):
+    """Go's ensurePipelineContains: a pipeline ending in `html`/`urlquery` merges with the escapers."""
+    names = list(names)
+    if not names or not cmds:
+        return cmds, names
+    last = cmds[-1]
+    head = last.args[0]
+    if head.kind != "ident" or head.value not in ("html", "urlquery"):
+        return cmds, names
+    esc = head.value
+    cmds = list(cmds)
+    if len(cmds) == 1 and len(last.args) > 1:
+        cmds = [Command(last.pos, [Arg("ident", "_eval_args_", head.pos)] + last.args[1:]),
+                Command(last.pos, [Arg("ident", esc, head.pos)])]
+    dup = False
+    for i, n in enumerate(names):
+        if E.EQUIVALENT.get(n) == esc:
+            names[i], dup = esc, True
+    if dup:
+        cmds = cmds[:-1]
+    return cmds, names
