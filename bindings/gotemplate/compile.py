@@ -15,6 +15,8 @@ compiling (a field chain on a parenthesised value, `range $x = ...`, text the es
 """
 from __future__ import annotations
 
+from functools import reduce
+
 from . import builtins as B
 from . import escape as E
 from . import steps as S
@@ -255,10 +257,8 @@ class Compiler:
         return value
 
     def commands(self, cmds, dot):
-        value = None
-        for cmd in cmds:
-            value = self.command(cmd, dot, value)
-        return value
+        """Each command's value piped into the next (None: nothing piped yet)."""
+        return reduce(lambda value, cmd: self.command(cmd, dot, value), cmds, None)
 
     def command(self, cmd, dot, final):
         first = cmd.args[0]

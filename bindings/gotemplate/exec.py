@@ -5,7 +5,8 @@ appends escaper functions to every action's pipeline. Here the context is follow
 (each text node moves it, escape.text), and an action's value passes through the escapers for the context
 it stands in (escape.escapers), rewritten as Go's ensurePipelineContains does; both steps are cached per
 node and context on the template set. Well-formed templates render the same bytes; what Go rejects at
-escape time for branches that end in different contexts is not detected (README, differences).
+escape time is refused before by static.py. A template call runs the template compiled for its starting
+context (compile.py) when it could be compiled, else walks it here.
 """
 from __future__ import annotations
 
