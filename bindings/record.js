@@ -246,8 +246,9 @@
     kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, collectionOf },
     // With pb_hooks record hooks, runtime/hooks/js/record_hooks.js sets R.recordWrite and drives the chain
     // around the steps (kit.step); without any, a save is the one crossing it always was.
-    save(record) { if (R && R.recordWrite) return R.recordWrite('save', record); step(record, 'save'); },
-    delete(record) { if (R && R.recordWrite) return R.recordWrite('delete', record); step(record, 'delete'); },
+    // In a migration's interpreter runtime/hooks/js/migration_hooks.js sets records.recordWrite the same way.
+    save(record) { const hooked = R ? R.recordWrite : records.recordWrite; if (hooked) return hooked('save', record); step(record, 'save'); },
+    delete(record) { const hooked = R ? R.recordWrite : records.recordWrite; if (hooked) return hooked('delete', record); step(record, 'delete'); },
     findRecordById(collection, id) {
       return fromAnswer(call('find', [collectionKey(collection), String(id)]), typeof collection === 'object' ? collection : null);
     },

@@ -206,6 +206,12 @@
       st.response.body = '[]';
       return;
     }
+    if (spec.seedStore) {  // start-up: app.store() as the migrations left it (runtime/hooks/learn.py)
+      const store = G.$app.store();
+      for (const key of Object.keys(spec.seedStore)) store.set(key, spec.seedStore[key]);
+      st.response.body = '';
+      return;
+    }
     if (spec.learn) {
       const list = load(st, st.route.page);
       st.response.body = JSON.stringify(list.map(describe));

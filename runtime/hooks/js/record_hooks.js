@@ -33,7 +33,7 @@
     const refs = matching(name, c);
     if (refs.length === 0) return final ? final() : undefined;
     const list = refs.map((ref) => R.hookEntry(ref).handler);  // the closures, made in this request
-    const e = { app: G.$app, record, next: null };
+    const e = { app: R.app || G.$app, record, next: null };  // R.app: a migration's app (migration_hooks.js)
     if (extra) Object.assign(e, extra);
     let i = 0;
     e.next = function next() {
