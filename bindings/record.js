@@ -16,14 +16,16 @@
   delete G.__pvRecordValues;
   function call(name, args) {
     const answer = R ? R.py('pv_app.' + name, args) : G.call_python.apply(null, ['pv_record.' + name].concat(args));
-    if (answer && answer.error !== undefined) throw goError(answer.error, answer.fields);
+    if (answer && answer.error !== undefined) throw goError(answer.error, answer.fields, answer.codes);
     return answer ? answer.ok : undefined;
   }
 
   class GoError extends Error {}
   Object.defineProperty(GoError.prototype, 'name', { value: 'GoError', writable: true, configurable: true });
-  function goError(message, fields) {
+  function goError(message, fields, codes) {
     const err = new GoError(message);
+    // A validation error's [field, code, message]s: what a hook route answers when it is not caught (hooks.js).
+    if (codes) Object.defineProperty(err, 'pvInvalid', { value: Object.keys(codes).map((k) => [k, codes[k], fields[k]]) });
     const value = {
       error() { return message; },
       filter() { return value; },
