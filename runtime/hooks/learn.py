@@ -87,3 +87,15 @@ def install_record_hooks(engine, found: list[Registration]) -> None:
     result = engine.render(payload)
     if result.get("error"):
         raise HookLoadError(f"pagesvm: record hooks could not be installed: {result['error']}")
+
+
+def seed_store(engine, unit: str, store: dict) -> None:
+    """Start the interpreter's `$app.store()` with what the start-up migrations' hooks and files left in
+    theirs (runtime/render/migrate_hooks.py): on the binary it is one process's store, kept after them."""
+    if not store:
+        return
+    payload = hook_route(unit, {"seedStore": store}, dict(_LEARN_REQUEST))
+    payload["units"] = []
+    result = engine.render(payload)
+    if result.get("error"):
+        raise HookLoadError(f"pagesvm: the migrations' app store could not be handed on: {result['error']}")

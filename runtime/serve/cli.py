@@ -6,6 +6,7 @@ on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -182,9 +183,10 @@ def cmd_serve(args) -> int:
     if refused:
         raise CliError(refused)
     cli_users.upgrade_at_start(data_dir)  # an older pagesvm's users store, upgraded once before the workers
-    failed = cli_migrate.start_up(args.site, data_dir, config.server.migration_timeout)  # once, before any worker
+    failed, store = cli_migrate.start_up(args.site, data_dir, config.server.migration_timeout)  # once, before any worker
     if failed:
         raise CliError(failed)
+    config = dataclasses.replace(config, store=store)  # what the migrations' hooks left in app.store()
     _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts
     try:
         return supervise(config)

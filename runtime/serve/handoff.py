@@ -34,6 +34,7 @@ class WorkerConfig:
     parent: int = 0     # the supervisor's pid
     control_fd: int = -1     # its end of the control channel (cron runs; runtime/serve/control.py)
     bootstrap: bool = False  # the first worker of a server start: it runs onBootstrap/onServe
+    store: dict = dataclasses.field(default_factory=dict)  # app.store() as the start-up migrations left it
 
     def __post_init__(self):
         of_type("site", self.site, str, "a folder")
@@ -42,6 +43,7 @@ class WorkerConfig:
         for name in ("slot", "fd", "ready_fd", "parent", "control_fd"):
             of_type(name, getattr(self, name), int, "an integer")
         of_type("bootstrap", self.bootstrap, bool, "true or false")
+        of_type("store", self.store, dict, "an object")
 
     def for_slot(self, slot: int, fd: int, ready_fd: int, parent: int, control_fd: int = -1,
                  bootstrap: bool = False) -> WorkerConfig:

@@ -115,6 +115,11 @@ def main(cfg: WorkerConfig) -> int:
         loop.asyncio_loop.add_signal_handler(sig, drain)
     from . import worker_control
 
+    hooks = front.runtime.hooks
+    if cfg.store and hooks is not None and hooks.registrations:  # app.store() as the start-up migrations left it
+        from ..hooks.learn import seed_store
+
+        seed_store(front.runtime.engine, hooks.registrations[0].file, cfg.store)
     if cfg.bootstrap:  # once per server start, before this worker (or any other) serves
         failed = worker_control.run_startup(loop, front.runtime)
         if failed:

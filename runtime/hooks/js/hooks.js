@@ -60,7 +60,9 @@
   // What a thrown value answers: an ApiError as itself, anything else PocketBase's generic 400.
   R.apiErrorBody = function (e) {
     if (e instanceof ApiError) return { status: e.status >= 400 && e.status < 600 ? e.status : 400, json: e.toJSON() };
-    return { status: 400, json: { data: {}, message: GENERIC, status: 400 } };
+    const data = {};  // a failed save's validation errors, as the binary's router answers them
+    if (e instanceof Error && e.name === 'GoError' && e.pvInvalid) for (const [k, code, text] of e.pvInvalid) data[k] = { code, message: sentenize(text) };
+    return { status: 400, json: { data, message: GENERIC, status: 400 } };
   };
 
   // -- middlewares ------------------------------------------------------------------------------------
@@ -204,6 +206,12 @@
     if (spec.install) {  // start-up, after learning: the record hooks' table (runtime/hooks/learn.py)
       R.installRecordHooks(spec.install);
       st.response.body = '[]';
+      return;
+    }
+    if (spec.seedStore) {  // start-up: app.store() as the migrations left it (runtime/hooks/learn.py)
+      const store = G.$app.store();
+      for (const key of Object.keys(spec.seedStore)) store.set(key, spec.seedStore[key]);
+      st.response.body = '';
       return;
     }
     if (spec.learn) {
