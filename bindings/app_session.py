@@ -58,7 +58,8 @@ class RecordSession(QueryMethods):
         try:
             return {"ok": fn(*args)}
         except ValidationError as e:
-            return {"error": str(e), "fields": {k: v["message"] for k, v in e.errors.items()}}
+            return {"error": str(e), "fields": {k: v["message"] for k, v in e.errors.items()},
+                    "codes": {k: v["code"] for k, v in e.errors.items()}}  # a hook route's 400 data (hooks.js)
         except CollectionError as e:
             return {"error": str(e), "fields": e.data}
         except DatabaseBusyError:  # not the page's doing: a 503 to retry (runtime/render/engine.py)

@@ -16,14 +16,16 @@
   delete G.__pvRecordValues;
   function call(name, args) {
     const answer = R ? R.py('pv_app.' + name, args) : G.call_python.apply(null, ['pv_record.' + name].concat(args));
-    if (answer && answer.error !== undefined) throw goError(answer.error, answer.fields);
+    if (answer && answer.error !== undefined) throw goError(answer.error, answer.fields, answer.codes);
     return answer ? answer.ok : undefined;
   }
 
   class GoError extends Error {}
   Object.defineProperty(GoError.prototype, 'name', { value: 'GoError', writable: true, configurable: true });
-  function goError(message, fields) {
+  function goError(message, fields, codes) {
     const err = new GoError(message);
+    // A validation error's [field, code, message]s: what a hook route answers when it is not caught (hooks.js).
+    if (codes) Object.defineProperty(err, 'pvInvalid', { value: Object.keys(codes).map((k) => [k, codes[k], fields[k]]) });
     const value = {
       error() { return message; },
       filter() { return value; },
@@ -246,8 +248,9 @@
     kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, collectionOf },
     // With pb_hooks record hooks, runtime/hooks/js/record_hooks.js sets R.recordWrite and drives the chain
     // around the steps (kit.step); without any, a save is the one crossing it always was.
-    save(record) { if (R && R.recordWrite) return R.recordWrite('save', record); step(record, 'save'); },
-    delete(record) { if (R && R.recordWrite) return R.recordWrite('delete', record); step(record, 'delete'); },
+    // In a migration's interpreter runtime/hooks/js/migration_hooks.js sets records.recordWrite the same way.
+    save(record) { const hooked = R ? R.recordWrite : records.recordWrite; if (hooked) return hooked('save', record); step(record, 'save'); },
+    delete(record) { const hooked = R ? R.recordWrite : records.recordWrite; if (hooked) return hooked('delete', record); step(record, 'delete'); },
     findRecordById(collection, id) {
       return fromAnswer(call('find', [collectionKey(collection), String(id)]), typeof collection === 'object' ? collection : null);
     },

@@ -43,17 +43,6 @@ def _converted(kind: str, value):
     return value.plain if isinstance(value, PasswordValue) else value
 
 
-def row_of(key: int, record: Record, collection_id: str, convert) -> list:
-    """The record's row (see the module doc) under `key`; `convert` comes from spec_of for its collection."""
-    values = list(record.values.values())
-    for i, kind in convert:
-        values[i] = _converted(kind, values[i])
-    row = [key, collection_id, record.is_new, values]
-    if record.custom:
-        row.append(record.custom)
-    return row
-
-
 class WireState:
     """What JavaScript holds in one request: the handles whose current values it has, the specs it has."""
 
@@ -70,38 +59,55 @@ class WireState:
 
     def pack(self, handle_of, roots, base: int = 0) -> dict:
         """The reply for `roots` and every record their expands reach; `handle_of(record)` -> its handle, sent
-        as its offset from `base` (the session's first handle: short numbers to write and to parse)."""
+        as its offset from `base` (the session's first handle: short numbers to write and to parse).
+
+        One walk: each collection object met is looked up once per reply (its id and the values to convert),
+        each record's handle asked once."""
         rows, links, specs = [], [], {}
-        sent, seen = self.sent, set()
-        listed = [handle_of(r) for r in roots]
+        sent, seen, kinds = self.sent, set(), {}
+        listed = [handle_of(r) - base for r in roots]
         todo = list(zip(listed, roots))
         while todo:
-            handle, record = todo.pop()
-            if handle in seen:
+            key, record = todo.pop()
+            if key in seen:
                 continue
-            seen.add(handle)
+            seen.add(key)
             custom = record.custom
-            was = sent.get(handle, _UNSENT)
+            was = sent.get(key + base, _UNSENT)
             if was is _UNSENT or was != (custom or None):
-                rows.append(self._row(handle - base, record, specs))
-                sent[handle] = dict(custom) if custom else None
+                collection = record.collection
+                kind = kinds.get(id(collection))
+                if kind is None:
+                    kind = kinds[id(collection)] = self._kind(record, specs)
+                values = list(record.values.values())
+                for i, how in kind[1]:
+                    values[i] = _converted(how, values[i])
+                row = [key, kind[0], record.is_new, values]
+                if custom:
+                    row.append(custom)
+                    sent[key + base] = dict(custom)
+                else:
+                    sent[key + base] = None
+                rows.append(row)
             if record.expand is not None:
                 found = {}
                 for name, value in record.expand.items():
                     related = value if isinstance(value, list) else [value]
-                    handles = [handle_of(r) for r in related]
-                    found[name] = [isinstance(value, list), [h - base for h in handles]]
-                    todo.extend(zip(handles, related))
-                links.append(handle - base)
+                    keys = [handle_of(r) - base for r in related]
+                    found[name] = [isinstance(value, list), keys]
+                    todo.extend(zip(keys, related))
+                links.append(key)
                 links.append(found)
-        out = {"b": base, "l": [h - base for h in listed], "r": rows}
+        out = {"b": base, "l": listed, "r": rows}
         if specs:
             out["k"] = specs
         if links:
             out["x"] = links
         return out
 
-    def _row(self, key: int, record: Record, specs: dict) -> list:
+    def _kind(self, record: Record, specs: dict) -> tuple:
+        """`(collection id, convert list)` of the record's collection; its spec joins `specs` unless JavaScript
+        holds it already (sent earlier in the request for this same collection)."""
         collection = record.collection
         collection_id = str(collection.get("id", ""))
         known = self.specs.get(collection_id)
@@ -109,4 +115,4 @@ class WireState:
             spec, convert = spec_of(record)
             known = self.specs[collection_id] = (collection, convert)
             specs[collection_id] = spec
-        return row_of(key, record, collection_id, known[1])
+        return collection_id, known[1]

@@ -45,7 +45,7 @@ class TemplateSet:
         if len(self.cache) > 4096:
             self.cache.clear()
         out = _render(self.trees, self.cache, self.analysis, self.entry, data)
-        if _RAW_BYTE.search(out):  # bytes of a cut rune: the JSVM shows each as U+FFFD
+        if not out.isascii() and _RAW_BYTE.search(out):  # bytes of a cut rune: the JSVM shows each as U+FFFD
             out = out.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         return out
 

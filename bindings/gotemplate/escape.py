@@ -16,6 +16,7 @@ from .attrs import attr_type
 from .css import decode_css
 from .builtins import FUNCS
 from .gofmt import HTML, sprint, sprint_value
+from .textesc import escape_html
 
 FAILSAFE = "ZgotmplZ"
 
@@ -56,17 +57,17 @@ _NONCHAR = re.compile("[\ufdd0-\ufdef\ufff0-\uffff\udc80-\udcff]")  # a cut rune
 
 def html_escaper(*args):
     s, is_html = stringify(args)
-    return s if is_html else s.translate(_HTML)
+    return s if is_html else escape_html(s)
 
 
 def rcdata_escaper(*args):
     s, is_html = stringify(args)
-    return s.translate(_HTML_NORM if is_html else _HTML)
+    return s.translate(_HTML_NORM) if is_html else escape_html(s)
 
 
 def attr_escaper(*args):
     s, is_html = stringify(args)
-    return strip_tags(s).translate(_HTML_NORM) if is_html else s.translate(_HTML)
+    return strip_tags(s).translate(_HTML_NORM) if is_html else escape_html(s)
 
 
 def strip_tags(markup: str) -> str:

@@ -5,18 +5,22 @@ appends escaper functions to every action's pipeline. Here the context is follow
 (each text node moves it, escape.text), and an action's value passes through the escapers for the context
 it stands in (escape.escapers), rewritten as Go's ensurePipelineContains does; both steps are cached per
 node and context on the template set. Well-formed templates render the same bytes; what Go rejects at
-escape time for branches that end in different contexts is not detected (README, differences).
+escape time is refused before by static.py. A template call runs the template compiled for its starting
+context (compile.py) when it could be compiled, else walks it here.
 """
 from __future__ import annotations
 
 from . import builtins as B
 from . import escape as E
+from .compile import compile_template
 from .context import START, EscapeError
-from .gofmt import FuncError, type_name
 from .lex import TemplateError
-from .nodes import Action, Arg, Branch, Call, Command, Loop, Text
+from .nodes import Action, Branch, Call, Command, Loop, Text
 from .static import mangle, where as _where
+from .steps import ExecError, apply, rewrite, arity_error, field_args, fail, fields, range_items
 
+COMPILE = True  # run templates compiled (compile.py); False: the interpreter only (tests compare both)
+_UNSEEN = object()
 MAX_DEPTH = 200  # nested {{template}} calls (Go allows 100000; Python's stack does not)
 
 
@@ -28,17 +32,12 @@ class _Continue(Exception):
     pass
 
 
-class ExecError(Exception):
-    def __init__(self, node_pos, node_text, message):
-        super().__init__(message)
-        self.pos, self.node, self.message = node_pos, node_text, message
-
-
 class Renderer:
     """One execution of a template set (``trees``: name -> (body, parse name, source bytes))."""
 
     def __init__(self, trees, cache, analysis):
         self.trees, self.cache, self.ends, self.calls = trees, cache, analysis.ends, analysis.calls
+        self.analysis, self.compiled = analysis, analysis.compiled
         self.out, self.ctx, self.vars = [], START, []
         self.root, self.name, self.depth = None, "", 0
         self.loose, self.loose_vars = False, set()  # dot / variables holding a range's elements as is
@@ -59,13 +58,21 @@ class Renderer:
             line, col = _where(source, at.pos)
             raise TemplateError(f'html/template:{parse_name}:{line}:{col}: no such template "{name}"')
         if self.depth >= MAX_DEPTH:
-            raise self.fail(at, f"exceeded maximum template depth ({MAX_DEPTH})")
+            raise fail(at, f"exceeded maximum template depth ({MAX_DEPTH})")
         start = self.ctx
         saved = self.vars, self.name, self.loose, self.loose_vars
         self.vars, self.name, self.loose, self.loose_vars = [("$", dot)], name, False, set()
         self.depth += 1
         try:
-            self.walk(dot, tree[0])
+            found = self.compiled.get((name, start), _UNSEEN)
+            if found is _UNSEEN:
+                found = self.compiled[(name, start)] = compile_template(self.trees, self.analysis, name, start) \
+                    if COMPILE else None
+            if found is None:
+                self.walk(dot, tree[0])
+            else:
+                found[0](self, dot, self.out.append)
+                self.ctx = found[1]
         except ExecError as err:
             if err.pos is None:
                 raise
@@ -76,9 +83,6 @@ class Renderer:
         finally:
             self.depth -= 1
             self.vars, self.name, self.loose, self.loose_vars = saved
-
-    def fail(self, node, message):
-        return ExecError(getattr(node, "pos", None), str(node) if node is not None else "", message)
 
     def walk(self, dot, nodes):
         for node in nodes:
@@ -147,16 +151,7 @@ class Renderer:
 
     def range(self, dot, node, value):
         decl = node.pipe.decl
-        if isinstance(value, dict):
-            items = [(k, value[k]) for k in sorted(value)]
-        elif isinstance(value, list):
-            items = list(enumerate(value))
-        elif isinstance(value, int) and not isinstance(value, bool):
-            items = [(i, i) for i in range(value)]
-        elif value is None or value is B.MISSING:
-            items = []
-        else:
-            raise self.fail(node.pipe.cmds[0].args[0], f"range can't iterate over {B.plain_text(value)}")
+        items = range_items(value, node.pipe.cmds[0].args[0])
         mark, start = len(self.vars), self.ctx
         saved = self.loose, self.loose_vars
         self.loose, self.loose_vars = True, self.loose_vars | set(decl[-1:])
@@ -188,7 +183,7 @@ class Renderer:
                         self.vars[i] = (name, value)
                         break
                 else:
-                    raise self.fail(pipe.cmds[-1].args[-1], f"undefined variable: {name}")
+                    raise fail(pipe.cmds[-1].args[-1], f"undefined variable: {name}")
         else:
             for name in pipe.decl:
                 self.vars.append((name, value))
@@ -211,26 +206,23 @@ class Renderer:
                 base = self.arg(dot, first.value[0]) if first.kind == "chain" else \
                     self.variable(first.value[0], first) if first.kind == "variable" else dot
                 at = self.at if first.kind == "chain" else first
-                owner = self.fields(base, names[:-1], at, first.kind == "field" and self.loose or
-                                    first.kind == "variable" and first.value[0] in self.loose_vars)
-                if isinstance(owner, dict):
-                    raise self.fail(at, f"{names[-1]} is not a method but has arguments")
-                return self.fields(owner, names[-1:], at, len(names) > 1)  # missing: nothing; else Go's error
-            raise self.fail(first, f"can't give argument to non-function {first}")
+                return field_args(base, names, at, first.kind == "field" and self.loose or
+                                  first.kind == "variable" and first.value[0] in self.loose_vars)
+            raise fail(first, f"can't give argument to non-function {first}")
         if first.kind == "nil":
-            raise self.fail(cmd, "nil is not a command")
+            raise fail(cmd, "nil is not a command")
         return self.arg(dot, first)
 
     def arg(self, dot, a):
         self.at = a  # Go's s.at: the node an error inside names
         kind = a.kind
         if kind == "field":
-            return self.fields(dot, a.value, a, self.loose)
+            return fields(dot, a.value, a, self.loose)
         if kind == "dot":
             return dot
         if kind == "variable":
             value = self.variable(a.value[0], a)
-            return self.fields(value, a.value[1:], a, a.value[0] in self.loose_vars)
+            return fields(value, a.value[1:], a, a.value[0] in self.loose_vars)
         if kind in ("string", "number"):
             return a.value[0]
         if kind == "bool":
@@ -244,43 +236,24 @@ class Renderer:
             return value
         if kind == "chain":
             base = self.arg(dot, a.value[0])
-            return self.fields(base, a.value[1], self.at, False)  # Go reports where the base ended
+            return fields(base, a.value[1], self.at, False)  # Go reports where the base ended
         if kind == "ident":
             return self.function(dot, Command(a.pos, [a]), a.value, [], _NONE)
-        raise self.fail(a, "can't handle " + kind)
+        raise fail(a, "can't handle " + kind)
 
     def variable(self, name, node):
         for var, value in reversed(self.vars):
             if var == name:
                 return value
-        raise self.fail(node, f"undefined variable: {name}")
-
-    def fields(self, value, names, node, loose=True):
-        """Follow `.a.b`; ``loose``: the value came out of a map or slice as is (Go's static type
-        `interface {}`, which its error names) rather than out of a pipeline."""
-        for name in names:
-            if value is B.MISSING:
-                return B.MISSING
-            if isinstance(value, dict):
-                value = value.get(name, B.MISSING)
-            elif value is None:
-                raise self.fail(node, f"nil pointer evaluating interface {{}}.{name}")
-            else:
-                shown = "interface {}" if loose else type_name(value)
-                raise self.fail(node, f"can't evaluate field {name} in type {shown}")
-            loose = True
-        return value
+        raise fail(node, f"undefined variable: {name}")
 
     def function(self, dot, cmd, name, args, final):
         """Call a function as Go's evalCall does: arity first, typed (string) parameters checked where
-        their value comes from, `and`/`or` lazily; a failure inside is "error calling NAME: ..."."""
+        their value comes from (steps.apply), `and`/`or` lazily."""
         self.at = cmd.args[0]
-        need, variadic = B.ARITY.get(name, (0, True))
-        count = len(args) + (final is not _NONE)
-        if count < need if variadic else count != need:
-            want = f"at least {need}" if variadic else str(need)
-            raise self.fail(cmd.args[0], f"wrong number of args for {name}: want {want} got "
-                                         f"{len(args) if variadic else count}")
+        wrong = arity_error(name, len(args) + (final is not _NONE), len(args))
+        if wrong:
+            raise fail(cmd.args[0], wrong)
         if name in ("and", "or"):
             value = None
             for a in [*args, None] if final is not _NONE else args:
@@ -291,30 +264,7 @@ class Renderer:
         values = [self.arg(dot, a) for a in args]
         if final is not _NONE:
             values.append(final)
-        if name in B.STRING_FIRST:
-            self.string_param(values[0], args[0] if args else cmd.args[0])
-        if name != "len":  # len tells a missing value (zero reflect.Value) from nil, as Go does
-            values = [B.plain(v) for v in values]
-        fn = B.FUNCS.get(name) or E.ESCAPERS.get(name) or (E.eval_args if name == "_eval_args_" else None)
-        try:
-            if name == "call":  # data from JavaScript holds no Go functions: every call fails as Go's would
-                what = str(args[0]) if args else B.plain_text(values[0])
-                raise FuncError("call of nil" if values[0] is None else
-                                f"non-function {what} of type {type_name(values[0])}")
-            return fn(*values)
-        except FuncError as err:
-            raise self.fail(cmd, f"error calling {name}: {err}") from None
-
-    def string_param(self, value, node):
-        """Go's validateType for a `string` parameter (printf's format, raw's markup)."""
-        if isinstance(value, str):
-            return
-        if node.kind in ("number", "bool", "nil", "dot") and node.kind != "dot":
-            raise self.fail(node, f"expected string; found {node}")
-        if value is B.MISSING:
-            raise self.fail(node, "invalid value; expected string")
-        shown = "interface {}" if value is None else type_name(value)
-        raise self.fail(node, f"wrong type for value; expected string; got {shown}")
+        return apply(name, cmd, args[0] if args else cmd.args[0], *values)
 
 
 _NONE = object()  # no value piped in yet
@@ -323,34 +273,11 @@ _NONE = object()  # no value piped in yet
 def _plan(pipe, ctx):
     """(commands, escaper functions, context after, the field name of a lone `{{.name}}` or None)."""
     names, after = E.escapers(ctx)
-    cmds, names = _rewrite(pipe.cmds, names or ["print"])
+    cmds, names = rewrite(pipe.cmds, names or ["print"])
     single = cmds[0].args if len(cmds) == 1 else ()
     field = single[0].value[0] if len(single) == 1 and single[0].kind == "field" and \
         len(single[0].value) == 1 else None
     return cmds, [E.ESCAPERS[n] for n in names], after, field
-
-
-def _rewrite(cmds, names):
-    """Go's ensurePipelineContains: a pipeline ending in `html`/`urlquery` merges with the escapers."""
-    names = list(names)
-    if not names or not cmds:
-        return cmds, names
-    last = cmds[-1]
-    head = last.args[0]
-    if head.kind != "ident" or head.value not in ("html", "urlquery"):
-        return cmds, names
-    esc = head.value
-    cmds = list(cmds)
-    if len(cmds) == 1 and len(last.args) > 1:
-        cmds = [Command(last.pos, [Arg("ident", "_eval_args_", head.pos)] + last.args[1:]),
-                Command(last.pos, [Arg("ident", esc, head.pos)])]
-    dup = False
-    for i, n in enumerate(names):
-        if E.EQUIVALENT.get(n) == esc:
-            names[i], dup = esc, True
-    if dup:
-        cmds = cmds[:-1]
-    return cmds, names
 
 
 def render(trees, cache, analysis, name, data) -> str:

@@ -61,6 +61,7 @@ class Analysis:
         self.calls: dict = {}     # (template name, start ctx) -> end ctx (start while being computed)
         self.name = ""
         self.missing = None  # the last "no such template" met
+        self.compiled: dict = {}  # (template name, start ctx) -> compile.py's (function, end ctx) or None
 
     def where(self, node) -> str:
         parse_name, source = self.trees[self.name][1:]

@@ -92,6 +92,8 @@ def unique_strings(value) -> list:
 
     A string that starts like a JSON array but is not an array of strings keeps the strings read before the
     problem and then itself (`'["a"'` → `["a", '["a"']`), as the binary does."""
+    if value.__class__ is str and value[:1].isalnum():  # one id (a relation's usual value): neither space nor [
+        return [value]
     if value is None or isinstance(value, (DateTime, JSONRaw)):
         return []
     if isinstance(value, (list, tuple)):

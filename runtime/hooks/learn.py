@@ -10,6 +10,7 @@ import json
 import os
 
 from ..render.engine import page_payload
+from .cron import cron_jobs
 from .discovery import HOOK_UNIT_PREFIX, shown
 from .table import Registration
 
@@ -57,6 +58,10 @@ def learn(engine, names: list[str]) -> list[Registration]:
                 file=unit, index=item["index"], kind=item["kind"], name=item.get("name", ""),
                 method=item.get("method", ""), path=item.get("path", ""), filters=tuple(item.get("filters", ())),
                 middlewares=tuple(item.get("mws", ()))))
+    try:
+        cron_jobs(found)  # an expression PocketBase refuses stops start-up, as its MustAdd panics
+    except ValueError as e:
+        raise HookLoadError(str(e)) from None
     install_record_hooks(engine, found)
     return found
 
@@ -82,3 +87,15 @@ def install_record_hooks(engine, found: list[Registration]) -> None:
     result = engine.render(payload)
     if result.get("error"):
         raise HookLoadError(f"pagesvm: record hooks could not be installed: {result['error']}")
+
+
+def seed_store(engine, unit: str, store: dict) -> None:
+    """Start the interpreter's `$app.store()` with what the start-up migrations' hooks and files left in
+    theirs (runtime/render/migrate_hooks.py): on the binary it is one process's store, kept after them."""
+    if not store:
+        return
+    payload = hook_route(unit, {"seedStore": store}, dict(_LEARN_REQUEST))
+    payload["units"] = []
+    result = engine.render(payload)
+    if result.get("error"):
+        raise HookLoadError(f"pagesvm: the migrations' app store could not be handed on: {result['error']}")

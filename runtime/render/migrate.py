@@ -28,6 +28,7 @@ from bindings.app import QUERY_JS, RECORD_JS, VALUES_JS
 from bindings.app_session import RecordSession
 
 from .limits import MIGRATION_TIMEOUT, RequestLimits, RequestTimeout
+from .migrate_hooks import MigrationHooks
 from .quickjs import JSRuntimeError, PagesInterpreter
 
 _PRELUDE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "migrations.js")
@@ -128,23 +129,49 @@ def _line(stack: str, prelude_lines: int, file_lines: int, at_end: bool = False)
     return 0
 
 
-def run_migration(path: str, direction: str, db: Database, timeout: float = MIGRATION_TIMEOUT) -> None:
+class Numbered:
+    """The evaluations of one interpreter, each padded with blank lines so that their line numbers never
+    overlap: a stack frame's `<dukpy>:LINE` then says which evaluation (and which line of it) it is in.
+    Every one after the first (the prelude) first puts back js/migrations.js's guard on `call_python`."""
+
+    def __init__(self, interp: PagesInterpreter):
+        self.interp = interp
+        self.start = 0  # where the last evaluation's own lines start, less one
+
+    def __call__(self, code: str):
+        self.start = self.end
+        padded = "\n" * self.start + ("__pvGuardHost(); " if self.start else "") + code  # js/migrations.js
+        self.end = padded.count("\n") + 1
+        return self.interp.eval_script(padded)
+
+    end = 0
+
+
+def run_migration(path: str, direction: str, db: Database, timeout: float = MIGRATION_TIMEOUT,
+                  hooks: MigrationHooks | None = None) -> None:
     """Evaluate `path` and run its `up` or `down` on `db`; a MigrationError (line, message) when it fails,
-    also when it runs past `timeout` seconds (0: no limit)."""
-    prelude, prelude_lines = _load_prelude()
+    also when it runs past `timeout` seconds (0: no limit). `hooks`: the run's record hooks and store."""
+    prelude, _ = _load_prelude()
     with open(path, encoding="utf-8-sig") as f:
         source = f.read()
     file_lines = source.count("\n") + 1
-    code = f"{prelude}(function () {{{source}\n}})();\n__pvRunMigration({direction!r});\n"
+    code = f"(function () {{{source}\n}})();\n__pvRunMigration({direction!r});\n"
     interp = PagesInterpreter()
+    evaluate = Numbered(interp)
     limits = RequestLimits(timeout)
     app = _App(db)
     app.export(interp, limits)
-    timed = False
+    timed = kept = False
     limits.arm()
     try:
         try:
-            outcome = interp.eval_script(code) or {}
+            evaluate(prelude + "0")
+            if hooks is not None:
+                hooks.load(evaluate)
+            outcome = evaluate(code) or {}
+            prelude_lines = evaluate.start
+            if hooks is not None and "message" not in outcome:
+                kept = hooks.after(interp, app)
         finally:
             timed, limits.armed = limits.armed, False  # a tick from here on raises nothing
     except RequestTimeout:
@@ -153,10 +180,11 @@ def run_migration(path: str, direction: str, db: Database, timeout: float = MIGR
         if timed and limits.used_up():  # the alarm landed in a Python call and surfaced as this error
             raise _timed_out(timeout) from None
         text = str(e)
-        raise MigrationError(text.split("\n")[0], _line(text, prelude_lines, file_lines, True)) from None
+        raise MigrationError(text.split("\n")[0], _line(text, evaluate.start, file_lines, True)) from None
     finally:
         limits.release()
-        app.records.close()
+        if not kept:
+            app.records.close()
     if outcome.get("missing"):
         raise MigrationError("the file never calls migrate(up, down)")
     if "message" in outcome:

@@ -6,12 +6,13 @@ on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
 
 from ..http.settings import AppSettings
-from . import cli_migrate, cli_users
+from . import cli_cron, cli_migrate, cli_users
 from .handoff import WorkerConfig
 from .settings import ServerSettings, flag_message
 
@@ -89,6 +90,7 @@ def build_parser() -> Parser:
 
     cli_users.register(sub)
     cli_migrate.register(sub)
+    cli_cron.register(sub)
     return parser
 
 
@@ -181,9 +183,10 @@ def cmd_serve(args) -> int:
     if refused:
         raise CliError(refused)
     cli_users.upgrade_at_start(data_dir)  # an older pagesvm's users store, upgraded once before the workers
-    failed = cli_migrate.start_up(args.site, data_dir, config.server.migration_timeout)  # once, before any worker
+    failed, store = cli_migrate.start_up(args.site, data_dir, config.server.migration_timeout)  # once, before any worker
     if failed:
         raise CliError(failed)
+    config = dataclasses.replace(config, store=store)  # what the migrations' hooks left in app.store()
     _load_bindings(args.ext)  # a clash or a broken extension stops here, once, before any worker starts
     try:
         return supervise(config)
@@ -243,7 +246,16 @@ def _migrate(args) -> int:
         raise CliError(str(e)) from None
 
 
-COMMANDS = {"serve": cmd_serve, "routes": cmd_routes, "bindings": cmd_bindings}
+def cmd_cron(args) -> int:
+    from ..hooks import HookLoadError
+
+    try:
+        return cli_cron.run(args, _site_folder)
+    except HookLoadError as e:
+        raise CliError(str(e)) from None
+
+
+COMMANDS = {"serve": cmd_serve, "routes": cmd_routes, "bindings": cmd_bindings, "cron": cmd_cron}
 
 
 def main(argv=None) -> int:

@@ -42,27 +42,60 @@ def data_dir_for(site: str | None, data: str) -> str:
     return str(data)
 
 
-def _runner(timeout: float):
+def _hooks(project: str | None, timeout: float):
+    """The run's record hooks: the project's pb_hooks files, registered before the migrations run as on
+    PocketBase (runtime/render/migrate_hooks.py), and the app store the run's files share."""
+    from ..hooks import find_hooks_dir, hook_files, shown
+    from ..hooks.discovery import HOOK_UNIT_PREFIX
+    from ..hooks.learn import JS_DIR
+    from ..render.migrate_hooks import MigrationHooks
+
+    hooks_dir = find_hooks_dir(os.path.join(project, "pb_hooks", "pages")) if project else None
+    files, scripts = [], []
+    for name in hook_files(hooks_dir):
+        with open(os.path.join(hooks_dir, name), encoding="utf-8-sig", errors="replace") as f:
+            files.append((shown(HOOK_UNIT_PREFIX + name), f.read()))
+    for name in ("migration_hooks.js", "record_hooks.js"):
+        with open(os.path.join(JS_DIR, name), encoding="utf-8") as f:
+            scripts.append(f.read())
+    return MigrationHooks(tuple(scripts), tuple(files), hooks_dir or "", timeout)
+
+
+def _runner(timeout: float, hooks=None):
     """runtime.data.migrations' `run`: one file in QuickJS under the time limit."""
     from ..render.migrate import run_migration
 
-    return functools.partial(run_migration, timeout=timeout)
+    return functools.partial(run_migration, timeout=timeout, hooks=hooks)
 
 
-def start_up(site: str | None, data_dir: str, timeout: float = ServerSettings.migration_timeout) -> str | None:
-    """Apply a project's pending migrations before the workers start; the error line, or None."""
+def _apply(db, apply, hooks):
+    """`apply()` (a run of files), then the record hooks waiting for its commit; dropped when it fails."""
+    try:
+        done = apply()
+    except BaseException:
+        hooks.discard()
+        raise
+    hooks.committed()
+    return done
+
+
+def start_up(site: str | None, data_dir: str, timeout: float = ServerSettings.migration_timeout
+             ) -> tuple[str | None, dict]:
+    """Apply a project's pending migrations before the workers start: the error line (or None) and the app
+    store the run's hooks and files left, which the workers start with (as the binary's one process keeps it)."""
     folder = os.path.join(site, migrations.FOLDER) if site else ""
     if not folder or not os.path.isdir(folder):
-        return None
+        return None, {}
+    hooks = _hooks(site, timeout)
     db = Database.open(data_dir)
     try:
-        for file in migrations.apply_pending(db, folder, _runner(timeout)):
+        for file in _apply(db, lambda: migrations.apply_pending(db, folder, _runner(timeout, hooks)), hooks):
             print(f"Applied {file}", file=sys.stderr)
     except migrations.MigrationError as e:
-        return str(e)
+        return str(e), {}
     finally:
         db.close()
-    return None
+    return None, hooks.store
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -104,13 +137,15 @@ def _count(args) -> int:
 def run(args) -> int:
     """Run a parsed `migrate` command; raises ValueError/MigrationError for the CLI's one error line."""
     try:
-        run_migration = _runner(seconds("migration_timeout", args.migration_timeout))
+        timeout = seconds("migration_timeout", args.migration_timeout)
     except ValueError as e:
         raise ValueError(flag_message(e)) from None
     count = _count(args) if args.migrate_command == "down" else 0
     project = os.path.abspath(args.project)
     if not os.path.isdir(project):
         raise ValueError(f"project folder not found: {project}")
+    hooks = _hooks(project, timeout) if args.migrate_command in ("up", "down") else None
+    run_migration = _runner(timeout, hooks)
     folder = os.path.join(project, migrations.FOLDER)
     if args.migrate_command == "create":
         print(f'Successfully created file "{migrations.create(folder, args.name)}"')
@@ -118,10 +153,12 @@ def run(args) -> int:
     db = Database.open(os.path.abspath(args.data or os.path.join(project, "pb_data")))
     try:
         if args.migrate_command == "up":
-            if not migrations.apply_pending(db, folder, run_migration, lambda f: print(f"Applied {f}")):
+            if not _apply(db, lambda: migrations.apply_pending(db, folder, run_migration, lambda f: print(f"Applied {f}")),
+                          hooks):
                 print("No new migrations to apply.")
         elif args.migrate_command == "down":
-            if not migrations.revert(db, folder, run_migration, count, lambda f: print(f"Reverted {f}")):
+            if not _apply(db, lambda: migrations.revert(db, folder, run_migration, count, lambda f: print(f"Reverted {f}")),
+                          hooks):
                 print("No migrations to revert.")
         elif args.migrate_command == "history":
             for row in migrations.history(db):

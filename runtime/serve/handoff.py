@@ -32,16 +32,23 @@ class WorkerConfig:
     fd: int = -1        # that socket, inherited
     ready_fd: int = -1  # the pipe it writes one byte to once it serves
     parent: int = 0     # the supervisor's pid
+    control_fd: int = -1     # its end of the control channel (cron runs; runtime/serve/control.py)
+    bootstrap: bool = False  # the first worker of a server start: it runs onBootstrap/onServe
+    store: dict = dataclasses.field(default_factory=dict)  # app.store() as the start-up migrations left it
 
     def __post_init__(self):
         of_type("site", self.site, str, "a folder")
         of_type("app", self.app, AppSettings, "AppSettings")
         of_type("server", self.server, ServerSettings, "ServerSettings")
-        for name in ("slot", "fd", "ready_fd", "parent"):
+        for name in ("slot", "fd", "ready_fd", "parent", "control_fd"):
             of_type(name, getattr(self, name), int, "an integer")
+        of_type("bootstrap", self.bootstrap, bool, "true or false")
+        of_type("store", self.store, dict, "an object")
 
-    def for_slot(self, slot: int, fd: int, ready_fd: int, parent: int) -> WorkerConfig:
-        return dataclasses.replace(self, slot=slot, fd=fd, ready_fd=ready_fd, parent=parent)
+    def for_slot(self, slot: int, fd: int, ready_fd: int, parent: int, control_fd: int = -1,
+                 bootstrap: bool = False) -> WorkerConfig:
+        return dataclasses.replace(self, slot=slot, fd=fd, ready_fd=ready_fd, parent=parent, control_fd=control_fd,
+                                   bootstrap=bootstrap)
 
     def to_json(self) -> str:
         return json.dumps({**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)},

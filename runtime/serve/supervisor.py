@@ -25,6 +25,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from . import control
+from .cron_schedule import CronScheduler
 from .handoff import WORKER_MODULE, WorkerConfig, worker_env
 
 log = logging.getLogger("pagesvm")
@@ -126,6 +128,7 @@ class Worker:
     slot: int
     proc: subprocess.Popen
     ready_fd: int
+    channel: control.Reader | None = None  # the control channel: cron runs (runtime/serve/control.py)
     ready: bool = False
     draining: bool = False
     started: float = field(default_factory=time.monotonic)
@@ -138,6 +141,11 @@ class Worker:
         if self.ready_fd >= 0:
             os.close(self.ready_fd)
             self.ready_fd = -1
+
+    def close_channel(self) -> None:
+        if self.channel is not None:
+            self.channel.sock.close()
+            self.channel = None
 
 
 class Supervisor:
@@ -152,19 +160,25 @@ class Supervisor:
         self.starting = False  # while start() runs, a worker that dies unready is not replaced
         self.start_failed = False
         self.reload_wanted = False
+        self.cron = CronScheduler()  # cronAdd jobs: each due run sent to one worker
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
 
     # .. processes ..
-    def _spawn(self, slot: int) -> Worker:
+    def _spawn(self, slot: int, bootstrap: bool = False) -> Worker:
         ready_r, ready_w = os.pipe()
+        ours, theirs = socket.socketpair()
+        ours.settimeout(1.0)  # a send never holds the supervisor up for long
         sock = self.sockets[slot]
-        env = worker_env(self.config.for_slot(slot, sock.fileno(), ready_w, os.getpid()))
-        proc = subprocess.Popen([sys.executable, "-m", WORKER_MODULE], env=env,
-                                pass_fds=(sock.fileno(), ready_w), cwd=os.getcwd())
-        os.close(ready_w)
-        worker = Worker(slot, proc, ready_r)
+        env = worker_env(self.config.for_slot(slot, sock.fileno(), ready_w, os.getpid(), theirs.fileno(), bootstrap))
+        try:
+            proc = subprocess.Popen([sys.executable, "-m", WORKER_MODULE], env=env,
+                                    pass_fds=(sock.fileno(), ready_w, theirs.fileno()), cwd=os.getcwd())
+        finally:
+            os.close(ready_w)
+            theirs.close()
+        worker = Worker(slot, proc, ready_r, control.Reader(ours))
         log.info("worker %d started (pid %d)", slot, proc.pid)
         return worker
 
@@ -174,12 +188,15 @@ class Supervisor:
     def _poll(self, timeout: float) -> None:
         """Wait for a signal, a readiness byte or a child exit; then handle what happened."""
         pending = {w.ready_fd: w for w in self._alive() if not w.ready and w.ready_fd >= 0}
+        channels = {w.channel.sock.fileno(): w for w in self._alive() if w.channel is not None}
         try:
-            readable, _, _ = select.select([self._wake_r, *pending], [], [], timeout)
+            readable, _, _ = select.select([self._wake_r, *pending, *channels], [], [], timeout)
         except InterruptedError:
             readable = []
         for fd in readable:
-            if fd == self._wake_r:
+            if fd in channels:
+                self._on_message(channels[fd])
+            elif fd == self._wake_r:
                 try:
                     while os.read(self._wake_r, 512):
                         pass
@@ -190,6 +207,18 @@ class Supervisor:
                 if os.read(fd, 1):
                     worker.ready = True
         self._reap()
+        if not self.stopping:
+            self.cron.tick([w for w in self.slots if w is not None and w.ready and w.channel is not None],
+                           lambda w, job_id: control.send(w.channel.sock, {"run": job_id}))
+
+    def _on_message(self, worker: Worker) -> None:
+        for message in worker.channel.read():
+            if isinstance(message.get("jobs"), list):
+                self.cron.set_table(message["jobs"])
+            elif isinstance(message.get("done"), str):
+                self.cron.finished(message["done"], str(message.get("outcome", "")))
+        if worker.channel.closed:
+            worker.close_channel()
 
     def _reap(self) -> None:
         for worker in list(self._alive()):
@@ -197,6 +226,8 @@ class Supervisor:
             if code is None:
                 continue
             worker.close_pipe()
+            worker.close_channel()
+            self.cron.lost(worker)
             if worker in self.old or worker in self.incoming:
                 (self.old if worker in self.old else self.incoming).remove(worker)
                 continue
@@ -248,7 +279,7 @@ class Supervisor:
         self._install_signals()
         self.starting = True
         try:
-            first = self._spawn(0)
+            first = self._spawn(0, bootstrap=True)  # runs onBootstrap/onServe: once per server start
             self.slots[0] = first
             if not self._wait_first(first):
                 return False

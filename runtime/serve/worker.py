@@ -113,6 +113,19 @@ def main(cfg: WorkerConfig) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.asyncio_loop.add_signal_handler(sig, drain)
+    from . import worker_control
+
+    hooks = front.runtime.hooks
+    if cfg.store and hooks is not None and hooks.registrations:  # app.store() as the start-up migrations left it
+        from ..hooks.learn import seed_store
+
+        seed_store(front.runtime.engine, hooks.registrations[0].file, cfg.store)
+    if cfg.bootstrap:  # once per server start, before this worker (or any other) serves
+        failed = worker_control.run_startup(loop, front.runtime)
+        if failed:
+            print(f"pagesvm: error: {failed}", file=sys.stderr, flush=True)
+            return 2
+    control = worker_control.attach(loop, cfg.control_fd, front.runtime)  # noqa: F841 - kept open while serving
     # Everything made so far (modules, the interpreter's runtime, the router) lives as long as the
     # worker: out of the collector's sight, a full collection takes microseconds instead of the
     # 5-15 ms pauses that otherwise set the 99th-percentile latency under load.

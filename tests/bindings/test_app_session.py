@@ -48,7 +48,8 @@ def test_a_new_record_is_saved_with_its_pending_sets_and_answers_its_table(data_
 def test_errors_are_the_binary_text_with_field_messages(data_dir):
     session = RecordSession(process.store_for(data_dir))
     assert session.save({"h": 0, "c": "posts", "ops": [["title", ""]]}) == {
-        "error": "title: cannot be blank.", "fields": {"title": "cannot be blank"}}
+        "error": "title: cannot be blank.", "fields": {"title": "cannot be blank"},
+        "codes": {"title": "validation_required"}}
     assert session.find("posts", "nothere") == {"error": "sql: no rows in result set"}
     assert session.sync({"h": 99, "ops": []}) == {"error": "pagesvm: this Record belongs to another request"}
     assert session.delete({"h": 0, "c": "posts", "ops": []}) == {"error": "sql: no rows in result set"}

@@ -57,4 +57,4 @@ def test_same_answer_as_pocketbase(answers, index):
 
 
 def test_table_is_large_enough():
-    assert len(ROWS) >= 40
+    assert len(ROWS) >= 100

@@ -60,7 +60,9 @@
   // What a thrown value answers: an ApiError as itself, anything else PocketBase's generic 400.
   R.apiErrorBody = function (e) {
     if (e instanceof ApiError) return { status: e.status >= 400 && e.status < 600 ? e.status : 400, json: e.toJSON() };
-    return { status: 400, json: { data: {}, message: GENERIC, status: 400 } };
+    const data = {};  // a failed save's validation errors, as the binary's router answers them
+    if (e instanceof Error && e.name === 'GoError' && e.pvInvalid) for (const [k, code, text] of e.pvInvalid) data[k] = { code, message: sentenize(text) };
+    return { status: 400, json: { data, message: GENERIC, status: 400 } };
   };
 
   // -- middlewares ------------------------------------------------------------------------------------
@@ -182,6 +184,16 @@
     if (!entry) throw new Error('pagesvm: ' + ref[0] + ' registered differently than at start-up');
     return entry;
   }
+  // PocketBase's BootstrapEvent/ServeEvent: e.app and e.next(); every handler must call e.next() for the
+  // next one (and the server's own start) to run, or start-up fails, as the binary cannot start without it.
+  function startupEvent(st, name, refs) {
+    if (!refs.length) return;
+    let reached = false;
+    const chain = refs.map((ref) => ({ func: entryAt(st, ref).handler }));
+    const e = { app: G.$app };
+    R.runChain(e, chain, () => { reached = true; });
+    if (!reached) throw new Error(name + ': a handler did not call e.next(), so the server cannot start');
+  }
   // A registration's entry, its file run in this request if not yet (record_hooks.js, in any request).
   R.hookEntry = function (ref) {
     const st = R.state;
@@ -196,9 +208,25 @@
       st.response.body = '[]';
       return;
     }
+    if (spec.seedStore) {  // start-up: app.store() as the migrations left it (runtime/hooks/learn.py)
+      const store = G.$app.store();
+      for (const key of Object.keys(spec.seedStore)) store.set(key, spec.seedStore[key]);
+      st.response.body = '';
+      return;
+    }
     if (spec.learn) {
       const list = load(st, st.route.page);
       st.response.body = JSON.stringify(list.map(describe));
+      return;
+    }
+    if (spec.cron) {  // one run of a cronAdd job: what it throws is the result's error (file and line)
+      entryAt(st, spec.cron).handler();
+      st.response.body = '';
+      return;
+    }
+    if (spec.startup) {  // onBootstrap, then onServe: once per server start (runtime/http/hook_jobs.py)
+      for (const name of ['onBootstrap', 'onServe']) startupEvent(st, name, spec.startup[name] || []);
+      st.response.body = '';
       return;
     }
     const e = R.hookEvent(st, spec);

@@ -33,7 +33,7 @@
     const refs = matching(name, c);
     if (refs.length === 0) return final ? final() : undefined;
     const list = refs.map((ref) => R.hookEntry(ref).handler);  // the closures, made in this request
-    const e = { app: G.$app, record, next: null };
+    const e = { app: R.app || G.$app, record, next: null };  // R.app: a migration's app (migration_hooks.js)
     if (extra) Object.assign(e, extra);
     let i = 0;
     e.next = function next() {
@@ -45,6 +45,16 @@
   }
   // e.error as the binary shows it: a Go error's text for ours, a thrown value as it is.
   function asGoValue(err) { return err instanceof Error && err.name === 'GoError' && err.value ? err.value : err; }
+  // A hook's thrown ApiError reaches the save's caller as the binary's Go *ApiError: a GoError whose text is
+  // the message (e.error too), still an ApiError for a route's answer. Other thrown values pass as they are.
+  function asGoThrown(err) {
+    const E = R.hookErrors;
+    if (E === undefined || !(err instanceof E.ApiError) || err.name === 'GoError') return err;
+    const out = new E.ApiError(err.status, err.message, err.data);
+    Object.defineProperty(out, 'name', { value: 'GoError' });
+    out.value = R.goError(err.message).value;
+    return out;
+  }
   function relevant(names, c) {
     for (const name of names) if (matching(name, c).length) return true;
     return false;
@@ -68,7 +78,8 @@
         fire('onRecordValidate', c, record, () => K.step(record, 'save', 'validate'));
         return execute();
       });
-    } catch (err) {
+    } catch (thrown) {
+      const err = asGoThrown(thrown);
       fire(names[3], c, record, null, { error: asGoValue(err) });
       throw err;
     }

@@ -13,14 +13,18 @@
 // Past --migration-timeout Python answers every call `{stop: true}` (runtime/render/migrate.py): the
 // timer's alarm may land inside a Python call, where it becomes an error the file could catch and
 // loop on. Spinning here instead leaves the alarm to QuickJS's interrupt, which no try/catch holds.
-// bindings/record.js looks `call_python` up at each call, so it calls this one.
-call_python = (function (host) {
-  return function () {
-    var answer = host.apply(null, arguments);
-    if (answer && answer.stop === true) for (;;) { /* until the interrupt */ }
-    return answer;
-  };
-})(call_python);
+// bindings/record.js looks `call_python` up at each call, so it calls this one. dukpy writes the global
+// afresh before every evaluation: each later one of a migration's interpreter starts by calling this again.
+function __pvGuardHost() {
+  call_python = (function (host) {
+    return function () {
+      var answer = host.apply(null, arguments);
+      if (answer && answer.stop === true) for (;;) { /* until the interrupt */ }
+      return answer;
+    };
+  })(call_python);
+}
+__pvGuardHost();
 
 var __pvMigration = { up: null, down: null, registered: false };
 
