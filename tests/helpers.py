@@ -263,3 +263,22 @@ class PocketBase:
     def stop(self) -> None:
         stop_process(self.proc)
         self.log.close()
+
+
+def oracle_answers(pb_folder: str, hooks: dict, site: str, data_dir: str, migrations: str | None = None,
+                   path: str = "/oracle") -> tuple:
+    """GET `path` from the real PocketBase (running `hooks`, after `migrations`) and from `pagesvm serve site`:
+    the two JSON answers, each checked to be a 200 first. The oracle tests' one way to ask both sides."""
+    pb = PocketBase(pb_folder, hooks=hooks, migrations=migrations)
+    try:
+        status, binary = pb.call("GET", path)
+    finally:
+        pb.stop()
+    assert status == 200, binary
+    server = start_server(site, "--workers", "1", data_dir=data_dir)
+    try:
+        page = server.get(path)
+    finally:
+        server.stop()
+    assert page.status == 200, page.body
+    return binary, json.loads(page.body)

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import SITES, PocketBase, start_server
+from tests.helpers import SITES, oracle_answers
 
 PROJECT = os.path.join(SITES, "records_project")
 FIELDS = ["title", "views", "published", "score", "meta", "tags", "when", "missing"]
@@ -88,20 +88,8 @@ def answers(tmp_path_factory):
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("pb_data"))
     with open(os.path.join(project, "pb_hooks", "pages", "oracle.ejs"), "w", encoding="utf-8") as f:
         f.write(PAGE)
-    pb = PocketBase(str(tmp_path_factory.mktemp("pb")), hooks={"oracle.pb.js": HOOK},
-                    migrations=os.path.join(PROJECT, "pb_migrations"))
-    try:
-        status, binary = pb.call("GET", "/oracle")
-    finally:
-        pb.stop()
-    assert status == 200, binary
-    server = start_server(project, "--workers", "1", data_dir=str(tmp_path_factory.mktemp("data")))
-    try:
-        page = server.get("/oracle")
-    finally:
-        server.stop()
-    assert page.status == 200, page.body
-    return binary, json.loads(page.body)
+    return oracle_answers(str(tmp_path_factory.mktemp("pb")), {"oracle.pb.js": HOOK}, project,
+                          str(tmp_path_factory.mktemp("data")), migrations=os.path.join(PROJECT, "pb_migrations"))
 
 
 @pytest.mark.parametrize("key", ["collection", "beforeSave", "newBefore", "idLength", "sameId", "found",

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests.bindings.template_cases import CASES, generated, mutated
-from tests.helpers import PocketBase, start_server, write_site
+from tests.helpers import oracle_answers, write_site
 
 FILES = {
     "layout.html": '<html><title>{{block "title" .}}Default{{end}}</title>'
@@ -50,19 +50,8 @@ def answers(tmp_path_factory):
     write_site(files, FILES)
     snippet = SNIPPET % {"cases": json.dumps(CASES + CORPUS), "dir": json.dumps(files), "data": json.dumps(FILE_DATA)}
     site = write_site(tmp_path_factory.mktemp("site"), {"pb_hooks/pages/oracle.ejs": PAGE % snippet})
-    pb = PocketBase(str(tmp_path_factory.mktemp("pb")), hooks={"oracle.pb.js": HOOK % snippet})
-    try:
-        status, binary = pb.call("GET", "/oracle")
-    finally:
-        pb.stop()
-    assert status == 200, binary
-    server = start_server(site, "--workers", "1", data_dir=str(tmp_path_factory.mktemp("data")))
-    try:
-        page = server.get("/oracle")
-    finally:
-        server.stop()
-    assert page.status == 200, page.body
-    return binary, json.loads(page.body)
+    return oracle_answers(str(tmp_path_factory.mktemp("pb")), {"oracle.pb.js": HOOK % snippet}, site,
+                          str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CASES])
