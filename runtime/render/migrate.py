@@ -34,7 +34,6 @@ from .quickjs import JSRuntimeError, PagesInterpreter
 _PRELUDE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "migrations.js")
 _FRAME_RE = re.compile(r"<dukpy>:(\d+)(?::\d+)?")
 _prelude: tuple[str, int] | None = None
-_STOP = {"stop": True}
 
 
 def _load_prelude() -> tuple[str, int]:
@@ -105,15 +104,12 @@ class _App:
                                      if not types or c.type in types])
 
     def export(self, interp: PagesInterpreter, limits: RequestLimits) -> None:
-        def guarded(fn):
-            """Past the deadline, `{stop}` instead of the call (js/migrations.js spins on it)."""
-            return lambda *args: _STOP if limits.overdue() else fn(*args)
-
+        # Past the deadline every call answers `{stop}` (quickjs.py, as for pages); js/migrations.js spins on it.
+        interp.overdue = limits.overdue
         for name in ("new", "save", "delete", "find", "all"):
-            interp.export_function("pv_migration_" + ("collection" if name == "new" else name),
-                                   guarded(getattr(self, name)))
+            interp.export_function("pv_migration_" + ("collection" if name == "new" else name), getattr(self, name))
         for name in RecordSession.METHODS:
-            interp.export_function("pv_record." + name, guarded(getattr(self.records, name)))
+            interp.export_function("pv_record." + name, getattr(self.records, name))
 
 
 def _line(stack: str, prelude_lines: int, file_lines: int, at_end: bool = False) -> int:
