@@ -3,7 +3,8 @@ side in one run on copies of one data.db, each on core 0 with one worker (Pocket
 in turns, every request rendering afresh.
 
 - records_project: a page listing 50 records from `findRecordsByFilter` with their author expanded, in a layout;
-  PocketBase answers the same query with the same HTML from a `routerAdd` handler (pb_hooks/posts.pb.js).
+  PocketBase answers the same query with the same HTML from a `routerAdd` handler (pocketbase_hooks/posts.pb.js,
+  a folder only PocketBase is given).
 - hooks_project: one hook file both serve as it is: a `routerAdd` JSON route and a `$template` page.
 
 Both answers must be the same before anything is measured (the same bytes; for JSON the same data, as Go's maps
@@ -47,8 +48,12 @@ def prepare(root: str, name: str) -> tuple[str, str, str]:
 
 
 def pocketbase_command(binary: str, project: str, data: str) -> list[str]:
-    """`pocketbase serve` of the project on DATA; the address comes after (bench/run.py's `running`)."""
-    return [binary, "serve", f"--dir={data}", f"--hooksDir={os.path.join(project, 'pb_hooks')}",
+    """`pocketbase serve` of the project on DATA; the address comes after (bench/run.py's `running`). A project's
+    `pocketbase_hooks/` holds what only PocketBase runs (the records page as a `routerAdd` handler): in `pb_hooks/`
+    pagesvm would serve that handler too, ahead of the page, and the row would measure the wrong code."""
+    only = os.path.join(project, "pocketbase_hooks")
+    hooks = only if os.path.isdir(only) else os.path.join(project, "pb_hooks")
+    return [binary, "serve", f"--dir={data}", f"--hooksDir={hooks}",
             f"--migrationsDir={os.path.join(project, 'pb_migrations')}", "--hooksWatch=false"]
 
 

@@ -1,5 +1,6 @@
 // The same page as pb_hooks/pages/(app)/posts.ejs in its layout, built by PocketBase's own router: the bench's
-// reference for the records rows (bench/records.py). The HTML is byte for byte what pagesvm renders.
+// reference for the records row (bench/versus.py; only PocketBase is given this folder). The HTML is byte for byte
+// what pagesvm renders.
 routerAdd("GET", "/posts", (e) => {
   const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" })[c]);
   const posts = $app.findRecordsByFilter("posts", "views >= {:min}", "-views", 50, 0, { min: 100 });
