@@ -282,3 +282,10 @@ def oracle_answers(pb_folder: str, hooks: dict, site: str, data_dir: str, migrat
         server.stop()
     assert page.status == 200, page.body
     return binary, json.loads(page.body)
+
+
+def hook_sources(project: str) -> dict:
+    """A project's `pb_hooks/*.pb.js` as {name: text}, what `PocketBase(hooks=...)` serves."""
+    folder = os.path.join(project, "pb_hooks")
+    return {name: open(os.path.join(folder, name), encoding="utf-8").read()
+            for name in os.listdir(folder) if name.endswith(".pb.js")}

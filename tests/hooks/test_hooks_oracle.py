@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import SITES, PocketBase, request, start_server
+from tests.helpers import SITES, PocketBase, hook_sources, request, start_server
 from tests.hooks.hooks_corpus import HEADERS, ROWS
 
 PROJECT = os.path.join(SITES, "hooks_project")
@@ -30,9 +30,7 @@ def answer(host, port, row, token, superuser):
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("pb"))
-    hooks_dir = os.path.join(PROJECT, "pb_hooks")
-    hooks = {n: open(os.path.join(hooks_dir, n), encoding="utf-8").read()
-             for n in os.listdir(hooks_dir) if n.endswith(".pb.js")}
+    hooks = hook_sources(PROJECT)
     pb = PocketBase(folder, hooks=hooks)
     try:
         pb.call("POST", "/api/collections/users/records", {"email": EMAIL, "password": PASSWORD, "passwordConfirm": PASSWORD})

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.helpers import SITES, PocketBase, request, start_server
+from tests.helpers import SITES, PocketBase, hook_sources, request, start_server
 
 PROJECT = os.path.join(SITES, "rechooks_project")
 ROWS = [
@@ -56,9 +56,7 @@ def run_rows(host, port, headers=None):
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("pb"))
-    hooks_dir = os.path.join(PROJECT, "pb_hooks")
-    hooks = {n: open(os.path.join(hooks_dir, n), encoding="utf-8").read()
-             for n in os.listdir(hooks_dir) if n.endswith(".pb.js")}
+    hooks = hook_sources(PROJECT)
     pb = PocketBase(folder, hooks=hooks, migrations=os.path.join(PROJECT, "pb_migrations"))
     try:
         theirs = run_rows("127.0.0.1", pb.port)
