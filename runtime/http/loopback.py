@@ -34,16 +34,6 @@ from ..render.limits import RequestLimits, RequestTimeout
 MAX_DEPTH = 3  # a page calling itself calling itself…: a clear error past this
 
 
-class _NowQueue(RenderQueue):
-    """A render queue that renders each job at once, on its own interpreter, untimed (the caller's
-    alarm times it)."""
-
-    def submit(self, job):
-        self._waiting.append(job)
-        self._flush()
-        return job
-
-
 class _Capture:
     """What the pipeline answers through: the nested request and, once sent, its response."""
 
@@ -91,7 +81,7 @@ class Loopback:
     def __init__(self, runtime):
         self.runtime = runtime
         self.ports: set[int] = set()  # the ports this server listens on (runtime/serve/worker.py adds them)
-        self._queues: list[_NowQueue] = []  # one spare per nesting level
+        self._queues: list[RenderQueue] = []  # one spare per nesting level
         self.depth = 0
 
     def is_self(self, url: str, calling_host: str) -> bool:
@@ -130,9 +120,10 @@ class Loopback:
         runtime = self.runtime
         if len(self._queues) <= self.depth:
             engine = runtime.queue.engine
-            self._queues.append(_NowQueue(Engine(engine.site, registry=engine.registry, markdown=engine.markdown,
-                                                 config=engine.config, router=engine.router, scripts=engine.scripts),
-                                          RequestLimits(0, watchdog=False), runtime.answer))
+            # Its own interpreter, untimed (the caller's alarm times it), rendering each job at once.
+            self._queues.append(RenderQueue(Engine(engine.site, registry=engine.registry, markdown=engine.markdown,
+                                                   config=engine.config, router=engine.router, scripts=engine.scripts),
+                                            RequestLimits(0, watchdog=False), runtime.answer, immediate=True))
         outer, runtime.queue = runtime.queue, self._queues[self.depth]
         self.depth += 1
         try:

@@ -92,9 +92,12 @@ class RenderQueue:
     not raise (if it does, the error is logged and the other jobs go on).
     """
 
-    def __init__(self, engine: Engine, limits: RequestLimits, on_result):
+    def __init__(self, engine: Engine, limits: RequestLimits, on_result, *, immediate: bool = False):
         self.engine = engine
         self.limits = limits
+        # Render each job as it is submitted, not on the next turn of the event loop: a page's call to its own
+        # server (runtime/http/loopback.py) is answered while the calling page waits.
+        self.immediate = immediate
         engine.interp.overdue = limits.overdue
         self._on_result = on_result
         self._waiting: list[Job] = []
@@ -104,9 +107,11 @@ class RenderQueue:
         _QUEUES.add(self)
 
     def submit(self, job: Job) -> Job:
-        """Queue ``job`` for the next turn of the event loop."""
+        """Queue ``job`` for the next turn of the event loop (render it now when ``immediate``)."""
         self._waiting.append(job)
-        if not self._scheduled:
+        if self.immediate:
+            self._flush()
+        elif not self._scheduled:
             self._scheduled = True
             IOLoop.current().add_callback(self._flush)
         return job
