@@ -19,7 +19,7 @@ from bindings import tokens
 from bindings.auth import backend
 from bindings.context import Context, RequestInfo, ResponseEffects
 
-from . import csrf
+from . import cors, csrf
 from .response import Response
 from ..hooks import JS_FILES, RouteTable, find_hooks_dir, hook_files, learn, pages_loader, shown
 from ..hooks.learn import hook_route
@@ -30,7 +30,6 @@ log = logging.getLogger("pagesvm")
 NONE = "application/x-pagesvm-none"  # js/event.js: the handler wrote no body
 FILE = "application/x-pagesvm-file"  # js/hooks.js: the chain let a prepared file through
 JSON_TYPE = "application/json"
-CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
 FILE_NOT_FOUND = "File not found."
 NOT_FOUND = "The requested resource wasn't found."
 
@@ -89,13 +88,9 @@ class HookRoutes:
         """Answer ``handler`` if a hook route (or a CORS preflight) owns its URL; None: on to the pages."""
         request = handler.request
         raw_path = request.path
-        headers = request.headers
-        if request.method == "OPTIONS" and raw_path.startswith("/api/") and "Origin" in headers \
-                and "Access-Control-Request-Method" in headers:
-            allow = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", CORS_METHODS)]
-            if "Access-Control-Request-Headers" in headers:
-                allow.append(("Access-Control-Allow-Headers", headers["Access-Control-Request-Headers"]))
-            return handler.send(Response(204, b"", allow)) or True
+        preflight = cors.preflight(request)
+        if preflight is not None:
+            return handler.send(preflight) or True
         found = self.table.match(request.method, raw_path)
         if found is None:
             return None

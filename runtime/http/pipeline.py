@@ -18,6 +18,7 @@ from runtime.data.busy import DatabaseBusyError
 
 from . import csrf
 from .extensions import registry_for
+from .api_routes import ApiRoutes
 from .hook_routes import HookRoutes, hook_scripts
 from .loopback import Loopback
 from .response import Refusal, Response, error_response, page_response, refusal_response
@@ -97,6 +98,7 @@ class PagesRuntime:
         self.hooks = HookRoutes(self, hooks_dir, hook_names) if hook_names else None
         # routerUse middlewares wrap every page and file, as on PocketBase: None (the one check) without any.
         self._wrap = self.hooks if self.hooks is not None and self.hooks.uses else None
+        self.api = ApiRoutes(self.data_dir, self.options) if settings.api else None
 
     @property
     def engine(self) -> Engine:
@@ -113,6 +115,8 @@ class PagesRuntime:
                 owned = self.hooks.before_pages(handler)
                 if owned is not None:
                     return owned if isinstance(owned, Job) else None
+            if self.api is not None and self.api.serve(handler):  # PocketBase's REST API under /api/
+                return None
             path, match = self._match(request)
             if match is not None and match.route.kind == "static":
                 response = self._static(request, match)

@@ -54,6 +54,7 @@ class AppSettings:
     timeout: float = 10.0
     auth_ttl: int = DEFAULT_TTL
     allow_exec: bool = False  # $os.cmd/$os.exec may run programs (pagesvm serve --allow-exec)
+    api: bool = True  # PocketBase's REST API under /api/ (pagesvm serve --no-api turns it off)
 
     def __post_init__(self):
         set_ = object.__setattr__  # frozen: normalised once, here
@@ -62,9 +63,10 @@ class AppSettings:
         if self.debug not in (True, False):  # 1 and 0 too, never a string such as "false"
             raise ValueError(f"debug must be true or false, got {self.debug!r}")
         set_(self, "debug", bool(self.debug))
-        if self.allow_exec not in (True, False):
-            raise ValueError(f"allow_exec must be true or false, got {self.allow_exec!r}")
-        set_(self, "allow_exec", bool(self.allow_exec))
+        for name in ("allow_exec", "api"):
+            if getattr(self, name) not in (True, False):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
+            set_(self, name, bool(getattr(self, name)))
         set_(self, "data_dir", os.fspath(of_type("data_dir", self.data_dir, (str, os.PathLike), "a folder")))
         exts = self.extensions
         exts = [exts] if isinstance(exts, (str, os.PathLike)) else exts

@@ -76,6 +76,8 @@ def build_parser() -> Parser:
                             f"seconds, or 90m, 12h, 7d (default {_days(APP.auth_ttl)})")
     serve.add_argument("--allow-exec", action="store_true",
                        help="let page and hook code run programs with $os.cmd()/$os.exec() (refused otherwise)")
+    serve.add_argument("--no-api", dest="api", action="store_false",
+                       help="do not serve PocketBase's REST API under /api/ (served by default, as PocketBase does)")
     serve.add_argument("--max-output", type=int, default=APP.max_output, metavar="BYTES",
                        help=f"largest response body a page may produce (default {_mib(APP.max_output)})")
     _limit_args(serve)
@@ -132,7 +134,7 @@ def _settings(args, root: str, data_dir: str) -> WorkerConfig:
     try:
         app = AppSettings(data_dir=data_dir, debug=args.dev, extensions=tuple(args.ext), max_output=args.max_output,
                           max_fields=args.max_fields, timeout=args.timeout, auth_ttl=args.auth_ttl,
-                          allow_exec=args.allow_exec)
+                          allow_exec=args.allow_exec, api=args.api)
         server = ServerSettings(host=args.host, port=args.port, workers=args.workers, grace=args.grace,
                                 max_body=args.max_body, max_connections=args.max_connections,
                                 idle_timeout=args.idle_timeout, proxy_headers=args.proxy_headers,

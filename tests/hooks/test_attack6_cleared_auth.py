@@ -29,7 +29,7 @@ def served(tmp_path_factory):
     running = start_server(write_site(tmp_path_factory.mktemp("project"), HOOKS), "--workers", "1", data_dir=data)
     subprocess.run([sys.executable, "-m", "runtime.serve.cli", "users", "create", "ban@example.com", "--data", data,
                     "--password-stdin"], input="password123\n", text=True, cwd=ROOT, check=True, capture_output=True)
-    from bindings import tokens
+    from runtime.data import tokens
     from bindings.auth import backend
 
     store = backend(data).store

@@ -1,0 +1,101 @@
+"""``Api``: one API call answered top to bottom with one catch, and ``ApiCall``, what a handler gets.
+
+A handler is ``handler(call, **path_params) -> ApiResponse``; it raises ``ApiError`` for an answer
+in PocketBase's error shape. Errors of the data layer that mean the same everywhere are turned into
+answers here, once: a lookup that found nothing is a 404. Anything else is a bug of ours: logged
+with the request, answered 500 in PocketBase's shape, and the service goes on.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from runtime.data.db import NotFoundError
+from runtime.data.process import store_for
+from runtime.data.tokens import verify_token
+
+from .exchange import GENERIC, ApiError, ApiRequest, ApiResponse, not_found
+from .router import ROUTES
+
+log = logging.getLogger("pagesvm")
+# Every module that registers routes; imported once, by the first Api made.
+ROUTE_MODULES = ("health",)
+_loaded = False
+
+SUPERUSERS = "_superusers"
+
+
+def _load_routes() -> None:
+    global _loaded
+    if not _loaded:
+        for name in ROUTE_MODULES:
+            importlib.import_module(f"{__package__}.{name}")
+        _loaded = True
+
+
+class ApiCall:
+    """One request being answered: the request, the worker's DataStore, who is asking, the settings."""
+
+    __slots__ = ("api", "request", "store", "_auth")
+
+    def __init__(self, api: "Api", request: ApiRequest):
+        self.api, self.request, self.store = api, request, store_for(api.data_dir)
+        self._auth = False  # not read yet
+
+    @property
+    def options(self) -> dict:
+        return self.api.options
+
+    @property
+    def auth(self):
+        """(collection, record) of the ``Authorization`` token (bare or ``Bearer``), or None.
+
+        PocketBase's API reads no cookie: a page's ``pb_auth`` cookie never signs an API call in."""
+        if self._auth is False:
+            token = self.request.header("authorization").strip()
+            if token[:7].lower() == "bearer ":
+                token = token[7:].strip()
+            self._auth = verify_token(token, self.store) if token else None
+        return self._auth
+
+    @property
+    def auth_record(self):
+        found = self.auth
+        return found[1] if found is not None else None
+
+    @property
+    def is_superuser(self) -> bool:
+        found = self.auth
+        return found is not None and found[0].name == SUPERUSERS
+
+
+class Api:
+    """PocketBase's REST API over one data folder. ``options`` holds what the server was started with
+    (``app_url``, ``auth_ttl``, mail settings…); ``hooks`` the JSVM's request hooks, when a site has any."""
+
+    def __init__(self, data_dir: str, options: dict | None = None, hooks=None):
+        _load_routes()
+        self.data_dir, self.options, self.hooks = data_dir, dict(options or {}), hooks
+
+    def owns(self, path: str) -> bool:
+        """Whether a path is the API's to answer (PocketBase keeps all of ``/api/``)."""
+        return path.startswith("/api/")
+
+    def handle(self, request: ApiRequest) -> ApiResponse | None:
+        """The answer, or None when no route matches (the caller answers PocketBase's 404)."""
+        found = ROUTES.match(request.method, request.path)
+        if found is None:
+            return None
+        handler, params = found
+        try:
+            response = handler(ApiCall(self, request), **params)
+        except ApiError as e:
+            response = e.response()
+        except NotFoundError:
+            response = not_found().response()
+        except Exception:  # noqa: BLE001 - a bug of ours: one answer, logged, the service goes on
+            log.exception("API %s %s failed", request.method, request.path)
+            response = ApiError(500, GENERIC).response()
+        if request.method == "HEAD":
+            response.body = b""
+        return response

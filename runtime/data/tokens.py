@@ -1,0 +1,93 @@
+"""PocketBase's tokens: HS256 JWTs signed with a record's `tokenKey` and its collection's secret.
+
+An auth token's claims are `collectionId`, `exp`, `id`, `refreshable` and `type: "auth"` (keys sorted,
+as the binary's JSON has them), signed with the record's `tokenKey` followed by its collection's
+`authToken.secret`, both stored in data.db: a token made here is accepted by the real PocketBase on
+the same file and the reverse, and a new password or tokenKey, or a new collection secret, ends every
+older token. Anything wrong with a token reads as "no one" (None), never as an exception. The cookie
+that carries a token to pages is the bindings' business (bindings/tokens.py).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import jwt
+
+from .collections import Collection
+from .db import NotFoundError
+from .ddl import quote
+from .records import Record
+
+_ALGORITHM = "HS256"
+
+
+def auth_duration(collection, cap: int | None = None) -> int:
+    """Seconds a sign-in lasts: the collection's authToken duration, at most `cap` (--auth-ttl)."""
+    seconds = int((collection.options.get("authToken") or {}).get("duration") or 0) or 432000
+    return min(seconds, int(cap)) if cap else seconds
+
+
+def signing_key(collection, token_key: str) -> str:
+    """The HMAC key the binary uses: the record's tokenKey, then the collection's authToken secret."""
+    return token_key + str((collection.options.get("authToken") or {}).get("secret") or "")
+
+
+def issue_token(collection, record_id: str, token_key: str, ttl: int) -> str:
+    claims = {"collectionId": collection.id, "exp": int(time.time()) + int(ttl), "id": record_id,
+              "refreshable": True, "type": "auth"}
+    return jwt.encode(claims, signing_key(collection, token_key), algorithm=_ALGORITHM)
+
+
+def unverified_claims(token: str) -> dict:
+    """The payload before its signature is checked: read only to learn whose key completes the HMAC key."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+_parsed: dict = {}  # a collection's row text → (Collection, its API shape): parsed once, not per request
+
+
+def _auth_collection(store, collection_id: str):
+    """The auth collection with this exact id, or None; read per call, its JSON parsed only when it changed."""
+    row = store.db.execute("SELECT * FROM _collections WHERE id = ? AND type = 'auth'", (collection_id,)).fetchone()
+    if row is None:
+        return None
+    text = tuple(row)
+    found = _parsed.get(text)
+    if found is None:
+        if len(_parsed) > 64:
+            _parsed.clear()
+        collection = Collection.from_row(row)
+        found = _parsed[text] = (collection, collection.to_api(with_secrets=True))
+    return found
+
+
+def verify_token(token, store):
+    """(collection, record) a token is valid for now, or None; `store` is a runtime.data DataStore."""
+    if not isinstance(token, str) or not token or token.count(".") != 2:
+        return None
+    try:
+        unverified = unverified_claims(token)
+        record_id, collection_id = unverified.get("id"), unverified.get("collectionId")
+        if not (isinstance(record_id, str) and record_id and isinstance(collection_id, str) and collection_id):
+            return None
+        found = _auth_collection(store, collection_id)
+        if found is None:
+            return None
+        collection, shape = found
+        row = store.db.execute(f"SELECT * FROM {quote(collection.name)} WHERE id = ? LIMIT 1",
+                               (record_id,)).fetchone()
+        if row is None:
+            return None
+        record = Record.from_row(shape, dict(row))
+        key = signing_key(collection, record.token_key())
+        if not record.token_key() or key == record.token_key():  # never a key missing either half
+            return None
+        claims = jwt.decode(token, key, algorithms=[_ALGORITHM], options={"require": ["exp", "id"]})
+    except (ValueError, jwt.PyJWTError, NotFoundError, RecursionError, AttributeError):  # RecursionError: nesting
+        return None
+    if claims.get("id") != record.id or claims.get("type") != "auth" or claims.get("collectionId") != collection.id:
+        return None
+    return collection, record
