@@ -25,6 +25,7 @@ STATUSES = {
     "authWithPassword B": 200,
     "posts.create published as A": 200,
     "posts.create draft with file as A": 200,
+    "posts.create unowned draft as A": 200,
     "posts.create missing title": 400,
     "posts.create bad values": 400,
     "posts.create file of a refused type": 400,
@@ -114,10 +115,11 @@ def test_the_binary_answers_the_flow_as_pinned(binary):
     assert error["posts.create file of a refused type"]["data"]["attachment"]["code"] == \
         "validation_invalid_mime_type"
     # Lists: the draft is A's alone; expand follows the users view rule (anonymous sees no owner).
+    # An empty owner equals an anonymous request's empty auth id: the unowned draft is shown to anonymous only.
     assert [p["title"] for p in steps["posts.getFullList as A"]["data"]] == ["Draft post", "Hello world"]
-    assert [p["title"] for p in steps["posts.getFullList anonymous"]["data"]] == ["Hello world"]
+    assert [p["title"] for p in steps["posts.getFullList anonymous"]["data"]] == ["Hello world", "Unowned draft"]
     anonymous = steps["posts.getList expand anonymous"]["data"]
-    assert anonymous["totalItems"] == 1 and anonymous["items"][0]["expand"] == {}
+    assert anonymous["totalItems"] == 2 and [p["expand"] for p in anonymous["items"]] == [{}, {}]
     skipped = steps["posts.getList fields skipTotal as A"]["data"]
     assert (skipped["totalItems"], skipped["totalPages"]) == (-1, -1)
     assert skipped["items"][0] == {"expand": {"owner": {"name": "Alice"}}, "id": "<id4>", "tags": ["py"],
