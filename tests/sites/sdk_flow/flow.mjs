@@ -117,7 +117,8 @@ await step("posts.getList as A", () => postsA.getList(1, 1, {
 await step("posts.getList fields skipTotal as A", () => postsA.getList(1, 10, {
   sort: "title", fields: "id,title,tags,expand.owner.name", expand: "owner", skipTotal: true,
 }));
-await step("posts.getList expand anonymous", () => anon.collection("posts").getList(1, 10, { sort: "title", expand: "owner" }));
+await step("posts.getList expand anonymous", () =>
+  anon.collection("posts").getList(1, 10, { sort: "title", expand: "owner" }));
 await step("posts.getFullList as A", () => postsA.getFullList({ sort: "title" }));
 await step("posts.getFullList anonymous", () => anon.collection("posts").getFullList({ sort: "title" }));
 await step("posts.getFirstListItem found", () => postsA.getFirstListItem('title = "Draft post"'));
