@@ -289,3 +289,37 @@ def hook_sources(project: str) -> dict:
     folder = os.path.join(project, "pb_hooks")
     return {name: open(os.path.join(folder, name), encoding="utf-8").read()
             for name in os.listdir(folder) if name.endswith(".pb.js")}
+
+
+SDK_VERSION = "~0.28.1"  # the official JS SDK's line for PocketBase 0.40 (0.28.0 added v0.40's logs.truncate)
+
+
+def node_sdk() -> tuple[str, str]:
+    """(node, node_modules holding the `pocketbase` npm package): the official JS SDK for the transcript tests.
+
+    Installed with npm once into a cache folder outside the checkout ($PAGESVM_TEST_CACHE, default
+    ~/.cache/pagesvm-tests) and reused while its version is in SDK_VERSION's range; never in the repository.
+    Missing node or npm, or an install that fails (no network): skipped with one line, a failure under CI=true.
+    """
+    import shutil
+
+    node = require_tool(shutil.which("node"), "node", "apt-get install nodejs npm")
+    cache = os.path.join(os.environ.get("PAGESVM_TEST_CACHE")
+                         or os.path.join(os.path.expanduser("~"), ".cache", "pagesvm-tests"), "sdk")
+    modules = os.path.join(cache, "node_modules")
+    installed = os.path.join(modules, "pocketbase", "package.json")
+    wanted = SDK_VERSION.lstrip("~").rsplit(".", 1)[0] + "."
+    if os.path.isfile(installed):
+        with open(installed, encoding="utf-8") as handle:
+            if json.load(handle)["version"].startswith(wanted):
+                return node, modules
+    npm = require_tool(shutil.which("npm"), "npm", "apt-get install nodejs npm")
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(cache, "package.json"), "w", encoding="utf-8") as handle:
+        json.dump({"private": True, "dependencies": {"pocketbase": SDK_VERSION}}, handle)
+    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=cache,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0 or not os.path.isfile(installed):
+        require_tool(None, f"the pocketbase npm package {SDK_VERSION}",
+                     f"npm install in {cache} failed: {(done.stderr or done.stdout).strip()[-200:]}")
+    return node, modules
