@@ -5,6 +5,7 @@ in turns, every request rendering afresh.
 - records_project: a page listing 50 records from `findRecordsByFilter` with their author expanded, in a layout;
   PocketBase answers the same query with the same HTML from a `routerAdd` handler (pocketbase_hooks/posts.pb.js,
   a folder only PocketBase is given).
+  The same records through the REST API (`/api/collections/posts/records?perPage=50&expand=author`) on both.
 - hooks_project: one hook file both serve as it is: a `routerAdd` JSON route and a `$template` page.
 
 Both answers must be the same before anything is measured (the same bytes; for JSON the same data, as Go's maps
@@ -24,6 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (row, project folder, path, how the two answers are compared)
 CASES = [
     ("50 records, author expanded, in a layout", "records_project", "/posts", "bytes"),
+    ("REST API: 50 records, author expanded", "records_project",
+     "/api/collections/posts/records?perPage=50&expand=author&sort=-views", "json"),
     ("`routerAdd` JSON route (20 items)", "hooks_project", "/api/bench/json", "json"),
     ("`$template` page (100 escaped items)", "hooks_project", "/bench/template", "bytes"),
 ]
