@@ -11,20 +11,35 @@ page's JavaScript records: a binding hands a page plain values (`record.public_e
 Failures raise runtime.data's own exceptions (FilterError and ValueError for a bad filter, NotFoundError —
 `sql: no rows in result set` — for a lookup that finds nothing, ValidationError for a refused save); a binding
 catches them or lets them become the page's 500, as any exception of a binding.
+
+With pb_hooks record hooks, `save` and `delete` of a record they concern run them as a page's `$app.save` does:
+the layer above hands the request's options a `record_hooks` object (runtime/hooks/python_saves.py) with
+`wants(kind, record)`, `run(ctx, kind, record, in_transaction)` (True when Success hooks wait for this app's
+transaction) and `end(ctx, committed, error)`; a hook's refusal raises RecordHookError (or ValidationError).
 """
 from __future__ import annotations
 
 from runtime.data.records import Record
 from runtime.data.store import DataStore
 
+from .registry import BindingError
+
 _SLOT = "_pv_python_app"
 
 
-class PythonApp:
-    """The records API of one request (`ctx.app`), or of one transaction (the argument of run_in_transaction)."""
+class RecordHookError(BindingError):
+    """A pb_hooks record hook refused a save or delete of `ctx.app` (it threw): nothing was written. The
+    message is the hook's; the status an ApiError's (BadRequestError: 400…), else 500."""
 
-    def __init__(self, store: DataStore):
+
+class PythonApp:
+    """The records API of one request (`ctx.app`), or of one transaction (the argument of run_in_transaction).
+    `hooks`/`ctx`: the pb_hooks record hooks and the request they run in (None: the site has none)."""
+
+    def __init__(self, store: DataStore, hooks=None, ctx=None, waiting: list | None = None):
         self._store = store
+        self._hooks, self._request = hooks, ctx
+        self._waiting = waiting  # inside this app's own transaction: [True] once hooks wait for its end
 
     def find_records_by_filter(self, collection: str, filter: str = "", sort: str = "", limit: int = 0,
                                offset: int = 0, params: dict | None = None) -> list[Record]:
@@ -52,15 +67,40 @@ class PythonApp:
         return record
 
     def save(self, record: Record) -> Record:
+        if self._hooked("save", record):
+            return record
         return self._store.save(record)
 
     def delete(self, record: Record) -> None:
-        self._store.delete(record)
+        if not self._hooked("delete", record):
+            self._store.delete(record)
+
+    def _hooked(self, kind: str, record: Record) -> bool:
+        """Run the record hooks around the write when some concern the record (they make the write)."""
+        hooks = self._hooks
+        if hooks is None or not hooks.wants(kind, record):
+            return False
+        if hooks.run(self._request, kind, record, self._waiting is not None) and self._waiting is not None:
+            self._waiting[:] = [True]
+        return True
 
     def run_in_transaction(self, fn):
         """`fn(app)` in one transaction (the page's, when one is open): committed when fn returns, rolled back
-        when it raises (the exception goes on). Answers what fn returns."""
-        return self._store.run_in_transaction(lambda store: fn(PythonApp(store)))
+        when it raises (the exception goes on). Answers what fn returns. The record hooks' Success (or Error)
+        events of its saves wait for the outermost end, as in a page's `$app.runInTransaction`."""
+        hooks, waiting = self._hooks, self._waiting
+        outermost = hooks is not None and waiting is None  # else no hooks, or joining this app's transaction
+        if outermost:
+            waiting = []
+        failure = None
+        try:
+            return self._store.run_in_transaction(lambda store: fn(PythonApp(store, hooks, self._request, waiting)))
+        except BaseException as e:
+            failure = e
+            raise
+        finally:
+            if outermost and waiting:
+                hooks.end(self._request, failure is None, str(failure or ""))
 
 
 def app_for(ctx) -> PythonApp:
@@ -69,6 +109,6 @@ def app_for(ctx) -> PythonApp:
     if found is None:
         from .app import session  # bindings.app registers the $app family: imported only when a binding asks
 
-        found = PythonApp(session(ctx).store)
+        found = PythonApp(session(ctx).store, ctx.options.get("record_hooks"), ctx)
         setattr(ctx, _SLOT, found)
     return found

@@ -75,6 +75,13 @@ class RecordSession(QueryMethods):
         self.handles[id(record)] = handle
         return handle
 
+    def handle_of(self, record: Record) -> int:
+        """The handle naming `record` (a Python binding's, runtime/hooks/python_saves.py), made at its first use."""
+        handle = self.handles.get(id(record))
+        if handle is not None and self.records.get(handle) is record:
+            return handle
+        return self._keep(record)
+
     def _record(self, ref) -> tuple[int, Record]:
         """The record `ref` names (`{h, ops}`, `{h: 0, c: collection, ops}` for a new one, or the bare handle of one
         without pending sets) with its pending sets applied."""

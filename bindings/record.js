@@ -235,6 +235,8 @@
     if (w.d === 0) return later(true);
     (w.a || (w.a = [])).push(later);
   }
+  // Inside the page's $app.runInTransaction (record_hooks.js: a Python binding's save inside its own one).
+  function inTransaction() { return wire().d > 0; }
   // The record's collection as the API shows it (`name`, `id`): record hooks' filters.
   function collectionOf(record) { return ready(state(record)).k.c; }
   function collectionKey(collection) {
@@ -245,7 +247,7 @@
   const records = {
     isRecord(model) { return isRecord(model); },
     // For app_query.js, loaded next: the query methods over the same records.
-    kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, collectionOf },
+    kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, inTransaction, collectionOf },
     // With pb_hooks record hooks, runtime/hooks/js/record_hooks.js sets R.recordWrite and drives the chain
     // around the steps (kit.step); without any, a save is the one crossing it always was.
     // In a migration's interpreter runtime/hooks/js/migration_hooks.js sets records.recordWrite the same way.

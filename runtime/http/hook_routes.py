@@ -21,7 +21,7 @@ from bindings.context import Context, RequestInfo, ResponseEffects
 
 from . import cors, csrf
 from .response import Response
-from ..hooks import JS_FILES, RouteTable, find_hooks_dir, hook_files, learn, pages_loader, shown
+from ..hooks import JS_FILES, python_saves, RouteTable, find_hooks_dir, hook_files, learn, pages_loader, shown
 from ..hooks.learn import hook_route
 from ..hooks.request_info import hook_info
 from ..render.executor import Job
@@ -76,6 +76,7 @@ class HookRoutes:
         self.runtime = runtime
         self.public = os.path.join(os.path.dirname(hooks_dir), "pb_public")
         registrations = learn(runtime.engine, names)  # HookLoadError: start-up stops
+        python_saves.install(runtime, runtime.engine.config.get("recordHooks"))  # ctx.app's saves run them too
         self.registrations = registrations
         self.table = RouteTable(registrations)
         self.uses = [[r.file, r.index] for r in self.table.uses]

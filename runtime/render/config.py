@@ -1,6 +1,7 @@
 """``+config.js`` at the pages root: ``debug`` and ``plugins`` (PocketPages' names).
 
-Evaluated once at startup in a throwaway interpreter. An unknown key or plugin, or a
+Evaluated once at startup in a throwaway interpreter (config_js.py: an object, or a function of the global
+API, and it may ``require()``). An unknown key or plugin, or a
 plugin pagesvm cannot run (JavaScript plugin objects, js-sdk, realtime, datastar), is a
 startup error naming the file, never a silent skip.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from .config_js import ConfigFailure, evaluate
 from .site import Site
 
 KNOWN_PLUGINS = {
@@ -25,21 +27,6 @@ UNSUPPORTED_PLUGINS = {
 }
 PLUGIN_OPTIONS = {"ejs": {"extensions", "debug"}, "markdown": {"extensions"}, "micro-dash": set(), "auth": set()}
 CONFIG_FILE = "+config.js"
-
-# Turns the export into plain JSON, describing JS plugin objects instead of dropping them.
-_EVALUATE = """(function(){var module={exports:{}},exports=module.exports;%s
-;var c=module.exports;if(typeof c==='function')c=c({});
-function describe(p){
-  if(typeof p==='function')return {__js:'factory',hooks:[]};
-  if(p&&typeof p==='object'){
-    var hooks=Object.keys(p).filter(function(k){return typeof p[k]==='function'});
-    if(hooks.length)return {__js:'object',name:typeof p.name==='string'?p.name:null,hooks:hooks};
-  }
-  return p;
-}
-if(c&&typeof c==='object'&&Array.isArray(c.plugins))c.plugins=c.plugins.map(describe);
-return JSON.stringify(c===undefined?null:c)})()"""
-
 
 class ConfigError(Exception):
     pass
@@ -63,12 +50,6 @@ class SiteConfig:
         if "markdown" in self.plugins:
             kinds.update({ext: "markdown" for ext in self.markdown_extensions})
         return kinds
-
-
-def _evaluate(source: str) -> object:
-    from .quickjs import PagesInterpreter
-
-    return json.loads(PagesInterpreter().eval_script(_EVALUATE % source))
 
 
 def _fail(message: str) -> ConfigError:
@@ -106,8 +87,10 @@ def load_config(site: Site) -> SiteConfig:
     if not site.is_file(CONFIG_FILE):
         return SiteConfig()
     try:
-        raw = _evaluate(site.read_text(CONFIG_FILE))
-    except Exception as e:  # noqa: BLE001 - any JS error in the config file
+        raw = evaluate(site)
+    except ConfigFailure as e:  # what the file (or one it required) threw, with where
+        raise _fail(e.text) from None
+    except Exception as e:  # noqa: BLE001 - any other failure of the interpreter
         raise _fail(str(e).splitlines()[0]) from None
     if raw is None:
         return SiteConfig()

@@ -190,6 +190,17 @@ class Engine:
             if error is not None:
                 raise error
 
+    @property
+    def evaluating(self) -> bool:
+        """True while an evaluation runs and has called into Python (a binding is running now)."""
+        return self.interp.in_python > 0
+
+    def nested(self, name: str, argument):
+        """Run the runtime's JavaScript function ``name`` (core.js ``R.nested``) with ``argument`` inside the
+        evaluation that called the Python running now, and answer what it returns (JSON). Only while
+        ``evaluating``: the request's state (R.state) is the caller's, and so is its time limit."""
+        return self.interp.eval_script("dukpy", _encode({"k": self._key, "n": name, "a": argument}).encode("utf-8"))
+
     def render_batch(self, payloads: list[dict], done) -> None:
         """Run several requests in one evaluation; ``done(index, result)`` is called as each ends,
         before the next one starts (it may switch ``ctx`` and re-arm the time limit)."""

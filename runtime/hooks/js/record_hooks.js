@@ -66,7 +66,8 @@
     Delete: ['onRecordDelete', 'onRecordDeleteExecute', 'onRecordAfterDeleteSuccess', 'onRecordAfterDeleteError'],
   };
 
-  function write(kind, record) {
+  // `later`: where the Success/Error hooks wait for a commit (default: the page's transaction, K.afterCommit).
+  function write(kind, record, later) {
     const K = R.appKit;
     const c = K.collectionOf(record);
     const op = kind === 'delete' ? 'Delete' : record.isNew() ? 'Create' : 'Update';
@@ -83,11 +84,55 @@
       fire(names[3], c, record, null, { error: asGoValue(err) });
       throw err;
     }
-    K.afterCommit((committed, failure) => {
+    (later || K.afterCommit)((committed, failure) => {
       if (committed) fire(names[2], c, record, null);
       else fire(names[3], c, record, null, { error: asGoValue(failure) });
     });
   }
+
+  // A save or delete made by a Python binding (ctx.app, bindings/app_python.py): Python, running inside a call
+  // of this request's code, asks back through a nested evaluation (core.js R.nested; runtime/hooks/
+  // python_saves.py), so the chain above runs on the record Python holds, with the same event and order.
+  // a = [kind, handle, inPythonTransaction] (the record by its handle in the request's RecordSession), or
+  // ['end', committed, error] once Python's own outermost run_in_transaction ended. Answers {ok, deferred}
+  // or {error, status?, invalid?}.
+  const waitingFor = new WeakMap();  // request state -> hooks waiting for Python's transaction
+  function fromPython(a) {
+    const K = R.appKit, st = R.state;
+    if (a[0] === 'end') {
+      const waiting = waitingFor.get(st) || [];
+      waitingFor.delete(st);
+      try {
+        for (const later of waiting) later(a[1], a[1] ? undefined : R.goError(String(a[2])));
+      } catch (err) {
+        return failed(err);
+      }
+      return { ok: true };
+    }
+    const record = K.fromAnswer(K.call('sync', [a[1]]));
+    let deferred = false;
+    // Inside Python's transaction (and not the page's, which K.afterCommit already waits for).
+    const later = a[2] && !K.inTransaction() ? (fn) => {
+      deferred = true;
+      if (!waitingFor.has(st)) waitingFor.set(st, []);
+      waitingFor.get(st).push(fn);
+    } : undefined;
+    try {
+      write(a[0], record, later);
+    } catch (err) {
+      return failed(err);
+    }
+    const rs = K.state(record);
+    if (rs.ops !== null) K.call('sync', [K.ref(rs)]);  // what a hook set after e.next(): Python's record too
+    return { ok: true, deferred };
+  }
+  function failed(err) {
+    const out = { error: err instanceof Error ? String(err.message) : String(err) };
+    if (err instanceof Error && err.pvInvalid) out.invalid = err.pvInvalid;
+    if (R.hookErrors !== undefined && err instanceof R.hookErrors.ApiError) out.status = err.status;
+    return out;
+  }
+  if (R.nested) R.nested.recordHooks = fromPython;  // a migration's interpreter has no Python bindings
 
   if (R.config.recordHooks) install(R.config.recordHooks);  // an interpreter replaced after start-up
 })(globalThis);

@@ -30,12 +30,28 @@ globalThis.__pv = (function (G) {
   // A sloppy direct eval: declarations of the code it parses stay in this function, never global.
   const parseOnlyEval = indirectEval('(function (eval, src) { eval(src); })');
   let hostVars = null;
+  let nestedVars = null;  // the variables of an evaluation Python starts while an entry runs
   let inside = false;  // an entry is running: page code may be running too
   R.entry = null;  // set by lockdown.js
+  // Python called from the running entry may ask back for runtime JavaScript (a Python binding's save runs
+  // the pb_hooks record hooks, record_hooks.js): a nested evaluation whose variables carry the key too and
+  // name one of these functions, `{k, n: name, a: argument}`. Page code reading `dukpy` meanwhile finds
+  // nothing: the variables are consumed by the nested evaluation's own read, and others lack the key.
+  R.nested = {};
+  const hasOwn = Object.prototype.hasOwnProperty;
+  function nestedEntry(vars) {
+    if (vars === null || typeof vars !== 'object' || vars.k !== R.key || !hasOwn.call(R.nested, vars.n)) return undefined;
+    return R.nested[vars.n](vars.a);
+  }
   Object.defineProperty(G, 'call_python', { get() { return undefined; }, set(ignored) { /* dukpy's own write */ }, enumerable: false, configurable: false });
   Object.defineProperty(G, 'dukpy', {
     get() {
-      if (inside || hostVars === null || R.entry === null) return undefined;
+      if (inside) {
+        const vars = nestedVars;
+        nestedVars = null;
+        return vars === null ? undefined : nestedEntry(vars);
+      }
+      if (hostVars === null || R.entry === null) return undefined;
       const vars = hostVars;
       hostVars = null;
       inside = true;
@@ -45,7 +61,7 @@ globalThis.__pv = (function (G) {
         inside = false;
       }
     },
-    set(value) { if (!inside) hostVars = value; },
+    set(value) { if (inside) nestedVars = value; else hostVars = value; },
     enumerable: false, configurable: false,
   });
   // The request being served. An accessor, so it stays settable once R is frozen.
