@@ -78,17 +78,22 @@
     if (w === undefined) { w = newWire(); wires.set(key, w); }
     return w;
   }
-  // A reply's records (bindings/record_wire.py): handles travel as offsets from its base `b`.
+  // A reply's records (bindings/record_wire.py): handles travel as offsets from its base `b`; each run holds the
+  // records of one collection flat, a handle then as many values as the collection has fields.
   function absorb(answer) {
     const w = wire();
-    const b = answer.b, k = answer.k, r = answer.r, x = answer.x;
+    const b = answer.b, k = answer.k, r = answer.r, u = answer.u, x = answer.x;
     if (k) for (const id of Object.keys(k)) w.specs.set(id, V.schema(k[id]));
     for (let i = 0; i < r.length; i++) {
-      const a = r[i], h = b + a[0];
-      let st = w.states.get(h);
-      if (st === undefined) { st = newState(h, w); w.states.set(h, st); }
-      st.k = w.specs.get(a[1]); st.n = a[2]; st.v = a[3]; st.u = a[4]; st.x = undefined;
+      const run = r[i], spec = w.specs.get(run[0]), isNew = run[1], n = spec.f.length;
+      for (let p = 2; p < run.length; p += n + 1) {
+        const h = b + run[p];
+        let st = w.states.get(h);
+        if (st === undefined) { st = newState(h, w); w.states.set(h, st); }
+        st.k = spec; st.n = isNew; st.v = run.slice(p + 1, p + 1 + n); st.u = undefined; st.x = undefined;
+      }
     }
+    if (u) for (let i = 0; i < u.length; i += 2) w.states.get(b + u[i]).u = u[i + 1];
     if (x) {
       for (let i = 0; i < x.length; i += 2) {
         const st = w.states.get(b + x[i]);
@@ -97,6 +102,8 @@
     }
     return w;
   }
+  // The offset of the i-th record a reply lists (`l`: the offsets, or n for 0..n-1).
+  function listed(answer, i) { const l = answer.l; return typeof l === 'number' ? i : l[i]; }
   // The record of handle `h` in the wire `w`.
   function packed(w, h) {
     const st = w.states.get(h);
@@ -115,7 +122,7 @@
     }
     return st;
   }
-  function take(st, answer) { return bind(absorb(answer), st, answer.b + answer.l[0]); }
+  function take(st, answer) { return bind(absorb(answer), st, answer.b + listed(answer, 0)); }
   // The state with its row current: pending sets sent (and the row of a record never read) first.
   function ready(st) {
     if (st.ops !== null || st.v === null) take(st, call('sync', [ref(st)]));
@@ -215,12 +222,17 @@
   }
   function fromList(answer) {
     const w = absorb(answer), b = answer.b, l = answer.l;
+    if (typeof l === 'number') {
+      const out = new Array(l);
+      for (let i = 0; i < l; i++) out[i] = packed(w, b + i);
+      return out;
+    }
     const out = new Array(l.length);
     for (let i = 0; i < l.length; i++) out[i] = packed(w, b + l[i]);
     return out;
   }
   function fromAnswer(answer, collection) {
-    const record = packed(absorb(answer), answer.b + answer.l[0]);
+    const record = packed(absorb(answer), answer.b + listed(answer, 0));
     if (collection) state(record).c = collection;
     return record;
   }
@@ -245,7 +257,7 @@
   const records = {
     isRecord(model) { return isRecord(model); },
     // For app_query.js, loaded next: the query methods over the same records.
-    kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, collectionOf },
+    kit: { call, state, ref, absorb, listed, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, collectionOf },
     // With pb_hooks record hooks, runtime/hooks/js/record_hooks.js sets R.recordWrite and drives the chain
     // around the steps (kit.step); without any, a save is the one crossing it always was.
     // In a migration's interpreter runtime/hooks/js/migration_hooks.js sets records.recordWrite the same way.

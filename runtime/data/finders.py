@@ -34,7 +34,7 @@ def _select(store, found: tuple[Collection, dict], exprs, head: str = "", limit:
     if limit:
         sql += f" LIMIT {int(limit)}"
     text, values = bind_sql(sql, params)
-    return Record.from_rows(shape, [dict(row) for row in store.db.query(text, values)])
+    return Record.from_table(shape, *store.db.table(text, values))
 
 
 def find_all_records(store, collection_key, exprs=()) -> list[Record]:

@@ -84,7 +84,7 @@ class DataStore:
         """Every record of the collection in rowid order (what the tests compare; queries come with issue 15)."""
         collection = self.find_collection_by_name_or_id(collection_key)
         shape = collection.to_api()
-        return Record.from_rows(shape, [dict(r) for r in self.db.query(f"SELECT * FROM {quote(collection.name)}")])
+        return Record.from_table(shape, *self.db.table(f"SELECT * FROM {quote(collection.name)}"))
 
     # -- queries (runtime.data.query: PocketBase's filter language, parametrised) ---------------------------
     def _select(self, collection: Collection, **kwargs) -> tuple[str, list]:
@@ -96,7 +96,7 @@ class DataStore:
         collection, shape = self.read_collection(collection_key)
         text, values = self._select(collection, filter=filter, sort=sort, limit=limit, offset=offset,
                                     params=params)
-        return Record.from_rows(shape, [dict(r) for r in self.db.query(text, values)])
+        return Record.from_table(shape, *self.db.table(text, values))
 
     def find_first_record_by_filter(self, collection_key: str, filter: str, params: dict | None = None) -> Record:
         """The first match, or NotFoundError (`sql: no rows in result set`)."""
