@@ -19,7 +19,7 @@ from .collections import Collection, all_collections, find_collection_by_name_or
 from .db import Database, NotFoundError
 from .ddl import parse_index, quote
 from .fields import is_multiple
-from .query import build_select
+from .query import cached_select
 from .records import Record
 from .validation import ValidationError, unique_indexes
 from .views import go_sql_error
@@ -88,7 +88,7 @@ class DataStore:
 
     # -- queries (runtime.data.query: PocketBase's filter language, parametrised) ---------------------------
     def _select(self, collection: Collection, **kwargs) -> tuple[str, list]:
-        return build_select(collection, lambda key: read_collection(self.db, key)[0], **kwargs)
+        return cached_select(collection, lambda key: read_collection(self.db, key)[0], **kwargs)
 
     def find_records_by_filter(self, collection_key: str, filter: str, sort: str = "", limit: int = 0,
                                offset: int = 0, params: dict | None = None) -> list[Record]:
