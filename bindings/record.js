@@ -51,7 +51,7 @@
   //  k: collection schema, n: isNew, v: values, u: custom values, x: expand links, xb: their handles' base,
   //  w: its wire, r: the Record (null until page code reaches it)}. k, n, v, u and x are the row Python sent
   // (v null: none yet), so the state is the row record_values.js reads.
-  let state, isRecord, made = null;
+  let state, current, isRecord, made = null;
   const MAKE = {};  // the constructor's token for a record of the wire (never reachable from page code)
   function newState(h, w) {
     return { h: h, c: null, ops: null, k: null, n: false, v: null, u: undefined, x: undefined, xb: 0, w: w, r: null };
@@ -130,12 +130,13 @@
   }
   function pending(st) { return st.ops || (st.ops = []); }
   const G_GET = 0, G_STRING = 1, G_INT = 2, G_FLOAT = 3, G_BOOL = 4, G_DATE = 5, G_SLICE = 6;
-  function getter(record, name, which) { return V.read(ready(state(record)), String(name), which); }
+  function getter(record, name, which) { return V.read(current(record), typeof name === 'string' ? name : String(name), which); }
   // The links of relation `name` ([multiple, [handle offset...]]) of an expanded record, or null.
   function link(st, name) {
     const x = st.x;
-    const key = String(name);
-    return x && Object.prototype.hasOwnProperty.call(x, key) ? x[key] : null;
+    if (!x) return null;
+    const key = typeof name === 'string' ? name : String(name);
+    return Object.prototype.hasOwnProperty.call(x, key) ? x[key] : null;
   }
 
   class Record {
@@ -158,14 +159,20 @@
     static {
       isRecord = (model) => model !== null && typeof model === 'object' && #s in model;
       state = (record) => {
-        if (!isRecord(record)) throw new TypeError('pagesvm: not a Record');
+        if (record === null || typeof record !== 'object' || !(#s in record)) throw new TypeError('pagesvm: not a Record');
         return record.#s;
       };
+      // The state with its row current (ready), in one call: what every getter starts with.
+      current = (record) => {
+        if (record === null || typeof record !== 'object' || !(#s in record)) throw new TypeError('pagesvm: not a Record');
+        const st = record.#s;
+        return st.ops !== null || st.v === null ? ready(st) : st;
+      };
     }
-    get id() { return V.recordId(ready(state(this))); }
+    get id() { return V.recordId(current(this)); }
     set id(value) { pending(state(this)).push(['id', value]); }
     collection() { const st = state(this); return st.c !== null && typeof st.c === 'object' ? st.c : ready(st).k.c; }
-    isNew() { return ready(state(this)).n; }
+    isNew() { return current(this).n; }
     set(name, value) { pending(state(this)).push([String(name), value]); }
     load(data) { for (const key of Object.keys(data || {})) this.set(key, data[key]); }
     get(name) { return getter(this, name, G_GET); }
@@ -189,18 +196,18 @@
     }
     // What `expandRecord(s)` loaded: the first related record (or null), all of them (or []).
     expandedOne(name) {
-      const st = ready(state(this));
+      const st = current(this);
       const found = link(st, name);
       return found !== null && found[1].length ? packed(st.w, st.xb + found[1][0]) : null;
     }
     expandedAll(name) {
-      const st = ready(state(this));
+      const st = current(this);
       const found = link(st, name);
       return found !== null ? found[1].map((o) => packed(st.w, st.xb + o)) : [];
     }
-    publicExport() { return exported(ready(state(this)), false, 0); }
+    publicExport() { return exported(current(this), false, 0); }
     // Go's json.Marshal of the export: keys sorted (publicExport() keeps field order; Go's is random).
-    toJSON() { return exported(ready(state(this)), true, 0); }  // String(record) stays '[object Object]', as in the JSVM
+    toJSON() { return exported(current(this), true, 0); }  // String(record) stays '[object Object]', as in the JSVM
   }
 
   // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary;
@@ -248,7 +255,7 @@
     (w.a || (w.a = [])).push(later);
   }
   // The record's collection as the API shows it (`name`, `id`): record hooks' filters.
-  function collectionOf(record) { return ready(state(record)).k.c; }
+  function collectionOf(record) { return current(record).k.c; }
   function collectionKey(collection) {
     return collection !== null && typeof collection === 'object' ? String(collection.id || collection.name || '') : String(collection);
   }
