@@ -151,8 +151,8 @@
     if (fetchFunc) throw new Error('pagesvm: expandRecord(s) takes no fetchFunc yet (pass null)');
     const states = records.map(K.state);
     const answer = K.call('expand', [states.map(K.ref), Array.from(paths || [], String)]);
-    const w = K.absorb(answer), b = answer.b, l = answer.l;
-    for (let i = 0; i < states.length; i++) K.bind(w, states[i], b + l[i]);
+    const w = K.absorb(answer), b = answer.b;
+    for (let i = 0; i < states.length; i++) K.bind(w, states[i], b + K.listed(answer, i));
     return answer.f;
   }
   function install(app) {

@@ -51,7 +51,7 @@
   //  k: collection schema, n: isNew, v: values, u: custom values, x: expand links, xb: their handles' base,
   //  w: its wire, r: the Record (null until page code reaches it)}. k, n, v, u and x are the row Python sent
   // (v null: none yet), so the state is the row record_values.js reads.
-  let state, isRecord, made = null;
+  let state, current, isRecord, made = null;
   const MAKE = {};  // the constructor's token for a record of the wire (never reachable from page code)
   function newState(h, w) {
     return { h: h, c: null, ops: null, k: null, n: false, v: null, u: undefined, x: undefined, xb: 0, w: w, r: null };
@@ -78,17 +78,22 @@
     if (w === undefined) { w = newWire(); wires.set(key, w); }
     return w;
   }
-  // A reply's records (bindings/record_wire.py): handles travel as offsets from its base `b`.
+  // A reply's records (bindings/record_wire.py): handles travel as offsets from its base `b`; each run holds the
+  // records of one collection flat, a handle then as many values as the collection has fields.
   function absorb(answer) {
     const w = wire();
-    const b = answer.b, k = answer.k, r = answer.r, x = answer.x;
+    const b = answer.b, k = answer.k, r = answer.r, u = answer.u, x = answer.x;
     if (k) for (const id of Object.keys(k)) w.specs.set(id, V.schema(k[id]));
     for (let i = 0; i < r.length; i++) {
-      const a = r[i], h = b + a[0];
-      let st = w.states.get(h);
-      if (st === undefined) { st = newState(h, w); w.states.set(h, st); }
-      st.k = w.specs.get(a[1]); st.n = a[2]; st.v = a[3]; st.u = a[4]; st.x = undefined;
+      const run = r[i], spec = w.specs.get(run[0]), isNew = run[1], n = spec.f.length;
+      for (let p = 2; p < run.length; p += n + 1) {
+        const h = b + run[p];
+        let st = w.states.get(h);
+        if (st === undefined) { st = newState(h, w); w.states.set(h, st); }
+        st.k = spec; st.n = isNew; st.v = run.slice(p + 1, p + 1 + n); st.u = undefined; st.x = undefined;
+      }
     }
+    if (u) for (let i = 0; i < u.length; i += 2) w.states.get(b + u[i]).u = u[i + 1];
     if (x) {
       for (let i = 0; i < x.length; i += 2) {
         const st = w.states.get(b + x[i]);
@@ -97,6 +102,8 @@
     }
     return w;
   }
+  // The offset of the i-th record a reply lists (`l`: the offsets, or n for 0..n-1).
+  function listed(answer, i) { const l = answer.l; return typeof l === 'number' ? i : l[i]; }
   // The record of handle `h` in the wire `w`.
   function packed(w, h) {
     const st = w.states.get(h);
@@ -115,7 +122,7 @@
     }
     return st;
   }
-  function take(st, answer) { return bind(absorb(answer), st, answer.b + answer.l[0]); }
+  function take(st, answer) { return bind(absorb(answer), st, answer.b + listed(answer, 0)); }
   // The state with its row current: pending sets sent (and the row of a record never read) first.
   function ready(st) {
     if (st.ops !== null || st.v === null) take(st, call('sync', [ref(st)]));
@@ -123,12 +130,13 @@
   }
   function pending(st) { return st.ops || (st.ops = []); }
   const G_GET = 0, G_STRING = 1, G_INT = 2, G_FLOAT = 3, G_BOOL = 4, G_DATE = 5, G_SLICE = 6;
-  function getter(record, name, which) { return V.read(ready(state(record)), String(name), which); }
+  function getter(record, name, which) { return V.read(current(record), typeof name === 'string' ? name : String(name), which); }
   // The links of relation `name` ([multiple, [handle offset...]]) of an expanded record, or null.
   function link(st, name) {
     const x = st.x;
-    const key = String(name);
-    return x && Object.prototype.hasOwnProperty.call(x, key) ? x[key] : null;
+    if (!x) return null;
+    const key = typeof name === 'string' ? name : String(name);
+    return Object.prototype.hasOwnProperty.call(x, key) ? x[key] : null;
   }
 
   class Record {
@@ -151,14 +159,20 @@
     static {
       isRecord = (model) => model !== null && typeof model === 'object' && #s in model;
       state = (record) => {
-        if (!isRecord(record)) throw new TypeError('pagesvm: not a Record');
+        if (record === null || typeof record !== 'object' || !(#s in record)) throw new TypeError('pagesvm: not a Record');
         return record.#s;
       };
+      // The state with its row current (ready), in one call: what every getter starts with.
+      current = (record) => {
+        if (record === null || typeof record !== 'object' || !(#s in record)) throw new TypeError('pagesvm: not a Record');
+        const st = record.#s;
+        return st.ops !== null || st.v === null ? ready(st) : st;
+      };
     }
-    get id() { return V.recordId(ready(state(this))); }
+    get id() { return V.recordId(current(this)); }
     set id(value) { pending(state(this)).push(['id', value]); }
     collection() { const st = state(this); return st.c !== null && typeof st.c === 'object' ? st.c : ready(st).k.c; }
-    isNew() { return ready(state(this)).n; }
+    isNew() { return current(this).n; }
     set(name, value) { pending(state(this)).push([String(name), value]); }
     load(data) { for (const key of Object.keys(data || {})) this.set(key, data[key]); }
     get(name) { return getter(this, name, G_GET); }
@@ -182,18 +196,18 @@
     }
     // What `expandRecord(s)` loaded: the first related record (or null), all of them (or []).
     expandedOne(name) {
-      const st = ready(state(this));
+      const st = current(this);
       const found = link(st, name);
       return found !== null && found[1].length ? packed(st.w, st.xb + found[1][0]) : null;
     }
     expandedAll(name) {
-      const st = ready(state(this));
+      const st = current(this);
       const found = link(st, name);
       return found !== null ? found[1].map((o) => packed(st.w, st.xb + o)) : [];
     }
-    publicExport() { return exported(ready(state(this)), false, 0); }
+    publicExport() { return exported(current(this), false, 0); }
     // Go's json.Marshal of the export: keys sorted (publicExport() keeps field order; Go's is random).
-    toJSON() { return exported(ready(state(this)), true, 0); }  // String(record) stays '[object Object]', as in the JSVM
+    toJSON() { return exported(current(this), true, 0); }  // String(record) stays '[object Object]', as in the JSVM
   }
 
   // A record's export with its `expand` (present once expanded, `{}` when nothing was found), as the binary;
@@ -215,12 +229,17 @@
   }
   function fromList(answer) {
     const w = absorb(answer), b = answer.b, l = answer.l;
+    if (typeof l === 'number') {
+      const out = new Array(l);
+      for (let i = 0; i < l; i++) out[i] = packed(w, b + i);
+      return out;
+    }
     const out = new Array(l.length);
     for (let i = 0; i < l.length; i++) out[i] = packed(w, b + l[i]);
     return out;
   }
   function fromAnswer(answer, collection) {
-    const record = packed(absorb(answer), answer.b + answer.l[0]);
+    const record = packed(absorb(answer), answer.b + listed(answer, 0));
     if (collection) state(record).c = collection;
     return record;
   }
@@ -238,7 +257,7 @@
   // Inside the page's $app.runInTransaction (record_hooks.js: a Python binding's save inside its own one).
   function inTransaction() { return wire().d > 0; }
   // The record's collection as the API shows it (`name`, `id`): record hooks' filters.
-  function collectionOf(record) { return ready(state(record)).k.c; }
+  function collectionOf(record) { return current(record).k.c; }
   function collectionKey(collection) {
     return collection !== null && typeof collection === 'object' ? String(collection.id || collection.name || '') : String(collection);
   }
@@ -247,7 +266,7 @@
   const records = {
     isRecord(model) { return isRecord(model); },
     // For app_query.js, loaded next: the query methods over the same records.
-    kit: { call, state, ref, absorb, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, inTransaction, collectionOf },
+    kit: { call, state, ref, absorb, listed, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, inTransaction, collectionOf },
     // With pb_hooks record hooks, runtime/hooks/js/record_hooks.js sets R.recordWrite and drives the chain
     // around the steps (kit.step); without any, a save is the one crossing it always was.
     // In a migration's interpreter runtime/hooks/js/migration_hooks.js sets records.recordWrite the same way.

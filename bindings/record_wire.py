@@ -1,12 +1,17 @@
 """How records cross to JavaScript: each collection once, each record as its raw stored values.
 
-A reply that carries records (bindings/app_query.py `_pack`) is `{"b": base, "l": [handle...], "k": {collectionId:
-spec}, "r": [row...], "x": [handle, {relation: [multiple, [handle...]]}, ...]}`, every handle written as its offset
-from `b` (the session's first handle; JavaScript adds it back):
+A reply that carries records (bindings/app_query.py `_pack`) is `{"b": base, "l": listed, "k": {collectionId:
+spec}, "r": [run...], "u": [handle, custom, ...], "x": [handle, {relation: [multiple, [handle...]]}, ...]}`, every
+handle written as its offset from `b` (the session's first handle; JavaScript adds it back):
+- `l` is the handles of the records asked for, in order, or their count when they are `0, 1, ... n-1` (a list
+  found afresh: the common case, written as one number);
 - a spec is `[collection, [[name, kind, hidden]...], isAuth]`, sent once per request while the collection
   stays the same (a reply leaves out what an earlier reply of the request already gave);
-- a row is `[handle, collectionId, isNew, [value per field, in field order]]` plus, when the record has any,
-  its custom values `{name: value}`; a record JavaScript already holds unchanged is not sent again;
+- a run is `[collectionId, isNew, handle, value per field (in field order)..., handle, values..., ...]`: the
+  records of one collection and one isNew flat, each the collection's field count of values after its handle
+  (QuickJS parses one flat array much faster than an array per record); a record JavaScript already holds
+  unchanged is not sent again;
+- `u` pairs a record sent in a run with its custom values `{name: value}`, when it has any;
 - `x` pairs a record with the records its expand reaches.
 bindings/record_values.js computes every getter and the public export from these values, lazily, with the
 same rules as runtime/data/fields.py (tests/bindings/test_record_values_parity.py holds the two together).
@@ -63,7 +68,7 @@ class WireState:
 
         One walk: each collection object met is looked up once per reply (its id and the values to convert),
         each record's handle asked once."""
-        rows, links, specs = [], [], {}
+        runs, customs, links, specs = {}, [], [], {}
         sent, seen, kinds = self.sent, set(), {}
         listed = [handle_of(r) - base for r in roots]
         todo = list(zip(listed, roots))
@@ -79,16 +84,24 @@ class WireState:
                 kind = kinds.get(id(collection))
                 if kind is None:
                     kind = kinds[id(collection)] = self._kind(record, specs)
-                values = list(record.values.values())
-                for i, how in kind[1]:
-                    values[i] = _converted(how, values[i])
-                row = [key, kind[0], record.is_new, values]
+                is_new = record.is_new
+                run = runs.get((kind[0], is_new))
+                if run is None:
+                    run = runs[(kind[0], is_new)] = [kind[0], is_new]
+                run.append(key)
+                if kind[1]:
+                    values = list(record.values.values())
+                    for i, how in kind[1]:
+                        values[i] = _converted(how, values[i])
+                    run.extend(values)
+                else:
+                    run.extend(record.values.values())
                 if custom:
-                    row.append(custom)
+                    customs.append(key)
+                    customs.append(custom)
                     sent[key + base] = dict(custom)
                 else:
                     sent[key + base] = None
-                rows.append(row)
             if record.expand is not None:
                 found = {}
                 for name, value in record.expand.items():
@@ -98,9 +111,13 @@ class WireState:
                     todo.extend(zip(keys, related))
                 links.append(key)
                 links.append(found)
-        out = {"b": base, "l": listed, "r": rows}
+        count = len(listed)
+        out = {"b": base, "l": count if count and listed[-1] == count - 1 and listed == list(range(count)) else listed,
+               "r": list(runs.values())}
         if specs:
             out["k"] = specs
+        if customs:
+            out["u"] = customs
         if links:
             out["x"] = links
         return out

@@ -132,8 +132,7 @@ class UserStore:
         from runtime.data.records import Record
 
         shape = self.collection.to_api(with_secrets=True)
-        rows = self.db.query(f"SELECT * FROM {self._table} WHERE {where} {tail}", args)
-        return Record.from_rows(shape, [dict(r) for r in rows])
+        return Record.from_table(shape, *self.db.table(f"SELECT * FROM {self._table} WHERE {where} {tail}", args))
 
     def _one(self, where: str, args=(), tail: str = "") -> dict | None:
         found = self._records(where, args, tail + " LIMIT 1")

@@ -157,6 +157,15 @@ class Database:
     def query(self, sql: str, params=()) -> list[sqlite3.Row]:
         return self._run(lambda: self.conn.execute(sql, params).fetchall())
 
+    def table(self, sql: str, params=()) -> tuple[tuple, list[tuple]]:
+        """(column names, rows as plain tuples): what records are read from, without a Row object per row."""
+        def step():
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            rows = cursor.execute(sql, params).fetchall()
+            return tuple(d[0] for d in cursor.description or ()), rows
+        return self._run(step)
+
     @staticmethod
     def _run(step):
         """`step()`; a statement a signal handler's exception interrupted raises that exception (the timer's)."""

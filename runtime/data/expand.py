@@ -15,7 +15,7 @@ import re
 
 from .ddl import parse_index, quote
 from .fields import is_multiple
-from .finders import find_records_by_ids
+from .finders import records_by_ids
 from .records import Record
 
 MAX_LEVELS = 6
@@ -34,7 +34,7 @@ def expand_records(store, records: list[Record], paths, fetch=None) -> dict[str,
     """Expand every path on `records` (all of one collection); the failed paths and their error text.
 
     `fetch(collection, ids)` loads related records (default: findRecordsByIds on the store)."""
-    fetch = fetch or (lambda collection, ids: find_records_by_ids(store, collection.id, ids))
+    fetch = fetch or (lambda collection, ids: records_by_ids(store, store.read_collection(collection.id), ids))
     failed = {}
     for path in normalize_paths(paths):
         try:

@@ -69,39 +69,52 @@ class Record:
     @classmethod
     def from_row(cls, collection: dict, row: dict) -> "Record":
         """A stored record from its SQLite row (column name → value); each value made once (no zero value first)."""
-        return cls.from_rows(collection, (row,))[0]
+        return cls.from_table(collection, tuple(row), (tuple(row.values()),))[0]
 
     @classmethod
     def from_rows(cls, collection: dict, rows) -> list:
-        """Stored records of one collection from their rows: the field map and each field's reader are made once
-        for them all (the records share the field map, which nothing changes), and `original` is only made
-        from the row when something asks for it (a save, `changed()`): most records read are only shown."""
+        """Stored records of one collection from their rows as dicts (column name → value)."""
+        return [cls.from_row(collection, row) for row in rows]
+
+    @classmethod
+    def from_table(cls, collection: dict, names, rows) -> list:
+        """Stored records of one collection from one query's rows as plain tuples, `names` its columns: the field
+        map, each field's reader and its column's position are made once for them all (the records share the
+        field map, which nothing changes), and `original` is only made from the row when something asks for it
+        (a save, `changed()`): most records read are only shown. No dict per row is made on the way."""
         fields = {f["name"]: f for f in collection.get("fields") or []}
-        readers = [(name, F.column_reader(field)) for name, field in fields.items()]
+        index = {name: i for i, name in enumerate(names)}
+        readers = [(name, index.get(name), F.column_reader(field)) for name, field in fields.items()]
+        if any(at is None for _, at, _ in readers):  # a column the table lacks: the field's zero value
+            zero = [(name, F.zero_value(fields[name])) for name, at, _ in readers if at is None]
+            readers = [(name, at, read) for name, at, read in readers if at is not None]
+        else:
+            zero = ()
         out = []
         new = cls.__new__
         for row in rows:
             record = new(cls)
             record.collection = collection
             record.fields = fields
-            if all(name in row for name, _ in readers):
-                record.values = {name: read(row[name]) for name, read in readers}
-            else:
-                record.values = {name: read(row[name]) if name in row else F.zero_value(fields[name])
-                                 for name, read in readers}
+            values = record.values = {name: read(row[at]) for name, at, read in readers}
+            for name, value in zero:
+                values[name] = value
+            if zero:  # the field order, as a record made afresh has it
+                record.values = {name: values[name] for name in fields}
             record.custom = {}
             record._original = None
-            record._row = row
+            record._row = (index, row)
             out.append(record)
         return out
 
     @property
     def original(self) -> dict | None:
         """The stored columns as last read or saved (None for a new record)."""
-        row = self._row
-        if row is not None:
+        found = self._row
+        if found is not None:
             self._row = None
-            self._original = {name: F.to_column(field, F.from_column(field, row[name]) if name in row
+            index, row = found
+            self._original = {name: F.to_column(field, F.from_column(field, row[index[name]]) if name in index
                                                 else F.zero_value(field)) for name, field in self.fields.items()}
         return self._original
 

@@ -19,7 +19,7 @@ from .collections import Collection, all_collections, find_collection_by_name_or
 from .db import Database, NotFoundError
 from .ddl import parse_index, quote
 from .fields import is_multiple
-from .query import build_select
+from .query import cached_select
 from .records import Record
 from .validation import ValidationError, unique_indexes
 from .views import go_sql_error
@@ -84,11 +84,11 @@ class DataStore:
         """Every record of the collection in rowid order (what the tests compare; queries come with issue 15)."""
         collection = self.find_collection_by_name_or_id(collection_key)
         shape = collection.to_api()
-        return Record.from_rows(shape, [dict(r) for r in self.db.query(f"SELECT * FROM {quote(collection.name)}")])
+        return Record.from_table(shape, *self.db.table(f"SELECT * FROM {quote(collection.name)}"))
 
     # -- queries (runtime.data.query: PocketBase's filter language, parametrised) ---------------------------
     def _select(self, collection: Collection, **kwargs) -> tuple[str, list]:
-        return build_select(collection, lambda key: read_collection(self.db, key)[0], **kwargs)
+        return cached_select(collection, lambda key: read_collection(self.db, key)[0], **kwargs)
 
     def find_records_by_filter(self, collection_key: str, filter: str, sort: str = "", limit: int = 0,
                                offset: int = 0, params: dict | None = None) -> list[Record]:
@@ -96,7 +96,7 @@ class DataStore:
         collection, shape = self.read_collection(collection_key)
         text, values = self._select(collection, filter=filter, sort=sort, limit=limit, offset=offset,
                                     params=params)
-        return Record.from_rows(shape, [dict(r) for r in self.db.query(text, values)])
+        return Record.from_table(shape, *self.db.table(text, values))
 
     def find_first_record_by_filter(self, collection_key: str, filter: str, params: dict | None = None) -> Record:
         """The first match, or NotFoundError (`sql: no rows in result set`)."""

@@ -18,8 +18,12 @@ _DECODER = r"""
 globalThis.__decode = function (answer) {
   const V = globalThis.__V, kit = globalThis.__pvRecords.kit;
   const w = kit.absorb(answer), b = answer.b;
-  const handles = new Set(answer.l.map((o) => b + o));
-  for (const row of answer.r) handles.add(b + row[0]);
+  const count = typeof answer.l === 'number' ? answer.l : answer.l.length;
+  const handles = new Set(Array.from({ length: count }, (_, i) => b + kit.listed(answer, i)));
+  for (const run of answer.r) {  // [collectionId, isNew, handle, values..., handle, values...]
+    const n = w.specs.get(run[0]).f.length;
+    for (let p = 2; p < run.length; p += n + 1) handles.add(b + run[p]);
+  }
   const x = answer.x || [];
   for (let i = 0; i < x.length; i += 2) {
     handles.add(b + x[i]);
@@ -62,8 +66,9 @@ class Tables:
         if "l" not in reply:
             return reply
         m = self.interp.eval_script("__decode(" + json.dumps(reply, allow_nan=False) + ")")
-        out = {k: v for k, v in reply.items() if k not in ("r", "k", "x", "b")}
-        out["l"] = [reply["b"] + offset for offset in reply["l"]]  # whole handles, as JavaScript holds them
+        out = {k: v for k, v in reply.items() if k not in ("r", "k", "u", "x", "b")}
+        listed = range(reply["l"]) if isinstance(reply["l"], int) else reply["l"]  # n: the offsets 0..n-1
+        out["l"] = [reply["b"] + offset for offset in listed]  # whole handles, as JavaScript holds them
         out["m"] = m
         if out["l"]:
             out["h"] = out["l"][0]

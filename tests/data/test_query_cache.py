@@ -7,7 +7,7 @@ import pytest
 
 from runtime.data import process
 from runtime.data.collections import Collection, save_collection
-from runtime.data.query import FilterError, cache
+from runtime.data.query import FilterError, cache, select
 
 
 @pytest.fixture
@@ -83,3 +83,36 @@ def test_a_schema_change_is_seen_by_a_cached_filter(store):
     save_collection(store.db, Collection.from_api(api))
     with pytest.raises(FilterError, match="views"):
         store.find_records_by_filter("posts", "title = {:t} || views > {:v}", params={"t": "a", "v": 2})
+
+
+# The statement cache (select.cached_select): a find run again reuses its SQL text, keyed by the params' very
+# values and types; statements reading another collection or the clock are not kept.
+def test_the_same_find_is_compiled_once_and_its_values_stay_bound(store):
+    select._STATEMENTS.clear()
+    text = "views >= {:v}"
+    assert _titles(store.find_records_by_filter("posts", text, "-views", 2, 0, {"v": 2})) == ["b", "c"]
+    assert len(select._STATEMENTS) == 1
+    assert _titles(store.find_records_by_filter("posts", text, "-views", 2, 0, {"v": 2})) == ["b", "c"]
+    assert len(select._STATEMENTS) == 1
+    (entry,) = select._STATEMENTS.values()
+    assert "?" in entry[1] and "2" not in entry[1]  # the value is bound, never in the text
+    assert _titles(store.find_records_by_filter("posts", text, "-views", 2, 0, {"v": 3})) == ["c"]
+    assert _titles(store.find_records_by_filter("posts", text, "-views", 2, 0, {"v": True})) == ["b", "c"]
+    assert len(select._STATEMENTS) == 3  # another value (or type) is another entry
+
+
+def test_statements_with_macros_and_unhashable_params_are_not_kept(store):
+    select._STATEMENTS.clear()
+    store.find_records_by_filter("posts", "views <= @year")
+    store.find_records_by_filter("posts", "title = {:t}", params={"t": ["a"]})
+    assert not select._STATEMENTS
+
+
+def test_a_cached_statement_of_a_collection_saved_anew_compiles_against_its_new_fields(store):
+    assert _titles(store.find_records_by_filter("posts", "views > 1")) == ["b", "c"]
+    collection = store.find_collection_by_name_or_id("posts")
+    api = collection.to_api()
+    api["fields"] = [f for f in api["fields"] if f["name"] != "views"]
+    save_collection(store.db, Collection.from_api(api))
+    with pytest.raises(Exception, match='unknown field "views"'):
+        store.find_records_by_filter("posts", "views > 1")

@@ -39,6 +39,10 @@ class Recording(DataStore):
                 outer.statements.append((sql, tuple(params)))
                 return db.query(sql, params)
 
+            def table(self, sql, params=()):  # records are read through this one
+                outer.statements.append((sql, tuple(params)))
+                return db.table(sql, params)
+
         self.db = Db()
 
 

@@ -2,6 +2,6 @@
 compile → select), through one dialect seam (dialect.py: SQLite, PostgreSQL). Plain Python: no HTTP, no JS."""
 from .lexer import FilterError
 from .parser import parse
-from .select import build_select
+from .select import build_select, cached_select
 
-__all__ = ["FilterError", "build_select", "parse"]
+__all__ = ["FilterError", "build_select", "cached_select", "parse"]

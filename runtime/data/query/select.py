@@ -52,3 +52,48 @@ def build_select(collection, load, filter: str = "", sort: str = "", limit: int 
     if count:
         statement = sql("SELECT COUNT(*) FROM ({}) AS " + d.quote("__counted"), statement)
     return d.render(statement)
+
+
+# Statements of filters whose SQL depends only on their own collection: (id(collection), filter, sort, limit,
+# offset, count, params with their types) -> (collection, text, values). See cached_select.
+_STATEMENTS: dict = {}
+STATEMENTS_SIZE = 512
+_SCALARS = (str, int, float, bool)
+
+
+def cached_select(collection, load, filter: str = "", sort: str = "", limit: int = 0, offset: int = 0,
+                  params: dict | None = None, count: bool = False) -> tuple[str, list]:
+    """build_select for SQLite, remembered for a page that runs the same find again: the text stays
+    parametrised and the entry holds the values of these very params (they are part of the key), so nothing of
+    one call's values can reach another's. Only a statement that read no other collection (no relation path, no
+    `@collection`) and no clock (no `@` macro) is kept, and it is only used while `collection` is the very
+    object it was made for (read_collection makes a new one when the collection's row changes)."""
+    key = _statement_key(collection, filter, sort, limit, offset, params, count)
+    if key is not None:
+        found = _STATEMENTS.get(key)
+        if found is not None and found[0] is collection:
+            return found[1], list(found[2])
+    loaded = []
+
+    def loading(name):
+        loaded.append(name)
+        return load(name)
+
+    text, values = build_select(collection, loading, filter, sort, limit, offset, params, count=count)
+    if key is not None and not loaded:
+        if len(_STATEMENTS) >= STATEMENTS_SIZE:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = (collection, text, tuple(values))
+    return text, values
+
+
+def _statement_key(collection, filter, sort, limit, offset, params, count):
+    if "@" in filter or "@" in sort:
+        return None
+    items = []
+    for name, value in (params or {}).items():
+        kind = value.__class__
+        if value is not None and kind not in _SCALARS:
+            return None
+        items.append((name, kind, repr(value) if kind is float else value))  # -0.0 and 0.0 apart
+    return id(collection), filter, sort, limit, offset, count, tuple(items)
