@@ -44,60 +44,42 @@ def _ftyp(head: bytes):
     return "video/mp4", ".mp4"
 
 
+# Types told by their first bytes alone.
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png", ".png"), (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+          (b"GIF87a", "image/gif", ".gif"), (b"GIF89a", "image/gif", ".gif"), (b"%PDF-", "application/pdf", ".pdf"),
+          (b"\x1f\x8b", "application/gzip", ".gz"), (b"BZh", "application/x-bzip2", ".bz2"),
+          (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed", ".7z"),
+          (b"Rar!\x1a\x07", "application/x-rar-compressed", ".rar"), (b"\x00\x00\x01\x00", "image/x-icon", ".ico"),
+          (b"\x00\x00\x02\x00", "image/x-icon", ".ico"), (b"II*\x00", "image/tiff", ".tiff"),
+          (b"MM\x00*", "image/tiff", ".tiff"), (b"\x00asm", "application/wasm", ".wasm"),
+          (b"wOFF", "font/woff", ".woff"), (b"wOF2", "font/woff2", ".woff2"))
+_RIFF = {b"WEBP": ("image/webp", ".webp"), b"WAVE": ("audio/wav", ".wav"), b"AVI ": ("video/x-msvideo", ".avi")}
+_BMP_HEADERS = (12, 40, 52, 56, 64, 108, 124)
+
+
 def _binary_type(head: bytes):
     """A type told by its magic bytes, or None."""
-    starts = head.startswith
-    if starts(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", ".png"
-    if starts(b"\xff\xd8\xff"):
-        return "image/jpeg", ".jpg"
-    if starts(b"GIF87a") or starts(b"GIF89a"):
-        return "image/gif", ".gif"
-    if starts(b"RIFF") and len(head) >= 12:
-        kind = head[8:12]
-        if kind == b"WEBP":
-            return "image/webp", ".webp"
-        if kind == b"WAVE":
-            return "audio/wav", ".wav"
-        if kind == b"AVI ":
-            return "video/x-msvideo", ".avi"
-    if starts(b"%PDF-"):
-        return "application/pdf", ".pdf"
-    if starts(b"PK\x03\x04"):
+    for magic, mime, ext in _MAGIC:
+        if head.startswith(magic):
+            return mime, ext
+    if head.startswith(b"RIFF"):
+        return _RIFF.get(head[8:12])
+    if head.startswith(b"PK\x03\x04"):
         if head[30:58] == b"mimetypeapplication/epub+zip":
             return "application/epub+zip", ".epub"
         return "application/zip", ".zip"
-    if starts(b"\x1f\x8b"):
-        return "application/gzip", ".gz"
-    if starts(b"BZh"):
-        return "application/x-bzip2", ".bz2"
-    if starts(b"7z\xbc\xaf\x27\x1c"):
-        return "application/x-7z-compressed", ".7z"
-    if starts(b"Rar!\x1a\x07"):
-        return "application/x-rar-compressed", ".rar"
-    if starts(b"\x00\x00\x01\x00") or starts(b"\x00\x00\x02\x00"):
-        return "image/x-icon", ".ico"
-    if starts(b"BM") and len(head) >= 18 and int.from_bytes(head[14:18], "little") in (12, 40, 52, 56, 64, 108, 124):
+    if head.startswith(b"BM") and len(head) >= 18 and int.from_bytes(head[14:18], "little") in _BMP_HEADERS:
         return "image/bmp", ".bmp"
-    if starts(b"II*\x00") or starts(b"MM\x00*"):
-        return "image/tiff", ".tiff"
     if head[4:8] == b"ftyp":
         return _ftyp(head)
-    if starts(b"OggS"):
-        if b"OpusHead" in head[:64] or b"\x01vorbis" in head[:64]:
-            return "audio/ogg", ".oga"
-        return "application/ogg", ".ogg"
-    if starts(b"\x1a\x45\xdf\xa3"):
+    if head.startswith(b"OggS"):
+        audio = b"OpusHead" in head[:64] or b"\x01vorbis" in head[:64]
+        return ("audio/ogg", ".oga") if audio else ("application/ogg", ".ogg")
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
         if b"webm" in head[:64]:
             return "video/webm", ".webm"
         if b"matroska" in head[:64]:
             return "video/x-matroska", ".mkv"
-    if starts(b"\x00asm"):
-        return "application/wasm", ".wasm"
-    if starts(b"wOFF"):
-        return "font/woff", ".woff"
-    if starts(b"wOF2"):
-        return "font/woff2", ".woff2"
     return None
 
 
