@@ -21,6 +21,7 @@ from .ddl import quote
 from .records import Record
 
 _ALGORITHM = "HS256"
+_OPTIONS = {"auth": "authToken", "file": "fileToken"}
 
 
 def auth_duration(collection, cap: int | None = None) -> int:
@@ -29,15 +30,23 @@ def auth_duration(collection, cap: int | None = None) -> int:
     return min(seconds, int(cap)) if cap else seconds
 
 
-def signing_key(collection, token_key: str) -> str:
-    """The HMAC key the binary uses: the record's tokenKey, then the collection's authToken secret."""
-    return token_key + str((collection.options.get("authToken") or {}).get("secret") or "")
+def signing_key(collection, token_key: str, kind: str = "auth") -> str:
+    """The HMAC key the binary uses: the record's tokenKey, then the collection's secret for this kind of
+    token (`authToken`, or `fileToken` for the short tokens that open protected files)."""
+    return token_key + str((collection.options.get(_OPTIONS[kind]) or {}).get("secret") or "")
 
 
 def issue_token(collection, record_id: str, token_key: str, ttl: int) -> str:
     claims = {"collectionId": collection.id, "exp": int(time.time()) + int(ttl), "id": record_id,
               "refreshable": True, "type": "auth"}
     return jwt.encode(claims, signing_key(collection, token_key), algorithm=_ALGORITHM)
+
+
+def issue_file_token(collection, record_id: str, token_key: str) -> str:
+    """A file token (`POST /api/files/token`): no `refreshable`, lasting the collection's fileToken duration."""
+    ttl = int((collection.options.get("fileToken") or {}).get("duration") or 0) or 180
+    claims = {"collectionId": collection.id, "exp": int(time.time()) + ttl, "id": record_id, "type": "file"}
+    return jwt.encode(claims, signing_key(collection, token_key, "file"), algorithm=_ALGORITHM)
 
 
 def unverified_claims(token: str) -> dict:
@@ -64,8 +73,9 @@ def _auth_collection(store, collection_id: str):
     return found
 
 
-def verify_token(token, store):
-    """(collection, record) a token is valid for now, or None; `store` is a runtime.data DataStore."""
+def verify_token(token, store, kind: str = "auth"):
+    """(collection, record) a token of this kind ("auth" or "file") is valid for now, or None; `store` is a
+    runtime.data DataStore."""
     if not isinstance(token, str) or not token or token.count(".") != 2:
         return None
     try:
@@ -82,12 +92,12 @@ def verify_token(token, store):
         if row is None:
             return None
         record = Record.from_row(shape, dict(row))
-        key = signing_key(collection, record.token_key())
+        key = signing_key(collection, record.token_key(), kind)
         if not record.token_key() or key == record.token_key():  # never a key missing either half
             return None
         claims = jwt.decode(token, key, algorithms=[_ALGORITHM], options={"require": ["exp", "id"]})
     except (ValueError, jwt.PyJWTError, NotFoundError, RecursionError, AttributeError):  # RecursionError: nesting
         return None
-    if claims.get("id") != record.id or claims.get("type") != "auth" or claims.get("collectionId") != collection.id:
+    if claims.get("id") != record.id or claims.get("type") != kind or claims.get("collectionId") != collection.id:
         return None
     return collection, record

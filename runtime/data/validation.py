@@ -213,7 +213,14 @@ def check_relation(field: dict, value, exists=None):
 
 
 def check_file(field: dict, value):
-    return _check_count(field, _as_list(field, value))
+    """Blank or too many names (the binary's file codes; uploads' sizes and types: runtime.data.uploads)."""
+    values = _as_list(field, value)
+    if not values:
+        return REQUIRED if field.get("required") else None
+    high = max(field.get("maxSelect") or 0, 1)
+    if len(values) > high:
+        return _err("validation_too_many_files", f"The maximum allowed files is {high}", maxSelect=high)
+    return None
 
 
 def check_json(field: dict, value: bytes):
