@@ -87,7 +87,9 @@ class Sides:
     def ask(self, method: str, path: str, body=None, who: str | None = None, headers: dict | None = None,
             form: dict | None = None):
         """((binary status, body), (pagesvm status, body)), both normalised."""
-        path = self.fill(path)
+        bare, _, query = self.fill(path).partition("?")
+        query = urllib.parse.quote(query, safe="=&%")
+        path = bare + ("?" + query if query else "")
         sent = dict(headers or {})
         if who:
             sent["Authorization"] = self.tokens[who]
@@ -100,7 +102,6 @@ class Sides:
             sent["Content-Type"] = "application/json"
             payload = self.fill(json.dumps(body)).encode()
         theirs = request("127.0.0.1", self.pb.port, method, path, payload or None, sent)
-        bare, _, query = path.partition("?")
         ours = self.api.handle(ApiRequest(method, bare, query, sent, payload))
         return ((theirs.status, self.normal(json.loads(theirs.body) if theirs.body else None)),
                 (ours.status, self.normal(json.loads(ours.body) if ours.body else None)))
