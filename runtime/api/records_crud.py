@@ -22,11 +22,14 @@ CREATE_FAILED, UPDATE_FAILED = "Failed to create record.", "Failed to update rec
 DELETE_FAILED = "Failed to delete record. Make sure that the record is not part of a required relation reference."
 
 
-def _writable(call, collection):
+def _begin(call, collection, rule: str):
+    """(collection, shape, request info) of a write the collection's `rule` ("createRule"…) may allow."""
     coll, shape = rules.collection_of(call, collection)
     if coll.type == "view":
         raise bad_request("Unsupported collection type.")
-    return coll, shape
+    info = rules.request_info(call)
+    rules.require_rule(call, getattr(coll, rule))
+    return coll, shape, info
 
 
 def _load(call, coll, record: Record, info) -> Form:
@@ -38,7 +41,8 @@ def _load(call, coll, record: Record, info) -> Form:
     return data
 
 
-def _save(call, record: Record, form: Form, message: str):
+def _save(call, record: Record, form: Form, message: str, info):
+    """Check the form, save, answer the saved record as its requester sees it."""
     try:
         form.check()
         call.store.save(record)
@@ -46,14 +50,13 @@ def _save(call, record: Record, form: Form, message: str):
         raise bad_request(message, exc.data()) from None
     except ValueError:
         raise bad_request(message) from None
+    return respond(call, enrich(call, [record], info)[0])
 
 
 @ROUTES.route("POST", "/api/collections/{collection}/records")
 def record_create(call, collection):
-    coll, shape = _writable(call, collection)
-    info = rules.request_info(call)
+    coll, shape, info = _begin(call, collection, "createRule")
     superuser = call.is_superuser
-    rules.require_rule(call, coll.createRule)
     record = Record(shape)
     data = _load(call, coll, record, info)
     form = Form(record, superuser)
@@ -64,15 +67,12 @@ def record_create(call, collection):
             raise bad_request(CREATE_FAILED)
         if rules.has_manage_access(call, coll, info, values=values):
             form.manager = True
-    _save(call, record, form, CREATE_FAILED)
-    return respond(call, enrich(call, [record], info)[0])
+    return _save(call, record, form, CREATE_FAILED, info)
 
 
 @ROUTES.route("PATCH", "/api/collections/{collection}/records/{id}")
 def record_update(call, collection, id):
-    coll, shape = _writable(call, collection)
-    info = rules.request_info(call)
-    rules.require_rule(call, coll.updateRule)
+    coll, shape, info = _begin(call, collection, "updateRule")
     try:
         stored = call.store.find_record_by_id(coll.name, id)
     except NotFoundError:
@@ -83,15 +83,12 @@ def record_update(call, collection, id):
     form.load(data)
     if not form.manager and rules.has_manage_access(call, coll, info, record_id=record.id):
         form.manager = True
-    _save(call, record, form, UPDATE_FAILED)
-    return respond(call, enrich(call, [record], info)[0])
+    return _save(call, record, form, UPDATE_FAILED, info)
 
 
 @ROUTES.route("DELETE", "/api/collections/{collection}/records/{id}")
 def record_delete(call, collection, id):
-    coll, shape = _writable(call, collection)
-    info = rules.request_info(call)
-    rules.require_rule(call, coll.deleteRule)
+    coll, shape, info = _begin(call, collection, "deleteRule")
     record = rules.find_with_rule(call, coll, shape, id, coll.deleteRule, info)
     try:
         call.store.delete(record)
