@@ -81,7 +81,11 @@ class Compiler:
 
     def expr(self, e: Expr) -> Sql:
         left, right = self.operand(e.left, "left"), self.operand(e.right, "right")
-        return self.compare(left, e.op, right)
+        out = self.compare(left, e.op, right)
+        for side in (left, right):
+            if side.after is not None:
+                out = side.after(out)
+        return out
 
     def compare(self, left: Operand, op: str, right: Operand, negate: bool = False) -> Sql:
         base = op.lstrip("?")
@@ -145,6 +149,8 @@ def _is_empty(o: Operand) -> bool:
 def _known_non_empty(o: Operand) -> bool:
     if o.fallback == _ENFORCED:
         return False
+    if o.nonempty:
+        return True
     if o.sql.text.lower() in ("1", "0", "true", "false"):
         return True
     return bool(o.sql.params) and o.literal and None not in o.sql.params and "" not in o.sql.params

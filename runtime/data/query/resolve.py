@@ -5,8 +5,11 @@ Observed rules kept here: a path through a multiple relation (or a back-relation
 field, or `:each` of a multiple field) is "multi-match": besides the joined value it carries a subquery over every
 value, so a plain operator can require ALL of them to match and a `?` operator ANY (compile.py); `:length` and
 `:each` apply to select, relation and file fields (on other fields, like `:isset` on a record field, the modifier
-is ignored); a json field's remaining path is a JSON path (bound as a value); `@request.*` is NULL (there is no
-request in `findRecordsByFilter`); an unknown field is `unknown field "x"`.
+is ignored); a json field's remaining path is a JSON path (bound as a value); `@request.*` is NULL without a
+request (`findRecordsByFilter`) and resolved by request.py with one (API rules); an unknown field is
+`unknown field "x"`. A resolver that does not allow hidden fields (a client's filter or sort) refuses them, hides
+auth emails that are not public, and remembers every collection it joined so its list rule can be added to the
+query (select.py), as the binary does against rule bypasses through relations.
 """
 from __future__ import annotations
 
@@ -58,6 +61,8 @@ class Operand:
     fallback: str = AUTO
     multi: MultiMatch | None = None
     literal: bool = False  # a value from the filter (text, number, macro), not a column
+    nonempty: bool = False  # bound values that make the binary treat it as known non-empty (a body's `:each`)
+    after: object = None  # wraps the whole comparison (a non-public email: `AND emailVisibility = TRUE`)
 
 
 def split_modifier(prop: str) -> tuple[str, str]:
@@ -72,19 +77,29 @@ def split_modifier(prop: str) -> tuple[str, str]:
 class Resolver:
     """Resolves the paths of one query against `collection`; `joins` are what the query must LEFT JOIN."""
 
-    def __init__(self, collection, load, dialect):
+    def __init__(self, collection, load, dialect, request=None, allow_hidden: bool = True):
         self.base = collection
         self._load = load
         self.d = dialect
         self.joins: dict[str, Join] = {}
         self._aliases: dict[str, str] = {}
+        self.request = request  # a request.RequestInfo, or None (no `@request.*`: it is NULL)
+        self.allow_hidden = allow_hidden
+        self.rule_joins: dict[str, object] = {}  # alias -> a joined collection whose list rule must hold too
+        self.base_alias = collection.name
+        self.suffix = ""  # appended to generated aliases (a list rule's clone must not meet the main ones)
 
     def load(self, key: str):
         if key in (self.base.name, self.base.id):
             return self.base
         return self._load(key)
 
-    def register(self, table: Sql, alias: str, on: Sql | None) -> None:
+    def register(self, table: Sql, alias: str, on: Sql | None, collection=None) -> None:
+        if collection is not None and not self.allow_hidden:
+            if collection.listRule is None:  # every field of a superusers-only collection counts as hidden
+                raise FilterError(f"{_go_q(collection.name)} fields can be accessed only when allowHiddenFields "
+                                  "is enabled or by superusers")
+            self.rule_joins[alias] = collection
         self.joins[alias] = Join(table, alias, on)  # the same path joins once (the last ON wins, as in the binary)
 
     def user_alias(self, name: str) -> str:
@@ -102,18 +117,35 @@ class _Run:
         self.r, self.d, self.path = resolver, resolver.d, path
         self.props = path.split(".")
         self.collection = resolver.base
-        self.alias = resolver.base.name
+        self.alias = resolver.base_alias
         self.mm = MultiMatch(self.alias, resolver.base.name, "__mm_" + self.alias)
         self.mm_alias = self.mm.from_alias
         self.multi = False
+        self.nullify = self.props[0] == "@request"  # a missing field under @request is NULL, not an error
 
     def run(self) -> Operand:
         head = self.props[0]
         if head == "@request":
-            return Operand(Sql("NULL"))
+            if self.r.request is None:
+                return Operand(Sql("NULL"))
+            from .request import resolve_request
+
+            return resolve_request(self)
         if head == "@collection":
             return self._collection()
         return self._walk(self.props)
+
+    def walk_from(self, collection, alias: str, mm_alias: str, props: list) -> Operand:
+        """Go on from a collection joined under `alias` (the auth record's, a body relation's)."""
+        self.collection, self.alias, self.mm_alias = collection, alias, mm_alias
+        if not self.nullify:
+            return self._walk(props)
+        try:
+            return self._walk(props)
+        except FilterError as exc:
+            if str(exc).startswith("non-filterable"):
+                raise
+            return Operand(Sql("NULL"))
 
     def _collection(self) -> Operand:
         if len(self.props) < 3:
@@ -124,9 +156,9 @@ class _Run:
         except NotFoundError:
             raise FilterError(f"failed to load collection {_go_q(self.props[1])} from field path "
                               f"{_go_q(self.path)}") from None
-        self.alias = self.r.user_alias(alias) if alias else "__collection_" + self.collection.name
+        self.alias = (self.r.user_alias(alias) if alias else "__collection_" + self.collection.name) + self.r.suffix
         self.multi = True
-        self.r.register(Sql(self.d.quote(self.collection.name)), self.alias, None)
+        self.r.register(Sql(self.d.quote(self.collection.name)), self.alias, None, self.collection)
         self.mm_alias = "__mm_" + self.alias
         self.mm.joins.append(Join(Sql(self.d.quote(self.collection.name)), self.mm_alias))
         return self._walk(self.props[2:])
@@ -136,6 +168,8 @@ class _Run:
             if i == len(props) - 1:
                 return self._finish(prop)
             f = self.collection.field(prop)
+            if f is not None and f.get("hidden") and not self.r.allow_hidden:
+                raise FilterError(f"non-filterable field {_go_q(prop)}")
             if f is not None and f["type"] in ("json", "geoPoint"):
                 return self._json(f, props[i + 1:])
             if i >= _MAX_NESTED:
@@ -161,15 +195,15 @@ class _Run:
         if target is None:
             raise FilterError(f"failed to load field {_go_q(f['name'])} collection")
         d, name, many = self.d, f["name"], is_multiple(f)
-        new_alias = f"{self.alias}_{name}"
+        new_alias = f"{self.alias}_{name}{self.r.suffix}"
         if many:
             each = "__je_" + new_alias
             self.r.register(d.json_each(d.column(self.alias, name)), each, None)
             self.r.register(Sql(d.quote(target.name)), new_alias,
-                            sql(f"{d.quote(new_alias)}.id = {{}}", d.json_each_value(each)))
+                            sql(f"{d.quote(new_alias)}.id = {{}}", d.json_each_value(each)), target)
         else:
             self.r.register(Sql(d.quote(target.name)), new_alias,
-                            sql(f"{d.quote(new_alias)}.id = {{}}", d.column(self.alias, name)))
+                            sql(f"{d.quote(new_alias)}.id = {{}}", d.column(self.alias, name)), target)
         mm_new = f"{self.mm_alias}_{name}"
         if many:
             each2 = f"{self.mm_alias}_{name}_je"
@@ -194,10 +228,12 @@ class _Run:
             raise FilterError(f"missing back relation field {_go_q(m.group(2))}")
         if f["type"] != "relation":
             raise FilterError(f"invalid back relation field {_go_q(m.group(2))}")
+        if f.get("hidden") and not self.r.allow_hidden:
+            raise FilterError(f"non-filterable back relation field {_go_q(f['name'])}")
         if f.get("collectionId") != self.collection.id:
             raise FilterError(f"invalid collection reference of a back relation field {_go_q(f['name'])}")
         d, many = self.d, is_multiple(f)
-        new_alias, mm_new = f"{self.alias}_{prop}", f"{self.mm_alias}_{prop}"
+        new_alias, mm_new = f"{self.alias}_{prop}{self.r.suffix}", f"{self.mm_alias}_{prop}{self.r.suffix}"
         for alias, source, target in ((new_alias, self.alias, self.r), (mm_new, self.mm_alias, None)):
             if many:
                 each = "__je_" + alias
@@ -206,7 +242,7 @@ class _Run:
             else:
                 on = sql(f"{{}} = {d.quote(source)}.id", d.column(alias, f["name"]))
             if target is not None:
-                target.register(Sql(d.quote(back.name)), alias, on)
+                target.register(Sql(d.quote(back.name)), alias, on, back)
             else:
                 self.mm.joins.append(Join(Sql(d.quote(back.name)), alias, on))
         if many:
@@ -227,7 +263,11 @@ class _Run:
         name, modifier = split_modifier(prop)
         f = self.collection.field(name)
         if f is None:
+            if self.nullify:
+                return Operand(Sql("NULL"))
             raise FilterError(f"unknown field {_go_q(name)}")
+        if f.get("hidden") and not self.r.allow_hidden:
+            raise FilterError(f"non-filterable field {_go_q(name)}")
         d, many_kind = self.d, f["type"] in MULTI_VALUERS
         if modifier == "length" and many_kind:
             out = Operand(d.json_array_length(d.column(self.alias, name)))
@@ -236,7 +276,7 @@ class _Run:
                 out.multi = self.mm
             return out
         if modifier == "each" and many_kind:
-            each = f"__je_{self.alias}_{name}"
+            each = f"__je_{self.alias}_{name}{self.r.suffix}"
             self.r.register(d.json_each(d.column(self.alias, name)), each, None)
             out = Operand(d.json_each_value(each))
             self.multi = self.multi or is_multiple(f)
@@ -250,6 +290,9 @@ class _Run:
         if self.multi:
             self.mm.value = d.column(self.mm_alias, name)
             out.multi = self.mm
+        if name == "email" and not self.r.allow_hidden and self.collection.type == "auth":
+            visible = d.column(self.alias, "emailVisibility")
+            out.after = lambda expr: sql("(({}) AND ({} = TRUE))", expr, visible)
         if f["type"] == "json":
             out.fallback = OFF
             out.sql = d.json_extract(d.column(self.alias, name), [])

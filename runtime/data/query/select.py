@@ -25,23 +25,41 @@ def build_select(collection, load, filter: str = "", sort: str = "", limit: int 
 
     `collection` is a runtime.data.collections.Collection, `load(name_or_id)` finds another one (or raises
     NotFoundError) for relation paths. With `count`, the statement counts the matching records instead."""
+    return build_query(collection, load, filter=filter, sort=sort, limit=limit, offset=offset, params=params,
+                       dialect=dialect, count=count, now=now)
+
+
+def build_query(collection, load, filter: str = "", sort: str = "", limit: int = 0, offset: int = 0,
+                params: dict | None = None, dialect: str = "sqlite", count: bool = False,
+                now: datetime.datetime | None = None, rule: str | None = None, request=None,
+                allow_hidden: bool = True, record_id: str | None = None, head: str = "",
+                prefix: Sql | None = None) -> tuple[str, list]:
+    """build_select with what the REST API adds: an API `rule` (its fields always resolvable), the `request` its
+    `@request.*` read, a client filter and sort that may not touch hidden fields unless `allow_hidden` (then
+    every collection they join must also pass its own list rule), one `record_id`, another select `head`, and
+    a `prefix` (a WITH clause) before the statement."""
     d = DIALECTS[dialect]
-    resolver = Resolver(collection, load, d)
-    try:
-        where = Compiler(resolver, now).where(parse_cached(filter, params)) if filter else None
-    except FilterError as exc:
-        raise FilterError(f"invalid filter expression: {exc}") from None
+    resolver = Resolver(collection, load, d, request)
+    wheres = []
+    if rule:
+        wheres.append(_where(Compiler(resolver, now), rule, params))
+    resolver.allow_hidden = allow_hidden
+    if filter:
+        wheres.append(_where(Compiler(resolver, now), filter, params))
     orders = order_by(sort, resolver) if sort and not count else []
+    wheres.extend(_rule_joins(resolver, load, request, now))
     table = d.quote(collection.name)
-    head = Sql(f"SELECT {'DISTINCT ' if resolver.joins else ''}{table}.* FROM {table} {table}")
-    if count:
-        head = Sql(f"SELECT {'DISTINCT ' if resolver.joins else ''}{table}.id FROM {table} {table}")
-    parts = [head]
+    if record_id is not None:
+        wheres.insert(0, Sql(f"{table}.id = ?", (record_id,)))
+    distinct = "DISTINCT " if resolver.joins else ""
+    select = head or (f"{table}.id" if count else f"{table}.*")
+    parts = [prefix] if prefix is not None else []
+    parts.append(Sql(f"SELECT {distinct}{select} FROM {table} {table}"))
     for join in resolver.joins.values():
         on = sql(" ON {}", join.on) if join.on is not None else Sql(d.no_on)
         parts.append(sql(" LEFT JOIN {} " + d.quote(join.alias) + "{}", join.table, on))
-    if where is not None:
-        parts.append(sql(" WHERE {}", where))
+    if wheres:
+        parts.append(sql(" WHERE {}", Sql.join(" AND ", wheres)))
     if orders:
         parts.append(" ORDER BY " + Sql.join(", ", orders))
     if limit > 0 or offset > 0:
@@ -97,3 +115,24 @@ def _statement_key(collection, filter, sort, limit, offset, params, count):
             return None
         items.append((name, kind, repr(value) if kind is float else value))  # -0.0 and 0.0 apart
     return id(collection), filter, sort, limit, offset, count, tuple(items)
+
+
+def _where(compiler: Compiler, text: str, params) -> Sql:
+    try:
+        return compiler.where(parse_cached(text, params))
+    except FilterError as exc:
+        raise FilterError(f"invalid filter expression: {exc}") from None
+
+
+def _rule_joins(resolver: Resolver, load, request, now) -> list:
+    """The list rule of every collection a client's filter or sort joined, over its join's alias (as the binary:
+    `id='' || (RULE)`, so a missing relation does not fail the whole filter); their joins join the query's."""
+    out = []
+    for n, (alias, joined) in enumerate(list(resolver.rule_joins.items())):
+        if not joined.listRule:
+            continue
+        clone = Resolver(joined, load, resolver.d, request)
+        clone.base_alias, clone.suffix = alias, f"_r{n}"
+        out.append(_where(Compiler(clone, now), "id='' || (\n" + joined.listRule + "\n)", None))
+        resolver.joins.update(clone.joins)
+    return out

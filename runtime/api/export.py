@@ -1,0 +1,234 @@
+"""Records as the REST API shows them: visibility flags, `expand` under the view rules, and `fields=` picking.
+
+PocketBase's rules for what a requester sees, kept here: hidden fields only for superusers; `password` and
+`tokenKey` never; an auth record's `email` when `emailVisibility` is on, or to the record itself, a superuser,
+or a requester its collection's manageRule lets manage it. An expanded relation is fetched through its
+collection's view rule (context `expand`): a record the requester may not view is left out, and a collection
+with a `null` view rule expands nothing for non-superusers. `fields=a,b,expand.rel.c` keeps only those keys
+(`*` all at that level), applied to each item of a list; `:excerpt(max, ellipsis)` shortens HTML to text.
+"""
+from __future__ import annotations
+
+import html.parser
+import re
+
+from runtime.data import fields as F
+from runtime.data.expand import expand_records
+from runtime.data.query import FilterError
+from runtime.data.records import Record
+
+from . import rules
+
+_NEVER = ("password", "tokenKey")
+
+
+def enrich(call, records: list, info) -> list:
+    """The records' JSON values after `expand` (from the query string) under the view rules."""
+    if not records:
+        return []
+    paths = [p for p in call.request.arg("expand").split(",") if p.strip()]
+    if paths:
+        expand_records(call.store, records, paths, _fetcher(call, info))
+    visible = _email_ids(call, records[0].collection, records, info)
+    return [_export(call, r, visible, info) for r in records]
+
+
+def _fetcher(call, info):
+    expand_info = rules.RequestInfo(**{**info.__dict__, "context": rules.CONTEXT_EXPAND})
+
+    def fetch(collection, ids):
+        if call.is_superuser:
+            rule = None
+        elif collection.viewRule is None:
+            raise ValueError(f"only superusers can view collection {collection.name!r} records")
+        else:
+            rule = collection.viewRule or None
+        shape = call.store.read_collection(collection.id)[1]
+        wanted = [str(i) for i in ids]
+        marks = ", ".join("?" * len(wanted))
+        try:
+            text, values = rules.build_query(collection, rules.loader(call), request=expand_info, rule=rule)
+        except FilterError as exc:
+            raise ValueError(str(exc)) from None
+        text = f"SELECT * FROM ({text}) AS `__expand` WHERE `__expand`.id IN ({marks})"
+        rows = call.store.db.query(text, [*values, *wanted])
+        return Record.from_rows(shape, [dict(r) for r in rows])
+
+    return fetch
+
+
+def _export(call, record: Record, visible_emails, info) -> dict:
+    superuser = call.is_superuser
+    out = {"collectionId": record.collection.get("id", ""), "collectionName": record.collection.get("name", "")}
+    auth = record.is_auth()
+    for name, field in record.fields.items():
+        if field.get("hidden") and not superuser:
+            continue
+        if auth and name in _NEVER:
+            continue
+        if auth and name == "email" and not (superuser or record.id in visible_emails
+                                             or record.get_bool("emailVisibility")):
+            continue
+        out[name] = F.export(field, record.values[name])
+    if record.expand is not None:
+        out["expand"] = {key: _expanded(call, value, info) for key, value in record.expand.items()}
+    return out
+
+
+def _expanded(call, value, info):
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        return []
+    visible = _email_ids(call, items[0].collection, items, info)
+    exported = [_export(call, r, visible, info) for r in items]
+    return exported if isinstance(value, list) else exported[0]
+
+
+def _email_ids(call, shape: dict, records: list, info) -> set:
+    """Ids of the auth records whose email this requester sees whatever their emailVisibility."""
+    if shape.get("type") != "auth":
+        return set()
+    ids = {r.id for r in records}
+    if call.is_superuser:
+        return ids
+    out = set()
+    if info.auth is not None and info.auth.get("id") in ids:
+        out.add(info.auth["id"])
+    rule = shape.get("manageRule")
+    rest = sorted(ids - out)
+    if rule and info.auth is not None and rest:
+        collection = call.store.read_collection(shape["id"])[0]
+        try:
+            text, values = rules.build_query(collection, rules.loader(call), request=info, rule=rule)
+        except FilterError:
+            return out
+        marks = ", ".join("?" * len(rest))
+        rows = call.store.db.query(f"SELECT id FROM ({text}) AS `__managed` WHERE id IN ({marks})", [*values, *rest])
+        out.update(row[0] for row in rows)
+    return out
+
+
+# ---- fields= ---------------------------------------------------------------------------------------------
+
+def parse_fields(raw: str) -> dict:
+    """`a,b:excerpt(10,true),expand.x.y` -> {path: modifier or None}; commas inside parentheses stay."""
+    out, depth, part = {}, 0, []
+    for ch in raw + ",":
+        if ch == "," and depth == 0:
+            text = "".join(part).strip()
+            part = []
+            if text:
+                name, _, modifier = text.partition(":")
+                out[name] = _modifier(modifier) if modifier else None
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        part.append(ch)
+    return out
+
+
+def _modifier(text: str):
+    found = re.fullmatch(r"excerpt\(\s*([^,\s)]+)\s*(?:,\s*([^)\s]+)\s*)?\)", text.strip())
+    if found is None:
+        raise ValueError(f"invalid fields modifier {text!r}")
+    size = int(float(found.group(1))) if re.fullmatch(r"-?\d+(\.\d+)?", found.group(1)) else 0
+    if size <= 0:
+        raise ValueError("max argument must be > 0")
+    ellipsis = (found.group(2) or "").lower() in ("1", "t", "true")
+    return lambda value: excerpt(value, size, ellipsis) if isinstance(value, str) else value
+
+
+def pick(value, fields: dict):
+    """Keep only the picked keys of a dict, or of each dict of a list (in place; returns the value)."""
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                pick(item, dict(fields))
+        return value
+    if not isinstance(value, dict) or not fields:
+        return value
+    fields = dict(fields)
+    if "*" in fields:
+        for key in value:
+            if not any((f + ".").startswith(key + ".") for f in fields):
+                fields[key] = fields["*"]
+    for key in list(value):
+        matching = {f: m for f, m in fields.items() if (f + ".").startswith(key + ".")}
+        if not matching:
+            del value[key]
+            continue
+        rest = {}
+        for f, m in matching.items():
+            remains = (f + ".")[len(key) + 1:].rstrip(".")
+            if not remains:
+                if m is not None:
+                    value[key] = m(value[key])
+                rest = None
+                break
+            rest[remains] = m
+        if rest is not None:
+            pick(value[key], rest)
+    return value
+
+
+_SKIP = {"head", "style", "script", "iframe", "embed", "applet", "object", "svg", "img", "picture", "dialog",
+         "template", "button", "form", "textarea", "input", "select", "option"}
+_INLINE = {"a", "abbr", "acronym", "b", "bdo", "big", "br", "button", "cite", "code", "em", "i", "label", "q",
+           "small", "span", "strong", "strike", "sub", "sup", "time"}
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skip = [], 0
+
+    def _space(self):
+        if self.parts and not self.parts[-1].endswith(" "):
+            self.parts.append(" ")
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP:
+            self.skip += 1
+        elif tag not in _INLINE:
+            self._space()
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag not in _INLINE:
+            self._space()
+
+    def handle_data(self, data):
+        if not self.skip:
+            text = re.sub(r"\s+", " ", data)
+            if self.parts and self.parts[-1].endswith(" "):
+                text = text.lstrip(" ")
+            if text:
+                self.parts.append(text)
+
+
+def excerpt(value: str, size: int, ellipsis: bool) -> str:
+    parser = _Text()
+    parser.feed(value)
+    parser.close()
+    text = "".join(parser.parts).strip()
+    if len(text) > size:
+        text = text[:size].strip() + ("..." if ellipsis else "")
+    return text
+
+
+def respond(call, value, status: int = 200):
+    """The JSON answer, with `fields=` picked from it (from each item of a list envelope)."""
+    from .exchange import ApiResponse, bad_request
+
+    raw = call.request.arg("fields")
+    if raw:
+        try:
+            fields = parse_fields(raw)
+        except ValueError:
+            raise bad_request() from None
+        if isinstance(value, dict) and "items" in value and "totalPages" in value:
+            pick(value["items"], fields)
+        else:
+            pick(value, fields)
+    return ApiResponse.json(status, value)
