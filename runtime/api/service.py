@@ -19,7 +19,7 @@ from .router import ROUTES
 
 log = logging.getLogger("pagesvm")
 # Every module that registers routes; imported once, by the first Api made.
-ROUTE_MODULES = ("health",)
+ROUTE_MODULES = ("health", "auth_password", "auth_flows")
 _loaded = False
 
 SUPERUSERS = "_superusers"

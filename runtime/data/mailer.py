@@ -48,6 +48,15 @@ def build(message: dict) -> EmailMessage:
     return mail
 
 
+def readable(message: dict) -> str:
+    """The message as a person reads it in the log: the headers, then the text and HTML bodies unencoded."""
+    mail = build(message)
+    head = "".join(f"{name}: {value}\n" for name, value in mail.items() if name.lower() != "content-type"
+                   and not name.lower().startswith("mime"))
+    bodies = [str(message.get(key) or "") for key in ("text", "html") if message.get(key)]
+    return head + "\n" + "\n\n".join(bodies)
+
+
 def send_mail(store, message: dict) -> str | None:
     """Send (or log) `message`; None once done, else the reason it was not (a refusal, an SMTP failure)."""
     if not (message.get("from") or {}).get("address"):
@@ -55,11 +64,12 @@ def send_mail(store, message: dict) -> str | None:
     recipients = [str(e.get("address")) for f in ("to", "cc", "bcc") for e in message.get(f) or () if e.get("address")]
     if not recipients:
         return "mail: no recipients"
-    mail = build(message)
     smtp = smtp_settings(store)
     if not smtp.get("enabled"):
-        log.info("mail (SMTP is not enabled in the settings, so it is only logged) to %s:\n%s", ", ".join(recipients), mail)
+        log.info("mail (SMTP is not enabled in the settings, so it is only logged) to %s:\n%s",
+                 ", ".join(recipients), readable(message))
         return None
+    mail = build(message)
     host, port = str(smtp.get("host") or ""), int(smtp.get("port") or 25)
     try:
         if smtp.get("tls"):
