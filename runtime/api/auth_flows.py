@@ -65,6 +65,19 @@ def _not_superusers(collection, message: str) -> None:
         raise bad_request(message)
 
 
+def _requested(call, collection):
+    """The record the body's `email` names (validated as the binary's), or None for an unknown address."""
+    email = read_form(call, "email")["email"]
+    refuse_invalid({"email": email_error(email)})
+    return _find_by_email(call.store, collection, email)
+
+
+def _confirmed(kind: str, record) -> ApiResponse:
+    """204, and the record may be sent a `kind` mail again at once (the binary forgets its pause too)."""
+    mail_tokens.forget_sent(kind, record)
+    return ApiResponse.empty(204)
+
+
 def _mailed(kind: str, error) -> None:
     if error is not None:
         log.error("failed to send the %s mail: %s", kind, error)
@@ -75,9 +88,7 @@ def request_password_reset(call, collection: str) -> ApiResponse:
     found = auth_collection(call, collection)
     if not (found.options.get("passwordAuth") or {}).get("enabled"):
         raise bad_request("The collection is not configured to allow password authentication.")
-    email = read_form(call, "email")["email"]
-    refuse_invalid({"email": email_error(email)})
-    record = _find_by_email(call.store, found, email)
+    record = _requested(call, found)
     if record is not None and not mail_tokens.recently_sent("passwordReset", record):
         error = mail_tokens.send_password_reset(call.store, found, record)
         _mailed("password reset", error)
@@ -105,17 +116,14 @@ def confirm_password_reset(call, collection: str) -> ApiResponse:
     if not record.verified() and _claims(form["token"]).get("email") == record.email():
         record.set("verified", True)  # the mail reached its owner: the address is verified too
     _save(call, record, "Failed to set new password.")
-    mail_tokens.forget_sent("passwordReset", record)
-    return ApiResponse.empty(204)
+    return _confirmed("passwordReset", record)
 
 
 @ROUTES.route("POST", _BASE + "request-verification")
 def request_verification(call, collection: str) -> ApiResponse:
     found = auth_collection(call, collection)
     _not_superusers(found, "All superusers are verified by default.")
-    email = read_form(call, "email")["email"]
-    refuse_invalid({"email": email_error(email)})
-    record = _find_by_email(call.store, found, email)
+    record = _requested(call, found)
     if record is not None and not record.verified() and not mail_tokens.recently_sent("verification", record):
         _mailed("verification", mail_tokens.send_verification(call.store, found, record))
         mail_tokens.recently_sent("verification", record, mark=True)
@@ -141,8 +149,7 @@ def confirm_verification(call, collection: str) -> ApiResponse:
         if not (found.options.get("passwordAuth") or {}).get("enabled"):
             record.set_password(random_string(30))  # as the binary: no password set before verification survives
         _save(call, record, "An error occurred while saving the verified state.")
-    mail_tokens.forget_sent("verification", record)
-    return ApiResponse.empty(204)
+    return _confirmed("verification", record)
 
 
 @ROUTES.route("POST", _BASE + "request-email-change")
