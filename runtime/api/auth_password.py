@@ -112,7 +112,7 @@ def auth_methods(call, collection: str) -> ApiResponse:
     enabled = bool((options.get("passwordAuth") or {}).get("enabled"))
     fields = identity_fields(found) if enabled else []
     mfa, otp = options.get("mfa") or {}, options.get("otp") or {}
-    return ApiResponse.json(200, {
+    return ApiResponse.json(200, top_fields(call, {
         "password": {"identityFields": fields, "enabled": enabled},
         "oauth2": {"providers": [], "enabled": False},
         "mfa": {"enabled": bool(mfa.get("enabled")), "duration": int(mfa.get("duration") or 0) if mfa.get("enabled") else 0},
@@ -120,5 +120,14 @@ def auth_methods(call, collection: str) -> ApiResponse:
         "authProviders": [],
         "usernamePassword": enabled and "username" in fields,
         "emailPassword": enabled and "email" in fields,
-    })
+    }))
+
+
+def top_fields(call, answer: dict) -> dict:
+    """`?fields=a,b` on a plain answer: only those top-level keys (the SDK's listAuthMethods asks
+    `mfa,otp,password,oauth2`). Records have their own, deeper `fields` in the records API."""
+    wanted = [name.strip() for name in call.request.arg("fields").split(",") if name.strip()]
+    if not wanted or "*" in wanted:
+        return answer
+    return {key: value for key, value in answer.items() if key in wanted}
 

@@ -108,7 +108,8 @@ class Sides:
 
     def pagesvm(self, method, path, body=None, token=None):
         headers = {"Content-Type": "application/json", **({"Authorization": token} if token else {})}
-        answer = self.api.handle(ApiRequest(method, path, headers=headers,
+        path, _, query = path.partition("?")
+        answer = self.api.handle(ApiRequest(method, path, query, headers=headers,
                                             body=json.dumps(body).encode() if body is not None else b""))
         return answer.status, answer.value()
 
@@ -173,6 +174,7 @@ FORMS = [
     ("POST", "members/auth-with-password", {"identity": "MEM", "password": PASSWORD, "identityField": "username"}),
     ("GET", "users/auth-methods", None),
     ("GET", "members/auth-methods", None),
+    ("GET", "users/auth-methods?fields=mfa,otp,password,oauth2", None),
     ("GET", "_superusers/auth-methods", None),
     ("GET", "things/auth-methods", None),
     ("POST", "users/auth-refresh", None),
