@@ -9,20 +9,18 @@ JavaScript cost no further crossing. `$dbx` expressions arrive as plain data and
 """
 from __future__ import annotations
 
-import json
-
 import jwt
 
 from runtime.data import finders
 from runtime.data.expand import expand_records
 from runtime.data.records import Record
-from runtime.data.schema import default_settings
+from runtime.data.settings import load_settings
+from runtime.data.tokens import TOKEN_OPTIONS
 
 from .tokens import _ALGORITHM, _unverified_claims
 
 # Token type -> the collection option whose secret completes its HMAC key (as the binary's FindAuthRecordByToken).
-_TOKEN_SECRETS = {"auth": "authToken", "file": "fileToken", "verification": "verificationToken",
-                  "passwordReset": "passwordResetToken", "emailChange": "emailChangeToken"}
+_TOKEN_SECRETS = TOKEN_OPTIONS
 # Settings the binary's JSON of `$app.settings()` leaves out (secrets); paths into the settings object.
 _SECRETS = (("smtp", "password"), ("s3", "secret"), ("backups", "s3", "secret"))
 
@@ -34,25 +32,9 @@ def _int(value) -> int:
         return 0
 
 
-def _merged(defaults: dict, stored: dict) -> dict:
-    out = dict(defaults)
-    for key, value in stored.items():
-        out[key] = _merged(defaults[key], value) if isinstance(value, dict) and isinstance(defaults.get(key),
-                                                                                           dict) else value
-    return out
-
-
 def read_settings(store) -> dict:
     """The `settings` row of `_params` over the defaults, without its secrets (what `$app.settings()` shows)."""
-    row = store.db.execute("SELECT value FROM _params WHERE id = 'settings'").fetchone()
-    stored = {}
-    if row is not None and row[0]:
-        try:
-            raw = row[0].decode("utf-8") if isinstance(row[0], bytes) else row[0]
-            stored = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            stored = {}
-    settings = _merged(default_settings(), stored if isinstance(stored, dict) else {})
+    settings = load_settings(store)
     for path in _SECRETS:
         holder = settings
         for key in path[:-1]:

@@ -19,7 +19,7 @@ from .router import ROUTES
 
 log = logging.getLogger("pagesvm")
 # Every module that registers routes; imported once, by the first Api made.
-ROUTE_MODULES = ("health", "files", "records_list", "records_crud")
+ROUTE_MODULES = ("health", "files", "records_list", "records_crud", "auth_password", "auth_flows")
 _loaded = False
 
 SUPERUSERS = "_superusers"

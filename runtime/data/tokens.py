@@ -2,7 +2,9 @@
 
 An auth token's claims are `collectionId`, `exp`, `id`, `refreshable` and `type: "auth"` (keys sorted,
 as the binary's JSON has them), signed with the record's `tokenKey` followed by its collection's
-`authToken.secret`, both stored in data.db: a token made here is accepted by the real PocketBase on
+`authToken.secret`, both stored in data.db. The other kinds (`passwordReset`, `verification`,
+`emailChange`, `file`) differ only in their claims (`email`, `newEmail`, no `refreshable`) and in the
+collection secret and lifetime (`TOKEN_OPTIONS`): a token made here is accepted by the real PocketBase on
 the same file and the reverse, and a new password or tokenKey, or a new collection secret, ends every
 older token. Anything wrong with a token reads as "no one" (None), never as an exception. The cookie
 that carries a token to pages is the bindings' business (bindings/tokens.py).
@@ -21,7 +23,9 @@ from .ddl import quote
 from .records import Record
 
 _ALGORITHM = "HS256"
-_OPTIONS = {"auth": "authToken", "file": "fileToken"}
+# A token's `type` claim → the collection option holding its secret and lifetime.
+TOKEN_OPTIONS = {"auth": "authToken", "passwordReset": "passwordResetToken", "verification": "verificationToken",
+                 "emailChange": "emailChangeToken", "file": "fileToken"}
 
 
 def auth_duration(collection, cap: int | None = None) -> int:
@@ -31,9 +35,8 @@ def auth_duration(collection, cap: int | None = None) -> int:
 
 
 def signing_key(collection, token_key: str, kind: str = "auth") -> str:
-    """The HMAC key the binary uses: the record's tokenKey, then the collection's secret for this kind of
-    token (`authToken`, or `fileToken` for the short tokens that open protected files)."""
-    return token_key + str((collection.options.get(_OPTIONS[kind]) or {}).get("secret") or "")
+    """The HMAC key the binary uses: the record's tokenKey, then the collection's secret for `kind`."""
+    return token_key + str((collection.options.get(TOKEN_OPTIONS[kind]) or {}).get("secret") or "")
 
 
 def issue_token(collection, record_id: str, token_key: str, ttl: int) -> str:
@@ -47,6 +50,15 @@ def issue_file_token(collection, record_id: str, token_key: str) -> str:
     ttl = int((collection.options.get("fileToken") or {}).get("duration") or 0) or 180
     claims = {"collectionId": collection.id, "exp": int(time.time()) + ttl, "id": record_id, "type": "file"}
     return jwt.encode(claims, signing_key(collection, token_key, "file"), algorithm=_ALGORITHM)
+
+
+def issue_record_token(collection, record, kind: str, **claims) -> str:
+    """A `kind` token for an auth record, lasting its collection's duration for that kind: `email` for a
+    password reset or verification, `email` and `newEmail` for an email change; claims in key order, as the
+    binary's JSON has them, so the same second gives the binary's very token."""
+    ttl = int((collection.options.get(TOKEN_OPTIONS[kind]) or {}).get("duration") or 0)
+    payload = {"collectionId": collection.id, "exp": int(time.time()) + ttl, "id": record.id, "type": kind, **claims}
+    return jwt.encode(dict(sorted(payload.items())), signing_key(collection, record.token_key(), kind), algorithm=_ALGORITHM)
 
 
 def unverified_claims(token: str) -> dict:
@@ -74,8 +86,7 @@ def _auth_collection(store, collection_id: str):
 
 
 def verify_token(token, store, kind: str = "auth"):
-    """(collection, record) a token of this kind ("auth" or "file") is valid for now, or None; `store` is a
-    runtime.data DataStore."""
+    """(collection, record) a `kind` token is valid for now, or None; `store` is a runtime.data DataStore."""
     if not isinstance(token, str) or not token or token.count(".") != 2:
         return None
     try:

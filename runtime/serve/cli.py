@@ -1,4 +1,4 @@
-"""The ``pagesvm`` command line: serve, routes, bindings, users.
+"""The ``pagesvm`` command line: serve, routes, bindings, users, superuser.
 
 Every error a person can cause (a missing folder, a busy port, a bad flag) is one line
 on stderr and exit status 2, never a traceback.
@@ -12,7 +12,7 @@ import os
 import sys
 
 from ..http.settings import AppSettings
-from . import cli_cron, cli_migrate, cli_users
+from . import cli_cron, cli_migrate, cli_superuser, cli_users
 from .handoff import WorkerConfig
 from .settings import ServerSettings, flag_message
 
@@ -91,6 +91,7 @@ def build_parser() -> Parser:
                           help="load a Python extension module or .py file (repeatable)")
 
     cli_users.register(sub)
+    cli_superuser.register(sub)
     cli_migrate.register(sub)
     cli_cron.register(sub)
     return parser
@@ -266,6 +267,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "users":
             return cli_users.run(args)
+        if args.command == "superuser":
+            return cli_superuser.run(args)
         if args.command == "migrate":
             return _migrate(args)
         return COMMANDS[args.command](args)

@@ -1,0 +1,126 @@
+"""What every auth endpoint shares: the auth collection of the path, the small forms they read, the
+record as an auth answer shows it, and the answer `{record, token}` after the collection's authRule.
+
+Forms are validated as the binary's: every field checked, the failures answered together as 400 `An error
+occurred while validating the submitted data.` with `data` keyed by field (in key order, as Go's JSON has
+it); a body that is not an object of strings is 400 `An error occurred while loading the submitted data.`
+"""
+from __future__ import annotations
+
+from runtime.data.db import NotFoundError
+from runtime.data.validation import check_email
+
+from .exchange import ApiError, ApiResponse, bad_request, forbidden, not_found, unauthorized
+
+SUPERUSERS = "_superusers"
+LOADING = "An error occurred while loading the submitted data."
+INVALID_FORM = "An error occurred while validating the submitted data."
+NOT_ALLOWED = "The request doesn't satisfy the collection requirements to authenticate."
+REQUIRED = {"code": "validation_required", "message": "Cannot be blank."}
+INVALID_TOKEN = {"code": "validation_invalid_token", "message": "Invalid or expired token."}
+OTHER_COLLECTION = {"code": "validation_token_collection_mismatch",
+                    "message": "The provided token is for different auth collection."}
+_NEVER_SHOWN = frozenset({"password", "tokenKey"})  # not even to a superuser about itself
+
+
+def auth_collection(call, name: str):
+    """The auth collection the path names; 404 as the binary's for an unknown or a non-auth one."""
+    try:
+        collection = call.store.find_collection_by_name_or_id(name)
+    except NotFoundError:
+        raise not_found("Missing or invalid collection context.") from None
+    if collection.type != "auth":
+        raise not_found("Missing or invalid auth collection context.")
+    return collection
+
+
+def read_form(call, *names: str) -> dict:
+    """The named string fields of the body ('' when absent); anything but a string or null is a loading error."""
+    try:
+        data = call.request.data()
+    except ApiError:
+        raise bad_request(LOADING) from None
+    form = {}
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            value = value[0]  # a form field sent twice: the first, as Go's form binding reads it
+        if value is not None and not isinstance(value, str):
+            raise bad_request(LOADING)
+        form[name] = value or ""
+    return form
+
+
+def length_error(value: str, low: int, high: int) -> dict | None:
+    if value and not low <= len(value) <= high:
+        return {"code": "validation_length_out_of_range", "message": f"The length must be between {low} and {high}.",
+                "params": {"max": high, "min": low}}
+    return None
+
+
+def text_error(value: str, high: int = 255) -> dict | None:
+    """Required and at most `high` characters (Go's `Length` counts runes, as `len` counts code points)."""
+    return length_error(value, 1, high) if value else REQUIRED
+
+
+def email_error(value: str) -> dict | None:
+    """Required, at most 255 characters, an address (ozzo's `is.EmailFormat`, as the email field checks it)."""
+    if not value:
+        return REQUIRED
+    if check_email({}, value) is not None:
+        return {"code": "validation_is_email", "message": "Must be a valid email address."}
+    return length_error(value, 1, 255)
+
+
+def refuse_invalid(errors: dict) -> None:
+    """Raise the binary's validation answer when any field failed (None entries passed)."""
+    failed = {name: errors[name] for name in sorted(errors) if errors[name] is not None}
+    if failed:
+        raise bad_request(INVALID_FORM, failed)
+
+
+def require_auth(call, collection):
+    """The signed-in record of this very collection (RequireSameCollectionContextAuth): 401 without one, 403
+    when the token is another collection's."""
+    found = call.auth
+    if found is None:
+        raise unauthorized("The request requires valid record authorization token.")
+    if found[0].id != collection.id:
+        raise forbidden(f"The request requires auth record from {found[0].name} collection.")
+    return found[1]
+
+
+def auth_record_json(collection, record) -> dict:
+    """The record as an auth answer shows it: its email always (it is the caller's own), and for a superuser
+    the hidden fields too but for the password hash and tokenKey; keys in order, as the binary's JSON.
+    (The records API shows other people's records its own way, through the view rules.)"""
+    out = record.public_export()
+    if record.is_auth():
+        out["email"] = record.email()
+    if collection.name == SUPERUSERS:
+        from runtime.data.fields import export
+
+        for name, field in record.fields.items():
+            if field.get("hidden") and name not in _NEVER_SHOWN:
+                out[name] = export(field, record.values[name])
+    return dict(sorted(out.items()))
+
+
+def rule_allows(call, collection, record, rule) -> bool:
+    """Whether `rule` (an authRule) lets `record` in: null for superusers only, "" for anyone, else the filter
+    must match the record (a broken rule matches nothing)."""
+    if rule is None:
+        return call.is_superuser
+    if rule == "":
+        return True
+    try:
+        return call.store.count_records(collection.name, f"id = {{:pvAuthId}} && ({rule})", {"pvAuthId": record.id}) > 0
+    except Exception:  # noqa: BLE001 - a rule the filter engine refuses lets no one in, as the binary's error
+        return False
+
+
+def auth_response(call, collection, record, token: str) -> ApiResponse:
+    """`{record, token}` once the collection's authRule lets the record in (403 as the binary's otherwise)."""
+    if not rule_allows(call, collection, record, collection.options.get("authRule")):
+        raise forbidden(NOT_ALLOWED)
+    return ApiResponse.json(200, {"record": auth_record_json(collection, record), "token": token})
