@@ -32,20 +32,30 @@ def _begin(call, collection, rule: str):
     return coll, shape, info
 
 
-def _load(call, coll, record: Record, info) -> Form:
+def _load(call, coll, record: Record, info) -> dict:
     data = body_data(call, record)
-    uploads = call.request.files()
-    if uploads:
-        record_files.apply_uploads(call, record, coll, data, uploads)
     info.body = data
     return data
 
 
-def _save(call, record: Record, form: Form, message: str, info):
-    """Check the form, save, answer the saved record as its requester sees it."""
+def _fill(call, record: Record, form: Form, data: dict):
+    """Load the body into the record: the form takes the plain fields, file storage the file fields (its plan
+    is returned, None when the request touches no file field)."""
+    files = record_files.file_keys(record, data)
+    form.load({k: v for k, v in data.items() if k not in files} if files else data)
+    return record_files.stage(call, record, data)
+
+
+def _save(call, record: Record, form: Form, message: str, info, plan=None):
+    """Check the form, save (writing the plan's files first), answer the saved record as its requester sees it."""
     try:
         form.check()
-        call.store.save(record)
+        if plan is None:
+            call.store.save(record)
+        else:
+            plan.validate(call.store)
+            with plan.applied():
+                call.store.save(record)
     except ValidationError as exc:
         raise bad_request(message, exc.data()) from None
     except ValueError:
@@ -60,14 +70,14 @@ def record_create(call, collection):
     record = Record(shape)
     data = _load(call, coll, record, info)
     form = Form(record, superuser)
-    form.load(data)
+    plan = _fill(call, record, form, data)
     if not superuser:
         values = rules.dummy_values(record)
         if coll.createRule and not rules.matches(call, coll, info, coll.createRule, values=values):
             raise bad_request(CREATE_FAILED)
         if rules.has_manage_access(call, coll, info, values=values):
             form.manager = True
-    return _save(call, record, form, CREATE_FAILED, info)
+    return _save(call, record, form, CREATE_FAILED, info, plan)
 
 
 @ROUTES.route("PATCH", "/api/collections/{collection}/records/{id}")
@@ -80,10 +90,10 @@ def record_update(call, collection, id):
     data = _load(call, coll, stored, info)
     record = rules.find_with_rule(call, coll, shape, id, coll.updateRule, info)
     form = Form(record, call.is_superuser)
-    form.load(data)
+    plan = _fill(call, record, form, data)
     if not form.manager and rules.has_manage_access(call, coll, info, record_id=record.id):
         form.manager = True
-    return _save(call, record, form, UPDATE_FAILED, info)
+    return _save(call, record, form, UPDATE_FAILED, info, plan)
 
 
 @ROUTES.route("DELETE", "/api/collections/{collection}/records/{id}")
@@ -94,4 +104,5 @@ def record_delete(call, collection, id):
         call.store.delete(record)
     except ValueError:
         raise bad_request(DELETE_FAILED) from None
+    record_files.forget_files(call, coll.id, record.id)
     return ApiResponse.empty(204)
