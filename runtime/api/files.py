@@ -20,6 +20,7 @@ from runtime.data.sniff import detect
 from runtime.data.tokens import issue_file_token, verify_token
 from runtime.data.uploads import data_dir_of
 
+from . import rules
 from .exchange import ApiError, ApiResponse, not_found, unauthorized
 from .router import ROUTES
 
@@ -46,11 +47,9 @@ def file_token(call) -> ApiResponse:
 
 
 def can_view(call, collection, record, auth) -> bool:
-    """Whether `auth` ((collection, record) or None) may see `record` under the collection's view rule.
-
-    A seam for the rules engine (branch `rest`), minimal until then: a superuser always; a null rule
-    nobody else; "" anyone; another rule is run as a filter on this record when it names no `@request.*`
-    (those are refused to everyone but superusers for now)."""
+    """Whether `auth` ((collection, record) of the file token, or None) may see `record` under the collection's
+    view rule, evaluated as for a record view (``@request.context`` is ``protectedFile``, as on the binary):
+    the Authorization header plays no part, only the token does."""
     if auth is not None and auth[0].name == SUPERUSERS:
         return True
     rule = collection.viewRule
@@ -58,13 +57,9 @@ def can_view(call, collection, record, auth) -> bool:
         return False
     if rule.strip() == "":
         return True
-    if "@request" in rule:
-        return False
-    try:
-        return call.store.count_records(collection.name, f"id = {{:fileRecordId}} && ({rule})",
-                                        {"fileRecordId": record.id}) > 0
-    except Exception:  # noqa: BLE001 - a rule that cannot run shows nothing
-        return False
+    info = rules.request_info(call, context="protectedFile")
+    info.auth_collection, info.auth = (auth[0], rules.auth_export(auth[1])) if auth is not None else (None, None)
+    return rules.matches(call, collection, info, rule, record_id=record.id)
 
 
 def _holding_field(collection, record, filename: str):

@@ -26,7 +26,9 @@ FIELDS = [{"name": "one", "type": "file", "maxSelect": 1, "maxSize": 1024},
           {"name": "img", "type": "file", "maxSelect": 1, "mimeTypes": ["image/png", "image/jpeg"]},
           {"name": "secret", "type": "file", "maxSelect": 1, "protected": True}]
 COLLECTIONS = [{"name": "docs", "type": "base", "viewRule": "", "fields": FIELDS},
-               {"name": "hidden", "type": "base", "viewRule": None, "fields": FIELDS}]
+               {"name": "hidden", "type": "base", "viewRule": None, "fields": FIELDS},
+               {"name": "members", "type": "base", "viewRule": "@request.auth.id != '' && @request.context = 'protectedFile'",
+                "fields": FIELDS}]
 NAMES = ["hello.txt", "My File Name.txt", "héllo wörld.txt", "a.b.c.txt", "archive.tar.gz", "noext", "x.txt",
          "..txt", "UPPERCase.TXT", "a" * 150 + ".txt", "we ird!@#.t x$t", "dots...end", "CamelCaseName.md",
          "x.verylongextensionnamethatisover20chars", ".hidden", "trailing.", "a/b/c.txt", "fileV2Name3.txt",
@@ -204,6 +206,32 @@ def test_protected_files_match(binary, ours):
     unauthorised = request("127.0.0.1", binary.port, "POST", "/api/files/token", None, {})
     answer = api.handle(ApiRequest("POST", "/api/files/token"))
     assert (answer.status, answer.value()) == (unauthorised.status, unauthorised.json())
+
+
+def test_a_protected_file_follows_the_view_rule_for_the_tokens_user(binary, ours):
+    """A signed-in user's file token opens a protected file the view rule lets that user see (the rule reads
+    `@request.auth` from the token and `@request.context` is protectedFile); without a token, nothing."""
+    files = [("secret", "s.txt", b"members only")]
+    _, theirs = binary_create(binary, "members", files)
+    _, mine = our_create(ours, "members", files)
+    status, _ = binary.call("POST", "/api/collections/users/records", {
+        "email": "member@example.com", "password": "password123", "passwordConfirm": "password123"})
+    assert status == 200
+    status, signed = binary.call("POST", "/api/collections/users/auth-with-password",
+                                 {"identity": "member@example.com", "password": "password123"})
+    got = request("127.0.0.1", binary.port, "POST", "/api/files/token", None, {"Authorization": signed["token"]})
+    their_token = got.json()["token"]
+    data_dir, store, api, _ = ours
+    user = store.new_record("users", {"email": "member@example.com", "password": "password123"})
+    store.save(user)
+    my_token = issue_file_token(store.find_collection_by_name_or_id("users"), user.id, user.token_key())
+    for token_of in (True, False):
+        theirs_answer = request("127.0.0.1", binary.port, "GET", f"/api/files/members/{theirs['id']}/{theirs['secret']}"
+                                + (f"?token={their_token}" if token_of else ""))
+        mine_answer = api.handle(ApiRequest("GET", f"/api/files/members/{mine['id']}/{mine['secret']}",
+                                            f"token={my_token}" if token_of else ""))
+        assert (mine_answer.status, mine_answer.body) == (theirs_answer.status, theirs_answer.body), token_of
+        assert mine_answer.status == (200 if token_of else 404)
 
 
 def test_storage_layout_matches(binary, ours):
