@@ -106,7 +106,8 @@ def load_auth(ctx) -> None:
         log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
         return
     try:
-        found = tokens.auth_from_cookie(raw, found.store)
+        token = tokens.decode_auth_cookie(raw)
+        found = tokens.verify_token(token, found.store)
     except DatabaseBusyError:  # held by another process: a 503 to retry, never a page shown signed out
         raise
     except (sqlite3.Error, OSError) as exc:  # the database failed, not the cookie: keep it
@@ -117,6 +118,7 @@ def load_auth(ctx) -> None:
         ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
         return
     ctx.auth = public_record(to_dict(found[1]))
+    ctx.auth_token = token
 
 
 # -- the page API -------------------------------------------------------------------------
@@ -127,7 +129,7 @@ def _sign_in(ctx, collection, record: dict, token: str | None = None) -> dict:
     public = public_record(record)
     value = tokens.auth_cookie_json(token, public)
     ctx.response.set_cookie(tokens.AUTH_COOKIE, value, maxAge=ttl, **_cookie_options(ctx))
-    ctx.auth = public
+    ctx.auth, ctx.auth_token = public, token
     return {"token": token, "record": public}
 
 
@@ -176,4 +178,4 @@ def sign_in(ctx, auth_data=None):
 def sign_out(ctx):
     """Clear the cookie; `request.auth` is undefined for the rest of this request too."""
     ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
-    ctx.auth = None
+    ctx.auth, ctx.auth_token = None, None
