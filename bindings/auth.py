@@ -106,8 +106,7 @@ def load_auth(ctx) -> None:
         log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
         return
     try:
-        token = tokens.decode_auth_cookie(raw)
-        found = tokens.verify_token(token, found.store)
+        found = tokens.auth_from_cookie(raw, found.store)
     except DatabaseBusyError:  # held by another process: a 503 to retry, never a page shown signed out
         raise
     except (sqlite3.Error, OSError) as exc:  # the database failed, not the cookie: keep it
@@ -117,8 +116,7 @@ def load_auth(ctx) -> None:
     if found is None:
         ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
         return
-    ctx.auth = public_record(to_dict(found[1]))
-    ctx.auth_token = token
+    ctx.auth = public_record(to_dict(found[1]))  # its token is read from the cookie again only if pb() asks
 
 
 # -- the page API -------------------------------------------------------------------------

@@ -323,7 +323,8 @@
   const api = () => R.state.api;
   const text = (v) => (v === undefined || v === null ? '' : String(v));
   const collectionOf = (options) => (isObject(options) && options.collection) || 'users';
-  const users = (options) => pb().collection(collectionOf(options));
+  // A client of its own per call, signed out: what an authWith* call saves never signs the page's pb() in.
+  const users = (options) => makeClient(R.state, '', null).collection(collectionOf(options));
   // The built-in signIn (bindings/auth.py) checks the token and sets the pb_auth cookie.
   const signInWith = (authData) => { api().signIn({ token: authData.token, record: authData.record }); return authData; };
   const random = (n) => G.$security.randomStringWithAlphabet(n, '123456789');

@@ -5,8 +5,8 @@ answers the same calls in-process: ``pb_client.js`` shapes the SDK's surface (co
 files, filter, ClientResponseError) and sends each SDK call here as ONE crossing, which builds a
 ``runtime.api.ApiRequest`` and hands it to ``runtime.api.Api``, the code that serves ``/api/`` over HTTP: same
 routes, same rules, same answers. Like PocketBase's API, the API sees only the Authorization header; the
-client's token is the request's own sign-in (``ctx.auth_token``, from the `pb_auth` cookie or a sign-in made
-during the request) or one an SDK call returned, never another request's.
+client's token is the request's own sign-in (the `pb_auth` cookie's, or that of a sign-in made during the
+request: ``request_token``) or one an SDK call returned, never another request's.
 
 The JavaScript names below only document what ``pb_client.js`` implements; the functions never run.
 """
@@ -18,6 +18,7 @@ from runtime.api import Api, ApiRequest
 from runtime.api.exchange import not_found
 
 from .registry import Registry
+from .tokens import AUTH_COOKIE, decode_auth_cookie
 
 FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
 binding = FAMILY.binding
@@ -32,11 +33,19 @@ def _headers(given) -> dict:
     return {str(k).lower(): v if isinstance(v, str) else str(v) for k, v in given.items() if v is not None}
 
 
+def request_token(ctx) -> str | None:
+    """The token of the request's sign-in: one issued during the request, else the cookie's (load_auth verified
+    it when it set ``ctx.auth``); None when signed out."""
+    if ctx.auth is None:
+        return None
+    return ctx.auth_token or decode_auth_cookie(ctx.request.cookies.get(AUTH_COOKIE))
+
+
 def send(ctx, method, path, query="", auth=None, body=None, headers=None):
     """One SDK call answered by the API: [status, content type, body text]."""
     path, query = str(path or ""), str(query or "")
     headers = _headers(headers)
-    token = ctx.auth_token if auth is _SESSION else auth if isinstance(auth, str) else None
+    token = request_token(ctx) if auth is _SESSION else auth if isinstance(auth, str) else None
     if token and "authorization" not in headers:
         headers["authorization"] = token
     request = ApiRequest(str(method or "GET"), path, query, headers, remote_ip=ctx.request.remote_ip,
@@ -51,7 +60,7 @@ def send(ctx, method, path, query="", auth=None, body=None, headers=None):
 
 def session(ctx):
     """The request's own token (`authStore.token` of ``pb({request})``), or ``""`` when signed out."""
-    return ctx.auth_token or ""
+    return request_token(ctx) or ""
 
 
 FAMILY.add("pv_pb.send", send, hidden=True)

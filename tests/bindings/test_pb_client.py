@@ -74,6 +74,9 @@ const out = {
 }
 signIn(authData)
 out.auth = request.auth && request.auth.email
+out.requestClient = pb({ request }).send('/api/pbtest/whoami').authorization === authData.token
+signOut()
+out.afterSignOut = [request.auth, pb({ request }) === pb()]
 %>""" + SHOW,
     "clear.ejs": """<%
 const c = pb({ request })
@@ -164,7 +167,9 @@ def test_auth_with_password_fills_the_store_and_sign_in_sets_the_cookie(site):
     assert out["wrong"] == [400, "Failed to authenticate."]
     assert out["keys"] == ["record", "token"] and out["storeMatches"] is True and out["valid"] is True
     assert out["me"] is True and out["auth"] == "sdk@example.com"
-    cookie = pb_cookie(res)
+    assert out["requestClient"] is True and out["afterSignOut"] == [None, True]  # the sign-in of the moment
+    cookie = next(v.split(";")[0][len("pb_auth="):] for k, v in res.headers
+                  if k.lower() == "set-cookie" and v.startswith("pb_auth=") and "Max-Age=0" not in v)
     assert cookie and page(site, "/whoami", cookie)["record"] == "sdk@example.com"
 
 
