@@ -116,7 +116,7 @@ def load_auth(ctx) -> None:
     if found is None:
         ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
         return
-    ctx.auth = public_record(to_dict(found[1]))
+    ctx.auth = public_record(to_dict(found[1]))  # its token is read from the cookie again only if pb() asks
 
 
 # -- the page API -------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def _sign_in(ctx, collection, record: dict, token: str | None = None) -> dict:
     public = public_record(record)
     value = tokens.auth_cookie_json(token, public)
     ctx.response.set_cookie(tokens.AUTH_COOKIE, value, maxAge=ttl, **_cookie_options(ctx))
-    ctx.auth = public
+    ctx.auth, ctx.auth_token = public, token
     return {"token": token, "record": public}
 
 
@@ -176,4 +176,4 @@ def sign_in(ctx, auth_data=None):
 def sign_out(ctx):
     """Clear the cookie; `request.auth` is undefined for the rest of this request too."""
     ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
-    ctx.auth = None
+    ctx.auth, ctx.auth_token = None, None

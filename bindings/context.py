@@ -98,6 +98,10 @@ class Context:
     # Callables to run when the request is over (a transaction to roll back): None until a binding adds one,
     # so a request that opened nothing pays one attribute read. A class attribute, not a dataclass field.
     ends = None
+    # The token a sign-in made during this request issued (None: the `pb_auth` cookie's, when ``auth`` is set): what
+    # ``pb({request})`` sends as its Authorization header. Set by the auth family; a class attribute, so a request
+    # that signs nobody in pays nothing.
+    auth_token = None
 
     def at_end(self, fn) -> None:
         """Run ``fn()`` once the request is over, however it ended (answered, failed, timed out)."""

@@ -52,9 +52,18 @@ def test_marked_extensions_become_page_kinds(tmp_path):
     assert config.page_kinds == {".ejs": "template", ".markdown": "markdown"}
 
 
+def test_the_auth_starter_config_is_accepted_with_js_sdk_and_its_options(tmp_path):
+    config = load_config(site_with(tmp_path, "module.exports = { plugins: ['pocketpages-plugin-auth', "
+                                   "{ name: 'pocketpages-plugin-js-sdk', host: 'http://x', debug: true }, "
+                                   "'pocketpages-plugin-ejs'], debug: false }"))
+    assert config.plugins == ["auth", "js-sdk", "ejs"]
+
+
 @pytest.mark.parametrize("source, message", [
     ("module.exports = { plugins: ['pocketpages-plugin-nope'] }", 'unknown plugin "pocketpages-plugin-nope"'),
-    ("module.exports = { plugins: ['ejs', 'pocketpages-plugin-js-sdk'] }", "pocketpages-plugin-js-sdk is not supported: pb() needs a PocketBase server"),
+    ("module.exports = { plugins: ['ejs', 'pocketpages-plugin-datastar'] }", "pocketpages-plugin-datastar is not supported"),
+    ("module.exports = { plugins: ['ejs', { name: 'pocketpages-plugin-js-sdk', port: 1 }] }",
+     "unknown option 'port' for plugin pocketpages-plugin-js-sdk"),
     ("module.exports = { plugins: ['ejs', 'pocketpages-plugin-realtime'] }", "pocketpages-plugin-realtime is not supported"),
     ("module.exports = { plugins: ['ejs', { name: 'mine', onRender: ({ content }) => content, onExtendContextApi() {} }] }",
      "plugin #2 is a JavaScript plugin object with hooks onRender, onExtendContextApi"),

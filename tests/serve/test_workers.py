@@ -162,8 +162,9 @@ def test_config_check_reports_refusals_and_is_bounded(tmp_path):
 
     (tmp_path / "index.ejs").write_text("hi")
     assert check_site_config(str(tmp_path)) is None
-    (tmp_path / "+config.js").write_text("module.exports = { plugins: ['pocketpages-plugin-js-sdk'] };")
-    assert "js-sdk" in check_site_config(str(tmp_path))
+    # js-sdk is served since pb() exists (bindings/pb_client.py); realtime is still refused.
+    (tmp_path / "+config.js").write_text("module.exports = { plugins: ['pocketpages-plugin-realtime'] };")
+    assert "realtime" in check_site_config(str(tmp_path))
     (tmp_path / "+config.js").write_text("while (true) {}")
     assert "did not finish" in check_site_config(str(tmp_path), timeout=1)
 
