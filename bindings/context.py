@@ -98,6 +98,9 @@ class Context:
     # Callables to run when the request is over (a transaction to roll back): None until a binding adds one,
     # so a request that opened nothing pays one attribute read. A class attribute, not a dataclass field.
     ends = None
+    # The HTML of the request's last large `$template` render (bindings/template.py): a response whose body is
+    # that same string comes back from JavaScript without it (render.js `kept`), and the engine puts it back.
+    last_html = None
 
     def at_end(self, fn) -> None:
         """Run ``fn()`` once the request is over, however it ended (answered, failed, timed out)."""
