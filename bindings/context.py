@@ -102,6 +102,9 @@ class Context:
     # ``pb({request})`` sends as its Authorization header. Set by the auth family; a class attribute, so a request
     # that signs nobody in pays nothing.
     auth_token = None
+    # The HTML of the request's last large `$template` render (bindings/template.py): a response whose body is
+    # that same string comes back from JavaScript without it (render.js `kept`), and the engine puts it back.
+    last_html = None
 
     def at_end(self, fn) -> None:
         """Run ``fn()`` once the request is over, however it ended (answered, failed, timed out)."""

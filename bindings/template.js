@@ -16,6 +16,7 @@
         const json = data === undefined ? 'null' : JSON.stringify(data);
         const answer = R.py('pv_template.render', [kind, spec, json === undefined ? 'null' : json]);
         if (answer.error !== undefined) throw new GoError(answer.error);
+        if (answer.kept === true && R.state) R.state.keptHtml = answer.ok;  // Python holds it too (template.py)
         return answer.ok;
       },
     });

@@ -18,6 +18,7 @@ from .registry import Registry
 FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
 TEMPLATE_JS = FAMILY.js_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "template.js"))
 _INT64 = 2 ** 63
+KEPT = 1024  # a render at least this long is kept for the response (Context.last_html)
 
 
 def _number(text: str):
@@ -47,7 +48,11 @@ def render(ctx, kind, spec, data):
     """template.js's `render`: {ok: html} or {error: Go's message}."""
     try:
         found = load_string(str(spec)) if kind == "s" else load_files([str(p) for p in spec])
-        return {"ok": found.render(_DECODER.decode(data) if data else None)}
+        html = found.render(_DECODER.decode(data) if data else None)
+        if ctx is not None and len(html) >= KEPT:  # e.html(200, html) then needn't carry it back out (render.js)
+            ctx.last_html = html
+            return {"ok": html, "kept": True}
+        return {"ok": html}
     except TemplateError as err:
         return {"error": str(err)}
     except RecursionError:

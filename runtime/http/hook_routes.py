@@ -60,12 +60,15 @@ class _HookExchange:
         return getattr(self.inner, "_finished", True)
 
     def send(self, response: Response) -> None:
-        prepared = self.prepared
-        if prepared is not None and any(v == FILE for k, v in response.headers if k.lower() == "content-type"):
-            kept = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
-            response.status, response.body, response.headers = prepared.status, prepared.body, kept + prepared.headers
-        elif any(v == NONE for k, v in response.headers if k.lower() == "content-type"):
-            response.headers = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
+        # One scan, by value first: most answers carry neither marker (js/event.js writes one Content-Type).
+        marker = next((v for k, v in response.headers if (v == FILE or v == NONE) and k.lower() == "content-type"), None)
+        if marker is not None:
+            prepared = self.prepared
+            if marker == FILE and prepared is not None:
+                kept = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
+                response.status, response.body, response.headers = prepared.status, prepared.body, kept + prepared.headers
+            elif marker == NONE:
+                response.headers = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
         if self.origin:
             response.headers.append(("Access-Control-Allow-Origin", "*"))
         self.inner.send(response)
@@ -137,7 +140,9 @@ class HookRoutes:
         there are middlewares): the handler to answer it through, or None when answered already (413)."""
         if self._too_large(handler.request, None):
             return handler.send(json_error(413, "Request entity too large.")) or None
-        payload["route"]["hook"] = self._spec(handler.request, None, {}, None, self.pages_at)
+        request = handler.request
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        payload["route"]["hook"] = self._spec(request, headers, None, {}, None, self.pages_at)
         return _HookExchange(handler, False)
 
     def wrap_file(self, handler, response: Response, public: bool = False):
@@ -156,9 +161,10 @@ class HookRoutes:
         return handler.send(json_error(404, message)) or True
 
     # -- a request for the interpreter -------------------------------------------------------------
-    def _auth(self, headers) -> dict | None:
-        """The record an ``Authorization`` token (bare or ``Bearer``) stands for: PocketBase reads no cookie."""
-        token = headers.get("Authorization", "").strip()
+    def _auth(self, headers: dict) -> dict | None:
+        """The record an ``Authorization`` token (bare or ``Bearer``) stands for: PocketBase reads no cookie.
+        ``headers``: the request's, under lower-case names."""
+        token = headers.get("authorization", "").strip()
         if token[:7].lower() == "bearer ":
             token = token[7:].strip()
         if not token:
@@ -173,15 +179,16 @@ class HookRoutes:
         collection, record = found
         return {"id": record.id, "collectionId": collection.id, "collectionName": collection.name}
 
-    def _spec(self, request, registration, params: dict, not_found: str | None, pages_at: int | None) -> dict:
+    def _spec(self, request, headers: dict, registration, params: dict, not_found: str | None,
+              pages_at: int | None) -> dict:
         """What js/hooks.js runs: the route (or none), the ``routerUse`` list, where PocketPages' step sits
-        in it (``pages``, or None), and the request as PocketBase types it."""
+        in it (``pages``, or None), and the request as PocketBase types it (``headers``: lower-case names)."""
         raw_query = request.query or ""
-        info = hook_info(request.method, dict(request.headers.items()), request.headers.get("Content-Type", ""),
-                         request.body or b"", raw_query, self.runtime.max_fields)
+        info = hook_info(request.method, headers, headers.get("content-type", ""), request.body or b"", raw_query,
+                         self.runtime.max_fields)
         return {"route": [registration.file, registration.index] if registration else None, "uses": self.uses,
                 "params": params, "path": request.path, "rawQuery": raw_query, "info": info,
-                "auth": self._auth(request.headers), "remoteAddr": request.remote_ip,
+                "auth": self._auth(headers), "remoteAddr": request.remote_ip,
                 "tls": request.protocol == "https", "notFound": not_found, "pages": pages_at}
 
     def run(self, handler, registration, params: dict, not_found: str | None = None, pages_at: int | None = None,
@@ -195,7 +202,7 @@ class HookRoutes:
         refused = csrf.refusal(request.method, headers, request.protocol, request.host) if "cookie" in headers else None
         if refused and prepared is None:  # a file of the site was checked as pages are (pipeline.py)
             return handler.send(json_error(403, "Cross-site request refused.")) or True
-        spec = self._spec(request, registration, params, not_found, pages_at)
+        spec = self._spec(request, headers, registration, params, not_found, pages_at)
         if prepared is not None:
             spec["file"] = True
         plain = RequestInfo(method=request.method, path=request.path, url=request.uri, headers=headers, cookies={},

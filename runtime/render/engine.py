@@ -177,6 +177,8 @@ class Engine:
             raise RuntimeError("the interpreter holds globals it cannot remove; it must be replaced")
         if result.get("fatal"):
             raise RuntimeError("the request's promise jobs could not be run")
+        if result.get("kept"):  # the body is the request's last $template render (render.js record)
+            result["body"] = self.ctx.last_html
         return result
 
     def _evaluate(self, variables: bytes):
@@ -213,6 +215,8 @@ class Engine:
             self._on_done = None
 
     def _done(self, index, result):
+        if result.get("kept"):
+            result["body"] = self.ctx.last_html
         self._on_done(index, result)
 
     def _drain(self):

@@ -41,67 +41,95 @@
     };
   }
 
-  R.hookEvent = function (st, spec) {
-    const req = st.payload.request;
-    const res = st.response;
-    const kept = new Map();
-    let record;  // the auth record, fetched on first use
-    let replaced = false;  // a middleware set e.auth: the guards judge that record, as PocketBase's do
-    const info = spec.info;
-    const authRecord = () => {
-      if (replaced || !spec.auth) return replaced ? record : null;
-      if (record === undefined) record = G.$app.findRecordById(spec.auth.collectionId, spec.auth.id);
-      return record;
-    };
-    const e = {
-      app: G.$app,
-      pvAuth() {
-        if (!replaced) return spec.auth;
-        const c = record instanceof G.Record ? record.collection() : null;
-        return c ? { id: record.id, collectionName: c.name } : null;
-      },
-      pvReplaced() { return replaced; },
-      get auth() { return authRecord(); },
-      set auth(value) { record = value == null ? null : value; replaced = true; },
-      request: {
-        method: req.method,
-        host: req.host,
-        url: { path: spec.path, rawQuery: spec.rawQuery, query() { return queryValues(spec.rawQuery); },
-          string() { return spec.path + (spec.rawQuery ? '?' + spec.rawQuery : ''); } },
-        header: { get(name) { const v = req.headers[String(name).toLowerCase()]; return v === undefined ? '' : v; } },
-        pathValue(name) { const v = spec.params[name]; return v === undefined ? '' : v; },
-        remoteAddr: spec.remoteAddr,
-      },
-      response: { header() { return headerApi(res); } },
-      requestInfo() {
-        if (info.bodyError) throw new R.hookErrors.BadRequestError();
-        return { query: info.query, headers: info.headers, body: info.body, method: info.method, auth: authRecord(), context: 'default' };
-      },
-      bindBody(target) {
-        if (info.bodyError) throw new R.hookErrors.BadRequestError();
-        const body = info.body;
-        if (target === null || typeof target !== 'object' || body === null || typeof body !== 'object') return;
-        const every = Object.keys(target).length === 0;
-        for (const key of Object.keys(body)) {
-          if (R.UNSAFE_KEYS.has(key) || !(every || own(target, key))) continue;
-          target[key] = body[key];
-        }
-      },
-      hasSuperuserAuth() { const a = e.pvAuth(); return !!a && a.collectionName === '_superusers'; },
-      isTLS() { return spec.tls; },
-      realIP() { return spec.remoteAddr; },
-      get(key) { return kept.get(key); },
-      set(key, value) { kept.set(key, value); },
-      json(status, data) { write(st, status, 'application/json', JSON.stringify(data === undefined ? null : data)); },
-      html(status, text) { write(st, status, 'text/html; charset=utf-8', String(text)); },
-      string(status, text) { write(st, status, 'text/plain; charset=utf-8', String(text)); },
-      blob(status, type, bytes) { write(st, status, String(type), typeof bytes === 'string' ? bytes : G.toString(bytes)); },
-      noContent(status) { write(st, status, NONE, ''); },
-      redirect(status, url) { write(st, status, NONE, ''); res.redirect = String(url); },
-      next() { return undefined; },  // replaced by runChain
-    };
-    return e;
-  };
+  // The event and its request are class instances: the methods sit once on frozen prototypes
+  // (R.shared, lockdown.js) and the request's values in private fields no handler can reach, so a
+  // request makes four small objects instead of some thirty closures (~40 µs of a JSON route).
+  class HookURL {
+    #spec;
+    constructor(spec) { this.#spec = spec; this.path = spec.path; this.rawQuery = spec.rawQuery; }
+    query() { return queryValues(this.#spec.rawQuery); }
+    string() { const spec = this.#spec; return spec.path + (spec.rawQuery ? '?' + spec.rawQuery : ''); }
+  }
+  class HookHeader {
+    #headers;
+    constructor(headers) { this.#headers = headers; }
+    get(name) { const v = this.#headers[String(name).toLowerCase()]; return v === undefined ? '' : v; }
+  }
+  class HookRequest {
+    #params;
+    constructor(req, spec) {
+      this.method = req.method;
+      this.host = req.host;
+      this.url = new HookURL(spec);
+      this.header = new HookHeader(req.headers);
+      this.#params = spec.params;
+      this.remoteAddr = spec.remoteAddr;
+    }
+    pathValue(name) { const v = this.#params[name]; return v === undefined ? '' : v; }
+  }
+  class HookResponse {
+    #res;
+    constructor(res) { this.#res = res; }
+    header() { return headerApi(this.#res); }
+  }
+  function noNext() { return undefined; }  // replaced by runChain
+  class HookEvent {
+    #st; #spec; #kept = null;
+    #record = undefined;  // the auth record, fetched on first use
+    #replaced = false;  // a middleware set e.auth: the guards judge that record, as PocketBase's do
+    constructor(st, spec) {
+      this.#st = st;
+      this.#spec = spec;
+      this.app = G.$app;
+      this.request = new HookRequest(st.payload.request, spec);
+      this.response = new HookResponse(st.response);
+      this.next = noNext;
+    }
+    #authRecord() {
+      const spec = this.#spec;
+      if (this.#replaced || !spec.auth) return this.#replaced ? this.#record : null;
+      if (this.#record === undefined) this.#record = G.$app.findRecordById(spec.auth.collectionId, spec.auth.id);
+      return this.#record;
+    }
+    pvAuth() {
+      if (!this.#replaced) return this.#spec.auth;
+      const record = this.#record;
+      const c = record instanceof G.Record ? record.collection() : null;
+      return c ? { id: record.id, collectionName: c.name } : null;
+    }
+    pvReplaced() { return this.#replaced; }
+    get auth() { return this.#authRecord(); }
+    set auth(value) { this.#record = value == null ? null : value; this.#replaced = true; }
+    requestInfo() {
+      const info = this.#spec.info;
+      if (info.bodyError) throw new R.hookErrors.BadRequestError();
+      return { query: info.query, headers: info.headers, body: info.body, method: info.method, auth: this.#authRecord(), context: 'default' };
+    }
+    bindBody(target) {
+      const info = this.#spec.info;
+      if (info.bodyError) throw new R.hookErrors.BadRequestError();
+      const body = info.body;
+      if (target === null || typeof target !== 'object' || body === null || typeof body !== 'object') return;
+      const every = Object.keys(target).length === 0;
+      for (const key of Object.keys(body)) {
+        if (R.UNSAFE_KEYS.has(key) || !(every || own(target, key))) continue;
+        target[key] = body[key];
+      }
+    }
+    hasSuperuserAuth() { const a = this.pvAuth(); return !!a && a.collectionName === '_superusers'; }
+    isTLS() { return this.#spec.tls; }
+    realIP() { return this.#spec.remoteAddr; }
+    get(key) { return this.#kept === null ? undefined : this.#kept.get(key); }
+    set(key, value) { (this.#kept || (this.#kept = new Map())).set(key, value); }
+    json(status, data) { write(this.#st, status, 'application/json', JSON.stringify(data === undefined ? null : data)); }
+    html(status, text) { write(this.#st, status, 'text/html; charset=utf-8', String(text)); }
+    string(status, text) { write(this.#st, status, 'text/plain; charset=utf-8', String(text)); }
+    blob(status, type, bytes) { write(this.#st, status, String(type), typeof bytes === 'string' ? bytes : G.toString(bytes)); }
+    noContent(status) { write(this.#st, status, NONE, ''); }
+    redirect(status, url) { write(this.#st, status, NONE, ''); this.#st.response.redirect = String(url); }
+  }
+  R.shared.push(HookEvent, HookRequest, HookURL, HookHeader, HookResponse);
+  R.hookEvent = function (st, spec) { return new HookEvent(st, spec); };
 
   R.runChain = function (e, chain, final) {
     let i = 0;

@@ -292,6 +292,7 @@ globalThis.__pv = (function (G) {
   R.setAuth = function (record, st = R.state, api = st.api) {
     const value = record ? R.makeRecord(record) : undefined;
     st.auth = value;
+    if (api === null) return;  // a hook request without its API yet: R.apiOf gives it st.auth
     st.request.auth = value;
     api.auth = value;
   };
@@ -308,6 +309,15 @@ globalThis.__pv = (function (G) {
     const api = {};
     for (const build of R.families) build(api, st);
     return api;
+  };
+  // The request's API, built now if the request skipped it (a hook route: render.js R.handle).
+  R.apiOf = function (st) {
+    if (st.api === null) {
+      const auth = st.auth;
+      st.api = R.buildApi(st);
+      if (auth !== undefined) st.auth = st.request.auth = st.api.auth = auth;
+    }
+    return st.api;
   };
 
   return R;

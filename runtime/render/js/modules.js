@@ -36,7 +36,7 @@
 
   R.makeRequire = function (from) {
     return function require(name) {
-      if (name === 'pocketpages') return R.state.api;
+      if (name === 'pocketpages') return R.apiOf(R.state);
       const path = R.find(name, 'module', from);
       if (!path) throw new Error("Cannot find module '" + name + "' from " + from);
       return R.requireFile(path);
