@@ -15,7 +15,8 @@ PAGE_API = "bindings.page_api"  # the request and response API (request.js, resp
 # their own: after the app.
 JSVM = ("bindings.security", "bindings.filepath", "bindings.os_api", "bindings.globals", "bindings.http_api", "bindings.mail_api",
         "bindings.template")
-FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app") + JSVM
+FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app",
+            "bindings.host_steps") + JSVM
 
 
 def load(registry: Registry = REGISTRY, families=FAMILIES) -> Registry:

@@ -63,6 +63,17 @@ class ApiCall:
         found = self.auth
         return found[1] if found is not None else None
 
+    def hooked(self, name: str, collection, records: list, complete, extra: dict | None = None, info=None):
+        """The answer of an action PocketBase wraps in the request hook ``name`` (``onRecordCreateRequest``…):
+        ``complete(event)`` performs it (``event``: what the hooks left, e.g. ``meta``) and answers. Without
+        hooks for ``collection`` it runs at once; otherwise ``call.api.hooks`` (given by the HTTP layer) runs
+        the chain, whose last ``e.next()`` calls ``complete`` on ``records`` as the hooks changed them; ``info``
+        (the rules' RequestInfo) is what ``e.requestInfo()`` shows."""
+        hooks = self.api.hooks
+        if hooks is None or not hooks.wants(name, collection):
+            return complete({})
+        return hooks.run(self, name, collection, records, complete, extra or {}, info)
+
     @property
     def is_superuser(self) -> bool:
         found = self.auth
