@@ -100,6 +100,28 @@ class ApiHooks:
         return ApiResponse(int(reply["status"]), body.encode("utf-8"), [(str(k), str(v)) for k, v in reply.get("headers") or ()])
 
 
+    def enrich(self, call, records: list) -> dict:
+        """onRecordEnrich on ``records`` (the answer's, expanded ones included), one nested evaluation for all:
+        {id(record): what its chain asked to show ({h: hidden, u: unhidden, c: custom data, e: email})}."""
+        wanted = [[k, refs] for k, r in enumerate(records)
+                  if (refs := self.refs("onRecordEnrich", r.collection.get("name", ""), r.collection.get("id", "")))]
+        if not wanted:
+            return {}
+        engine = self.engine_of()
+        if not engine.evaluating or engine.ctx is None:
+            raise ApiError(500, GENERIC)
+        records_session = session(engine.ctx)
+        reply = engine.nested("apiEnrich", {"records": records_session.pack(records), "refs": wanted,
+                                            "info": _info(None, call)})
+        if not isinstance(reply, dict):
+            raise ApiError(500, GENERIC)
+        if "error" in reply:
+            failed = reply["error"]
+            raise ApiError(int(failed.get("status") or 400), str(failed.get("message") or GENERIC), failed.get("data"))
+        records_session.apply(reply.get("refs") or [])
+        return {id(records[k]): shown for k, shown in reply.get("shown") or ()}
+
+
 def _reply(response: ApiResponse) -> dict:
     return {"status": response.status, "headers": [list(h) for h in response.headers],
             "body": response.body.decode("utf-8", "replace")}

@@ -31,6 +31,43 @@
     return text;
   }
 
+  // onRecordEnrich on every record an answer shows (expanded ones too), in one crossing: a = {records, refs:
+  // [[index, [[file, index]...]]...], info}. Answers what each chain asked to show, and the sets it made.
+  R.nested.apiEnrich = function (a) {
+    const K = R.appKit;
+    const records = K.fromList(a.records);
+    const info = a.info;
+    let auth;
+    const requestInfo = {
+      query: info.query || {}, headers: info.headers || {}, body: info.body || {}, method: info.method,
+      context: info.context || 'default',
+      get auth() {
+        if (auth === undefined) auth = info.auth ? G.$app.findRecordById(info.auth.collectionId, info.auth.id) : null;
+        return auth;
+      },
+    };
+    const shown = [], refs = [];
+    try {
+      enrichEach(K, records, a.refs, requestInfo, shown, refs);
+    } catch (err) {
+      return { error: R.apiErrorBody(err).json };
+    }
+    return { shown, refs };
+  };
+  function enrichEach(K, records, given, requestInfo, shown, refs) {
+    for (const [at, hookRefs] of given) {
+      const record = records[at];
+      const list = hookRefs.map((ref) => R.hookEntry(ref).handler);
+      const e = { app: G.$app, record, requestInfo, next: null };
+      let i = 0;
+      e.next = function next() { return i < list.length ? list[i++](e) : undefined; };
+      e.next();
+      const st = K.state(record);
+      if (st.s) shown.push([at, { h: Object.keys(st.s.h), u: Object.keys(st.s.u), c: st.s.c, e: st.s.e }]);
+      if (st.ops !== null) refs.push(K.ref(st));
+    }
+  }
+
   R.nested.apiRequest = function (a) {
     const K = R.appKit;
     const records = K.fromList(a.records);
