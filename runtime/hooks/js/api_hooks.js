@@ -107,7 +107,7 @@
       e.records = records;
       e.result = Object.assign({}, a.extra.result, { items: records });
     } else {
-      e.record = records[0];
+      e.record = records.length ? records[0] : null;
     }
     if (a.extra.event) Object.assign(e, a.extra.event);
     let i = 0;

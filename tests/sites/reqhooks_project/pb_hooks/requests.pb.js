@@ -7,7 +7,7 @@ onRecordCreateRequest((e) => {
   if (title === "answer") return e.json(201, { answered: true, isNew: e.record.isNew(), title: title, coll: e.collection.name });
   if (title === "plain-throw") throw new Error("boom");
   const before = [title, e.record.isNew(), e.record.id === "", e.collection.name, e.requestInfo().method,
-    String(e.auth ? e.auth.email() : null), JSON.stringify(e.requestInfo().body)].join("|");
+    String(e.auth ? e.auth.email() : null), JSON.stringify(Object.keys(e.requestInfo().body).sort())].join("|");
   e.record.set("title", title.toUpperCase());
   e.next();
   $app.store().set("create", before + "|after:" + e.record.isNew() + "|" + e.record.getString("title"));
