@@ -6,6 +6,8 @@ onRecordCreateRequest((e) => {
   if (title === "refuse") throw new BadRequestError("refused by hook");
   if (title === "answer") return e.json(201, { answered: true, isNew: e.record.isNew(), title: title, coll: e.collection.name });
   if (title === "plain-throw") throw new Error("boom");
+  if (title === "spin") for (;;) { /* pagesvm's --timeout stops it (tests/hooks/test_request_hooks_units.py) */ }
+  if (title === "leak") globalThis.leaked = "yes";
   const before = [title, e.record.isNew(), e.record.id === "", e.collection.name, e.requestInfo().method,
     String(e.auth ? e.auth.email() : null), JSON.stringify(Object.keys(e.requestInfo().body).sort())].join("|");
   e.record.set("title", title.toUpperCase());
@@ -29,7 +31,7 @@ onRecordDeleteRequest((e) => {
 
 onRecordViewRequest((e) => {
   if (e.requestInfo().query.custom === "1") return e.json(200, { custom: e.record.getString("title") });
-  e.record.set("title", e.record.getString("title") + " (viewed)");
+  e.record.set("title", e.record.getString("title") + " (viewed)" + (globalThis.leaked ? " leaked" : ""));
   return e.next();
 }, "notes");
 
