@@ -82,6 +82,18 @@ class RecordSession(QueryMethods):
             return handle
         return self._keep(record)
 
+    def pack(self, records: list) -> dict:
+        """The records as one reply JavaScript's `K.fromList` reads, their values sent afresh (the request hooks
+        around the REST API, runtime/hooks/api_hooks.py, hand Python's records to JavaScript this way)."""
+        for record in records:
+            self.wire.forget(self.handle_of(record))
+        return self._pack(records)
+
+    def apply(self, refs: list) -> None:
+        """Apply the pending sets JavaScript sends (`{h, ops}` refs) to the records they name."""
+        for ref in refs:
+            self._record(ref)
+
     def _record(self, ref) -> tuple[int, Record]:
         """The record `ref` names (`{h, ops}`, `{h: 0, c: collection, ops}` for a new one, or the bare handle of one
         without pending sets) with its pending sets applied."""

@@ -54,7 +54,7 @@
   let state, current, isRecord, made = null;
   const MAKE = {};  // the constructor's token for a record of the wire (never reachable from page code)
   function newState(h, w) {
-    return { h: h, c: null, ops: null, k: null, n: false, v: null, u: undefined, x: undefined, xb: 0, w: w, r: null };
+    return { h: h, c: null, ops: null, k: null, n: false, v: null, u: undefined, x: undefined, xb: 0, w: w, r: null, s: null };
   }
   // What the next call sends for the record: its bare handle when nothing is pending, else {h, ops(, c)}.
   function ref(st) {
@@ -129,6 +129,7 @@
     return st;
   }
   function pending(st) { return st.ops || (st.ops = []); }
+  function shown(st) { return st.s || (st.s = { h: {}, u: {}, c: false, e: false }); }
   const G_GET = 0, G_STRING = 1, G_INT = 2, G_FLOAT = 3, G_BOOL = 4, G_DATE = 5, G_SLICE = 6;
   function getter(record, name, which) { return V.read(current(record), typeof name === 'string' ? name : String(name), which); }
   // The links of relation `name` ([multiple, [handle offset...]]) of an expanded record, or null.
@@ -205,6 +206,12 @@
       const found = link(st, name);
       return found !== null ? found[1].map((o) => packed(st.w, st.xb + o)) : [];
     }
+    // What the REST API shows of the record (onRecordEnrich hooks, runtime/hooks/js/api_hooks.js): kept in its
+    // state as st.s = {h: hidden names, u: unhidden names, c: custom data shown, e: email shown}.
+    hide(...names) { const s = shown(state(this)); for (const n of names.flat()) { s.h[String(n)] = true; delete s.u[String(n)]; } return this; }
+    unhide(...names) { const s = shown(state(this)); for (const n of names.flat()) { s.u[String(n)] = true; delete s.h[String(n)]; } return this; }
+    withCustomData(on) { shown(state(this)).c = !!on; return this; }
+    ignoreEmailVisibility(on) { shown(state(this)).e = !!on; return this; }
     publicExport() { return exported(current(this), false, 0); }
     // Go's json.Marshal of the export: keys sorted (publicExport() keeps field order; Go's is random).
     toJSON() { return exported(current(this), true, 0); }  // String(record) stays '[object Object]', as in the JSVM

@@ -119,8 +119,16 @@ def rule_allows(call, collection, record, rule) -> bool:
         return False
 
 
-def auth_response(call, collection, record, token: str) -> ApiResponse:
-    """`{record, token}` once the collection's authRule lets the record in (403 as the binary's otherwise)."""
+def auth_response(call, collection, record, token: str, method: str = "password") -> ApiResponse:
+    """`{record, token}` once the collection's authRule lets the record in (403 as the binary's otherwise),
+    through the onRecordAuthRequest hooks (`e.token`, `e.meta`, `e.authMethod`): a `meta` they set is answered."""
     if not rule_allows(call, collection, record, collection.options.get("authRule")):
         raise forbidden(NOT_ALLOWED)
-    return ApiResponse.json(200, {"record": auth_record_json(collection, record), "token": token})
+
+    def complete(event):
+        answer = {"record": auth_record_json(collection, record), "token": token}
+        if event.get("meta") is not None:
+            answer = {"meta": event["meta"], **answer}
+        return ApiResponse.json(200, answer)
+    return call.hooked("onRecordAuthRequest", collection, [record], complete,
+                       {"event": {"token": token, "meta": None, "authMethod": method}})

@@ -83,12 +83,16 @@ def auth_with_password(call, collection: str) -> ApiResponse:
             record = find_by_identity(call.store, found, name, form["identity"])
             if record is not None:
                 break
-    if record is None:
-        _dummy_check(call.store, found)
-        raise bad_request(FAILED)
-    if not record.validate_password(form["password"]):
-        raise bad_request(FAILED)
-    return auth_response(call, found, record, new_auth_token(call, found, record))
+    def complete(_event):  # after the onRecordAuthWithPasswordRequest hooks (e.record null when none matched)
+        if record is None:
+            _dummy_check(call.store, found)
+            raise bad_request(FAILED)
+        if not record.validate_password(form["password"]):
+            raise bad_request(FAILED)
+        return auth_response(call, found, record, new_auth_token(call, found, record))
+    event = {"identity": form["identity"], "password": form["password"], "identityField": field}
+    return call.hooked("onRecordAuthWithPasswordRequest", found, [record] if record is not None else [], complete,
+                       {"event": event})
 
 
 @ROUTES.route("POST", "/api/collections/{collection}/auth-refresh")
@@ -101,7 +105,8 @@ def auth_refresh(call, collection: str) -> ApiResponse:
         token = token[7:].strip()
     if unverified_claims(token).get("refreshable") is True:
         token = new_auth_token(call, found, record)
-    return auth_response(call, found, record, token)
+    return call.hooked("onRecordAuthRefreshRequest", found, [record],
+                       lambda _event: auth_response(call, found, record, token, ""))
 
 
 @ROUTES.route("GET", "/api/collections/{collection}/auth-methods")

@@ -29,6 +29,7 @@ def enrich(call, records: list, info) -> list:
     paths = [p for p in call.request.arg("expand").split(",") if p.strip()]
     if paths:
         expand_records(call.store, records, paths, _fetcher(call, info))
+    call.enriched(records)
     visible = _email_ids(call, records[0].collection, records, info)
     return [_export(call, r, visible, info) for r in records]
 
@@ -61,15 +62,22 @@ def _export(call, record: Record, visible_emails, info) -> dict:
     superuser = call.is_superuser
     out = {"collectionId": record.collection.get("id", ""), "collectionName": record.collection.get("name", "")}
     auth = record.is_auth()
+    shown = call.shown.get(id(record)) if call.shown else None  # onRecordEnrich's hide/unhide/custom data
     for name, field in record.fields.items():
+        if shown is not None and (name in shown["h"] or name in shown["u"]):
+            if name in shown["u"]:
+                out[name] = F.export(field, record.values[name])
+            continue
         if field.get("hidden") and not superuser:
             continue
         if auth and name in _NEVER:
             continue
-        if auth and name == "email" and not (superuser or record.id in visible_emails
-                                             or record.get_bool("emailVisibility")):
+        if auth and name == "email" and not (superuser or record.id in visible_emails or record.get_bool("emailVisibility")
+                                             or (shown is not None and shown["e"])):
             continue
         out[name] = F.export(field, record.values[name])
+    if shown is not None and shown["c"]:
+        out.update(record.custom)
     if record.expand is not None:
         out["expand"] = {key: _expanded(call, value, info) for key, value in record.expand.items()}
     return out

@@ -71,13 +71,16 @@ def record_create(call, collection):
     data = _load(call, coll, record, info)
     form = Form(record, superuser)
     plan = _fill(call, record, form, data)
-    if not superuser:
-        values = rules.dummy_values(record)
-        if coll.createRule and not rules.matches(call, coll, info, coll.createRule, values=values):
-            raise bad_request(CREATE_FAILED)
-        if rules.has_manage_access(call, coll, info, values=values):
-            form.manager = True
-    return _save(call, record, form, CREATE_FAILED, info, plan)
+
+    def complete(_event):  # the create rule judges the record as the request hooks left it, as on the binary
+        if not superuser:
+            values = rules.dummy_values(record)
+            if coll.createRule and not rules.matches(call, coll, info, coll.createRule, values=values):
+                raise bad_request(CREATE_FAILED)
+            if rules.has_manage_access(call, coll, info, values=values):
+                form.manager = True
+        return _save(call, record, form, CREATE_FAILED, info, plan)
+    return call.hooked("onRecordCreateRequest", coll, [record], complete, info=info)
 
 
 @ROUTES.route("PATCH", "/api/collections/{collection}/records/{id}")
@@ -93,16 +96,20 @@ def record_update(call, collection, id):
     plan = _fill(call, record, form, data)
     if not form.manager and rules.has_manage_access(call, coll, info, record_id=record.id):
         form.manager = True
-    return _save(call, record, form, UPDATE_FAILED, info, plan)
+    return call.hooked("onRecordUpdateRequest", coll, [record],
+                       lambda _event: _save(call, record, form, UPDATE_FAILED, info, plan), info=info)
 
 
 @ROUTES.route("DELETE", "/api/collections/{collection}/records/{id}")
 def record_delete(call, collection, id):
     coll, shape, info = _begin(call, collection, "deleteRule")
     record = rules.find_with_rule(call, coll, shape, id, coll.deleteRule, info)
-    try:
-        call.store.delete(record)
-    except ValueError:
-        raise bad_request(DELETE_FAILED) from None
-    record_files.forget_files(call, coll.id, record.id)
-    return ApiResponse.empty(204)
+
+    def complete(_event):
+        try:
+            call.store.delete(record)
+        except ValueError:
+            raise bad_request(DELETE_FAILED) from None
+        record_files.forget_files(call, coll.id, record.id)
+        return ApiResponse.empty(204)
+    return call.hooked("onRecordDeleteRequest", coll, [record], complete, info=info)

@@ -70,8 +70,9 @@ def records_list(call, collection):
         total = int(call.store.db.execute(count_text, count_values).fetchone()[0])
         pages = int(math.ceil(total / per_page))
     records = Record.from_rows(shape, [dict(r) for r in rows])
-    return respond(call, {"items": enrich(call, records, info), "page": page, "perPage": per_page,
-                          "totalItems": total, "totalPages": pages})
+    result = {"page": page, "perPage": per_page, "totalItems": total, "totalPages": pages}
+    return call.hooked("onRecordsListRequest", coll, records,
+                       lambda _event: respond(call, {"items": enrich(call, records, info), **result}), {"result": result}, info)
 
 
 @ROUTES.route("GET", "/api/collections/{collection}/records/{id}")
@@ -80,4 +81,4 @@ def record_view(call, collection, id):
     info = rules.request_info(call)
     rules.require_rule(call, coll.viewRule)
     record = rules.find_with_rule(call, coll, shape, id, coll.viewRule, info)
-    return respond(call, enrich(call, [record], info)[0])
+    return call.hooked("onRecordViewRequest", coll, [record], lambda _event: respond(call, enrich(call, [record], info)[0]), info=info)

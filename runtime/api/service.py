@@ -36,11 +36,12 @@ def _load_routes() -> None:
 class ApiCall:
     """One request being answered: the request, the worker's DataStore, who is asking, the settings."""
 
-    __slots__ = ("api", "request", "store", "_auth")
+    __slots__ = ("api", "request", "store", "_auth", "shown")
 
     def __init__(self, api: "Api", request: ApiRequest):
         self.api, self.request, self.store = api, request, store_for(api.data_dir)
         self._auth = False  # not read yet
+        self.shown = None  # id(record) -> what onRecordEnrich hooks asked to show of it (export.py)
 
     @property
     def options(self) -> dict:
@@ -62,6 +63,32 @@ class ApiCall:
     def auth_record(self):
         found = self.auth
         return found[1] if found is not None else None
+
+    def hooked(self, name: str, collection, records: list, complete, extra: dict | None = None, info=None):
+        """The answer of an action PocketBase wraps in the request hook ``name`` (``onRecordCreateRequest``…):
+        ``complete(event)`` performs it (``event``: what the hooks left, e.g. ``meta``) and answers. Without
+        hooks for ``collection`` it runs at once; otherwise ``call.api.hooks`` (given by the HTTP layer) runs
+        the chain, whose last ``e.next()`` calls ``complete`` on ``records`` as the hooks changed them; ``info``
+        (the rules' RequestInfo) is what ``e.requestInfo()`` shows."""
+        hooks = self.api.hooks
+        if hooks is None or not hooks.wants(name, collection):
+            return complete({})
+        return hooks.run(self, name, collection, records, complete, extra or {}, info)
+
+    def enriched(self, records: list) -> None:
+        """Run the onRecordEnrich hooks (when the project has any) on ``records``, expanded ones included."""
+        hooks = self.api.hooks
+        if hooks is None or "onRecordEnrich" not in hooks.table:
+            return
+        every, stack = [], list(records)
+        while stack:
+            record = stack.pop(0)
+            every.append(record)
+            for value in (record.expand or {}).values():
+                stack.extend(value if isinstance(value, list) else [value])
+        shown = hooks.enrich(self, every)
+        if shown:
+            self.shown = {**(self.shown or {}), **shown}
 
     @property
     def is_superuser(self) -> bool:

@@ -1,19 +1,30 @@
 """PocketBase's REST API over HTTP: a Tornado request becomes a ``runtime.api.ApiRequest``, its answer a
 ``Response``. The API authenticates by the ``Authorization`` header only and reads no cookie, so it
-needs no cross-site refusal; every answer under ``/api/`` carries PocketBase's default CORS header."""
+needs no cross-site refusal; every answer under ``/api/`` carries PocketBase's default CORS header.
+
+A call that pb_hooks request hooks concern (``onRecordCreateRequest``…, runtime/hooks/api_hooks.py) is
+served in a render-queue Job instead, so the API runs inside an evaluation where the hooks' chain can run;
+every other call is answered here at once, as without hooks."""
 from __future__ import annotations
 
+import urllib.parse
+
 from ..api import Api, ApiRequest
+from ..api.exchange import not_found
 from . import cors
 from .response import Response
 
 
 class ApiRoutes:
-    def __init__(self, data_dir: str, options: dict, hooks=None):
-        self.api = Api(data_dir, options, hooks)
+    def __init__(self, data_dir: str, options: dict, hook_routes=None):
+        """``hook_routes``: the site's HookRoutes when it registers request hooks (their Jobs), else None."""
+        api_hooks = getattr(hook_routes, "api_hooks", None)
+        self.api = Api(data_dir, options, api_hooks)
+        self.jobs = hook_routes if api_hooks is not None else None
 
-    def serve(self, handler) -> bool:
-        """Answer ``handler`` if the API owns its URL (True); False: on to hook 404s, pages and files."""
+    def serve(self, handler):
+        """Answer ``handler`` if the API owns its URL (True, or the Job serving it); False: on to hook 404s,
+        pages and files."""
         request = handler.request
         if not request.path.startswith("/api/"):
             return False
@@ -22,9 +33,27 @@ class ApiRoutes:
             headers = request.headers
             call = ApiRequest(request.method, request.path, request.query, dict(headers.items()), request.body or b"",
                               headers.get("Content-Type", ""), request.remote_ip)
+            if self.jobs is not None and _concerned(self.api.hooks, call):
+                return self.jobs.run_api(handler, lambda: _reply(self.api.handle(call)))
             answer = self.api.handle(call)
             if answer is None:
                 return False
             response = Response(answer.status, answer.body, answer.headers + [cors.ALLOW_ANY])
         handler.send(response)
         return True
+
+
+def _concerned(hooks, call: ApiRequest) -> bool:
+    """Whether a request hook may fire for this call: `/api/collections/{c}/records[/{id}]`, `.../auth-*`."""
+    parts = call.path.split("/")
+    if len(parts) < 5 or parts[2] != "collections":
+        return False
+    kind = parts[4] if len(parts) == 5 else "record" if len(parts) == 6 and parts[4] == "records" else ""
+    return bool(kind) and hooks.concerns(call.method, kind, urllib.parse.unquote(parts[3]))
+
+
+def _reply(answer) -> dict:
+    """The API's answer as the Job's JavaScript writes it (js/api_hooks.js ``R.runApi``)."""
+    if answer is None:
+        answer = not_found().response()
+    return {"status": answer.status, "headers": [list(h) for h in answer.headers], "body": answer.body.decode("utf-8", "replace")}

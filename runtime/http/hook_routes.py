@@ -15,13 +15,14 @@ import mimetypes
 import os
 import urllib.parse
 
-from bindings import tokens
+from bindings import host_steps, tokens
 from bindings.auth import backend
 from bindings.context import Context, RequestInfo, ResponseEffects
 
 from . import cors, csrf
 from .response import Response
 from ..hooks import JS_FILES, python_saves, RouteTable, find_hooks_dir, hook_files, learn, pages_loader, shown
+from ..hooks.api_hooks import ApiHooks, request_hook_table
 from ..hooks.learn import hook_route
 from ..hooks.request_info import hook_info
 from ..render.executor import Job
@@ -81,6 +82,8 @@ class HookRoutes:
         registrations = learn(runtime.engine, names)  # HookLoadError: start-up stops
         python_saves.install(runtime, runtime.engine.config.get("recordHooks"))  # ctx.app's saves run them too
         self.registrations = registrations
+        table = request_hook_table(registrations)  # around the REST API: None (no cost) without any
+        self.api_hooks = ApiHooks(lambda: runtime.engine, table) if table else None
         self.table = RouteTable(registrations)
         self.uses = [[r.file, r.index] for r in self.table.uses]
         # routerUse($apis.bodyLimit(n)) wraps every hook route, page, file and the JSON 404, as on the binary.
@@ -205,14 +208,28 @@ class HookRoutes:
         spec = self._spec(request, headers, registration, params, not_found, pages_at)
         if prepared is not None:
             spec["file"] = True
+        unit = registration.file if registration else self.uses[0][0]
+        return self._submit(_HookExchange(handler, "origin" in headers, prepared), headers, unit, spec)
+
+    def run_api(self, handler, answer):
+        """Queue a call of the REST API that request hooks concern (runtime/hooks/api_hooks.py): ``answer()``
+        runs the API inside the evaluation and gives its answer (``{status, headers, body}``)."""
+        request = handler.request
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        spec = {"api": True, "path": request.path}
+        return self._submit(_HookExchange(handler, True), headers, self.registrations[0].file, spec, answer)
+
+    def _submit(self, exchange, headers: dict, unit: str, spec: dict, step=None):
+        request = exchange.request
+        runtime = self.runtime
         plain = RequestInfo(method=request.method, path=request.path, url=request.uri, headers=headers, cookies={},
                             query={}, body=None, host=request.host, scheme=request.protocol, remote_ip=request.remote_ip)
         ctx = Context(request=plain, response=ResponseEffects("/"), data_dir=runtime.data_dir, site=runtime.site.root,
                       options={**runtime.options, "debug": runtime.debug})
-        unit = registration.file if registration else self.uses[0][0]
+        if step is not None:
+            host_steps.push(ctx, step)
         payload = hook_route(unit, spec, {"method": request.method, "url": request.uri, "host": request.host,
                                           "headers": headers, "cookies": {}, "body": None})
-        exchange = _HookExchange(handler, "origin" in headers, prepared)
         return runtime.queue.submit(Job(exchange, ctx, payload))
 
 

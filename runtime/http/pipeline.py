@@ -98,7 +98,7 @@ class PagesRuntime:
         self.hooks = HookRoutes(self, hooks_dir, hook_names) if hook_names else None
         # routerUse middlewares wrap every page and file, as on PocketBase: None (the one check) without any.
         self._wrap = self.hooks if self.hooks is not None and self.hooks.uses else None
-        self.api = ApiRoutes(self.data_dir, self.options) if settings.api else None
+        self.api = ApiRoutes(self.data_dir, self.options, self.hooks) if settings.api else None
 
     @property
     def engine(self) -> Engine:
@@ -115,8 +115,10 @@ class PagesRuntime:
                 owned = self.hooks.before_pages(handler)
                 if owned is not None:
                     return owned if isinstance(owned, Job) else None
-            if self.api is not None and self.api.serve(handler):  # PocketBase's REST API under /api/
-                return None
+            if self.api is not None:  # PocketBase's REST API under /api/ (a Job when request hooks concern it)
+                owned = self.api.serve(handler)
+                if owned:
+                    return owned if isinstance(owned, Job) else None
             path, match = self._match(request)
             if match is not None and match.route.kind == "static":
                 response = self._static(request, match)

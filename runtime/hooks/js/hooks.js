@@ -224,6 +224,10 @@
       st.response.body = '';
       return;
     }
+    if (spec.api) {  // a call of the REST API that request hooks concern (api_hooks.js)
+      R.runApi(st);
+      return;
+    }
     if (spec.startup) {  // onBootstrap, then onServe: once per server start (runtime/http/hook_jobs.py)
       for (const name of ['onBootstrap', 'onServe']) startupEvent(st, name, spec.startup[name] || []);
       st.response.body = '';
