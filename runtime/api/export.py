@@ -9,11 +9,13 @@ with a `null` view rule expands nothing for non-superusers. `fields=a,b,expand.r
 """
 from __future__ import annotations
 
+import functools
 import html.parser
 import re
 
 from runtime.data import fields as F
 from runtime.data.expand import expand_records
+from runtime.data.gocast import json_number
 from runtime.data.query import FilterError
 from runtime.data.records import Record
 
@@ -29,8 +31,7 @@ def enrich(call, records: list, info) -> list:
     paths = [p for p in call.request.arg("expand").split(",") if p.strip()]
     if paths:
         expand_records(call.store, records, paths, _fetcher(call, info))
-    visible = _email_ids(call, records[0].collection, records, info)
-    return [_export(call, r, visible, info) for r in records]
+    return _Exporter(call, info, records).all(records)
 
 
 def _fetcher(call, info):
@@ -51,37 +52,94 @@ def _fetcher(call, info):
         except FilterError as exc:
             raise ValueError(str(exc)) from None
         text = f"SELECT * FROM ({text}) AS `__expand` WHERE `__expand`.id IN ({marks})"
-        rows = call.store.db.query(text, [*values, *wanted])
-        return Record.from_rows(shape, [dict(r) for r in rows])
+        return Record.from_table(shape, *call.store.db.table(text, [*values, *wanted]))
 
     return fetch
 
 
-def _export(call, record: Record, visible_emails, info) -> dict:
-    superuser = call.is_superuser
-    out = {"collectionId": record.collection.get("id", ""), "collectionName": record.collection.get("name", "")}
-    auth = record.is_auth()
-    for name, field in record.fields.items():
-        if field.get("hidden") and not superuser:
-            continue
-        if auth and name in _NEVER:
-            continue
-        if auth and name == "email" and not (superuser or record.id in visible_emails
-                                             or record.get_bool("emailVisibility")):
-            continue
-        out[name] = F.export(field, record.values[name])
-    if record.expand is not None:
-        out["expand"] = {key: _expanded(call, value, info) for key, value in record.expand.items()}
-    return out
+def _as_text(value):
+    """fields.export of every kind but number, json and password: text (a DateTime too) as plain str."""
+    if value.__class__ is str:
+        return value
+    return str.__str__(value) if isinstance(value, str) else value
 
 
-def _expanded(call, value, info):
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        return []
-    visible = _email_ids(call, items[0].collection, items, info)
-    exported = [_export(call, r, visible, info) for r in items]
-    return exported if isinstance(value, list) else exported[0]
+class _Exporter:
+    """The JSON values of one request's records: per collection, the shown fields and their export functions
+    are decided once (hidden fields, `password`/`tokenKey`), and which auth records' emails this requester sees
+    is asked once over every record of that collection in the answer, expanded ones included. A record met
+    twice (one author expanded under many posts) is exported once, unless `fields=` will edit the values in
+    place (an excerpt must not shorten a shared value twice)."""
+
+    def __init__(self, call, info, records: list):
+        self.call, self.info, self.superuser = call, info, call.is_superuser
+        self.plans: dict = {}
+        self.memo = None if call.request.arg("fields") else {}
+        by_shape: dict = {}
+        _gather(records, by_shape, set())
+        self.emails = {key: _email_ids(call, group[0].collection, group, info) for key, group in by_shape.items()
+                       if group[0].collection.get("type") == "auth"}
+
+    def all(self, records: list) -> list:
+        one = self.one
+        return [one(r) for r in records]
+
+    def one(self, record: Record) -> dict:
+        memo = self.memo
+        if memo is not None:
+            found = memo.get(id(record))
+            if found is not None:
+                return found
+        shape = record.collection
+        plan = self.plans.get(id(shape))
+        if plan is None:
+            plan = self.plans[id(shape)] = self._plan(shape)
+        head, fields, auth = plan
+        values = record.values
+        out = dict(head)
+        for name, export in fields:
+            out[name] = export(values[name])
+        if auth and "email" in out and not (self.superuser or record.get_bool("emailVisibility")
+                                            or record.id in self.emails.get(id(shape), ())):
+            del out["email"]
+        if record.expand is not None:
+            out["expand"] = {key: self._expanded(value) for key, value in record.expand.items()}
+        if memo is not None:
+            memo[id(record)] = out
+        return out
+
+    def _expanded(self, value):
+        if isinstance(value, list):
+            return self.all(value)
+        return self.one(value)
+
+    def _plan(self, shape: dict) -> tuple:
+        auth = shape.get("type") == "auth"
+        fields = []
+        for field in shape.get("fields") or []:
+            name = field["name"]
+            if (field.get("hidden") and not self.superuser) or (auth and name in _NEVER):
+                continue
+            kind = field.get("type")
+            if kind == "number":
+                fields.append((name, json_number))
+            elif kind in ("json", "password"):
+                fields.append((name, functools.partial(F.export, field)))
+            else:
+                fields.append((name, _as_text))
+        return (("collectionId", shape.get("id", "")), ("collectionName", shape.get("name", ""))), fields, auth
+
+
+def _gather(records: list, by_shape: dict, seen: set) -> None:
+    """Every record of the answer, expanded ones included, grouped by their collection's shape."""
+    for record in records:
+        if id(record) in seen:
+            continue
+        seen.add(id(record))
+        by_shape.setdefault(id(record.collection), []).append(record)
+        if record.expand:
+            for value in record.expand.values():
+                _gather(value if isinstance(value, list) else [value], by_shape, seen)
 
 
 def _email_ids(call, shape: dict, records: list, info) -> set:
