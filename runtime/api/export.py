@@ -72,13 +72,10 @@ class _Exporter:
     place (an excerpt must not shorten a shared value twice)."""
 
     def __init__(self, call, info, records: list):
-        self.call, self.info, self.superuser = call, info, call.is_superuser
+        self.call, self.info, self.roots, self.superuser = call, info, records, call.is_superuser
         self.plans: dict = {}
+        self.emails: dict = {}
         self.memo = None if call.request.arg("fields") else {}
-        by_shape: dict = {}
-        _gather(records, by_shape, set())
-        self.emails = {key: _email_ids(call, group[0].collection, group, info) for key, group in by_shape.items()
-                       if group[0].collection.get("type") == "auth"}
 
     def all(self, records: list) -> list:
         one = self.one
@@ -100,18 +97,24 @@ class _Exporter:
         for name, export in fields:
             out[name] = export(values[name])
         if auth and "email" in out and not (self.superuser or record.get_bool("emailVisibility")
-                                            or record.id in self.emails.get(id(shape), ())):
+                                            or record.id in self._emails(shape)):
             del out["email"]
-        if record.expand is not None:
-            out["expand"] = {key: self._expanded(value) for key, value in record.expand.items()}
+        expand = record.expand
+        if expand is not None:
+            one, every = self.one, self.all
+            out["expand"] = {key: every(value) if value.__class__ is list else one(value)
+                             for key, value in expand.items()}
         if memo is not None:
             memo[id(record)] = out
         return out
 
-    def _expanded(self, value):
-        if isinstance(value, list):
-            return self.all(value)
-        return self.one(value)
+    def _emails(self, shape: dict) -> set:
+        found = self.emails.get(id(shape))
+        if found is None:
+            group = []
+            _gather(self.roots, shape, group, set())
+            found = self.emails[id(shape)] = _email_ids(self.call, shape, group, self.info)
+        return found
 
     def _plan(self, shape: dict) -> tuple:
         auth = shape.get("type") == "auth"
@@ -130,16 +133,17 @@ class _Exporter:
         return (("collectionId", shape.get("id", "")), ("collectionName", shape.get("name", ""))), fields, auth
 
 
-def _gather(records: list, by_shape: dict, seen: set) -> None:
-    """Every record of the answer, expanded ones included, grouped by their collection's shape."""
+def _gather(records: list, shape: dict, group: list, seen: set) -> None:
+    """Every record of `shape` in the answer, expanded ones included."""
     for record in records:
         if id(record) in seen:
             continue
         seen.add(id(record))
-        by_shape.setdefault(id(record.collection), []).append(record)
+        if record.collection is shape:
+            group.append(record)
         if record.expand:
             for value in record.expand.values():
-                _gather(value if isinstance(value, list) else [value], by_shape, seen)
+                _gather(value if isinstance(value, list) else [value], shape, group, seen)
 
 
 def _email_ids(call, shape: dict, records: list, info) -> set:
