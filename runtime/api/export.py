@@ -14,6 +14,7 @@ import html.parser
 import re
 
 from runtime.data import fields as F
+from runtime.data.collections import shape_of
 from runtime.data.expand import expand_records
 from runtime.data.gocast import json_number
 from runtime.data.query import FilterError
@@ -44,7 +45,7 @@ def _fetcher(call, info):
             raise ValueError(f"only superusers can view collection {collection.name!r} records")
         else:
             rule = collection.viewRule or None
-        shape = call.store.read_collection(collection.id)[1]
+        shape = shape_of(call.store.db, collection)
         wanted = [str(i) for i in ids]
         marks = ", ".join("?" * len(wanted))
         try:
@@ -78,35 +79,42 @@ class _Exporter:
         self.memo = None if call.request.arg("fields") else {}
 
     def all(self, records: list) -> list:
-        one = self.one
-        return [one(r) for r in records]
+        """Records of one query (one collection, each met once): the plan looked up once for them all."""
+        if not records:
+            return []
+        shape = records[0].collection
+        plan = self._plan(shape)
+        return [self._export(r, plan) if r.collection is shape else self.one(r) for r in records]
 
     def one(self, record: Record) -> dict:
+        """A record that may be met again (an expanded one): exported once when nothing edits it later."""
         memo = self.memo
-        if memo is not None:
-            found = memo.get(id(record))
-            if found is not None:
-                return found
-        shape = record.collection
-        plan = self.plans.get(id(shape))
-        if plan is None:
-            plan = self.plans[id(shape)] = self._plan(shape)
+        if memo is None:
+            return self._export(record, self._plan(record.collection))
+        found = memo.get(id(record))
+        if found is None:
+            found = memo[id(record)] = self._export(record, self._plan(record.collection))
+        return found
+
+    def _export(self, record: Record, plan: tuple) -> dict:
         head, fields, auth = plan
         values = record.values
         out = dict(head)
         for name, export in fields:
             out[name] = export(values[name])
         if auth and "email" in out and not (self.superuser or record.get_bool("emailVisibility")
-                                            or record.id in self._emails(shape)):
+                                            or record.id in self._emails(record.collection)):
             del out["email"]
         expand = record.expand
         if expand is not None:
-            one, every = self.one, self.all
-            out["expand"] = {key: every(value) if value.__class__ is list else one(value)
-                             for key, value in expand.items()}
-        if memo is not None:
-            memo[id(record)] = out
+            out["expand"] = {key: self._expanded(value) for key, value in expand.items()}
         return out
+
+    def _expanded(self, value):
+        if value.__class__ is not list:
+            return self.one(value)
+        one = self.one
+        return [one(r) for r in value]
 
     def _emails(self, shape: dict) -> set:
         found = self.emails.get(id(shape))
@@ -117,6 +125,12 @@ class _Exporter:
         return found
 
     def _plan(self, shape: dict) -> tuple:
+        found = self.plans.get(id(shape))
+        if found is None:
+            found = self.plans[id(shape)] = self._make_plan(shape)
+        return found
+
+    def _make_plan(self, shape: dict) -> tuple:
         auth = shape.get("type") == "auth"
         fields = []
         for field in shape.get("fields") or []:
