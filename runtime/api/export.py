@@ -9,11 +9,14 @@ with a `null` view rule expands nothing for non-superusers. `fields=a,b,expand.r
 """
 from __future__ import annotations
 
+import functools
 import html.parser
 import re
 
 from runtime.data import fields as F
+from runtime.data.collections import shape_of
 from runtime.data.expand import expand_records
+from runtime.data.gocast import json_number
 from runtime.data.query import FilterError
 from runtime.data.records import Record
 
@@ -30,8 +33,7 @@ def enrich(call, records: list, info) -> list:
     if paths:
         expand_records(call.store, records, paths, _fetcher(call, info))
     call.enriched(records)
-    visible = _email_ids(call, records[0].collection, records, info)
-    return [_export(call, r, visible, info) for r in records]
+    return _Exporter(call, info, records).all(records)
 
 
 def _fetcher(call, info):
@@ -44,7 +46,7 @@ def _fetcher(call, info):
             raise ValueError(f"only superusers can view collection {collection.name!r} records")
         else:
             rule = collection.viewRule or None
-        shape = call.store.read_collection(collection.id)[1]
+        shape = shape_of(call.store.db, collection)
         wanted = [str(i) for i in ids]
         marks = ", ".join("?" * len(wanted))
         try:
@@ -52,44 +54,137 @@ def _fetcher(call, info):
         except FilterError as exc:
             raise ValueError(str(exc)) from None
         text = f"SELECT * FROM ({text}) AS `__expand` WHERE `__expand`.id IN ({marks})"
-        rows = call.store.db.query(text, [*values, *wanted])
-        return Record.from_rows(shape, [dict(r) for r in rows])
+        return Record.from_table(shape, *call.store.db.table(text, [*values, *wanted]))
 
     return fetch
 
 
-def _export(call, record: Record, visible_emails, info) -> dict:
-    superuser = call.is_superuser
-    out = {"collectionId": record.collection.get("id", ""), "collectionName": record.collection.get("name", "")}
-    auth = record.is_auth()
-    shown = call.shown.get(id(record)) if call.shown else None  # onRecordEnrich's hide/unhide/custom data
-    for name, field in record.fields.items():
-        if shown is not None and (name in shown["h"] or name in shown["u"]):
-            if name in shown["u"]:
-                out[name] = F.export(field, record.values[name])
-            continue
-        if field.get("hidden") and not superuser:
-            continue
-        if auth and name in _NEVER:
-            continue
-        if auth and name == "email" and not (superuser or record.id in visible_emails or record.get_bool("emailVisibility")
-                                             or (shown is not None and shown["e"])):
-            continue
-        out[name] = F.export(field, record.values[name])
-    if shown is not None and shown["c"]:
-        out.update(record.custom)
-    if record.expand is not None:
-        out["expand"] = {key: _expanded(call, value, info) for key, value in record.expand.items()}
-    return out
+def _as_text(value):
+    """fields.export of every kind but number, json and password: text (a DateTime too) as plain str."""
+    if value.__class__ is str:
+        return value
+    return str.__str__(value) if isinstance(value, str) else value
 
 
-def _expanded(call, value, info):
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        return []
-    visible = _email_ids(call, items[0].collection, items, info)
-    exported = [_export(call, r, visible, info) for r in items]
-    return exported if isinstance(value, list) else exported[0]
+class _Exporter:
+    """The JSON values of one request's records: per collection, the shown fields and their export functions
+    are decided once (hidden fields, `password`/`tokenKey`), and which auth records' emails this requester sees
+    is asked once over every record of that collection in the answer, expanded ones included. A record met
+    twice (one author expanded under many posts) is exported once, unless `fields=` will edit the values in
+    place (an excerpt must not shorten a shared value twice)."""
+
+    def __init__(self, call, info, records: list):
+        self.call, self.info, self.roots, self.superuser = call, info, records, call.is_superuser
+        self.plans: dict = {}
+        self.emails: dict = {}
+        self.memo = None if call.request.arg("fields") else {}
+        self.shown = call.shown  # onRecordEnrich's hide/unhide/custom data, by id(record); None without it
+
+    def all(self, records: list) -> list:
+        """Records of one query (one collection, each met once): the plan looked up once for them all."""
+        if not records:
+            return []
+        shape = records[0].collection
+        plan = self._plan(shape)
+        return [self._export(r, plan) if r.collection is shape else self.one(r) for r in records]
+
+    def one(self, record: Record) -> dict:
+        """A record that may be met again (an expanded one): exported once when nothing edits it later."""
+        memo = self.memo
+        if memo is None:
+            return self._export(record, self._plan(record.collection))
+        found = memo.get(id(record))
+        if found is None:
+            found = memo[id(record)] = self._export(record, self._plan(record.collection))
+        return found
+
+    def _export(self, record: Record, plan: tuple) -> dict:
+        shown = self.shown.get(id(record)) if self.shown else None
+        if shown is not None:
+            return self._export_shown(record, shown)
+        head, fields, auth = plan
+        values = record.values
+        out = dict(head)
+        for name, export in fields:
+            out[name] = export(values[name])
+        if auth and "email" in out and not (self.superuser or record.get_bool("emailVisibility")
+                                            or record.id in self._emails(record.collection)):
+            del out["email"]
+        expand = record.expand
+        if expand is not None:
+            out["expand"] = {key: self._expanded(value) for key, value in expand.items()}
+        return out
+
+    def _export_shown(self, record: Record, shown: dict) -> dict:
+        """A record onRecordEnrich changed: its hidden (`h`) and unhidden (`u`) fields, every email (`e`), its custom
+        data (`c`) decided here, field by field."""
+        out = {"collectionId": record.collection.get("id", ""), "collectionName": record.collection.get("name", "")}
+        auth = record.is_auth()
+        for name, field in record.fields.items():
+            if name in shown["h"] or name in shown["u"]:
+                if name in shown["u"]:
+                    out[name] = F.export(field, record.values[name])
+                continue
+            if (field.get("hidden") and not self.superuser) or (auth and name in _NEVER):
+                continue
+            if auth and name == "email" and not (self.superuser or shown["e"] or record.get_bool("emailVisibility")
+                                                 or record.id in self._emails(record.collection)):
+                continue
+            out[name] = F.export(field, record.values[name])
+        if shown["c"]:
+            out.update(record.custom)
+        if record.expand is not None:
+            out["expand"] = {key: self._expanded(value) for key, value in record.expand.items()}
+        return out
+
+    def _expanded(self, value):
+        if value.__class__ is not list:
+            return self.one(value)
+        one = self.one
+        return [one(r) for r in value]
+
+    def _emails(self, shape: dict) -> set:
+        found = self.emails.get(id(shape))
+        if found is None:
+            group = []
+            _gather(self.roots, shape, group, set())
+            found = self.emails[id(shape)] = _email_ids(self.call, shape, group, self.info)
+        return found
+
+    def _plan(self, shape: dict) -> tuple:
+        found = self.plans.get(id(shape))
+        if found is None:
+            found = self.plans[id(shape)] = self._make_plan(shape)
+        return found
+
+    def _make_plan(self, shape: dict) -> tuple:
+        auth = shape.get("type") == "auth"
+        fields = []
+        for field in shape.get("fields") or []:
+            name = field["name"]
+            if (field.get("hidden") and not self.superuser) or (auth and name in _NEVER):
+                continue
+            kind = field.get("type")
+            if kind == "number":
+                fields.append((name, json_number))
+            elif kind in ("json", "password"):
+                fields.append((name, functools.partial(F.export, field)))
+            else:
+                fields.append((name, _as_text))
+        return (("collectionId", shape.get("id", "")), ("collectionName", shape.get("name", ""))), fields, auth
+
+
+def _gather(records: list, shape: dict, group: list, seen: set) -> None:
+    """Every record of `shape` in the answer, expanded ones included."""
+    for record in records:
+        if id(record) in seen:
+            continue
+        seen.add(id(record))
+        if record.collection is shape:
+            group.append(record)
+        if record.expand:
+            for value in record.expand.values():
+                _gather(value if isinstance(value, list) else [value], shape, group, seen)
 
 
 def _email_ids(call, shape: dict, records: list, info) -> set:

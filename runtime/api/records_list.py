@@ -63,13 +63,13 @@ def records_list(call, collection):
     rule = None if superuser or not coll.listRule else coll.listRule
     query = dict(rule=rule, filter=text_filter, sort=sort, allow_hidden=superuser)
     text, values = rules.select(call, coll, info, limit=per_page, offset=per_page * (page - 1), **query)
-    rows = call.store.db.query(text, values)
+    names, rows = call.store.db.table(text, values)
     total = pages = -1
     if not skip_total:
         count_text, count_values = rules.select(call, coll, info, count=True, **query)
         total = int(call.store.db.execute(count_text, count_values).fetchone()[0])
         pages = int(math.ceil(total / per_page))
-    records = Record.from_rows(shape, [dict(r) for r in rows])
+    records = Record.from_table(shape, names, rows)
     result = {"page": page, "perPage": per_page, "totalItems": total, "totalPages": pages}
     return call.hooked("onRecordsListRequest", coll, records,
                        lambda _event: respond(call, {"items": enrich(call, records, info), **result}), {"result": result}, info)

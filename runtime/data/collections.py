@@ -173,6 +173,7 @@ def _with_indexes(change, *args) -> None:
 _FIND = "SELECT * FROM _collections WHERE id = ? OR lower(name) = lower(?) LIMIT 1"
 _READ: dict = {}  # a `_collections` row (as a tuple) -> (its Collection, that one's to_api()), for reads
 _READ_SIZE = 256
+_SHAPES: dict = {}  # id(a Collection in _READ) -> that entry, so its shape is found again without a query
 
 
 def find_collection_by_name_or_id(db: Database, key: str) -> Collection:
@@ -196,9 +197,19 @@ def read_collection(db: Database, key: str) -> tuple[Collection, dict]:
     if found is None:
         if len(_READ) >= _READ_SIZE:
             _READ.clear()
+            _SHAPES.clear()
         collection = Collection.from_row(row)
-        found = _READ[ident] = (collection, collection.to_api())
+        found = _READ[ident] = _SHAPES[id(collection)] = (collection, collection.to_api())
     return found
+
+
+def shape_of(db: Database, collection: Collection) -> dict:
+    """The to_api() shape read_collection paired with this very collection object (one just read: an expand's
+    related collection), without reading its row again; any other object is read afresh by its id."""
+    found = _SHAPES.get(id(collection))
+    if found is not None and found[0] is collection:
+        return found[1]
+    return read_collection(db, collection.id)[1]
 
 
 def all_collections(db: Database) -> list[Collection]:

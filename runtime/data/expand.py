@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .collections import shape_of
 from .ddl import parse_index, quote
 from .fields import is_multiple
 from .finders import records_by_ids
@@ -34,7 +35,9 @@ def expand_records(store, records: list[Record], paths, fetch=None) -> dict[str,
     """Expand every path on `records` (all of one collection); the failed paths and their error text.
 
     `fetch(collection, ids)` loads related records (default: findRecordsByIds on the store)."""
-    fetch = fetch or (lambda collection, ids: records_by_ids(store, store.read_collection(collection.id), ids))
+    if fetch is None:
+        def fetch(collection, ids):
+            return records_by_ids(store, (collection, shape_of(store.db, collection)), ids)
     failed = {}
     for path in normalize_paths(paths):
         try:

@@ -37,7 +37,44 @@ def build_query(collection, load, filter: str = "", sort: str = "", limit: int =
     """build_select with what the REST API adds: an API `rule` (its fields always resolvable), the `request` its
     `@request.*` read, a client filter and sort that may not touch hidden fields unless `allow_hidden` (then
     every collection they join must also pass its own list rule), one `record_id`, another select `head`, and
-    a `prefix` (a WITH clause) before the statement."""
+    a `prefix` (a WITH clause) before the statement.
+
+    A statement that depends only on its own collection and these texts is remembered (see _query_key)."""
+    key = None
+    if record_id is None and prefix is None and now is None and not params:
+        key = _query_key(collection, filter, sort, limit, offset, dialect, count, rule, allow_hidden, head)
+        if key is not None:
+            found = _QUERIES.get(key)
+            if found is not None and found[0] is collection:
+                return found[1], list(found[2])
+            loaded = []
+            text, values = _build_query(collection, lambda name: loaded.append(name) or load(name), filter, sort,
+                                        limit, offset, None, dialect, count, None, rule, request, allow_hidden,
+                                        None, head, None)
+            if not loaded:
+                if len(_QUERIES) >= STATEMENTS_SIZE:
+                    _QUERIES.clear()
+                _QUERIES[key] = (collection, text, tuple(values))
+            return text, values
+    return _build_query(collection, load, filter, sort, limit, offset, params, dialect, count, now, rule, request,
+                        allow_hidden, record_id, head, prefix)
+
+
+# A list's or an expand's statement under a rule and filter that read no `@` value (no `@request.*`, no clock
+# macro, no `@collection`) and no other collection: (id(collection), texts, paging, flags) -> (collection, text,
+# values). Such a statement is the same for every request, so `request` cannot reach it; it is used only while
+# `collection` is the very object it was made for (read_collection makes a new one when its row changes).
+_QUERIES: dict = {}
+
+
+def _query_key(collection, filter, sort, limit, offset, dialect, count, rule, allow_hidden, head):
+    if "@" in filter or "@" in sort or (rule and "@" in rule):
+        return None
+    return id(collection), filter, sort, limit, offset, dialect, count, rule, allow_hidden, head
+
+
+def _build_query(collection, load, filter, sort, limit, offset, params, dialect, count, now, rule, request,
+                 allow_hidden, record_id, head, prefix) -> tuple[str, list]:
     d = DIALECTS[dialect]
     resolver = Resolver(collection, load, d, request)
     wheres = []
