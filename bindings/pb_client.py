@@ -50,7 +50,7 @@ def send(ctx, method, path, query="", auth=None, body=None, headers=None):
         headers["authorization"] = token
     request = ApiRequest(str(method or "GET"), path, query, headers, remote_ip=ctx.request.remote_ip,
                          data=body if isinstance(body, dict) else {}, files={})
-    api = Api(ctx.data_dir, ctx.options)
+    api = ctx.options.get("api") or Api(ctx.data_dir, ctx.options)  # the server's own, with its request hooks
     response = api.handle(request) if api.owns(path) else None
     if response is None:  # no such route: PocketBase's own 404
         response = not_found().response()

@@ -99,6 +99,8 @@ class PagesRuntime:
         # routerUse middlewares wrap every page and file, as on PocketBase: None (the one check) without any.
         self._wrap = self.hooks if self.hooks is not None and self.hooks.uses else None
         self.api = ApiRoutes(self.data_dir, self.options, self.hooks) if settings.api else None
+        # pb() in pages is answered by this same API in-process, request hooks included (even under --no-api).
+        self.options["api"] = self.api.api if self.api is not None else ApiRoutes(self.data_dir, self.options, self.hooks).api
 
     @property
     def engine(self) -> Engine:

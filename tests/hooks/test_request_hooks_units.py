@@ -62,3 +62,27 @@ def test_a_collection_without_hooks_answers_directly(server):
     made = server.request("POST", "/api/collections/notes/records", json.dumps({"title": "plain"}),
                           {"Content-Type": "application/json", "Origin": "http://x"})
     assert made.status == 200 and made.header("Access-Control-Allow-Origin") == "*"
+
+
+def test_pb_in_a_page_passes_the_request_hooks(tmp_path):
+    """pb() is served in-process by the server's own API, so its calls pass the same request hooks as HTTP ones
+    (PocketPages' pb() goes over HTTP to PocketBase, where they fire)."""
+    import shutil
+
+    from tests.helpers import start_server
+
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    pages = project / "pb_hooks" / "pages"
+    pages.mkdir()
+    (pages / "index.ejs").write_text(
+        "<% const made = pb().collection('posts').create({title: 'via pb'}) %>made:<%= made.title %>\n"
+        "<% try { pb().collection('posts').create({title: 'refuse'}) } catch (e) { %>"
+        "refused:<%= e.status %>:<%= e.response.message %><% } %>")
+    running = start_server(str(project), "--workers", "1", data_dir=str(tmp_path / "data"))
+    try:
+        page = running.get("/")
+        assert page.status == 200, page.body
+        assert "made:VIA PB" in page.text and "refused:400:Refused by hook." in page.text
+    finally:
+        running.stop()
