@@ -32,8 +32,11 @@ def _begin(call, collection, rule: str):
     return coll, shape, info
 
 
-def _load(call, coll, record: Record, info) -> dict:
-    data = body_data(call, record)
+def _load(call, coll, record: Record, info, message: str) -> dict:
+    try:
+        data = body_data(call, record)
+    except RecursionError:  # a json value nested deeper than it can be read into the record
+        raise bad_request(message) from None
     info.body = data
     return data
 
@@ -58,7 +61,7 @@ def _save(call, record: Record, form: Form, message: str, info, plan=None):
                 call.store.save(record)
     except ValidationError as exc:
         raise bad_request(message, exc.data()) from None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a json value nested deeper than it can be stored
         raise bad_request(message) from None
     return respond(call, enrich(call, [record], info)[0])
 
@@ -68,7 +71,7 @@ def record_create(call, collection):
     coll, shape, info = _begin(call, collection, "createRule")
     superuser = call.is_superuser
     record = Record(shape)
-    data = _load(call, coll, record, info)
+    data = _load(call, coll, record, info, CREATE_FAILED)
     form = Form(record, superuser)
     plan = _fill(call, record, form, data)
 
@@ -90,7 +93,7 @@ def record_update(call, collection, id):
         stored = call.store.find_record_by_id(coll.name, id)
     except NotFoundError:
         raise not_found() from None
-    data = _load(call, coll, stored, info)
+    data = _load(call, coll, stored, info, UPDATE_FAILED)
     record = rules.find_with_rule(call, coll, shape, id, coll.updateRule, info)
     form = Form(record, call.is_superuser)
     plan = _fill(call, record, form, data)

@@ -22,15 +22,20 @@ MAX_FILTER_LENGTH, MAX_SORT_FIELDS, MAX_SORT_FIELD_LENGTH = 3500, 8, 255
 _BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
           "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
 _SUPERUSER_ONLY_FIELDS = ("@collection.", "@request.")
+_INT64 = 1 << 63
 
 
 def _int(text: str, default: int) -> int:
+    """A query number as Go's strconv.Atoi reads it: beyond 64 bits it is no number (the generic 400)."""
     if text == "":
         return default
     try:
-        return int(text, 10)
+        value = int(text, 10)
     except ValueError:
         raise bad_request() from None
+    if not -_INT64 <= value < _INT64:
+        raise bad_request()
+    return value
 
 
 def _paging(call) -> tuple[int, int, bool]:
@@ -62,7 +67,9 @@ def records_list(call, collection):
         raise bad_request()
     rule = None if superuser or not coll.listRule else coll.listRule
     query = dict(rule=rule, filter=text_filter, sort=sort, allow_hidden=superuser)
-    text, values = rules.select(call, coll, info, limit=per_page, offset=per_page * (page - 1), **query)
+    # an offset past what SQLite binds lists nothing, as the binary's page past the end
+    offset = min(per_page * (page - 1), _INT64 - 1)
+    text, values = rules.select(call, coll, info, limit=per_page, offset=offset, **query)
     names, rows = call.store.db.table(text, values)
     total = pages = -1
     if not skip_total:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 
+from runtime.data.busy import DatabaseBusyError
 from runtime.data.db import NotFoundError
 from runtime.data.process import store_for
 from runtime.data.tokens import verify_token
@@ -23,6 +25,10 @@ ROUTE_MODULES = ("health", "files", "records_list", "records_crud", "auth_passwo
 _loaded = False
 
 SUPERUSERS = "_superusers"
+# SQLite's refusals of a statement too big or too deep (a client's filter or expand), not of our SQL.
+_TOO_COMPLEX = ("parser stack overflow", "Expression tree is too large", "at most 64 tables in a join",
+                "too many terms in compound SELECT", "too many SQL variables", "LIKE or GLOB pattern too complex",
+                "too many FROM clause terms")
 
 
 def _load_routes() -> None:
@@ -120,9 +126,26 @@ class Api:
             response = e.response()
         except NotFoundError:
             response = not_found().response()
+        except DatabaseBusyError as exc:  # another worker held data.db's lock past the busy timeout: retry
+            response = ApiError(503, str(exc)).response()
+            response.headers.append(("Retry-After", "1"))
+        except (RecursionError, sqlite3.OperationalError) as exc:
+            response = _refused_or_bug(request, exc)
         except Exception:  # noqa: BLE001 - a bug of ours: one answer, logged, the service goes on
-            log.exception("API %s %s failed", request.method, request.path)
-            response = ApiError(500, GENERIC).response()
+            response = _bug(request)
         if request.method == "HEAD":
             response.body = b""
         return response
+
+
+def _refused_or_bug(request: ApiRequest, exc: Exception) -> ApiResponse:
+    """A client's filter, body or expand nested deeper than Python walks it, or a statement SQLite refuses for
+    its size or depth, is the client's: PocketBase's generic 400. Any other database error is a bug of ours."""
+    if isinstance(exc, RecursionError) or str(exc).startswith(_TOO_COMPLEX):
+        return ApiError(400, GENERIC).response()
+    return _bug(request)
+
+
+def _bug(request: ApiRequest) -> ApiResponse:
+    log.exception("API %s %s failed", request.method, request.path)
+    return ApiError(500, GENERIC).response()

@@ -250,8 +250,9 @@ class Record:
 
     def validate(self, exists=None, unique=None) -> None:
         """Raise validation.ValidationError when this record may not be saved (see validation.validate)."""
-        validate(self.collection, self.values, record_id=self.id if not self.is_new else "",
-                 exists=exists, unique=unique)
+        saved = "" if self.is_new else str((self.original or {}).get("id") or "")
+        validate(self.collection, self.values, record_id=saved or (self.id if not self.is_new else ""),
+                 exists=exists, unique=unique, saved_id=saved)
 
     def save_values(self, exists=None, unique=None, now: datetime | None = None) -> dict:
         """prepare + validate; the columns to write (the caller marks the record saved after its write)."""

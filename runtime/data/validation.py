@@ -66,6 +66,7 @@ def _err(code: str, message: str, **params) -> dict:
 
 
 REQUIRED = _err("validation_required", "cannot be blank")
+PK_CHANGE = _err("validation_pk_change", "The record primary key cannot be changed.")
 
 
 def _go_time(moment: str) -> tuple[str, str]:
@@ -293,10 +294,14 @@ def unique_indexes(collection: dict) -> list:
     return found
 
 
-def validate(collection: dict, values: dict, *, record_id: str = "", exists=None, unique=None) -> None:
-    """Raise ValidationError when `values` (field name → value as fields.normalize made it) may not be saved."""
+def validate(collection: dict, values: dict, *, record_id: str = "", exists=None, unique=None,
+             saved_id: str = "") -> None:
+    """Raise ValidationError when `values` (field name → value as fields.normalize made it) may not be saved.
+    `saved_id`: a stored record's id, which a save may not change (the binary's primary key rule)."""
     fields = collection.get("fields") or []
     errors = field_errors(fields, values, exists)
+    if saved_id and values.get("id") != saved_id:
+        errors["id"] = PK_CHANGE
     if not errors and unique is not None:
         by_name = {f.get("name"): f for f in fields}
         for index in unique_indexes(collection):

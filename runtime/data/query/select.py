@@ -83,7 +83,10 @@ def _build_query(collection, load, filter, sort, limit, offset, params, dialect,
     resolver.allow_hidden = allow_hidden
     if filter:
         wheres.append(_where(Compiler(resolver, now), filter, params))
-    orders = order_by(sort, resolver) if sort and not count else []
+    # a count resolves the sort too: its joins bring their list rules, so the total counts what the page lists
+    orders = order_by(sort, resolver) if sort else []
+    if count:
+        orders = []
     wheres.extend(_rule_joins(resolver, load, request, now))
     table = d.quote(collection.name)
     if record_id is not None:
