@@ -31,11 +31,16 @@
     };
     st.request = request;
     api.request = request;
-    const body = req.body;
-    api.body = function () { return body; };
+    // No body reads as `{}`, as PocketBase's requestInfo().body (the auth starter's OTP page reads a field of it
+    // on GET); made on first use, so a page that never asks pays nothing.
+    let body = req.body;
+    const readBody = function () { return body === null || body === undefined ? (body = {}) : body; };
+    api.body = readBody;
+    request.body = readBody;  // PocketPages' request has both too
+    request.formData = readBody;
     // formData is a function (PocketPages today) and readable as an object (older pages).
     const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {};
-    const formData = function () { return body; };
+    const formData = readBody;
     api.formData = new Proxy(formData, {
       get(target, key) { return typeof key === 'string' && Object.prototype.hasOwnProperty.call(fields, key) ? fields[key] : target[key]; },
       has(target, key) { return Object.prototype.hasOwnProperty.call(fields, key) || key in target; },

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from .db import dump_json, now_stamp
 from .schema import default_settings
 
 
@@ -22,7 +23,24 @@ def merged(defaults: dict, stored: dict) -> dict:
 
 def load_settings(store) -> dict:
     """Every setting, secrets included (server side only); `store` is a runtime.data DataStore."""
-    row = store.db.execute("SELECT value FROM _params WHERE id = 'settings'").fetchone()
+    return _read(store.db)
+
+
+def save_settings(db, changed: dict) -> dict:
+    """`app.save(app.settings())`: `changed` over what is stored, object by object, so a secret the reader
+    left out (`smtp.password`) keeps its stored value; written as the binary writes the row (a JSON BLOB)."""
+    if not isinstance(changed, dict):
+        raise ValueError("settings must be an object")
+    value = merged(_read(db), changed)
+    stamp = now_stamp()
+    db.execute("INSERT INTO _params (id, value, created, updated) VALUES ('settings', ?, ?, ?) "
+               "ON CONFLICT(id) DO UPDATE SET value = excluded.value, updated = excluded.updated",
+               (dump_json(value).encode("utf-8"), stamp, stamp))
+    return value
+
+
+def _read(db) -> dict:
+    row = db.execute("SELECT value FROM _params WHERE id = 'settings'").fetchone()
     stored = {}
     if row is not None and row[0]:
         try:

@@ -22,6 +22,7 @@ from runtime.data import collections as cols
 from runtime.data.db import Database
 from runtime.data.migrations import MigrationError
 from runtime.data.schema_fields import auth_fields, id_field
+from runtime.data.settings import save_settings
 from runtime.data.store import DataStore
 
 from bindings.app import QUERY_JS, RECORD_JS, VALUES_JS
@@ -92,6 +93,9 @@ class _App:
         return self._answer(lambda: cols.save_collection(self.db, cols.Collection.from_api(data))
                             .to_api(with_secrets=True))
 
+    def settings(self, data):
+        return self._answer(lambda: save_settings(self.db, data) and None)
+
     def delete(self, key):
         return self._answer(lambda: cols.delete_collection(
             self.db, cols.find_collection_by_name_or_id(self.db, key)))
@@ -106,7 +110,7 @@ class _App:
     def export(self, interp: PagesInterpreter, limits: RequestLimits) -> None:
         # Past the deadline every call answers `{stop}` (quickjs.py, as for pages); js/migrations.js spins on it.
         interp.overdue = limits.overdue
-        for name in ("new", "save", "delete", "find", "all"):
+        for name in ("new", "save", "settings", "delete", "find", "all"):
             interp.export_function("pv_migration_" + ("collection" if name == "new" else name), getattr(self, name))
         for name in RecordSession.METHODS:
             interp.export_function("pv_record." + name, getattr(self.records, name))

@@ -96,3 +96,27 @@ def test_each_file_has_its_own_top_level_names(tmp_path, db):
     run(tmp_path, db, body % 1, name="1_a.js")
     run(tmp_path, db, body % 2, name="2_b.js")
     assert json.loads(db.query("SELECT fields FROM _collections WHERE name = 'n2'")[0][0])[0]["name"] == "id"
+
+
+def test_settings_saved_back_as_the_auth_starters_first_migration_does(tmp_path, db):
+    # `app.settings()` leaves out the SMTP password; saving it back keeps the stored one.
+    db.execute("UPDATE _params SET value = json_set(value, '$.smtp.password', 'kept') WHERE id = 'settings'")
+    run(tmp_path, db, """migrate((app) => {
+  const settings = app.settings();
+  if (settings.smtp.password !== undefined) throw new Error("secret shown");
+  settings.smtp.enabled = true;
+  settings.smtp.host = "localhost";
+  settings.smtp.port = 1025;
+  settings.meta.appName = "Starter";
+  app.save(settings);
+  if (app.settings().smtp.port !== 1025) throw new Error("not saved");
+})""")
+    stored = json.loads(bytes(db.execute("SELECT value FROM _params WHERE id = 'settings'").fetchone()[0]))
+    assert stored["smtp"] == {"enabled": True, "port": 1025, "host": "localhost", "username": "", "password": "kept",
+                              "authMethod": "", "tls": False, "localName": ""}
+    assert stored["meta"]["appName"] == "Starter" and stored["meta"]["appURL"] == "http://localhost:8090"
+
+
+def test_save_still_refuses_a_plain_object(tmp_path, db):
+    assert failure(tmp_path, db, "migrate((app) => {\n  app.save({smtp: {}});\n})") == (
+        2, "Error: app.save() takes a Collection or a Record")

@@ -140,6 +140,7 @@ function __pvNotCollection(model, what) {
 var __pvApp = {
   save: function (model) {
     if (__pvRecords.isRecord(model)) return __pvRecords.save(model);
+    if (model && model.__pvSettings) return void __pvCall("pv_migration_settings", JSON.parse(JSON.stringify(model)));
     __pvNotCollection(model, "save");
     __pvAssign(model, __pvCall("pv_migration_save", __pvPlain(model)));
   },
@@ -162,6 +163,10 @@ var __pvApp = {
   runInTransaction: function (fn) { fn(__pvApp); },
 };
 __pvQueries(__pvApp);  // bindings/app_query.js: the finders, `db().newQuery(...)`, settings(), store(), dao()
+// `app.settings()` here is one `app.save()` takes back (the starters' migrations turn SMTP on that way).
+__pvApp.settings = (function (read) {
+  return function () { return Object.defineProperty(read.call(__pvApp), "__pvSettings", { value: true }); };
+})(__pvApp.settings);
 
 function __pvRunMigration(direction) {
   if (!__pvMigration.registered) return { missing: true };
