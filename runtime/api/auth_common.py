@@ -90,19 +90,26 @@ def require_auth(call, collection):
     return found[1]
 
 
-def auth_record_json(collection, record) -> dict:
+def auth_record_json(collection, record, shown: dict | None = None) -> dict:
     """The record as an auth answer shows it: its email always (it is the caller's own), and for a superuser
     the hidden fields too but for the password hash and tokenKey; keys in order, as the binary's JSON.
-    (The records API shows other people's records its own way, through the view rules.)"""
+    ``shown``: what onRecordEnrich hooks asked (export.py's shape: hidden ``h``, unhidden ``u``, custom data
+    ``c``). (The records API shows other people's records its own way, through the view rules.)"""
+    from runtime.data.fields import export
+
     out = record.public_export()
     if record.is_auth():
         out["email"] = record.email()
-    if collection.name == SUPERUSERS:
-        from runtime.data.fields import export
-
-        for name, field in record.fields.items():
-            if field.get("hidden") and name not in _NEVER_SHOWN:
-                out[name] = export(field, record.values[name])
+    for name, field in record.fields.items():
+        if name in _NEVER_SHOWN:
+            continue
+        if (collection.name == SUPERUSERS and field.get("hidden")) or (shown is not None and name in shown["u"]):
+            out[name] = export(field, record.values[name])
+    if shown is not None:
+        for name in shown["h"]:
+            out.pop(name, None)
+        if shown["c"]:
+            out.update(record.custom)
     return dict(sorted(out.items()))
 
 
@@ -126,7 +133,9 @@ def auth_response(call, collection, record, token: str, method: str = "password"
         raise forbidden(NOT_ALLOWED)
 
     def complete(event):
-        answer = {"record": auth_record_json(collection, record), "token": token}
+        call.enriched([record])  # the onRecordEnrich hooks, as the binary runs them on an auth answer's record
+        shown = call.shown.get(id(record)) if call.shown else None
+        answer = {"record": auth_record_json(collection, record, shown), "token": token}
         if event.get("meta") is not None:
             answer = {"meta": event["meta"], **answer}
         return ApiResponse.json(200, answer)

@@ -55,9 +55,11 @@ def _token_record(call, collection, token: str, kind: str):
 
 def _save(call, record, message: str) -> None:
     try:
-        call.store.save(record)
+        call.save(record)
     except ValidationError as e:
         raise bad_request(message, e.data()) from None
+    except ValueError:  # a record hook threw (an ApiError it threw is answered as it is)
+        raise bad_request(message) from None
 
 
 def _not_superusers(collection, message: str) -> None:

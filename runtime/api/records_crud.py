@@ -54,11 +54,11 @@ def _save(call, record: Record, form: Form, message: str, info, plan=None):
     try:
         form.check()
         if plan is None:
-            call.store.save(record)
+            call.save(record)
         else:
             plan.validate(call.store)
             with plan.applied():
-                call.store.save(record)
+                call.save(record)
     except ValidationError as exc:
         raise bad_request(message, exc.data()) from None
     except (ValueError, RecursionError):  # RecursionError: a json value nested deeper than it can be stored
@@ -110,7 +110,7 @@ def record_delete(call, collection, id):
 
     def complete(_event):
         try:
-            call.store.delete(record)
+            call.delete(record)
         except ValueError:
             raise bad_request(DELETE_FAILED) from None
         record_files.forget_files(call, coll.id, record.id)

@@ -81,6 +81,25 @@ class ApiCall:
             return complete({})
         return hooks.run(self, name, collection, records, complete, extra or {}, info)
 
+    def save(self, record) -> None:
+        """Save ``record`` as PocketBase's API does: through the project's record hooks (onRecordCreate…,
+        onRecordValidate, the After…Success/Error ones) when some concern it, else straight to the store. The
+        hooks' seam (``call.api.record_writes``, given by the layer above) raises ValidationError for refused
+        checks, ApiError for an ApiError a hook threw, ValueError (its text) for anything else a hook threw."""
+        writes = self.api.record_writes
+        if writes is None or not writes.wants("save", record):
+            self.store.save(record)
+        else:
+            writes.write("save", record)
+
+    def delete(self, record) -> None:
+        """Delete ``record`` through the record hooks that concern it (``save``'s seam), else at once."""
+        writes = self.api.record_writes
+        if writes is None or not writes.wants("delete", record):
+            self.store.delete(record)
+        else:
+            writes.write("delete", record)
+
     def enriched(self, records: list) -> None:
         """Run the onRecordEnrich hooks (when the project has any) on ``records``, expanded ones included."""
         hooks = self.api.hooks
@@ -104,11 +123,14 @@ class ApiCall:
 
 class Api:
     """PocketBase's REST API over one data folder. ``options`` holds what the server was started with
-    (``app_url``, ``auth_ttl``, mail settings…); ``hooks`` the JSVM's request hooks, when a site has any."""
+    (``app_url``, ``auth_ttl``, mail settings…); ``hooks`` the JSVM's request hooks, when a site has any;
+    ``record_writes`` the seam its saves and deletes take when the site has record hooks (``ApiCall.save``):
+    ``wants(kind, record)``, ``write(kind, record)``, ``concerns(method, kind, key)`` (runtime/hooks)."""
 
-    def __init__(self, data_dir: str, options: dict | None = None, hooks=None):
+    def __init__(self, data_dir: str, options: dict | None = None, hooks=None, record_writes=None):
         _load_routes()
         self.data_dir, self.options, self.hooks = data_dir, dict(options or {}), hooks
+        self.record_writes = record_writes
 
     def owns(self, path: str) -> bool:
         """Whether a path is the API's to answer (PocketBase keeps all of ``/api/``)."""

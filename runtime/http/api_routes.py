@@ -2,8 +2,9 @@
 ``Response``. The API authenticates by the ``Authorization`` header only and reads no cookie, so it
 needs no cross-site refusal; every answer under ``/api/`` carries PocketBase's default CORS header.
 
-A call that pb_hooks request hooks concern (``onRecordCreateRequest``…, runtime/hooks/api_hooks.py) is
-served in a render-queue Job instead, so the API runs inside an evaluation where the hooks' chain can run;
+A call that pb_hooks request hooks concern (``onRecordCreateRequest``…, runtime/hooks/api_hooks.py), or
+that saves a record record hooks concern (``onRecordCreate``…, runtime/hooks/api_saves.py), is served in a
+render-queue Job instead, so the API runs inside an evaluation where the hooks' chain can run;
 every other call is answered here at once, as without hooks."""
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ class ApiRoutes:
     def __init__(self, data_dir: str, options: dict, hook_routes=None):
         """``hook_routes``: the site's HookRoutes when it registers request hooks (their Jobs), else None."""
         api_hooks = getattr(hook_routes, "api_hooks", None)
-        self.api = Api(data_dir, options, api_hooks)
-        self.jobs = hook_routes if api_hooks is not None else None
+        writes = getattr(hook_routes, "record_writes", None)  # record hooks around the API's saves
+        self.api = Api(data_dir, options, api_hooks, writes)
+        self.jobs = hook_routes if api_hooks is not None or writes is not None else None
 
     def serve(self, handler):
         """Answer ``handler`` if the API owns its URL (True, or the Job serving it); False: on to hook 404s,
@@ -33,7 +35,7 @@ class ApiRoutes:
             headers = request.headers
             call = ApiRequest(request.method, request.path, request.query, dict(headers.items()), request.body or b"",
                               headers.get("Content-Type", ""), request.remote_ip)
-            if self.jobs is not None and _concerned(self.api.hooks, call):
+            if self.jobs is not None and _concerned(self.api.hooks, call, self.api.record_writes):
                 return self.jobs.run_api(handler, lambda: _reply(self.api.handle(call)))
             answer = self.api.handle(call)
             if answer is None:
@@ -43,13 +45,18 @@ class ApiRoutes:
         return True
 
 
-def _concerned(hooks, call: ApiRequest) -> bool:
-    """Whether a request hook may fire for this call: `/api/collections/{c}/records[/{id}]`, `.../auth-*`."""
+def _concerned(hooks, call: ApiRequest, writes=None) -> bool:
+    """Whether a request hook, or a record hook around a save the call makes, may fire for this call:
+    `/api/collections/{c}/records[/{id}]`, `.../auth-*`, `.../confirm-*`."""
     parts = call.path.split("/")
     if len(parts) < 5 or parts[2] != "collections":
         return False
     kind = parts[4] if len(parts) == 5 else "record" if len(parts) == 6 and parts[4] == "records" else ""
-    return bool(kind) and hooks.concerns(call.method, kind, urllib.parse.unquote(parts[3]))
+    if not kind:
+        return False
+    key = urllib.parse.unquote(parts[3])
+    return ((hooks is not None and hooks.concerns(call.method, kind, key))
+            or (writes is not None and writes.concerns(call.method, kind, key)))
 
 
 def _reply(answer) -> dict:

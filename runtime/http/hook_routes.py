@@ -23,6 +23,7 @@ from . import cors, csrf
 from .response import Response
 from ..hooks import JS_FILES, python_saves, RouteTable, find_hooks_dir, hook_files, learn, pages_loader, shown
 from ..hooks.api_hooks import ApiHooks, request_hook_table
+from ..hooks.api_saves import ApiRecordWrites
 from ..hooks.learn import hook_route
 from ..hooks.request_info import hook_info
 from ..render.executor import Job
@@ -81,6 +82,8 @@ class HookRoutes:
         self.public = os.path.join(os.path.dirname(hooks_dir), "pb_public")
         registrations = learn(runtime.engine, names)  # HookLoadError: start-up stops
         python_saves.install(runtime, runtime.engine.config.get("recordHooks"))  # ctx.app's saves run them too
+        record_hooks = runtime.options.get("record_hooks")  # and the REST API's (None: no cost without any)
+        self.record_writes = ApiRecordWrites(record_hooks, runtime.data_dir) if record_hooks is not None else None
         self.registrations = registrations
         table = request_hook_table(registrations)  # around the REST API: None (no cost) without any
         self.api_hooks = ApiHooks(lambda: runtime.engine, table) if table else None
