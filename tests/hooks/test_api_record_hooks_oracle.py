@@ -128,3 +128,32 @@ def test_a_collection_no_record_hook_concerns_answers_directly(sides):
     assert made.status == 200
     assert re.fullmatch(r"[a-z0-9]{15}", json.loads(made.body)["id"])
     assert not _concerned(None, ApiRequest("POST", NOTES), None)
+
+
+def test_pb_in_a_page_fires_the_record_hooks(tmp_path):
+    """pb() in a page is answered by the server's own API inside the page's evaluation: its saves and deletes
+    run the same record hooks as HTTP calls (PocketPages' pb() reaches PocketBase over HTTP, where they fire)."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    pages = project / "pb_hooks" / "pages"
+    pages.mkdir()
+    (pages / "index.ejs").write_text(
+        "<% const made = pb().collection('posts').create({title: 'via pb', n: 1}) %>made:<%= made.title %>:<%= made.n %>\n"
+        "<% try { pb().collection('posts').create({title: 'api-throw'}) } catch (e) { %>"
+        "refused:<%= e.status %>:<%= e.response.message %><% } %>\n"
+        "<% try { pb().collection('posts').delete('post00000000002') } catch (e) { %>kept:<%= e.status %><% } %>\n"
+        "<% pb().collection('posts').update('post00000000001', {title: 'paged'}) %>"
+        "<% pb().collection('posts').delete(made.id) %>"
+        "log:<%= pb().collection('logs').getFullList({sort: 'seq'}).slice(2).map((r) => r.msg).join(';') %>")
+    running = start_server(str(project), "--workers", "1", data_dir=str(tmp_path / "data"))
+    try:
+        page = running.get("/")
+        assert page.status == 200, page.body
+        assert "made:via pb!:8" in page.text and "refused:400:Create refused." in page.text
+        assert "kept:400" in page.text
+        assert ("log:created via pb! n=8 note=after-next;create failed api-throw: Create refused.;"
+                "delete failed keep!: Error: keep me;updated posts paged n=107;deleted posts via pb!") in page.text
+    finally:
+        running.stop()
