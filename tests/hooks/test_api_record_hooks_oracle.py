@@ -157,3 +157,29 @@ def test_pb_in_a_page_fires_the_record_hooks(tmp_path):
                 "delete failed keep!: Error: keep me;updated posts paged n=107;deleted posts via pb!") in page.text
     finally:
         running.stop()
+
+
+def test_which_calls_record_hooks_concern(tmp_path):
+    """A call goes to a Job only when it may write a record a record hook of that write takes: by method,
+    endpoint and collection (a filter naming the collection by id matches a URL naming it by name)."""
+    from types import SimpleNamespace
+
+    from runtime.api import ApiRequest
+    from runtime.data.process import store_for
+    from runtime.hooks.api_saves import ApiRecordWrites
+    from runtime.http.api_routes import _concerned
+
+    store = store_for(str(tmp_path))
+    users_id = store.find_collection_by_name_or_id("users").id
+    table = {"onRecordCreate": [["f", 0, ["posts"]]], "onRecordValidate": [["f", 1, [users_id]]],
+             "onRecordAfterDeleteSuccess": [["f", 2, []]]}
+    writes = ApiRecordWrites(SimpleNamespace(table=table), str(tmp_path))
+    assert writes.concerns("POST", "records", "posts") and not writes.concerns("POST", "records", "notes")
+    assert not writes.concerns("PATCH", "record", "posts")  # only a create hook for posts
+    assert writes.concerns("PATCH", "record", "users") and writes.concerns("POST", "confirm-verification", "users")
+    assert writes.concerns("POST", "records", users_id) and not writes.concerns("POST", "records", "nope")
+    assert writes.concerns("DELETE", "record", "anything")  # an unfiltered hook
+    assert not writes.concerns("GET", "record", "posts") and not writes.concerns("POST", "auth-with-password", "users")
+    assert _concerned(None, ApiRequest("POST", "/api/collections/posts/records"), writes)
+    assert not _concerned(None, ApiRequest("GET", "/api/collections/posts/records"), writes)
+    assert _concerned(None, ApiRequest("POST", "/api/collections/users/confirm-password-reset"), writes)
