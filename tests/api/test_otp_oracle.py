@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from tests.api.test_auth_oracle import MIGRATIONS, PASSWORD, Sides, _html, _normal, _Sink
+from tests.api.test_auth_oracle import MIGRATIONS, PASSWORD, Sides, _html, _normal, _Sink, copy_data
 from tests.helpers import PocketBase
 
 BASE = "/api/collections/"
@@ -45,11 +45,7 @@ def sides(tmp_path_factory):
             status, made = pb.call("POST", "/api/collections/users/records", {
                 "email": email, "verified": verified, "password": PASSWORD, "passwordConfirm": PASSWORD})
             assert status == 200, made
-        copy = os.path.join(folder, "pagesvm_data")
-        os.makedirs(copy)
-        with sqlite3.connect(os.path.join(folder, "pb_data", "data.db")) as src, \
-                sqlite3.connect(os.path.join(copy, "data.db")) as dst:
-            src.backup(dst)
+        copy = copy_data(folder)
         found = Sides(pb, copy)
         found.sink, found.dbs = sink, (os.path.join(folder, "pb_data", "data.db"), os.path.join(copy, "data.db"))
         yield found
