@@ -133,6 +133,11 @@ def auth_response(call, collection, record, token: str, method: str = "password"
         raise forbidden(NOT_ALLOWED)
 
     def complete(event):
+        from .auth_mfa import check_mfa  # it asks rule_allows of this module
+
+        mfa_id = check_mfa(call, collection, record, method)
+        if mfa_id:
+            return ApiResponse.json(401, {"mfaId": mfa_id})
         call.enriched([record])  # the onRecordEnrich hooks, as the binary runs them on an auth answer's record
         shown = call.shown.get(id(record)) if call.shown else None
         answer = {"record": auth_record_json(collection, record, shown), "token": token}

@@ -28,7 +28,7 @@ log = logging.getLogger("pagesvm.mail")
 _BASE = "/api/collections/{collection}/"
 
 
-def _find_by_email(store, collection, email: str):
+def find_by_email(store, collection, email: str):
     try:
         return finders.find_auth_record_by_email(store, collection.name, email)
     except (NotFoundError, ValueError):
@@ -71,7 +71,7 @@ def _requested(call, collection):
     """The record the body's `email` names (validated as the binary's), or None for an unknown address."""
     email = read_form(call, "email")["email"]
     refuse_invalid({"email": email_error(email)})
-    return _find_by_email(call.store, collection, email)
+    return find_by_email(call.store, collection, email)
 
 
 def _confirmed(kind: str, record) -> ApiResponse:
@@ -164,7 +164,7 @@ def request_email_change(call, collection: str) -> ApiResponse:
     if error is None and new_email == record.email():
         error = {"code": "validation_not_in_invalid", "message": "Must not be in list."}
     if error is None:
-        other = _find_by_email(call.store, found, new_email)
+        other = find_by_email(call.store, found, new_email)
         if other is not None and other.id != record.id:
             error = {"code": "validation_invalid_new_email", "message": "Invalid new email address."}
     refuse_invalid({"newEmail": error})
@@ -180,7 +180,7 @@ def _email_change(call, collection, token: str):
         return None, "", {"code": "validation_invalid_token_payload",
                           "message": "Invalid token payload - newEmail must be set."}
     record, error = _token_record(call, collection, token, "emailChange")
-    if error is None and _find_by_email(call.store, collection, new_email) is not None:
+    if error is None and find_by_email(call.store, collection, new_email) is not None:
         record, error = None, {"code": "validation_invalid_token_email", "message": "The new email address is invalid."}
     return record, new_email, error
 

@@ -21,7 +21,7 @@ from .router import ROUTES
 
 log = logging.getLogger("pagesvm")
 # Every module that registers routes; imported once, by the first Api made.
-ROUTE_MODULES = ("health", "files", "records_list", "records_crud", "auth_password", "auth_flows")
+ROUTE_MODULES = ("health", "files", "records_list", "records_crud", "auth_password", "auth_flows", "auth_otp")
 _loaded = False
 
 SUPERUSERS = "_superusers"

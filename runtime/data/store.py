@@ -157,6 +157,8 @@ class DataStore:
                 if changed:
                     self.db.execute(f"UPDATE {table} SET {', '.join(quote(n) + ' = ?' for n in changed)} "
                                     "WHERE id = ?", [values[n] for n in changed] + [record.original["id"]])
+                    if record.collection.get("type") == "auth":
+                        self._end_sign_ins(record, changed)
         except sqlite3.IntegrityError as exc:
             mapped = unique_failure(exc, record.collection)
             if mapped is None:
@@ -168,6 +170,13 @@ class DataStore:
             raise ValueError(go_sql_error(exc)) from exc
         record.mark_saved()
         return record
+
+    def _end_sign_ins(self, record: Record, changed: list) -> None:
+        """As the binary: a new tokenKey voids the record's one-time passwords, a new password its MFA sessions."""
+        for column, table in (("tokenKey", "_otps"), ("password", "_mfas")):
+            if column in changed:
+                self.db.execute(f"DELETE FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?",
+                                (record.collection.get("id"), record.original["id"]))
 
     def _exists(self, collection_id: str, ids) -> set:
         """The ids among `ids` that are records of the collection `collection_id` (relation targets)."""

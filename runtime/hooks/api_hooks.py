@@ -32,6 +32,7 @@ ENDPOINT_HOOKS = {
     ("DELETE", "record"): ("onRecordDeleteRequest",),
     ("POST", "auth-with-password"): ("onRecordAuthWithPasswordRequest", "onRecordAuthRequest", "onRecordEnrich"),
     ("POST", "auth-refresh"): ("onRecordAuthRefreshRequest", "onRecordAuthRequest", "onRecordEnrich"),
+    ("POST", "auth-with-otp"): ("onRecordAuthRequest", "onRecordEnrich"),
 }
 
 

@@ -126,6 +126,16 @@ class Sides:
         return one[1]["token"], two[1]["token"]
 
 
+def copy_data(folder: str) -> str:
+    """A copy of the binary's FOLDER/pb_data/data.db in FOLDER/pagesvm_data, for pagesvm's side: that folder."""
+    copy = os.path.join(folder, "pagesvm_data")
+    os.makedirs(copy)
+    with sqlite3.connect(os.path.join(folder, "pb_data", "data.db")) as src, \
+            sqlite3.connect(os.path.join(copy, "data.db")) as dst:
+        src.backup(dst)
+    return copy
+
+
 @pytest.fixture(scope="module")
 def sides(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("auth_oracle"))
@@ -144,12 +154,7 @@ def sides(tmp_path_factory):
             status, made = pb.call("POST", f"/api/collections/{collection}/records",
                                    {**record, "password": PASSWORD, "passwordConfirm": PASSWORD})
             assert status == 200, made
-        copy = os.path.join(folder, "pagesvm_data")
-        os.makedirs(copy)
-        with sqlite3.connect(os.path.join(folder, "pb_data", "data.db")) as src, \
-                sqlite3.connect(os.path.join(copy, "data.db")) as dst:
-            src.backup(dst)
-        found = Sides(pb, copy)
+        found = Sides(pb, copy_data(folder))
         found.sink = sink
         yield found
     finally:

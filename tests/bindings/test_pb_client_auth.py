@@ -61,3 +61,47 @@ def test_create_user_helpers_go_through_the_api(site):
     assert re.fullmatch(r"anonymous-[1-9]{10}@example\.com", email) and same is True and length == 40
     assert out["signedIn"] == "made@example.com"
     assert site.get("/me", pb_cookie(res)).text == "made@example.com"
+
+
+def test_the_auth_plugins_otp_sign_in_end_to_end(tmp_path):
+    """requestOTP/signInWithOTP as the auth starter's form calls them, through pb() and the real OTP endpoints:
+    the code goes to the log (no SMTP), the sign-in sets the pb_auth cookie."""
+    import re
+    import time
+    import urllib.parse
+
+    from tests.helpers import start_server
+
+    project = tmp_path / "project"
+    (project / "pb_migrations").mkdir(parents=True)
+    (project / "pb_migrations" / "1700000000_otp.js").write_text(
+        "migrate((app) => { const users = app.findCollectionByNameOrId('users');\n"
+        "  users.otp.enabled = true; app.save(users); }, (app) => {});\n")
+    pages = project / "pb_hooks" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "ask.ejs").write_text("<%= requestOTP(params.email).otpId %>")
+    (pages / "enter" / "[id]").mkdir(parents=True)
+    (pages / "enter" / "[id]" / "[code].ejs").write_text("<% signInWithOTP(params.id, params.code) %>signed in")
+    (pages / "who.ejs").write_text("<%= request.auth ? request.auth.email : 'nobody' %>")
+    running = start_server(str(project), "--workers", "1", data_dir=str(tmp_path / "data"))
+    try:
+        asked = running.get("/ask?email=" + urllib.parse.quote("otp@example.com"))
+        assert asked.status == 200, running.log[-3000:]
+        otp_id = asked.text.strip()
+        assert re.fullmatch(r"[a-z0-9]{15}", otp_id)
+        found = None
+        for _ in range(50):
+            found = re.search(r"\b(\d{8})\b", running.log[running.log.find("otp@example.com"):])
+            if found:
+                break
+            time.sleep(0.1)
+        assert found, running.log[-2000:]
+        wrong = running.get(f"/enter/{otp_id}/00000000")
+        assert wrong.status == 500 or "signed in" not in wrong.text
+        entered = running.get(f"/enter/{otp_id}/{found.group(1)}")
+        assert entered.status == 200 and "signed in" in entered.text, entered.body
+        cookie = next(v for k, v in entered.headers if k.lower() == "set-cookie" and v.startswith("pb_auth="))
+        who = running.get("/who", cookies={"pb_auth": cookie.split(";")[0][len("pb_auth="):]})
+        assert who.text.strip() == "otp@example.com"
+    finally:
+        running.stop()
