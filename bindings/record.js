@@ -48,13 +48,13 @@
 
   // A record's state, in a private field of the Record (page code can neither read nor forge one):
   // {h: Python handle (0: not yet made), c: the collection given (or null), ops: sets not yet sent (or null),
-  //  k: collection schema, n: isNew, v: values, u: custom values, x: expand links, xb: their handles' base,
-  //  w: its wire, r: the Record (null until page code reaches it)}. k, n, v, u and x are the row Python sent
-  // (v null: none yet), so the state is the row record_values.js reads.
+  //  k: collection schema, n: isNew, v: values, u: custom values, x: the reply's expand links (this record's at
+  //  xp), xb: their handles' base, w: its wire, r: the Record (null until page code reaches it)}. k, n, v, u and
+  //  x are the row Python sent (v null: none yet), so the state is the row record_values.js reads.
   let state, current, isRecord, made = null;
   const MAKE = {};  // the constructor's token for a record of the wire (never reachable from page code)
   function newState(h, w) {
-    return { h: h, c: null, ops: null, k: null, n: false, v: null, u: undefined, x: undefined, xb: 0, w: w, r: null, s: null };
+    return { h: h, c: null, ops: null, k: null, n: false, v: null, u: undefined, x: undefined, xp: 0, xb: 0, w: w, r: null, s: null };
   }
   // What the next call sends for the record: its bare handle when nothing is pending, else {h, ops(, c)}.
   function ref(st) {
@@ -94,10 +94,12 @@
       }
     }
     if (u) for (let i = 0; i < u.length; i += 2) w.states.get(b + u[i]).u = u[i + 1];
-    if (x) {
-      for (let i = 0; i < x.length; i += 2) {
-        const st = w.states.get(b + x[i]);
-        if (st !== undefined) { st.x = x[i + 1]; st.xb = b; }
+    if (x) {  // [handle, count, (relation, multiple, n, n handles) per relation] per record: kept, read by `link`
+      for (let i = 0; i < x.length;) {
+        const st = w.states.get(b + x[i]), count = x[i + 1];
+        if (st !== undefined) { st.x = x; st.xp = i; st.xb = b; }
+        i += 2;
+        for (let c = 0; c < count; c++) i += 3 + x[i + 2];
       }
     }
     return w;
@@ -115,7 +117,7 @@
   function bind(w, st, h) {
     const got = w.states.get(h);
     if (got !== st) {
-      if (got !== undefined) { st.k = got.k; st.n = got.n; st.v = got.v; st.u = got.u; st.x = got.x; st.xb = got.xb; }
+      if (got !== undefined) { st.k = got.k; st.n = got.n; st.v = got.v; st.u = got.u; st.x = got.x; st.xp = got.xp; st.xb = got.xb; }
       st.h = h;
       st.w = w;
       w.states.set(h, st);
@@ -132,12 +134,30 @@
   function shown(st) { return st.s || (st.s = { h: {}, u: {}, c: false, e: false }); }
   const G_GET = 0, G_STRING = 1, G_INT = 2, G_FLOAT = 3, G_BOOL = 4, G_DATE = 5, G_SLICE = 6;
   function getter(record, name, which) { return V.read(current(record), typeof name === 'string' ? name : String(name), which); }
-  // The links of relation `name` ([multiple, [handle offset...]]) of an expanded record, or null.
+  // Where relation `name` of an expanded record sits in its reply's links `st.x` (at `multiple, n, handle
+  // offsets...`), or -1.
   function link(st, name) {
     const x = st.x;
-    if (!x) return null;
+    if (!x) return -1;
     const key = typeof name === 'string' ? name : String(name);
-    return Object.prototype.hasOwnProperty.call(x, key) ? x[key] : null;
+    let i = st.xp + 2;
+    for (let c = x[st.xp + 1]; c > 0; c--) {
+      if (x[i] === key) return i + 1;
+      i += 3 + x[i + 2];
+    }
+    return -1;
+  }
+  // The expanded record's links as {relation: [multiple, [handle offset...]]} (undefined: never expanded).
+  function links(st) {
+    const x = st.x;
+    if (!x) return undefined;
+    const out = {};
+    let i = st.xp + 2;
+    for (let c = x[st.xp + 1]; c > 0; c--) {
+      out[x[i]] = [x[i + 1], x.slice(i + 3, i + 3 + x[i + 2])];
+      i += 3 + x[i + 2];
+    }
+    return out;
   }
 
   class Record {
@@ -198,13 +218,16 @@
     // What `expandRecord(s)` loaded: the first related record (or null), all of them (or []).
     expandedOne(name) {
       const st = current(this);
-      const found = link(st, name);
-      return found !== null && found[1].length ? packed(st.w, st.xb + found[1][0]) : null;
+      const at = link(st, name);
+      return at >= 0 && st.x[at + 1] ? packed(st.w, st.xb + st.x[at + 2]) : null;
     }
     expandedAll(name) {
       const st = current(this);
-      const found = link(st, name);
-      return found !== null ? found[1].map((o) => packed(st.w, st.xb + o)) : [];
+      const at = link(st, name);
+      if (at < 0) return [];
+      const x = st.x, out = new Array(x[at + 1]);
+      for (let j = 0; j < out.length; j++) out[j] = packed(st.w, st.xb + x[at + 2 + j]);
+      return out;
     }
     // What the REST API shows of the record (onRecordEnrich hooks, runtime/hooks/js/api_hooks.js): kept in its
     // state as st.s = {h: hidden names, u: unhidden names, c: custom data shown, e: email shown}.
@@ -223,10 +246,11 @@
     const e = V.exportRow(row);
     const out = {};
     for (const key of sort ? Object.keys(e).sort() : Object.keys(e)) out[key] = e[key];
-    if (row.x && depth < 16) {
+    const x = links(row);
+    if (x && depth < 16) {
       out.expand = {};
-      for (const name of sort ? Object.keys(row.x).sort() : Object.keys(row.x)) {
-        const [multiple, handles] = row.x[name];
+      for (const name of sort ? Object.keys(x).sort() : Object.keys(x)) {
+        const [multiple, handles] = x[name];
         const all = handles.map((o) => exported(row.w.states.get(row.xb + o), sort, depth + 1));
         out.expand[name] = multiple ? all : all[0];
       }
@@ -273,7 +297,7 @@
   const records = {
     isRecord(model) { return isRecord(model); },
     // For app_query.js, loaded next: the query methods over the same records.
-    kit: { call, state, ref, absorb, listed, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, inTransaction, collectionOf },
+    kit: { call, state, ref, absorb, listed, links, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, inTransaction, collectionOf },
     // With pb_hooks record hooks, runtime/hooks/js/record_hooks.js sets R.recordWrite and drives the chain
     // around the steps (kit.step); without any, a save is the one crossing it always was.
     // In a migration's interpreter runtime/hooks/js/migration_hooks.js sets records.recordWrite the same way.

@@ -222,12 +222,17 @@
   // A stored number that JSON could not carry arrives as its text.
   const number = (v) => (typeof v === 'string' ? Number(v) : v);
 
-  // A collection as a reply describes it once: [collection, [[name, kind, hidden]...], isAuth] -> its schema
-  // (name -> index, and each field's kind by index).
+  // A collection as a reply describes it once: [collection as JSON text, [[name, kind, hidden]...], isAuth, id,
+  // name] -> its schema (name -> index, each field's kind by index, and `c`: the collection, parsed at its first
+  // use, then the same object for every record of the request).
   function schema(spec) {
     const index = new Map();
     spec[1].forEach((f, i) => index.set(f[0], i));
-    return { c: spec[0], f: spec[1], auth: spec[2], index, kinds: spec[1].map((f) => f[1]), id: index.has('id') ? index.get('id') : -1 };
+    let text = spec[0], c = null;
+    return {
+      get c() { if (text !== null) { c = JSON.parse(text); text = null; } return c; },
+      cid: spec[3], cname: spec[4], f: spec[1], auth: spec[2], index, kinds: spec[1].map((f) => f[1]), id: index.has('id') ? index.get('id') : -1,
+    };
   }
   // Getter `which` of `name` in a row {k: schema, v: values, u: custom values}.
   function read(row, name, which) {
@@ -244,7 +249,7 @@
   // email only with emailVisibility on).
   function exportRow(row) {
     const k = row.k;
-    const out = { collectionId: k.c.id === undefined ? '' : k.c.id, collectionName: k.c.name === undefined ? '' : k.c.name };
+    const out = { collectionId: k.cid, collectionName: k.cname };
     const showEmail = !k.auth || read(row, 'emailVisibility', 4);
     for (let i = 0; i < k.f.length; i++) {
       const [name, kind, hidden] = k.f[i];

@@ -1,24 +1,30 @@
 """How records cross to JavaScript: each collection once, each record as its raw stored values.
 
 A reply that carries records (bindings/app_query.py `_pack`) is `{"b": base, "l": listed, "k": {collectionId:
-spec}, "r": [run...], "u": [handle, custom, ...], "x": [handle, {relation: [multiple, [handle...]]}, ...]}`, every
-handle written as its offset from `b` (the session's first handle; JavaScript adds it back):
+spec}, "r": [run...], "u": [handle, custom, ...], "x": [link...]}`, every handle written as its offset from `b` (the
+session's first handle; JavaScript adds it back):
 - `l` is the handles of the records asked for, in order, or their count when they are `0, 1, ... n-1` (a list
   found afresh: the common case, written as one number);
-- a spec is `[collection, [[name, kind, hidden]...], isAuth]`, sent once per request while the collection
-  stays the same (a reply leaves out what an earlier reply of the request already gave);
+- a spec is `[collection as JSON text, [[name, kind, hidden]...], isAuth, its id, its name]`, sent once per
+  request while the collection stays the same (a reply leaves out what an earlier reply of the request already gave);
 - a run is `[collectionId, isNew, handle, value per field (in field order)..., handle, values..., ...]`: the
   records of one collection and one isNew flat, each the collection's field count of values after its handle
   (QuickJS parses one flat array much faster than an array per record); a record JavaScript already holds
   unchanged is not sent again;
 - `u` pairs a record sent in a run with its custom values `{name: value}`, when it has any;
-- `x` pairs a record with the records its expand reaches.
+- `x` pairs a record with the records its expand reaches, flat as the runs: a link is `handle, relation count,
+  (relation, multiple, n, n handles) per relation` (QuickJS parsed the earlier object per expanded record at about
+  twice the cost of the whole list of records; JavaScript reads a record's part only when page code asks).
 bindings/record_values.js computes every getter and the public export from these values, lazily, with the
 same rules as runtime/data/fields.py (tests/bindings/test_record_values_parity.py holds the two together).
 Values cross as stored, but for three kinds JSON cannot carry as they are: a number that is NaN or infinite
 travels as its text, a json field's raw bytes as their UTF-8 text ("" for none), a password as its plain text.
 """
 from __future__ import annotations
+
+import json
+
+import orjson
 
 from runtime.data.fields import PasswordValue
 from runtime.data.records import Record
@@ -37,7 +43,18 @@ def spec_of(record: Record) -> tuple:
         desc.append([name, _KINDS.get(kind, GENERIC), bool(field.get("hidden"))])
         if kind in ("number", "json", "password"):
             convert.append((i, kind))
-    return [record.collection, desc, record.collection.get("type") == "auth"], convert
+    collection = record.collection
+    return [_text(collection), desc, collection.get("type") == "auth", collection.get("id", ""),
+            collection.get("name", "")], convert
+
+
+def _text(collection: dict) -> str:
+    """The collection as JSON text: JavaScript parses it only when page code asks for `record.collection()` (a
+    collection's ~40 keys per field cost QuickJS more to parse than a 50-record list's values)."""
+    try:
+        return orjson.dumps(collection).decode("utf-8")
+    except orjson.JSONEncodeError:  # what orjson refuses (an integer beyond 64 bits): as the reply would carry it
+        return json.dumps(collection, ensure_ascii=False, allow_nan=False)
 
 
 def _converted(kind: str, value):
@@ -102,15 +119,19 @@ class WireState:
                     sent[key + base] = dict(custom)
                 else:
                     sent[key + base] = None
-            if record.expand is not None:
-                found = {}
-                for name, value in record.expand.items():
-                    related = value if isinstance(value, list) else [value]
-                    keys = [handle_of(r) - base for r in related]
-                    found[name] = [isinstance(value, list), keys]
-                    todo.extend(zip(keys, related))
+            expand = record.expand
+            if expand is not None:
                 links.append(key)
-                links.append(found)
+                links.append(len(expand))
+                for name, value in expand.items():
+                    multiple = isinstance(value, list)
+                    related = value if multiple else [value]
+                    keys = [handle_of(r) - base for r in related]
+                    links.append(name)
+                    links.append(multiple)
+                    links.append(len(keys))
+                    links.extend(keys)
+                    todo.extend(zip(keys, related))
         count = len(listed)
         out = {"b": base, "l": count if count and listed[-1] == count - 1 and listed == list(range(count)) else listed,
                "r": list(runs.values())}

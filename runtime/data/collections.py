@@ -186,9 +186,30 @@ def find_collection_by_name_or_id(db: Database, key: str) -> Collection:
 
 def read_collection(db: Database, key: str) -> tuple[Collection, dict]:
     """For reading records: what find_collection_by_name_or_id finds, and its to_api() shape, parsed once per
-    distinct row. The row itself is read on every call, so a collection changed by a migration, another worker or
-    the binary is seen by the very next query; both objects are shared between calls, and no reader changes them
-    (records keep the shape as their `collection`)."""
+    distinct row; both objects are shared between calls, and no reader changes them (records keep the shape as
+    their `collection`).
+
+    The row is read again only when the database may have changed since (a page reads it two or three times:
+    the query, the expand, its related collection): outside a transaction, what was read stands while this
+    connection has written nothing (its `total_changes`) and no other connection has committed (`PRAGMA
+    data_version`: other workers, the binary, a migration's connection). So a collection changed by any of
+    them is seen by the very next query. Inside a transaction the row is always read (a rollback undoes
+    writes without a trace in either counter)."""
+    conn = db.conn
+    if conn.in_transaction:
+        return _read_row(db, key)
+    mark = (conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
+    reads = db.collection_reads
+    if reads.get(None) != mark or len(reads) > _READ_SIZE:
+        reads.clear()
+        reads[None] = mark
+    found = reads.get(key)
+    if found is None:
+        found = reads[key] = _read_row(db, key)
+    return found
+
+
+def _read_row(db: Database, key: str) -> tuple[Collection, dict]:
     row = db.execute(_FIND, (key, key)).fetchone()
     if row is None:
         raise NotFoundError()

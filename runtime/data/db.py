@@ -123,6 +123,7 @@ class Database:
             _retry_locked(lambda: self.conn.execute(pragma))
         self._lock = threading.RLock()
         self._depth = 0
+        self.collection_reads: dict = {}  # collections.read_collection's: key -> what it read, None -> when
 
     @classmethod
     def open(cls, data_dir: str) -> "Database":

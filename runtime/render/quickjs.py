@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from dukpy import JSRuntimeError
 from dukpy import _dukpy
 from dukpy.evaljs import JSInterpreter
@@ -33,7 +34,25 @@ __all__ = ["JSRuntimeError", "PagesInterpreter"]
 # One encoder and decoder for the life of the worker: json.dumps with options builds a new
 # JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
 STOP = b'{"stop":true}'  # a call answered past --timeout (core.js and migrations.js spin on it)
-_encode_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_stdlib_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+# orjson writes a page's replies (a 50-record list is ~5 KB) about 4x faster than the stdlib, and the same JSON
+# but for: a non-finite float becomes `null` (the stdlib raised, and the page got an InternalError) as JavaScript's
+# own JSON.stringify does; values crossing from non-hidden bindings are checked by engine.non_json first, and the
+# record replies (bindings/record_wire.py) send non-finite numbers as text, so only a hidden binding's own data can
+# hold one (a raw `$app.db()` query's `1e999`). Types the stdlib refuses orjson refuses too (datetimes, dataclasses
+# and subclasses are passed through to refusal; UUIDs and enums, which no binding returns, it would write), and a
+# refusal (an integer beyond 64 bits, a non-string key, a lone surrogate) is written again by the stdlib, which
+# gives the same JSON or the same error as before.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _encode_reply(result) -> bytes:
+    try:
+        return orjson.dumps(result, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return _stdlib_reply(result).encode("utf-8")
+
+
 _decode = json.JSONDecoder().decode
 
 
@@ -60,7 +79,7 @@ class PagesInterpreter(JSInterpreter):
                 return STOP
             if result is None:  # pv.done, once per page
                 return b"null"
-            return _encode_reply(result).encode("utf-8")
+            return _encode_reply(result)
         except RequestTimeout:
             # Raised here, it would reach the page as a JS error a try/catch holds (a loop catching a
             # failed save would swallow every tick until the watchdog kills the worker): the caller

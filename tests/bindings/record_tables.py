@@ -24,10 +24,15 @@ globalThis.__decode = function (answer) {
     const n = w.specs.get(run[0]).f.length;
     for (let p = 2; p < run.length; p += n + 1) handles.add(b + run[p]);
   }
-  const x = answer.x || [];
-  for (let i = 0; i < x.length; i += 2) {
+  const x = answer.x || [];  // [handle, count, (relation, multiple, n, n handles) per relation] per record
+  for (let i = 0; i < x.length;) {
     handles.add(b + x[i]);
-    for (const name in x[i + 1]) for (const o of x[i + 1][name][1]) handles.add(b + o);
+    const count = x[i + 1];
+    i += 2;
+    for (let c = 0; c < count; c++) {
+      for (let j = 0; j < x[i + 2]; j++) handles.add(b + x[i + 3 + j]);
+      i += 3 + x[i + 2];
+    }
   }
   const m = {};
   for (const h of handles) {
@@ -36,9 +41,10 @@ globalThis.__decode = function (answer) {
     const f = {};
     for (const name of names) f[name] = V.GETTERS.map((g, which) => V.read(row, name, which));
     m[h] = { id: V.recordId(row), n: row.n, c: row.k.c, f, e: JSON.stringify(V.exportRow(row)) };
-    if (row.x) {  // the links with whole handles
+    const links = kit.links(row);
+    if (links) {  // the links with whole handles
       m[h].x = {};
-      for (const name in row.x) m[h].x[name] = [row.x[name][0], row.x[name][1].map((o) => row.xb + o)];
+      for (const name in links) m[h].x[name] = [links[name][0], links[name][1].map((o) => row.xb + o)];
     }
   }
   return m;
