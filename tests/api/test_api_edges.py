@@ -85,3 +85,39 @@ def test_an_excerpt_size_beyond_64_bits_is_refused(api, size, status):
     answer_status, body = _ask(api, "GET", LIST, f"fields=text:excerpt({size})")
     assert (answer_status, body if status == 400 else body["items"]) == (
         (400, GENERIC_400) if status == 400 else (200, [{"text": "a"}]))
+
+
+LOADING_400 = {"data": {}, "message": "An error occurred while loading the submitted data.", "status": 400}
+UNREADABLE = [b'{"text": ', b"[1]", b'{"\\ud800": 1}', b'{"text": "\\ud800"}', b'{"x": {"\\udc00y": 1}}',
+              b'{"text": NaN}', b'{"text": -Infinity}', b'{"text": 1e999}', b'{"text": "a", "text": "b"}',
+              b'{"text": "a", "x": {"y": 1, "y": 2}}', b'{"text": 1' + b"0" * 400 + b"}"]
+
+
+@pytest.mark.parametrize("raw", UNREADABLE)
+def test_a_body_the_binary_cannot_read_is_its_generic_400_on_the_records_routes(api, raw):
+    """The binary refuses JSON with a lone UTF-16 surrogate (key or value), NaN/Infinity, a number beyond
+    float64 or a repeated key, anywhere in the body; records create/update answer the generic 400 (pagesvm
+    accepted most, and answered its own "Failed to load the submitted data" text for the rest)."""
+    _, listed = _ask(api, "GET", LIST)
+    record_id = listed["items"][0]["id"]
+    assert _ask(api, "POST", LIST, raw=raw) == (400, GENERIC_400)
+    assert _ask(api, "PATCH", f"{LIST}/{record_id}", raw=raw) == (400, GENERIC_400)
+    assert _ask(api, "POST", "/api/collections/users/records", raw=raw) == (400, GENERIC_400)
+
+
+@pytest.mark.parametrize("raw", UNREADABLE[:3] + UNREADABLE[5:6] + UNREADABLE[8:9])
+@pytest.mark.parametrize("endpoint", ["auth-with-password", "request-password-reset", "confirm-password-reset",
+                                      "request-verification"])
+def test_an_unreadable_body_on_an_auth_endpoint_is_the_loading_400(api, raw, endpoint):
+    assert _ask(api, "POST", f"/api/collections/users/{endpoint}", raw=raw) == (400, LOADING_400)
+
+
+@pytest.mark.parametrize("content_type, raw", [("multipart/form-data", b"xx"),
+                                               ("multipart/form-data; boundary=zz", b"garbage")])
+def test_an_unreadable_multipart_body_is_the_generic_400(api, content_type, raw):
+    assert _ask(api, "POST", LIST, raw=raw, content_type=content_type) == (400, GENERIC_400)
+
+
+def test_a_readable_body_still_saves(api):
+    status, body = _ask(api, "POST", LIST, raw=b'{"text": "a\\ud83d\\ude00 \\\\ud800", "n": 1.5, "m": 10}')
+    assert status == 200 and body["text"] == "a\U0001F600 \\ud800"
