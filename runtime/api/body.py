@@ -2,24 +2,65 @@
 
 Multipart goes through ``python_multipart`` (streaming, C-speed boundary search); files are kept in
 memory (the HTTP layer has already capped the body's size). A body that cannot be read is a 400 in
-PocketBase's shape, never an exception out of the API.
+PocketBase's shape, never an exception out of the API: the generic 400 (the records routes answer that;
+auth endpoints turn it into their own loading message). JSON is read as strictly as the binary reads it: a
+repeated key, a lone UTF-16 surrogate, `NaN`/`Infinity` or a number beyond float64 anywhere is unreadable.
 """
 from __future__ import annotations
 
 import json
+import math
+import re
 import urllib.parse
 
 from python_multipart import create_form_parser
 from python_multipart.multipart import MultipartState, parse_options_header
 
-from .exchange import ApiError, UploadedFile
+from .exchange import ApiError, UploadedFile, bad_request
 
 MAX_PARTS = 1000
 _JSON_FIELD = "@jsonPayload"  # multipart: the SDK sends non-file fields as one JSON part under this name
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def _unreadable() -> ApiError:
-    return ApiError(400, "Failed to load the submitted data due to invalid formatting.")
+    return bad_request()
+
+
+def _refuse(*_args):
+    raise ValueError("not JSON the binary reads")
+
+
+def _unique(pairs: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("repeated key")
+    return out
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("number beyond float64")
+    return value
+
+
+def _int(text: str) -> int:
+    value = int(text)
+    if len(text) > 300:
+        _finite(text)
+    return value
+
+
+def load_json(raw: bytes):
+    """A JSON body as the binary reads it (module docstring); ValueError when it does not."""
+    value = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique, parse_constant=_refuse,
+                       parse_float=_finite, parse_int=_int)
+    if _SURROGATE_ESCAPE.search(raw):  # only then can a lone surrogate be in there: encoding finds it
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return value
 
 
 def read_body(content_type: str, body: bytes) -> tuple[dict, dict]:
@@ -30,8 +71,8 @@ def read_body(content_type: str, body: bytes) -> tuple[dict, dict]:
     mime = mime_bytes.decode("latin-1").lower()
     if mime == "application/json" or mime.endswith("+json"):
         try:
-            value = json.loads(body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            value = load_json(body)
+        except (ValueError, UnicodeError, RecursionError):
             raise _unreadable() from None
         if not isinstance(value, dict):
             raise _unreadable()
@@ -97,8 +138,8 @@ def _multipart(content_type: str, options: dict, body: bytes) -> tuple[dict, dic
     if payload is not None:
         for text in payload if isinstance(payload, list) else [payload]:
             try:
-                extra = json.loads(text)
-            except (ValueError, RecursionError):
+                extra = load_json(text.encode("utf-8", "surrogatepass"))
+            except (ValueError, UnicodeError, RecursionError):
                 raise _unreadable() from None
             if isinstance(extra, dict):
                 fields.update(extra)

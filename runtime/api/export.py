@@ -234,8 +234,8 @@ def _modifier(text: str):
     found = re.fullmatch(r"excerpt\(\s*([^,\s)]+)\s*(?:,\s*([^)\s]+)\s*)?\)", text.strip())
     if found is None:
         raise ValueError(f"invalid fields modifier {text!r}")
-    size = int(float(found.group(1))) if re.fullmatch(r"-?\d+(\.\d+)?", found.group(1)) else 0
-    if size <= 0:
+    size = int(found.group(1).partition(".")[0]) if re.fullmatch(r"-?\d+(\.\d+)?", found.group(1)) else 0
+    if size <= 0 or size >= 1 << 63:  # beyond int64 the binary cannot read the number: the generic 400
         raise ValueError("max argument must be > 0")
     ellipsis = (found.group(2) or "").lower() in ("1", "t", "true")
     return lambda value: excerpt(value, size, ellipsis) if isinstance(value, str) else value

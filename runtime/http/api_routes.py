@@ -8,12 +8,14 @@ render-queue Job instead, so the API runs inside an evaluation where the hooks' 
 every other call is answered here at once, as without hooks."""
 from __future__ import annotations
 
+import json
 import urllib.parse
+from http.client import responses
 
 from ..api import Api, ApiRequest
-from ..api.exchange import not_found
+from ..api.exchange import GENERIC, not_found
 from . import cors
-from .response import Response
+from .response import RETRY_AFTER, Response
 
 
 class ApiRoutes:
@@ -43,6 +45,22 @@ class ApiRoutes:
             response = Response(answer.status, answer.body, answer.headers + [cors.ALLOW_ANY])
         handler.send(response)
         return True
+
+
+# PocketBase's own texts for the statuses its router answers; others are the HTTP reason with a full stop.
+_MESSAGES = {400: GENERIC, 403: "You are not allowed to perform this request.",
+             404: "The requested resource wasn't found.", 413: "Request entity too large.", 500: GENERIC}
+
+
+def refusal(status: int) -> Response:
+    """A refusal the HTTP layer decided for a URL under `/api/` (dot segments, a head or body over the
+    limits, a method, a time-out), in PocketBase's error shape, so an API client reads it like any other."""
+    message = _MESSAGES.get(status) or responses.get(status, "Error") + "."
+    body = json.dumps({"data": {}, "message": message, "status": status}, separators=(",", ":")).encode()
+    headers = [("Content-Type", "application/json"), cors.ALLOW_ANY]
+    if status == 503:  # something busy (the database): when to retry, as the HTML refusal says
+        headers.append(("Retry-After", RETRY_AFTER))
+    return Response(status, body, headers)
 
 
 def _concerned(hooks, call: ApiRequest, writes=None) -> bool:

@@ -18,7 +18,7 @@ from runtime.data.busy import DatabaseBusyError
 
 from . import csrf
 from .extensions import registry_for
-from .api_routes import ApiRoutes
+from .api_routes import ApiRoutes, refusal as api_refusal
 from .hook_routes import HookRoutes, hook_scripts
 from .loopback import Loopback
 from .response import Refusal, Response, error_response, page_response, refusal_response
@@ -149,9 +149,13 @@ class PagesRuntime:
 
     def refuse(self, handler, status: int, reason: str, detail: str | None = None) -> None:
         """Answer with a status page instead: for a refusal decided before the pipeline (the
-        admission check in ``connection.py``/``app.py``) or in it. ``detail`` goes to the log."""
+        admission check in ``connection.py``/``app.py``) or in it. ``detail`` goes to the log. Under
+        ``/api/`` (the API on) it is PocketBase's JSON error, the status unchanged."""
+        request = handler.request
         if detail:
-            log.error("%s %s %s", handler.request.method, handler.request.path, detail)
+            log.error("%s %s %s", request.method, request.path, detail)
+        if self.api is not None and request.path.startswith("/api/"):
+            return handler.send(api_refusal(status))  # PocketBase's JSON error shape for its API's URLs
         handler.send(refusal_response(status, reason))
 
     def _match(self, request) -> tuple:

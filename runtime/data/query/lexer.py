@@ -5,7 +5,8 @@ comment inside parentheses ends at the closing one), text is `'...'` or `"..."` 
 escaped (other backslashes stay), a number is `-?digits(.digits)?`, an identifier starts with a letter, `@`, `_`
 or `#` and goes on over letters, digits, `_`, `.` and `:`. Placeholders `{:name}` are replaced by the value of
 `params[name]` as a value token (never as text spliced into the filter, so a value can never end a quoted string
-early); a name not in params leaves `{`, which is the binary's `unexpected character '{'`.
+early); a name not in params leaves `{`, which is the binary's `unexpected character '{'`. A NUL ends the
+text (parser.parse cuts it there), as the binary's scanner reads it as its end-of-input mark.
 """
 from __future__ import annotations
 
@@ -162,6 +163,11 @@ def _scan_number(text: str, pos: int, tokens: list) -> int:
         raise FilterError(f"invalid number {_go_q(literal)}")
     tokens.append(Token("number", float(literal)))
     return end
+
+
+def scan_text_end(text: str, pos: int) -> int:
+    """Where the quoted text starting at pos ends (FilterError when it does not)."""
+    return _scan_text(text, pos)[0]
 
 
 def _scan_text(text: str, pos: int) -> tuple[int, str]:
