@@ -323,3 +323,14 @@ def node_sdk() -> tuple[str, str]:
         require_tool(None, f"the pocketbase npm package {SDK_VERSION}",
                      f"npm install in {cache} failed: {(done.stderr or done.stdout).strip()[-200:]}")
     return node, modules
+
+
+def masked(value, keep_ids=()):
+    """A JSON answer with what each server makes at random (ids not in ``keep_ids``, ``created``, ``updated``,
+    ``token``) replaced by ``<key>``, so two servers' answers compare as data."""
+    if isinstance(value, dict):
+        return {key: masked(f"<{key}>" if (key == "id" and item not in keep_ids) or key in ("created", "updated", "token")
+                            else item, keep_ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(v, keep_ids) for v in value]
+    return value

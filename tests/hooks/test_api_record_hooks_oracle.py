@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.helpers import SITES, PocketBase, hook_sources, request, start_server
+from tests.helpers import SITES, PocketBase, hook_sources, masked, request, start_server
 
 PROJECT = os.path.join(SITES, "apirec_project")
 POSTS, NOTES, USERS = "/api/collections/posts/records", "/api/collections/notes/records", "/api/collections/users"
@@ -41,16 +41,7 @@ _KEEP_IDS = ("post00000000001", "post00000000002", "post00000000003", "note00000
 
 
 def _normal(value):
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if key == "id" and item not in _KEEP_IDS or key in ("created", "updated", "token"):
-                item = f"<{key}>"
-            out[key] = _normal(item)
-        return out
-    if isinstance(value, list):
-        return [_normal(v) for v in value]
-    return value
+    return masked(value, _KEEP_IDS)
 
 
 def _reset_token(data_dir: str) -> str:
