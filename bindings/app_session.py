@@ -144,13 +144,27 @@ class RecordSession(QueryMethods):
             return self._view(handle, record)
         return self.answer(work)
 
-    def delete(self, ref) -> dict:
+    def delete(self, ref, step: str = "") -> dict:
+        """The whole delete, or (`only`) the row alone when record hooks ran the `dependents` steps."""
         def work():
             handle, record = self._record(ref)
             if record.is_new:
                 raise NotFoundError()
-            self.store.delete(record)
+            self.store.delete(record, step != "only")
             return self._view(handle, record)
+        return self.answer(work)
+
+    def dependents(self, ref) -> dict:
+        """What deleting the record does to the records pointing at it (DataStore.dependents), for the record
+        hooks to run one by one: the records (K.fromList) with `steps`, each one's step (`delete`/`update`), or
+        `refuse`, the message a required relation refuses the delete with."""
+        def work():
+            _handle, record = self._record(ref)
+            plan = self.store.dependents(record)
+            refused = next((what for kind, what in plan if kind == "refuse"), None)
+            steps = [(kind, what) for kind, what in plan if kind != "refuse"]
+            return {**self.pack([what for _kind, what in steps]), "steps": [kind for kind, _what in steps],
+                    "refuse": refused}
         return self.answer(work)
 
     def find(self, collection, record_id) -> dict:
@@ -201,5 +215,5 @@ class RecordSession(QueryMethods):
         self.handles.clear()
         self.wire = WireState()
 
-    METHODS = ("sync", "check", "save", "delete", "find", "collection", "begin", "commit", "rollback",
+    METHODS = ("sync", "check", "save", "delete", "dependents", "find", "collection", "begin", "commit", "rollback",
                *QueryMethods.QUERY_METHODS)

@@ -297,7 +297,8 @@
   const records = {
     isRecord(model) { return isRecord(model); },
     // For app_query.js, loaded next: the query methods over the same records.
-    kit: { call, state, ref, absorb, listed, links, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, inTransaction, collectionOf },
+    kit: { call, state, ref, absorb, listed, links, bind, fromAnswer, fromList, collectionKey, goError, step, afterCommit, inTransaction, collectionOf,
+      transaction(fn) { records.runInTransaction(fn); } },
     // With pb_hooks record hooks, runtime/hooks/js/record_hooks.js sets R.recordWrite and drives the chain
     // around the steps (kit.step); without any, a save is the one crossing it always was.
     // In a migration's interpreter runtime/hooks/js/migration_hooks.js sets records.recordWrite the same way.

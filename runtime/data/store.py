@@ -207,25 +207,44 @@ class DataStore:
         return self.db.execute(sql + " LIMIT 1", params).fetchone() is None
 
     # -- deleting ------------------------------------------------------------------------------------------
-    def delete(self, record: Record) -> None:
-        """Delete the record, clearing or cascading the relations that point at it (refused by a required one)."""
-        self.run_in_transaction(lambda tx: tx._delete(record))
+    def delete(self, record: Record, release: bool = True) -> None:
+        """Delete the record, clearing or cascading the relations that point at it (refused by a required one).
+        `release=False`: the row alone, for JavaScript record hooks that ran `dependents` as their own steps."""
+        self.run_in_transaction(lambda tx: tx._delete(record, release))
 
-    def _delete(self, record: Record) -> None:
+    def _delete(self, record: Record, release: bool = True) -> None:
         if record.collection.get("type") == "view":
             raise ValueError("view records cannot be deleted")
         self._emit("delete", record)
+        if release:
+            for collection, field in self._referencing(record):
+                self._release(record, collection, field)
+        self.db.execute(f"DELETE FROM {quote(record.collection['name'])} WHERE id = ?", (record.original["id"],))
+
+    def _referencing(self, record: Record):
+        """(collection, relation field) for every field of a table that may hold the record's id."""
         target_id = record.collection.get("id")
         for collection in all_collections(self.db):
             if collection.type == "view":
                 continue
             for field in collection.fields:
                 if field["type"] == "relation" and field.get("collectionId") == target_id:
-                    self._release(record, collection, field)
-        self.db.execute(f"DELETE FROM {quote(record.collection['name'])} WHERE id = ?", (record.original["id"],))
+                    yield collection, field
 
-    def _release(self, record: Record, collection: Collection, field: dict) -> None:
-        """Clear `record` from `field` in every record of `collection` pointing at it, or delete them (cascade)."""
+    def dependents(self, record: Record) -> list:
+        """What deleting the record does to the records pointing at it, in the order `delete` does it, for record
+        hooks that run each as its own save or delete (as the binary fires them): ("delete", ref) for a cascade,
+        ("update", ref with the id already taken out) for a clear, ("refuse", message) for a required relation."""
+        out = []
+        for collection, field in self._referencing(record):
+            self._release(record, collection, field, out)
+            if out and out[-1][0] == "refuse":  # the delete stops there
+                break
+        return out
+
+    def _release(self, record: Record, collection: Collection, field: dict, plan: list | None = None) -> None:
+        """Clear `record` from `field` in every record of `collection` pointing at it, or delete them (cascade);
+        with `plan`, list those steps there instead of taking them."""
         column, gone = quote(field["name"]), record.id
         if is_multiple(field):
             test = f"json_valid({column}) AND EXISTS (SELECT 1 FROM json_each({column}) WHERE value = ?)"
@@ -237,12 +256,16 @@ class DataStore:
                 continue  # the record itself, deleted below
             ref = Record.from_row(shape, dict(row))
             if field.get("cascadeDelete"):
-                self._delete(ref)
+                plan.append(("delete", ref)) if plan is not None else self._delete(ref)
                 continue
             remaining = [v for v in ref.get_string_slice(field["name"]) if v != gone]
             if field.get("required") and not remaining:
-                raise RequiredReferenceError(f"the record cannot be deleted because it is part of a required "
-                                             f"reference in record {ref.id} ({collection.name} collection)")
+                message = (f"the record cannot be deleted because it is part of a required "
+                           f"reference in record {ref.id} ({collection.name} collection)")
+                if plan is None:
+                    raise RequiredReferenceError(message)
+                plan.append(("refuse", message))
+                return
             ref.set(field["name"], remaining)
-            self._save(ref)
+            plan.append(("update", ref)) if plan is not None else self._save(ref)
 

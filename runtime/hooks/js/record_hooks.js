@@ -66,16 +66,36 @@
     Delete: ['onRecordDelete', 'onRecordDeleteExecute', 'onRecordAfterDeleteSuccess', 'onRecordAfterDeleteError'],
   };
 
+  // A delete's write, as the binary's: in one transaction, each record pointing at it first deleted (cascade) or
+  // saved without it (a cleared relation, unchecked) through its own whole chain, in the store's order
+  // (DataStore.dependents), then the row alone. Their Success hooks run when that transaction commits (before
+  // the outer delete's chain resumes), or with the outermost one; one refusing refuses the whole delete.
+  function remove(record) {
+    const K = R.appKit;
+    const run = () => {
+      const answer = K.call('dependents', [K.ref(K.state(record))]);
+      const refs = K.fromList(answer);
+      for (let i = 0; i < refs.length; i++) write(answer.steps[i] === 'delete' ? 'delete' : 'clear', refs[i]);
+      if (answer.refuse) throw K.goError(answer.refuse);
+      K.step(record, 'delete', 'only');
+    };
+    return K.inTransaction() ? run() : K.transaction(run);
+  }
+
   // `later`: where the Success/Error hooks wait for a commit (default: the page's transaction, K.afterCommit).
+  // kind: save, delete, or clear (a cleared relation's save: Update's chain without onRecordValidate).
   function write(kind, record, later) {
     const K = R.appKit;
     const c = K.collectionOf(record);
-    const op = kind === 'delete' ? 'Delete' : record.isNew() ? 'Create' : 'Update';
+    const op = kind === 'delete' ? 'Delete' : kind === 'clear' || !record.isNew() ? 'Update' : 'Create';
     const names = STEPS[op];
-    if (!relevant(op === 'Delete' ? names : names.concat('onRecordValidate'), c)) return K.step(record, kind);
-    const execute = () => fire(names[1], c, record, () => K.step(record, kind, op === 'Delete' ? undefined : 'write'));
+    if (!relevant(op === 'Update' && kind !== 'clear' || op === 'Create' ? names.concat('onRecordValidate') : names, c)) {
+      return op === 'Delete' ? remove(record) : K.step(record, 'save', kind === 'clear' ? 'write' : undefined);
+    }
+    const final = op === 'Delete' ? () => remove(record) : () => K.step(record, 'save', 'write');
+    const execute = () => fire(names[1], c, record, final);
     try {
-      fire(names[0], c, record, op === 'Delete' ? execute : () => {
+      fire(names[0], c, record, op === 'Delete' || kind === 'clear' ? execute : () => {
         fire('onRecordValidate', c, record, () => K.step(record, 'save', 'validate'));
         return execute();
       });
