@@ -96,7 +96,7 @@ class QueryMethods:
 
     def _pack(self, roots) -> dict:
         """The reply for `roots`, with what their expands reach (bindings/record_wire.py)."""
-        return self.wire.pack(self._handle, roots, self.base)
+        return self.wire.pack(self._handle, roots, self.base, self.handles)
 
     def _one(self, record: Record) -> dict:
         return self._view(self._handle(record), record)

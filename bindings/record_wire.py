@@ -79,21 +79,24 @@ class WireState:
         """The record changed (sets applied, saved): its next reply sends it again."""
         self.sent.pop(handle, None)
 
-    def pack(self, handle_of, roots, base: int = 0) -> dict:
+    def pack(self, handle_of, roots, base: int = 0, handles: dict | None = None) -> dict:
         """The reply for `roots` and every record their expands reach; `handle_of(record)` -> its handle, sent
-        as its offset from `base` (the session's first handle: short numbers to write and to parse).
+        as its offset from `base` (the session's first handle: short numbers to write and to parse); `handles`
+        (id(record) -> handle) answers the records that have one without a call.
 
         One walk: each collection object met is looked up once per reply (its id and the values to convert),
         each record's handle asked once."""
         runs, customs, links, specs = {}, [], [], {}
         sent, seen, kinds = self.sent, set(), {}
-        listed = [handle_of(r) - base for r in roots]
+        known = (handles or {}).get
+        listed = [(known(id(r)) or handle_of(r)) - base for r in roots]
         todo = list(zip(listed, roots))
+        pop, push, add, note = todo.pop, todo.append, seen.add, links.append
         while todo:
-            key, record = todo.pop()
+            key, record = pop()
             if key in seen:
                 continue
-            seen.add(key)
+            add(key)
             custom = record.custom
             was = sent.get(key + base, _UNSENT)
             if was is _UNSENT or was != (custom or None):
@@ -101,7 +104,7 @@ class WireState:
                 kind = kinds.get(id(collection))
                 if kind is None:
                     kind = kinds[id(collection)] = self._kind(record, specs)
-                is_new = record.is_new
+                is_new = record._original is None and record._row is None  # Record.is_new, read in place
                 run = runs.get((kind[0], is_new))
                 if run is None:
                     run = runs[(kind[0], is_new)] = [kind[0], is_new]
@@ -109,7 +112,11 @@ class WireState:
                 if kind[1]:
                     values = list(record.values.values())
                     for i, how in kind[1]:
-                        values[i] = _converted(how, values[i])
+                        value = values[i]
+                        if how != "number":
+                            values[i] = _converted(how, value)
+                        elif isinstance(value, float) and value - value != 0:  # NaN and the infinities
+                            values[i] = _NONFINITE[repr(value)]
                     run.extend(values)
                 else:
                     run.extend(record.values.values())
@@ -121,17 +128,18 @@ class WireState:
                     sent[key + base] = None
             expand = record.expand
             if expand is not None:
-                links.append(key)
-                links.append(len(expand))
+                note(key)
+                note(len(expand))
                 for name, value in expand.items():
-                    multiple = isinstance(value, list)
-                    related = value if multiple else [value]
-                    keys = [handle_of(r) - base for r in related]
-                    links.append(name)
-                    links.append(multiple)
-                    links.append(len(keys))
-                    links.extend(keys)
-                    todo.extend(zip(keys, related))
+                    if isinstance(value, list):
+                        keys = [(known(id(r)) or handle_of(r)) - base for r in value]
+                        links.extend((name, True, len(keys)))
+                        links.extend(keys)
+                        todo.extend(zip(keys, value))
+                    else:  # one record (a single relation): no list made for it
+                        one = (known(id(value)) or handle_of(value)) - base
+                        links.extend((name, False, 1, one))
+                        push((one, value))
         count = len(listed)
         out = {"b": base, "l": count if count and listed[-1] == count - 1 and listed == list(range(count)) else listed,
                "r": list(runs.values())}

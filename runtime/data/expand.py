@@ -77,7 +77,7 @@ def _expand(store, records: list[Record], path: str, fetch, level: int) -> None:
         if related is None:
             raise LookupError(f'couldn\'t find related collection "{field.get("collectionId")}"')
         multiple = is_multiple(field)
-    slices = [r.get_string_slice(head) for r in records]  # each record's ids, read once
+    slices = _ids_of(records, head)
     ids = list(dict.fromkeys(i for found in slices for i in found))
     rels = fetch(related, ids) if ids else []
     if rest:
@@ -94,6 +94,16 @@ def _expand(store, records: list[Record], path: str, fetch, level: int) -> None:
                 if rel.id == old.id:
                     merge_expand(rel, old.expand or {})
         record.expand[head] = valid if multiple else valid[0]
+
+
+def _ids_of(records: list[Record], name: str) -> list[list]:
+    """Each record's ids under `name`, read once: a single relation's stored id (a str starting with a letter or
+    digit) is its list as it stands, anything else goes through getStringSlice."""
+    out = []
+    for record in records:
+        value = record.values.get(name)
+        out.append([value] if value.__class__ is str and value[:1].isalnum() else record.get_string_slice(name))
+    return out
 
 
 def _set_back_ids(store, records: list[Record], name: str, related, field: dict) -> None:
