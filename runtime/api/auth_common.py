@@ -10,6 +10,7 @@ from __future__ import annotations
 from runtime.data.db import NotFoundError
 from runtime.data.validation import check_email
 
+from . import rules
 from .exchange import ApiError, ApiResponse, bad_request, forbidden, not_found, unauthorized
 
 SUPERUSERS = "_superusers"
@@ -114,15 +115,16 @@ def auth_record_json(collection, record, shown: dict | None = None) -> dict:
 
 
 def rule_allows(call, collection, record, rule) -> bool:
-    """Whether `rule` (an authRule) lets `record` in: null for superusers only, "" for anyone, else the filter
-    must match the record (a broken rule matches nothing)."""
+    """Whether `rule` (an authRule) lets `record` in: null for superusers only, "" for anyone, else the rule must
+    hold for the record, judged as the API's other rules are (rules.matches, `@request.*` read from this
+    request); a broken rule matches nothing."""
     if rule is None:
         return call.is_superuser
     if rule == "":
         return True
     try:
-        return call.store.count_records(collection.name, f"id = {{:pvAuthId}} && ({rule})", {"pvAuthId": record.id}) > 0
-    except Exception:  # noqa: BLE001 - a rule the filter engine refuses lets no one in, as the binary's error
+        return rules.matches(call, collection, rules.request_info(call), rule, record_id=record.id)
+    except Exception:  # noqa: BLE001 - a rule the database refuses lets no one in, as the binary's error
         return False
 
 
