@@ -334,3 +334,20 @@ def masked(value, keep_ids=()):
     if isinstance(value, list):
         return [masked(v, keep_ids) for v in value]
     return value
+
+
+def project_on_both(project: str, run, tmp_path_factory) -> tuple:
+    """``run(host, port)`` against the real PocketBase serving the project's own pb_hooks and pb_migrations, then
+    against `pagesvm serve PROJECT` on a fresh data folder: (the binary's result, pagesvm's)."""
+    pb = PocketBase(str(tmp_path_factory.mktemp("pb")), hooks=hook_sources(project),
+                    migrations=os.path.join(project, "pb_migrations"))
+    try:
+        theirs = run("127.0.0.1", pb.port)
+    finally:
+        pb.stop()
+    server = start_server(project, "--workers", "1", data_dir=str(tmp_path_factory.mktemp("data")))
+    try:
+        ours = run(server.host, server.port)
+    finally:
+        server.stop()
+    return theirs, ours

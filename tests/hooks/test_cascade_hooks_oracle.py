@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.helpers import SITES, PocketBase, hook_sources, request, start_server
+from tests.helpers import SITES, project_on_both, request
 from tests.hooks.test_record_hooks_oracle import _first_lines
 
 PROJECT = os.path.join(SITES, "cascade_project")
@@ -47,18 +47,7 @@ def run_rows(host, port):
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory):
-    folder = str(tmp_path_factory.mktemp("pb"))
-    pb = PocketBase(folder, hooks=hook_sources(PROJECT), migrations=os.path.join(PROJECT, "pb_migrations"))
-    try:
-        theirs = run_rows("127.0.0.1", pb.port)
-    finally:
-        pb.stop()
-    server = start_server(PROJECT, "--workers", "1", data_dir=str(tmp_path_factory.mktemp("data")))
-    try:
-        ours = run_rows(server.host, server.port)
-    finally:
-        server.stop()
-    return theirs, ours
+    return project_on_both(PROJECT, run_rows, tmp_path_factory)
 
 
 @pytest.mark.parametrize("index", range(len(ROWS)), ids=[r[0].replace(" ", "-") for r in ROWS])

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.helpers import SITES, PocketBase, hook_sources, request, start_server
+from tests.helpers import SITES, project_on_both, request
 
 PROJECT = os.path.join(SITES, "rechooks_project")
 ROWS = [
@@ -55,19 +55,7 @@ def run_rows(host, port, headers=None):
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory):
-    folder = str(tmp_path_factory.mktemp("pb"))
-    hooks = hook_sources(PROJECT)
-    pb = PocketBase(folder, hooks=hooks, migrations=os.path.join(PROJECT, "pb_migrations"))
-    try:
-        theirs = run_rows("127.0.0.1", pb.port)
-    finally:
-        pb.stop()
-    server = start_server(PROJECT, "--workers", "1", data_dir=str(tmp_path_factory.mktemp("data")))
-    try:
-        ours = run_rows(server.host, server.port)
-    finally:
-        server.stop()
-    return theirs, ours
+    return project_on_both(PROJECT, run_rows, tmp_path_factory)
 
 
 def test_migration_saves_fire_the_same_hooks_as_on_pocketbase(logs):

@@ -5,12 +5,10 @@ migrations; the same requests sent to both, statuses, bodies (ids, tokens and ti
 Set-Cookie a hook sets compared. What hooks leave in `$app.store()` is read back through a route."""
 import json
 import os
-import re
-import tempfile
 
 import pytest
 
-from tests.helpers import SITES, PocketBase, hook_sources, masked, request, start_server
+from tests.helpers import SITES, masked, project_on_both, request
 
 PROJECT = os.path.join(SITES, "reqhooks_project")
 POSTS, NOTES, USERS = "/api/collections/posts/records", "/api/collections/notes/records", "/api/collections/users"
@@ -60,18 +58,7 @@ def _run(host, port):
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
-    folder = str(tmp_path_factory.mktemp("pb"))
-    pb = PocketBase(folder, hooks=hook_sources(PROJECT), migrations=os.path.join(PROJECT, "pb_migrations"))
-    try:
-        theirs = _run("127.0.0.1", pb.port)
-    finally:
-        pb.stop()
-    server = start_server(PROJECT, "--workers", "1", data_dir=str(tmp_path_factory.mktemp("data")))
-    try:
-        ours = _run(server.host, server.port)
-    finally:
-        server.stop()
-    return theirs, ours
+    return project_on_both(PROJECT, _run, tmp_path_factory)
 
 
 @pytest.mark.parametrize("index", range(len(ROWS)), ids=[f"{i}-{r[0]}-{r[1]}" for i, r in enumerate(ROWS)])
