@@ -234,7 +234,7 @@ class RenderQueue:
         # requests get a fresh interpreter, and the log names that page.
         exhausted = next((job for job in jobs if job.result and job.result.get("exhausted")), None)
         if exhausted is not None:
-            log.warning("%s ran the interpreter out of memory; replacing the interpreter", exhausted.payload["route"]["page"])
+            log.warning("%s ran the interpreter out of memory (or threw null); replacing the interpreter", exhausted.payload["route"]["page"])
         if stopped is not None or leaked is not None or exhausted is not None:
             self.replace_engine()
         elif unstarted:

@@ -24,6 +24,7 @@ PAGES = {
     "spin.ejs": "<% while (true) {} %>never",
     "leak.ejs": "<% Object.defineProperty(globalThis, 'sticky', { value: 1, configurable: false }) %>leaked",
     "hog.ejs": "<% const hog = []; while (true) hog.push(new Array(100000).fill(7)); %>",
+    "null.ejs": "<% throw null %>",
 }
 
 
@@ -156,4 +157,15 @@ def test_an_interpreter_out_of_memory_is_replaced_and_the_rest_are_served(site, 
     assert results["/hog"].get("exhausted") and results["/hog"]["error"]
     assert text(results["/echo?n=1"]) == "1 undefined undefined"
     assert r.queue.engine is not r.first_engine
-    assert "out of memory; replacing the interpreter" in caplog.text
+    assert "out of memory (or threw null); replacing the interpreter" in caplog.text
+
+
+def test_a_thrown_null_is_taken_for_an_exhausted_interpreter(site, caplog):
+    # QuickJS throws null when it has too little memory left to build its InternalError, so a null
+    # cannot be told from an out-of-memory: the interpreter is replaced, which costs a millisecond.
+    r = Renderer(site)
+    results = r.run("/null", "/echo?n=1")
+    assert results["/null"].get("exhausted") and results["/null"]["error"]["message"] == "uncaught null"
+    assert text(results["/echo?n=1"]) == "1 undefined undefined"
+    assert r.queue.engine is not r.first_engine
+    assert "null.ejs ran the interpreter out of memory (or threw null)" in caplog.text

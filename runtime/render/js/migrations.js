@@ -175,6 +175,8 @@ function __pvRunMigration(direction) {
     if (typeof fn === "function") fn(__pvApp);
   } catch (e) {
     var isError = e instanceof Error;
+    // QuickJS throws null when it has too little memory left to build the InternalError itself.
+    if (e === null) return { message: "InternalError: out of memory, or the file threw null", stack: "" };
     return { message: isError && (e.pvGo || e.name === "GoError") ? e.message : String(e), stack: isError ? String(e.stack || "") : "" };
   }
   return { ok: true };

@@ -227,7 +227,8 @@
       out.kept = true;
     }
     // QuickJS hit its memory limit: Python replaces the interpreter before the next request.
-    out.exhausted = error !== null && error.name === 'InternalError' && error.message === 'out of memory';
+    // A thrown null may be that too: QuickJS throws null when it cannot even build the InternalError.
+    out.exhausted = error !== null && ((error.name === 'InternalError' && error.message === 'out of memory') || error.thrownNull === true);
     return out;
   }
 
@@ -297,7 +298,7 @@
         return { name: String(e.name), message: String(e.message), stack: String(e.stack || ''), status: Number(e.status) || null,
           binding: e.binding ? String(e.binding) : null, file: String(e.pvFile || st.route.page), line: Number(e.pvLine) || null };
       }
-      return { name: 'Error', message: 'uncaught ' + (typeof e === 'string' ? e : R.stringify(e)), stack: '', status: null, binding: null, file: String(st.failedIn || st.route.page) };
+      return { name: 'Error', message: 'uncaught ' + (typeof e === 'string' ? e : R.stringify(e)), stack: '', status: null, binding: null, file: String(st.failedIn || st.route.page), thrownNull: e === null };
     } catch (ignored) {
       return { name: 'Error', message: 'uncaught error (it could not be described)', stack: '', status: null, binding: null, file: String(st.route.page) };
     }
