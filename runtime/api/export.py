@@ -102,17 +102,20 @@ class _Exporter:
         shown = self.shown.get(id(record)) if self.shown else None
         if shown is not None:
             return self._export_shown(record, shown)
-        head, fields, auth = plan
-        values = record.values
-        out = dict(head)
-        for name, export in fields:
-            out[name] = export(values[name])
+        entries, auth = plan
+        values, expand = record.values, record.expand
+        out = {}
+        for name, export in entries:  # in Go's order (see _make_plan)
+            if export is None:  # where `expand` sorts
+                if expand is not None:
+                    out["expand"] = {key: self._expanded(expand[key]) for key in sorted(expand)}
+            elif export.__class__ is str:  # collectionId, collectionName
+                out[name] = export
+            else:
+                out[name] = export(values[name])
         if auth and "email" in out and not (self.superuser or record.get_bool("emailVisibility")
                                             or record.id in self._emails(record.collection)):
             del out["email"]
-        expand = record.expand
-        if expand is not None:
-            out["expand"] = {key: self._expanded(value) for key, value in expand.items()}
         return out
 
     def _export_shown(self, record: Record, shown: dict) -> dict:
@@ -134,8 +137,8 @@ class _Exporter:
         if shown["c"]:
             out.update(record.custom)
         if record.expand is not None:
-            out["expand"] = {key: self._expanded(value) for key, value in record.expand.items()}
-        return out
+            out["expand"] = {key: self._expanded(record.expand[key]) for key in sorted(record.expand)}
+        return dict(sorted(out.items()))  # Go's order, custom keys included (see _make_plan)
 
     def _expanded(self, value):
         if value.__class__ is not list:
@@ -171,7 +174,11 @@ class _Exporter:
                 fields.append((name, functools.partial(F.export, field)))
             else:
                 fields.append((name, _as_text))
-        return (("collectionId", shape.get("id", "")), ("collectionName", shape.get("name", ""))), fields, auth
+        # A record's JSON is a Go map, which encoding/json writes with its keys sorted (byte order, which is code
+        # point order for UTF-8): the plan holds the keys in that order, `expand` (None) at its place.
+        fields += [("collectionId", str(shape.get("id", ""))), ("collectionName", str(shape.get("name", ""))),
+                   ("expand", None)]
+        return sorted(fields, key=lambda entry: entry[0]), auth
 
 
 def _gather(records: list, shape: dict, group: list, seen: set) -> None:
