@@ -22,6 +22,8 @@ from .schema_fields import auth_fields, id_field, normalize_field
 from .views import ViewQueryError, infer_view
 
 RULES = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
+# The system collections whose records belong to one auth record (collectionRef, recordRef).
+OWNED_BY_RECORDS = ("_mfas", "_otps", "_externalAuths", "_authOrigins")
 _COLUMNS = ("id", "system", "type", "name", "fields", "indexes", *RULES, "options", "created", "updated")
 
 
@@ -275,5 +277,8 @@ def delete_collection(db: Database, collection: Collection) -> None:
     def work(db: Database) -> None:
         ddl.drop_table(db.conn, collection)
         db.execute("DELETE FROM _collections WHERE id = ?", (collection.id,))
+        if collection.type == "auth":  # what its records owned goes too, as on the binary
+            for table in OWNED_BY_RECORDS:
+                db.execute(f"DELETE FROM {ddl.quote(table)} WHERE collectionRef = ?", (collection.id,))
 
     db.run_in_transaction(work)

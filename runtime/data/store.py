@@ -15,7 +15,8 @@ from __future__ import annotations
 import sqlite3
 
 from .busy import DatabaseBusyError, is_busy
-from .collections import Collection, all_collections, find_collection_by_name_or_id, read_collection
+from .collections import (OWNED_BY_RECORDS, Collection, all_collections, find_collection_by_name_or_id,
+                          read_collection)
 from .db import Database, NotFoundError
 from .ddl import parse_index, quote
 from .fields import is_multiple
@@ -220,6 +221,18 @@ class DataStore:
             for collection, field in self._referencing(record):
                 self._release(record, collection, field)
         self.db.execute(f"DELETE FROM {quote(record.collection['name'])} WHERE id = ?", (record.original["id"],))
+        if record.collection.get("type") == "auth":
+            self._delete_owned(record)
+
+    def _delete_owned(self, record: Record) -> None:
+        """As the binary: an auth record's MFA sessions, one-time passwords, OAuth2 links and sign-in origins go
+        with it, each as a record delete of its own."""
+        for table in OWNED_BY_RECORDS:
+            shape = self.find_collection_by_name_or_id(table).to_api()
+            rows = self.db.query(f"SELECT * FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?",
+                                 (record.collection.get("id"), record.original["id"]))
+            for row in rows:
+                self._delete(Record.from_row(shape, dict(row)))
 
     def _referencing(self, record: Record):
         """(collection, relation field) for every field of a table that may hold the record's id."""
