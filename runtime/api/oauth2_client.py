@@ -121,12 +121,7 @@ class Provider:
         if content_type.split(";")[0].strip() in ("application/x-www-form-urlencoded", "text/plain"):
             raw = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
         else:
-            try:
-                raw = json.loads(body)
-            except ValueError:
-                raise OAuth2Failure("oauth2: cannot parse json") from None
-            if not isinstance(raw, dict):
-                raise OAuth2Failure("oauth2: cannot parse json")
+            raw = _json_object(body, "oauth2: cannot parse json")
         access = raw.get("access_token")
         if not access or not isinstance(access, str):
             raise OAuth2Failure("oauth2: server response missing access_token")
@@ -172,13 +167,7 @@ class Provider:
         status, _type, body = _send("GET", self.user_info_url, {"Authorization": f"{kind} {token['access_token']}"})
         if status >= 400:
             raise OAuth2Failure(f"failed to fetch OAuth2 user profile via {self.user_info_url} ({status})")
-        try:
-            raw = json.loads(body)
-        except ValueError:
-            raise OAuth2Failure("invalid user info JSON") from None
-        if not isinstance(raw, dict):
-            raise OAuth2Failure("json: cannot unmarshal the user info into an object")
-        return _go_numbers(raw)
+        return _go_numbers(_json_object(body, "the user info is not a JSON object"))
 
     def _id_token_claims(self, id_token) -> dict:
         """The id_token's claims when no user info URL is set: audience, issue time (five minutes' leeway) and
@@ -201,6 +190,16 @@ class Provider:
 
 def s256_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+def _json_object(body: bytes, failure: str) -> dict:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise OAuth2Failure(failure)
+    return value
 
 
 def _escape(text: str) -> str:
