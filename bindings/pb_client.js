@@ -368,7 +368,8 @@
       const authUrl = provider.authURL + redirectUrl;
       api().response.cookie(o.cookieName || 'pp_oauth_state', JSON.stringify({ name: provider.name, state: provider.state,
         codeChallenge: provider.codeChallenge, codeVerifier: provider.codeVerifier, redirectUrl }));
-      if (o.autoRedirect === undefined || o.autoRedirect) api().response.redirect(authUrl);
+      // the provider is another site by design: the one redirect the plugin makes off-site
+      if (o.autoRedirect === undefined || o.autoRedirect) api().redirect(authUrl, { external: true });
       return authUrl;
     },
     signInWithOAuth2(state, code, options, stored) {

@@ -128,9 +128,10 @@ def rule_allows(call, collection, record, rule) -> bool:
         return False
 
 
-def auth_response(call, collection, record, token: str, method: str = "password") -> ApiResponse:
+def auth_response(call, collection, record, token: str, method: str = "password", meta=None) -> ApiResponse:
     """`{record, token}` once the collection's authRule lets the record in (403 as the binary's otherwise),
-    through the onRecordAuthRequest hooks (`e.token`, `e.meta`, `e.authMethod`): a `meta` they set is answered."""
+    through the onRecordAuthRequest hooks (`e.token`, `e.meta`, `e.authMethod`): `meta` (OAuth2's), or one the
+    hooks set, is answered."""
     if not rule_allows(call, collection, record, collection.options.get("authRule")):
         raise forbidden(NOT_ALLOWED)
 
@@ -143,8 +144,9 @@ def auth_response(call, collection, record, token: str, method: str = "password"
         call.enriched([record])  # the onRecordEnrich hooks, as the binary runs them on an auth answer's record
         shown = call.shown.get(id(record)) if call.shown else None
         answer = {"record": auth_record_json(collection, record, shown), "token": token}
-        if event.get("meta") is not None:
-            answer = {"meta": event["meta"], **answer}
+        given = event.get("meta", meta)
+        if given is not None:
+            answer = {"meta": given, **answer}
         return ApiResponse.json(200, answer)
     return call.hooked("onRecordAuthRequest", collection, [record], complete,
-                       {"event": {"token": token, "meta": None, "authMethod": method}})
+                       {"event": {"token": token, "meta": meta, "authMethod": method}})

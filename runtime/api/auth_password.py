@@ -25,7 +25,7 @@ def identity_fields(collection) -> list:
     return list((collection.options.get("passwordAuth") or {}).get("identityFields") or [])
 
 
-def _unique_column(collection, field: str):
+def unique_column(collection, field: str):
     """(found, nocase) for the single-column unique index on `field`."""
     for sql in collection.indexes:
         index = parse_index(sql)
@@ -38,7 +38,7 @@ def _unique_column(collection, field: str):
 
 def find_by_identity(store, collection, field: str, value: str):
     """The record whose `field` is `value`, or None (also when the field has no unique index)."""
-    found, nocase = _unique_column(collection, field)
+    found, nocase = unique_column(collection, field)
     if not found or field not in identity_fields(collection):
         return None
     collate = " COLLATE NOCASE" if nocase else ""
@@ -111,18 +111,21 @@ def auth_refresh(call, collection: str) -> ApiResponse:
 
 @ROUTES.route("GET", "/api/collections/{collection}/auth-methods")
 def auth_methods(call, collection: str) -> ApiResponse:
-    """What the sign-in page may offer. OAuth2 providers are not served by pagesvm: always none."""
+    """What the sign-in page may offer (OAuth2's providers with fresh states and PKCE verifiers)."""
+    from .auth_oauth2 import providers_info
+
     found = auth_collection(call, collection)
     options = found.options
     enabled = bool((options.get("passwordAuth") or {}).get("enabled"))
     fields = identity_fields(found) if enabled else []
     mfa, otp = options.get("mfa") or {}, options.get("otp") or {}
+    oauth2 = providers_info(found)
     return ApiResponse.json(200, top_fields(call, {
         "password": {"identityFields": fields, "enabled": enabled},
-        "oauth2": {"providers": [], "enabled": False},
+        "oauth2": oauth2,
         "mfa": {"enabled": bool(mfa.get("enabled")), "duration": int(mfa.get("duration") or 0) if mfa.get("enabled") else 0},
         "otp": {"enabled": bool(otp.get("enabled")), "duration": int(otp.get("duration") or 0) if otp.get("enabled") else 0},
-        "authProviders": [],
+        "authProviders": [{**p, "logo": ""} for p in oauth2["providers"]],
         "usernamePassword": enabled and "username" in fields,
         "emailPassword": enabled and "email" in fields,
     }))

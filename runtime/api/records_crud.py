@@ -27,7 +27,7 @@ def _begin(call, collection, rule: str):
     coll, shape = rules.collection_of(call, collection)
     if coll.type == "view":
         raise bad_request("Unsupported collection type.")
-    info = rules.request_info(call)
+    info = rules.request_info(call, context=call.info_context)
     rules.require_rule(call, getattr(coll, rule))
     return coll, shape, info
 

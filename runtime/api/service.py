@@ -21,7 +21,8 @@ from .router import ROUTES
 
 log = logging.getLogger("pagesvm")
 # Every module that registers routes; imported once, by the first Api made.
-ROUTE_MODULES = ("health", "files", "records_list", "records_crud", "auth_password", "auth_flows", "auth_otp")
+ROUTE_MODULES = ("health", "files", "records_list", "records_crud", "auth_password", "auth_flows", "auth_otp",
+                 "auth_oauth2")
 _loaded = False
 
 SUPERUSERS = "_superusers"
@@ -43,6 +44,7 @@ class ApiCall:
     """One request being answered: the request, the worker's DataStore, who is asking, the settings."""
 
     __slots__ = ("api", "request", "store", "_auth", "shown")
+    info_context = "default"  # `@request.context` for the rules; OAuth2's inner create says "oauth2"
 
     def __init__(self, api: "Api", request: ApiRequest):
         self.api, self.request, self.store = api, request, store_for(api.data_dir)
