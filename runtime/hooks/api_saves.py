@@ -75,7 +75,7 @@ class ApiRecordWrites:
         if reply.get("invalid"):
             raise ValidationError({name: {"code": code, "message": message} for name, code, message in reply["invalid"]})
         if reply.get("status"):  # an ApiError a hook threw: the answer, as the binary's firstApiError picks it
-            raise ApiError(int(reply["status"]), sentenize(str(reply["error"])), {})
+            raise ApiError(int(reply["status"]), sentenize(str(reply["error"])), reply.get("data") or {})
         raise ValueError(str(reply["error"]))
 
 
