@@ -14,7 +14,7 @@ catches them or lets them become the page's 500, as any exception of a binding.
 
 With pb_hooks record hooks, `save` and `delete` of a record they concern run them as a page's `$app.save` does:
 the layer above hands the request's options a `record_hooks` object (runtime/hooks/python_saves.py) with
-`wants(kind, record)`, `run(ctx, kind, record, in_transaction)` (True when Success hooks wait for this app's
+`wants(kind, record, store)`, `run(ctx, kind, record, in_transaction)` (True when Success hooks wait for this app's
 transaction) and `end(ctx, committed, error)`; a hook's refusal raises RecordHookError (or ValidationError).
 """
 from __future__ import annotations
@@ -78,7 +78,7 @@ class PythonApp:
     def _hooked(self, kind: str, record: Record) -> bool:
         """Run the record hooks around the write when some concern the record (they make the write)."""
         hooks = self._hooks
-        if hooks is None or not hooks.wants(kind, record):
+        if hooks is None or not hooks.wants(kind, record, self._store):
             return False
         if hooks.run(self._request, kind, record, self._waiting is not None) and self._waiting is not None:
             self._waiting[:] = [True]

@@ -21,7 +21,7 @@ from .auth_common import (
     INVALID_TOKEN, OTHER_COLLECTION, REQUIRED, SUPERUSERS, auth_collection, email_error, length_error, read_form,
     refuse_invalid, require_auth, text_error,
 )
-from .exchange import ApiResponse, bad_request
+from .exchange import ApiError, ApiResponse, bad_request
 from .router import ROUTES
 
 log = logging.getLogger("pagesvm.mail")
@@ -91,12 +91,17 @@ def request_password_reset(call, collection: str) -> ApiResponse:
     if not (found.options.get("passwordAuth") or {}).get("enabled"):
         raise bad_request("The collection is not configured to allow password authentication.")
     record = _requested(call, found)
-    if record is not None and not mail_tokens.recently_sent("passwordReset", record):
-        error = mail_tokens.send_password_reset(call.store, found, record)
+    if record is None or mail_tokens.recently_sent("passwordReset", record):
+        return ApiResponse.empty(204)
+
+    def complete(_event):
+        error = mail_tokens.send_password_reset(call.store, found, record,
+                                                call.mailer("onMailerRecordPasswordResetSend"))
         _mailed("password reset", error)
         if error is None:
             mail_tokens.recently_sent("passwordReset", record, mark=True)
-    return ApiResponse.empty(204)
+        return ApiResponse.empty(204)
+    return call.hooked("onRecordRequestPasswordResetRequest", found, [record], complete)
 
 
 @ROUTES.route("POST", _BASE + "confirm-password-reset")
@@ -114,11 +119,14 @@ def confirm_password_reset(call, collection: str) -> ApiResponse:
             {"code": "validation_values_mismatch", "message": "Values don't match."} if confirm != form["password"]
             else None),
     })
-    record.set_password(form["password"])
-    if not record.verified() and _claims(form["token"]).get("email") == record.email():
-        record.set("verified", True)  # the mail reached its owner: the address is verified too
-    _save(call, record, "Failed to set new password.")
-    return _confirmed("passwordReset", record)
+
+    def complete(_event):
+        record.set_password(form["password"])
+        if not record.verified() and _claims(form["token"]).get("email") == record.email():
+            record.set("verified", True)  # the mail reached its owner: the address is verified too
+        _save(call, record, "Failed to set new password.")
+        return _confirmed("passwordReset", record)
+    return call.hooked("onRecordConfirmPasswordResetRequest", found, [record], complete)
 
 
 @ROUTES.route("POST", _BASE + "request-verification")
@@ -126,10 +134,16 @@ def request_verification(call, collection: str) -> ApiResponse:
     found = auth_collection(call, collection)
     _not_superusers(found, "All superusers are verified by default.")
     record = _requested(call, found)
-    if record is not None and not record.verified() and not mail_tokens.recently_sent("verification", record):
-        _mailed("verification", mail_tokens.send_verification(call.store, found, record))
-        mail_tokens.recently_sent("verification", record, mark=True)
-    return ApiResponse.empty(204)
+    if record is None or (not record.verified() and mail_tokens.recently_sent("verification", record)):
+        return ApiResponse.empty(204)
+
+    def complete(_event):
+        if not record.verified():
+            _mailed("verification", mail_tokens.send_verification(call.store, found, record,
+                                                                  call.mailer("onMailerRecordVerificationSend")))
+            mail_tokens.recently_sent("verification", record, mark=True)
+        return ApiResponse.empty(204)
+    return call.hooked("onRecordRequestVerificationRequest", found, [record], complete)
 
 
 @ROUTES.route("POST", _BASE + "confirm-verification")
@@ -146,12 +160,16 @@ def confirm_verification(call, collection: str) -> ApiResponse:
             record, error = None, {"code": "validation_token_email_mismatch",
                                    "message": "The record email doesn't match with the requested token claims."}
     refuse_invalid({"token": error})
-    if not record.verified():
-        record.set("verified", True)
-        if not (found.options.get("passwordAuth") or {}).get("enabled"):
-            record.set_password(random_string(30))  # as the binary: no password set before verification survives
-        _save(call, record, "An error occurred while saving the verified state.")
-    return _confirmed("verification", record)
+    was_verified = record.verified()
+
+    def complete(_event):
+        if not was_verified:
+            record.set("verified", True)
+            if not (found.options.get("passwordAuth") or {}).get("enabled"):
+                record.set_password(random_string(30))  # as the binary: no password set before verification survives
+            _save(call, record, "An error occurred while saving the verified state.")
+        return _confirmed("verification", record)
+    return call.hooked("onRecordConfirmVerificationRequest", found, [record], complete)
 
 
 @ROUTES.route("POST", _BASE + "request-email-change")
@@ -168,9 +186,17 @@ def request_email_change(call, collection: str) -> ApiResponse:
         if other is not None and other.id != record.id:
             error = {"code": "validation_invalid_new_email", "message": "Invalid new email address."}
     refuse_invalid({"newEmail": error})
-    if mail_tokens.send_email_change(call.store, found, record, new_email) is not None:
-        raise bad_request("Failed to request email change.")
-    return ApiResponse.empty(204)
+
+    def complete(event):
+        failed = mail_tokens.send_email_change(call.store, found, record, str(event.get("newEmail") or new_email),
+                                               call.mailer("onMailerRecordEmailChangeSend"))
+        if isinstance(failed, ApiError):
+            raise failed
+        if failed is not None:
+            raise bad_request("Failed to request email change.")
+        return ApiResponse.empty(204)
+    return call.hooked("onRecordRequestEmailChangeRequest", found, [record], complete,
+                       {"event": {"newEmail": new_email}})
 
 
 def _email_change(call, collection, token: str):
@@ -195,7 +221,11 @@ def confirm_email_change(call, collection: str) -> ApiResponse:
     if password_error is None and (record is None or not record.validate_password(form["password"])):
         password_error = {"code": "validation_invalid_password", "message": "Missing or invalid auth record password."}
     refuse_invalid({"token": token_error, "password": password_error})
-    record.set_email(new_email)
-    record.set("verified", True)
-    _save(call, record, "Failed to confirm email change.")
-    return ApiResponse.empty(204)
+
+    def complete(event):
+        record.set_email(str(event.get("newEmail") or new_email))
+        record.set("verified", True)
+        _save(call, record, "Failed to confirm email change.")
+        return ApiResponse.empty(204)
+    return call.hooked("onRecordConfirmEmailChangeRequest", found, [record], complete,
+                       {"event": {"newEmail": new_email}})

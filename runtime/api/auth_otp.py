@@ -74,23 +74,35 @@ def request_otp(call, collection: str) -> ApiResponse:
     email = read_form(call, "email")["email"]
     refuse_invalid({"email": email_error(email)})
     record = find_by_email(call.store, found, email)
-    if record is None:
-        return ApiResponse.json(200, {"otpId": new_record_id()})
-    otp = _reused(call.store, record, float(options.get("duration") or 0))
-    if otp is None:
-        code = random_string(int(options.get("length") or 0), "1234567890")
-        otp = call.store.new_record(OTPS, {"collectionRef": found.id, "recordRef": record.id})
-        otp.set_password(code)
+    code = random_string(int(options.get("length") or 0), "1234567890")
+
+    def complete(event):  # after the onRecordRequestOTPRequest hooks, which may change e.password
+        if record is None:
+            return ApiResponse.json(200, {"otpId": new_record_id()})
+        otp = _reused(call.store, record, float(options.get("duration") or 0))
+        if otp is None:
+            otp = _mailed_otp(call, found, record, str(event.get("password") or code), options)
+        return ApiResponse.json(200, {"otpId": otp.id})
+    return call.hooked("onRecordRequestOTPRequest", found, [record] if record is not None else [], complete,
+                       {"event": {"password": code}})
+
+
+def _mailed_otp(call, collection, record, code: str, options: dict):
+    """A new OTP of ``code`` for ``record``, mailed (through the onMailerRecordOTPSend hooks when some exist);
+    noted `sentTo` once mailed, deleted again when the mail failed."""
+    otp = call.store.new_record(OTPS, {"collectionRef": collection.id, "recordRef": record.id})
+    otp.set_password(code)
+    call.store.save(otp)
+    error = mail_tokens.send_record_mail(call.store, record, options.get("emailTemplate") or {}, record.email(),
+                                         call.mailer("onMailerRecordOTPSend"), {"otpId": otp.id, "password": code},
+                                         OTP=code, OTP_ID=otp.id)
+    if error is not None:
+        log.error("failed to send the OTP mail: %s", error)
+        call.store.delete(otp)
+    elif not otp.get_string("sentTo"):
+        otp.set("sentTo", record.email())
         call.store.save(otp)
-        error = mail_tokens.send_record_mail(call.store, record, options.get("emailTemplate") or {}, record.email(),
-                                             OTP=code, OTP_ID=otp.id)
-        if error is not None:
-            log.error("failed to send the OTP mail: %s", error)
-            call.store.delete(otp)
-        elif not otp.get_string("sentTo"):
-            otp.set("sentTo", record.email())
-            call.store.save(otp)
-    return ApiResponse.json(200, {"otpId": otp.id})
+    return otp
 
 
 def _may_try(call, record) -> bool:
@@ -136,7 +148,12 @@ def auth_with_otp(call, collection: str) -> ApiResponse:
     refuse_invalid({"otpId": length_error(form["otpId"], 1, 255) if form["otpId"] else REQUIRED,
                     "password": length_error(form["password"], 1, 71) if form["password"] else REQUIRED})
     otp, record = _checked(call, found, form["otpId"], form["password"])
+    return call.hooked("onRecordAuthWithOTPRequest", found, [record, otp],
+                       lambda _event: _signed_in(call, found, otp, record), {"named": {"otp": 1}})
 
+
+def _signed_in(call, found, otp, record) -> ApiResponse:
+    """The used OTP deleted, the record maybe verified by it, and the auth answer."""
     sent_to = otp.get_string("sentTo")
     call.store.delete(otp)
     if not record.verified() and sent_to and record.email() == sent_to:

@@ -63,29 +63,34 @@ def render(store, record, template: dict, **values) -> tuple[str, str]:
     return subject, _PAGE.format(body)
 
 
-def send_record_mail(store, record, template: dict, to: str, **values) -> str | None:
-    """Render and send; None once sent (or logged), else why not."""
+def send_record_mail(store, record, template: dict, to: str, send=None, meta: dict | None = None, **values):
+    """Render and send (through ``send(record, message, meta)``, the mail hooks' way, when given); None once
+    sent (or logged), else why not: a text, or the ApiError a mail hook threw."""
     subject, body = render(store, record, template, **values)
-    meta = load_settings(store).get("meta") or {}
-    return send_mail(store, {
-        "from": {"name": str(meta.get("senderName") or ""), "address": str(meta.get("senderAddress") or "")},
-        "to": [{"name": "", "address": to}], "subject": subject, "html": body,
-    })
+    settings_meta = load_settings(store).get("meta") or {}
+    message = {
+        "from": {"name": str(settings_meta.get("senderName") or ""), "address": str(settings_meta.get("senderAddress") or "")},
+        "to": [{"name": "", "address": to}], "bcc": [], "cc": [], "subject": subject, "html": body, "text": "",
+        "headers": {},
+    }
+    if send is not None:
+        return send(record, message, meta or {})
+    return send_mail(store, message)
 
 
-def send_password_reset(store, collection, record) -> str | None:
+def send_password_reset(store, collection, record, send=None):
     token = issue_record_token(collection, record, "passwordReset", email=record.email())
     return send_record_mail(store, record, collection.options.get("resetPasswordTemplate") or {}, record.email(),
-                            TOKEN=token)
+                            send, {"token": token}, TOKEN=token)
 
 
-def send_verification(store, collection, record) -> str | None:
+def send_verification(store, collection, record, send=None):
     token = issue_record_token(collection, record, "verification", email=record.email())
     return send_record_mail(store, record, collection.options.get("verificationTemplate") or {}, record.email(),
-                            TOKEN=token)
+                            send, {"token": token}, TOKEN=token)
 
 
-def send_email_change(store, collection, record, new_email: str) -> str | None:
+def send_email_change(store, collection, record, new_email: str, send=None):
     token = issue_record_token(collection, record, "emailChange", email=record.email(), newEmail=new_email)
     return send_record_mail(store, record, collection.options.get("confirmEmailChangeTemplate") or {}, new_email,
-                            TOKEN=token)
+                            send, {"token": token, "newEmail": new_email}, TOKEN=token)

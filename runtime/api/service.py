@@ -83,6 +83,15 @@ class ApiCall:
             return complete({})
         return hooks.run(self, name, collection, records, complete, extra or {}, info)
 
+    def mailer(self, name: str):
+        """How an auth mail goes out: through the project's ``name`` mail hooks (onMailerRecordOTPSend…) when it
+        has any, ``send(record, message, meta)`` -> None once sent, else why not (a text or a hook's ApiError);
+        None when it has none (runtime/api/mail_tokens.py then sends at once)."""
+        hooks = self.api.hooks
+        if hooks is None or name not in hooks.table:
+            return None
+        return lambda record, message, meta: hooks.mail(self, name, record, message, meta)
+
     def save(self, record) -> None:
         """Save ``record`` as PocketBase's API does: through the project's record hooks (onRecordCreate…,
         onRecordValidate, the After…Success/Error ones) when some concern it, else straight to the store. The

@@ -17,13 +17,12 @@ import logging
 from bindings import host_steps
 from bindings.app import session
 from runtime.api.exchange import GENERIC, ApiError, ApiResponse, not_found
+from runtime.api.rules import request_info
 from runtime.data.db import NotFoundError
+from runtime.data.mailer import send_mail
 
 log = logging.getLogger("pagesvm")
-REQUEST_HOOKS = frozenset(("onRecordsListRequest", "onRecordViewRequest", "onRecordCreateRequest",
-                           "onRecordUpdateRequest", "onRecordDeleteRequest", "onRecordAuthRequest",
-                           "onRecordAuthWithPasswordRequest", "onRecordAuthRefreshRequest", "onRecordEnrich"))
-# The endpoints (method, last path part) whose answer passes some request hook, and the hooks each may fire.
+# The endpoints (method, last path part) whose answer passes some request or mail hook, and the hooks each may fire.
 ENDPOINT_HOOKS = {
     ("GET", "records"): ("onRecordsListRequest", "onRecordEnrich"),
     ("GET", "record"): ("onRecordViewRequest", "onRecordEnrich"),
@@ -32,9 +31,16 @@ ENDPOINT_HOOKS = {
     ("DELETE", "record"): ("onRecordDeleteRequest",),
     ("POST", "auth-with-password"): ("onRecordAuthWithPasswordRequest", "onRecordAuthRequest", "onRecordEnrich"),
     ("POST", "auth-refresh"): ("onRecordAuthRefreshRequest", "onRecordAuthRequest", "onRecordEnrich"),
-    ("POST", "auth-with-otp"): ("onRecordAuthRequest", "onRecordEnrich"),
+    ("POST", "auth-with-otp"): ("onRecordAuthWithOTPRequest", "onRecordAuthRequest", "onRecordEnrich"),
+    ("POST", "request-otp"): ("onRecordRequestOTPRequest", "onMailerRecordOTPSend"),
+    ("POST", "request-password-reset"): ("onRecordRequestPasswordResetRequest", "onMailerRecordPasswordResetSend"),
+    ("POST", "confirm-password-reset"): ("onRecordConfirmPasswordResetRequest",),
+    ("POST", "request-verification"): ("onRecordRequestVerificationRequest", "onMailerRecordVerificationSend"),
+    ("POST", "confirm-verification"): ("onRecordConfirmVerificationRequest",),
+    ("POST", "request-email-change"): ("onRecordRequestEmailChangeRequest", "onMailerRecordEmailChangeSend"),
+    ("POST", "confirm-email-change"): ("onRecordConfirmEmailChangeRequest",),
 }
-
+REQUEST_HOOKS = frozenset(name for names in ENDPOINT_HOOKS.values() for name in names)
 
 def request_hook_table(found) -> dict:
     """{hook name: [[file, index, filters]...]} of the request hooks among the Registrations ``found``."""
@@ -101,6 +107,30 @@ class ApiHooks:
         return ApiResponse(int(reply["status"]), body.encode("utf-8"), [(str(k), str(v)) for k, v in reply.get("headers") or ()])
 
 
+    def mail(self, call, name: str, record, message: dict, meta: dict):
+        """An auth mail through its ``name`` hooks (onMailerRecordPasswordResetSend…): ``e.message`` may be
+        changed; the last ``e.next()`` sends it. None once sent (or when a hook ended the chain without
+        sending), else why not: a text, or the ApiError a hook threw."""
+        refs = self.refs(name, record.collection.get("name", ""), record.collection.get("id", ""))
+        if not refs:
+            return send_mail(call.store, message)
+        engine = self.engine_of()
+        if not engine.evaluating or engine.ctx is None:
+            raise ApiError(500, GENERIC)
+        records_session = session(engine.ctx)
+        reply = engine.nested("apiMail", {"refs": refs, "records": records_session.pack([record]),
+                                          "message": message, "meta": meta})
+        if not isinstance(reply, dict):
+            return "mail hook failed"
+        records_session.apply(reply.get("refs") or [])
+        if "error" in reply:
+            failed = reply["error"]
+            if failed.get("api"):
+                return ApiError(int(failed.get("status") or 400), str(failed.get("message") or GENERIC),
+                                failed.get("data"))
+            return str(failed.get("message") or "mail hook failed")
+        return send_mail(call.store, reply["sent"]) if reply.get("sent") else None
+
     def enrich(self, call, records: list) -> dict:
         """onRecordEnrich on ``records`` (the answer's, expanded ones included), one nested evaluation for all:
         {id(record): what its chain asked to show ({h: hidden, u: unhidden, c: custom data, e: email})}."""
@@ -113,7 +143,7 @@ class ApiHooks:
             raise ApiError(500, GENERIC)
         records_session = session(engine.ctx)
         reply = engine.nested("apiEnrich", {"records": records_session.pack(records), "refs": wanted,
-                                            "info": _info(None, call)})
+                                            "info": _info(None, call, False)})
         if not isinstance(reply, dict):
             raise ApiError(500, GENERIC)
         if "error" in reply:
@@ -128,10 +158,15 @@ def _reply(response: ApiResponse) -> dict:
             "body": response.body.decode("utf-8", "replace")}
 
 
-def _info(info, call) -> dict:
+def _info(info, call, whole: bool = True) -> dict:
     """What `e.requestInfo()` shows (the auth record is fetched by JavaScript from its id, when read)."""
     auth = call.auth
     out = {"auth": {"collectionId": auth[0].id, "id": auth[1].id} if auth else None, "superuser": call.is_superuser}
+    if info is None and whole:  # an auth flow's event: the request as the rules would see it
+        try:
+            info = request_info(call, call.request.data())
+        except ApiError:
+            info = request_info(call)
     if info is not None:
         out.update(query=info.query, headers=info.headers, body=info.body, method=info.method, context=info.context)
     return out

@@ -41,7 +41,7 @@ class ApiRecordWrites:
         self.filters = {op: _filters(hooks.table, op) for op in ("Create", "Update", "Delete")}
 
     def wants(self, kind: str, record) -> bool:
-        return self.hooks.wants(kind, record)
+        return self.hooks.wants(kind, record, store_for(self.data_dir))
 
     def concerns(self, method: str, kind: str, key: str) -> bool:
         """Whether a call (``kind``: ``records``, ``record``, ``confirm-…``) may write a record of the collection
@@ -52,13 +52,16 @@ class ApiRecordWrites:
         every, keys = self.filters[op]
         if every or key in keys:
             return True
-        if not keys:
+        if not keys and op != "Delete":
             return False
+        store = store_for(self.data_dir)
         try:  # the URL names the collection one way, a filter maybe the other
-            collection = store_for(self.data_dir).find_collection_by_name_or_id(key)
+            collection = store.find_collection_by_name_or_id(key)
         except NotFoundError:
             return False
-        return collection.name in keys or collection.id in keys
+        if collection.name in keys or collection.id in keys:
+            return True
+        return op == "Delete" and self.hooks.reaches(store, collection.id)  # a cascade or a clear may fire some
 
     def write(self, kind: str, record) -> None:
         """The chain around the save (``kind`` "save") or delete of ``record``; the last e.next() writes."""
@@ -75,7 +78,7 @@ class ApiRecordWrites:
         if reply.get("invalid"):
             raise ValidationError({name: {"code": code, "message": message} for name, code, message in reply["invalid"]})
         if reply.get("status"):  # an ApiError a hook threw: the answer, as the binary's firstApiError picks it
-            raise ApiError(int(reply["status"]), sentenize(str(reply["error"])), {})
+            raise ApiError(int(reply["status"]), sentenize(str(reply["error"])), reply.get("data") or {})
         raise ValueError(str(reply["error"]))
 
 

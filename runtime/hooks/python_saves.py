@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bindings.app import session
 from bindings.app_python import RecordHookError
+from runtime.data.collections import all_collections
 from runtime.data.validation import ValidationError
 
 OUTSIDE = ("pagesvm: the pb_hooks record hooks of {collection} can only run for a save or delete a Python binding "
@@ -30,17 +31,43 @@ class PythonRecordHooks:
         self.engine_of = engine_of
         self.table = table
 
-    def wants(self, kind: str, record) -> bool:
-        """True when a registered hook of this write's chain takes the record's collection."""
+    def wants(self, kind: str, record, store=None) -> bool:
+        """True when a registered hook of this write's chain takes the record's collection, or (a delete, given
+        the ``store``) a hook of the records its cascades delete or its relations clear may fire."""
         op = "Delete" if kind == "delete" else "Create" if record.is_new else "Update"
-        names = [f"onRecord{op}", f"onRecord{op}Execute", f"onRecordAfter{op}Success", f"onRecordAfter{op}Error"]
-        if op != "Delete":
-            names.append("onRecordValidate")
-        keys = (record.collection.get("name"), record.collection.get("id"))
-        for name in names:
-            for _file, _index, filters in self.table.get(name, ()):
-                if not filters or keys[0] in filters or keys[1] in filters:
+        if self.takes(op, record.collection.get("name"), record.collection.get("id")):
+            return True
+        return op == "Delete" and store is not None and self.reaches(store, record.collection.get("id"))
+
+    def takes(self, op: str, name, collection_id) -> bool:
+        for hook in _chain(op) + (("onRecordValidate",) if op != "Delete" else ()):
+            for _file, _index, filters in self.table.get(hook, ()):
+                if not filters or name in filters or collection_id in filters:
                     return True
+        return False
+
+    def reaches(self, store, collection_id) -> bool:
+        """Whether deleting a record of the collection may delete (a cascade, followed on) or clear (a relation
+        that is not cascading) records of a collection whose delete or update hooks exist. Asked only when the
+        project has record hooks and none takes the collection itself: one read of the collections."""
+        if not any(self.table.get(name) for op in ("Delete", "Update") for name in _chain(op)):
+            return False  # no hook a cascade or a clear could fire: no read at all
+        every = all_collections(store.db)
+        seen, todo = {collection_id}, [collection_id]
+        while todo:
+            target = todo.pop()
+            for collection in every:
+                for field in collection.fields:
+                    if field.get("type") != "relation" or field.get("collectionId") != target or collection.type == "view":
+                        continue
+                    if not field.get("cascadeDelete"):
+                        if self.takes("Update", collection.name, collection.id):
+                            return True
+                    elif self.takes("Delete", collection.name, collection.id):
+                        return True
+                    elif collection.id not in seen:
+                        seen.add(collection.id)
+                        todo.append(collection.id)
         return False
 
     def _engine(self, ctx, record):
@@ -76,3 +103,8 @@ def install(runtime, table: dict) -> None:
     """Give the requests of ``runtime`` (a PagesRuntime) the record hooks, when the site has any."""
     if table:
         runtime.options["record_hooks"] = PythonRecordHooks(lambda: runtime.engine, table)
+
+
+def _chain(op: str) -> tuple:
+    """The record hooks of a write's chain (``op``: Create, Update, Delete), onRecordValidate aside."""
+    return f"onRecord{op}", f"onRecord{op}Execute", f"onRecordAfter{op}Success", f"onRecordAfter{op}Error"

@@ -68,6 +68,31 @@
     }
   }
 
+  // An auth mail's hooks (onMailerRecordPasswordResetSend…): a = {refs, records: [record], message, meta}.
+  // e.message is PocketBase's mailer.Message as JSON; the last e.next() hands it back to be sent.
+  R.nested.apiMail = function (a) {
+    const K = R.appKit;
+    const record = K.fromList(a.records)[0];
+    const list = a.refs.map((ref) => R.hookEntry(ref).handler);
+    let sent = null, i = 0;
+    const e = { app: G.$app, record, message: a.message, meta: a.meta, next: null };
+    e.next = function next() {
+      if (i < list.length) return list[i++](e);
+      if (i++ === list.length) sent = e.message;
+      return undefined;
+    };
+    const refs = () => (K.state(record).ops !== null ? [K.ref(K.state(record))] : []);
+    try {
+      e.next();
+    } catch (err) {
+      const api = err instanceof R.hookErrors.ApiError;
+      const answer = R.apiErrorBody(err).json;
+      return { error: { api, status: answer.status, data: answer.data,
+        message: api ? answer.message : (err instanceof Error ? String(err.message) : R.stringify(err)) }, refs: refs() };
+    }
+    return { sent, refs: refs() };
+  };
+
   R.nested.apiRequest = function (a) {
     const K = R.appKit;
     const records = K.fromList(a.records);
@@ -110,14 +135,17 @@
       e.record = records.length ? records[0] : null;
     }
     if (a.extra.event) Object.assign(e, a.extra.event);
+    if (a.extra.named) for (const [key, at] of Object.entries(a.extra.named)) e[key] = records[at] || null;  // e.otp
     let i = 0;
     e.next = function next() {
       if (i < list.length) return list[i++](e);
       if (i++ !== list.length) return undefined;
       const refs = [];
       for (const r of records) if (K.state(r).ops !== null) refs.push(K.ref(K.state(r)));
-      const out = R.py('pv_step.run', [refs, { meta: e.meta === undefined ? null : e.meta }]);
-      if (out.error) throw new R.hookErrors.ApiError(out.error.status, out.error.message, out.error.data);
+      const back = { meta: e.meta === undefined ? null : e.meta };
+      for (const key of Object.keys(a.extra.event || {})) back[key] = e[key];  // e.password, e.newEmail…
+      const out = R.py('pv_step.run', [refs, back]);
+      if (out.error) throw R.apiErrorWith(out.error.status, out.error.message, out.error.data);
       K.fromList(out.records);  // the records as saved: ids, isNew()
       const kept = res.headers.filter((h) => h[0].toLowerCase() === 'set-cookie');
       res.status = out.response.status;

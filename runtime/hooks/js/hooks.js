@@ -17,14 +17,17 @@
     text = text[0].toUpperCase() + text.slice(1);
     return /[.!?]$/.test(text) ? text : text + '.';
   }
-  // Only validation-error shaped data is sent; any other value of a key reads as an invalid value.
-  function safeData(data) {
+  // router.NewApiError's safeErrorsData: an object's keys are kept, an object value is walked the same way,
+  // every other value (a string, a number, an array, `code`/`message` strings too) reads as an invalid value;
+  // data that is no object at all is {}. As the binary, a {code, message} pair a hook writes is not kept.
+  const INVALID = { code: 'validation_invalid_value', message: 'Invalid value.' };
+  function safeData(data, depth) {
     const out = {};
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return out;
     for (const key of Object.keys(data)) {
       const v = data[key];
-      out[key] = v !== null && typeof v === 'object' && typeof v.code === 'string' && typeof v.message === 'string'
-        ? { code: v.code, message: v.message } : { code: 'validation_invalid_value', message: 'Invalid value.' };
+      out[key] = v !== null && typeof v === 'object' && !Array.isArray(v) && (depth || 0) < 32
+        ? safeData(v, (depth || 0) + 1) : { code: INVALID.code, message: INVALID.message };
     }
     return out;
   }
@@ -57,6 +60,12 @@
     G[name] = errors[name];
   }
   R.hookErrors = errors;
+  // An ApiError whose data is already in the answer's shape (Python's checks, another ApiError's): kept as is.
+  R.apiErrorWith = function (status, message, data) {
+    const out = new ApiError(status, message);
+    if (data !== null && typeof data === 'object') out.data = data;
+    return out;
+  };
   // What a thrown value answers: an ApiError as itself, anything else PocketBase's generic 400.
   R.apiErrorBody = function (e) {
     if (e instanceof ApiError) return { status: e.status >= 400 && e.status < 600 ? e.status : 400, json: e.toJSON() };

@@ -50,7 +50,7 @@
   function asGoThrown(err) {
     const E = R.hookErrors;
     if (E === undefined || !(err instanceof E.ApiError) || err.name === 'GoError') return err;
-    const out = new E.ApiError(err.status, err.message, err.data);
+    const out = R.apiErrorWith(err.status, err.message, err.data);
     Object.defineProperty(out, 'name', { value: 'GoError' });
     out.value = R.goError(err.message).value;
     return out;
@@ -149,7 +149,10 @@
   function failed(err) {
     const out = { error: err instanceof Error ? String(err.message) : String(err) };
     if (err instanceof Error && err.pvInvalid) out.invalid = err.pvInvalid;
-    if (R.hookErrors !== undefined && err instanceof R.hookErrors.ApiError) out.status = err.status;
+    if (R.hookErrors !== undefined && err instanceof R.hookErrors.ApiError) {
+      out.status = err.status;
+      out.data = err.data;
+    }
     return out;
   }
   if (R.nested) R.nested.recordHooks = fromPython;  // a migration's interpreter has no Python bindings
