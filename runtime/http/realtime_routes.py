@@ -21,6 +21,8 @@ from tornado import httputil
 from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.iostream import StreamClosedError
 
+from ..api import ApiRequest
+from ..api.exchange import not_found
 from ..realtime import Client, Message, set_subscriptions
 from ..realtime.clients import IP_KEY
 from . import cors
@@ -83,7 +85,7 @@ class RealtimeRoutes:
         self._sweeper = None
 
     def serve(self, handler) -> bool:
-        """Answer `/api/realtime` (True), or leave other methods to the API's 404 (False)."""
+        """Answer `/api/realtime`: the stream, the subscriptions, PocketBase's 404 for any other method."""
         method = handler.request.method
         if method == "GET":
             self._open(handler)
@@ -91,14 +93,13 @@ class RealtimeRoutes:
         if method == "POST":
             request = handler.request
             headers = request.headers
-            from ..api import ApiRequest
-
             call = ApiRequest("POST", request.path, request.query, dict(headers.items()), request.body or b"",
                               headers.get("Content-Type", ""), request.remote_ip)
             answer = set_subscriptions(self.broker, self.api, call)
-            handler.send(Response(answer.status, answer.body, answer.headers + [cors.ALLOW_ANY]))
-            return True
-        return False
+        else:
+            answer = not_found().response()
+        handler.send(Response(answer.status, answer.body, answer.headers + [cors.ALLOW_ANY]))
+        return True
 
     def _open(self, handler) -> None:
         hold = getattr(handler, "hold", None)

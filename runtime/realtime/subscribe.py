@@ -20,8 +20,12 @@ MISSING_CLIENT = "Missing or invalid client id."
 AUTH_MISMATCH = "The current and the previous request authorization don't match."
 
 
-def _error(code: str, message: str) -> dict:
-    return {"code": code, "message": message}
+def _error(code: str, message: str, low: int | None = None, high: int | None = None) -> dict:
+    """One field's error as the binary words it (a length error names its bounds in `params`)."""
+    error = {"code": code, "message": message}
+    if high is not None:
+        error["params"] = {"max": high, "min": low}
+    return error
 
 
 def _checked(data) -> tuple[str, list]:
@@ -34,11 +38,13 @@ def _checked(data) -> tuple[str, list]:
     if not client_id:
         errors["clientId"] = _error("validation_required", "Cannot be blank.")
     elif len(client_id) > MAX_ID:
-        errors["clientId"] = _error("validation_length_out_of_range", f"The length must be between 1 and {MAX_ID}.")
+        errors["clientId"] = _error("validation_length_out_of_range", f"The length must be between 1 and {MAX_ID}.",
+                                     1, MAX_ID)
     if len(topics) > MAX_TOPICS:
-        errors["subscriptions"] = _error("validation_length_too_long", f"The length must be no more than {MAX_TOPICS}.")
+        errors["subscriptions"] = _error("validation_length_too_long", f"The length must be no more than {MAX_TOPICS}.",
+                                         0, MAX_TOPICS)
     else:
-        long = {str(i): _error("validation_length_too_long", f"The length must be no more than {MAX_TOPIC}.")
+        long = {str(i): _error("validation_length_too_long", f"The length must be no more than {MAX_TOPIC}.", 0, MAX_TOPIC)
                 for i, t in enumerate(topics) if len(t) > MAX_TOPIC}
         if long:
             errors["subscriptions"] = long
@@ -76,6 +82,7 @@ def _body(request: ApiRequest):
         data = request.data()
     except Exception:  # noqa: BLE001 - a body that cannot be read is PocketBase's generic 400
         raise bad_request() from None
-    if "subscriptions" in data and isinstance(data["subscriptions"], str):  # one topic in a form field
+    form = "json" not in request.content_type.lower()
+    if form and isinstance(data, dict) and isinstance(data.get("subscriptions"), str):  # one topic in a form field
         data = {**data, "subscriptions": [data["subscriptions"]]}
     return data

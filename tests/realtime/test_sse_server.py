@@ -124,3 +124,39 @@ def test_streams_do_not_count_against_max_connections_and_leavers_are_forgotten(
     finally:
         for s in streams:
             s.close()
+
+
+# What PocketBase 0.40.6 answered to these bodies (observed on the binary; the same bodies sent to pagesvm).
+GENERIC = "Something went wrong while processing your request."
+
+
+def _length(code, message, low, high):
+    return {"code": code, "message": message, "params": {"max": high, "min": low}}
+
+
+def test_refused_subscription_bodies_are_answered_as_pocketbase(server):
+    sse = SseClient(server.port)
+    try:
+        client_id = sse.event()["id"]
+        cases = [
+            ({"clientId": "", "subscriptions": ["x" * 2501]}, 400, {
+                "clientId": {"code": "validation_required", "message": "Cannot be blank."},
+                "subscriptions": {"0": _length("validation_length_too_long", "The length must be no more than 2500.",
+                                               0, 2500)}}),
+            ({"clientId": "a" * 256, "subscriptions": ["a"] * 1001}, 400, {
+                "clientId": _length("validation_length_out_of_range", "The length must be between 1 and 255.", 1, 255),
+                "subscriptions": _length("validation_length_too_long", "The length must be no more than 1000.",
+                                         0, 1000)}),
+            ({"clientId": client_id, "subscriptions": "posts"}, 400, {}),
+            ("notjson", 400, {}),
+        ]
+        for body, status, data in cases:
+            raw = body if isinstance(body, str) else json.dumps(body)
+            answer = server.post("/api/realtime", body=raw, headers={"Content-Type": "application/json"})
+            assert (answer.status, json.loads(answer.body)) == (status, {"data": data, "message": GENERIC,
+                                                                        "status": status}), body
+        assert _subscribe(server, client_id, ["", "a"]).status == 204
+        answer = server.request("DELETE", "/api/realtime")
+        assert (answer.status, json.loads(answer.body)["message"]) == (404, "The requested resource wasn't found.")
+    finally:
+        sse.close()
