@@ -14,6 +14,7 @@ PAGE_API = "bindings.page_api"  # the request and response API (request.js, resp
 # The JSVM globals ($security, $filepath, $os, console, sleep, toString…, $template) throw record.js's GoError or
 # their own: after the app.
 JSVM = ("bindings.security", "bindings.filepath", "bindings.os_api", "bindings.globals", "bindings.http_api", "bindings.mail_api",
+        "bindings.realtime_api",
         "bindings.template")
 # pb() (the js-sdk plugin) and the auth plugin's helpers: after the JSVM globals they call ($security, $app.settings).
 FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app",

@@ -1,4 +1,4 @@
-"""The module map's arrows hold: serve → http → hooks → render → bindings → api → data, never the other way.
+"""The module map's arrows hold: serve → http → hooks → render → bindings → realtime → api → data, never the other way.
 
 Every import in the production packages is read from the source (top-level and inside
 functions alike, relative ones resolved), so a new upward import fails here with the
@@ -13,7 +13,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Each layer may import the ones after it in this list, never one before it.
-ORDER = ["runtime.serve", "runtime.http", "runtime.hooks", "runtime.render", "bindings", "runtime.api", "runtime.data"]
+ORDER = ["runtime.serve", "runtime.http", "runtime.hooks", "runtime.render", "bindings", "runtime.realtime", "runtime.api",
+         "runtime.data"]
 MAX_LINES = 400
 
 

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 
+from . import changes
 from .busy import busy_errors, busy_timeout_ms
 
 NO_ROWS = "sql: no rows in result set"
@@ -124,6 +125,7 @@ class Database:
         self._lock = threading.RLock()
         self._depth = 0
         self.collection_reads: dict = {}  # collections.read_collection's: key -> what it read, None -> when
+        self.committed = None  # record writes waiting for the outermost commit (changes.note), None: none
 
     @classmethod
     def open(cls, data_dir: str) -> "Database":
@@ -207,9 +209,13 @@ class Database:
                 self.conn.execute("COMMIT")
             except BaseException:
                 self._depth = 0
+                self.committed = None
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
+        if self.committed is not None:  # writes someone listens for (runtime.data.changes), told once committed
+            events, self.committed = self.committed, None
+            changes.committed(self, events)
 
     def run_in_transaction(self, fn):
         """`fn(db)` inside one transaction (joining an open one); its result, or its exception after rollback."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from . import changes
 from .busy import DatabaseBusyError, is_busy
 from .collections import (OWNED_BY_RECORDS, Collection, all_collections, find_collection_by_name_or_id,
                           read_collection)
@@ -170,6 +171,8 @@ class DataStore:
                 raise
             raise ValueError(go_sql_error(exc)) from exc
         record.mark_saved()
+        if changes._listeners:  # realtime has clients: the write is told once committed
+            changes.note(self.db, "create" if creating else "update", record.collection, record.original)
         return record
 
     def _end_sign_ins(self, record: Record, changed: list) -> None:
@@ -221,6 +224,8 @@ class DataStore:
             for collection, field in self._referencing(record):
                 self._release(record, collection, field)
         self.db.execute(f"DELETE FROM {quote(record.collection['name'])} WHERE id = ?", (record.original["id"],))
+        if changes._listeners:
+            changes.note(self.db, "delete", record.collection, record.column_values())
         if record.collection.get("type") == "auth":
             self._delete_owned(record)
 

@@ -10,6 +10,8 @@
 * ``Admission.watch_answer``: an answer the client does not take (no bytes written) for
   ``idle_timeout`` closes its connection, freeing the slot and the buffered response
   (``tornado_glue.answer_watcher``).
+* Realtime streams (``GET /api/realtime``) are held open by ``Exchange.hold``: they leave ``in_flight``,
+  get no ``watch_answer`` and are not counted by ``LimitedHTTPServer`` (``Admission.streams``).
 * ``ProxyTrust``: X-Forwarded-For / X-Forwarded-Proto are believed only from the
   listed peers; they decide the client IP in logs and whether cookies are Secure.
 """
@@ -38,12 +40,14 @@ class LimitedHTTPServer(TrackedHTTPServer):
     draining itself come from ``tornado_glue.TrackedHTTPServer`` (the Tornado internals they need).
     """
 
-    def initialize(self, *args, max_connections: int = 0, **kwargs):
+    def initialize(self, *args, max_connections: int = 0, admission: "Admission | None" = None, **kwargs):
         super().initialize(*args, **kwargs)
         self.max_connections = int(max_connections or 0)
+        self.admission = admission  # its ``streams`` (open realtime streams) do not count against the cap
 
     def handle_stream(self, stream, address) -> None:
-        if self.max_connections and self.open_connections >= self.max_connections:
+        streams = self.admission.streams if self.admission is not None else 0
+        if self.max_connections and self.open_connections - streams >= self.max_connections:
             log.warning("refused a connection: %d open (--max-connections)", self.open_connections)
             self._refuse(stream)
             return
@@ -114,6 +118,7 @@ class Admission:
         self.idle_timeout = float(idle_timeout) if idle_timeout else None
         self.proxy = proxy or ProxyTrust()
         self.in_flight = 0  # requests started and not yet answered (a draining worker waits for 0)
+        self.streams = 0  # realtime streams held open (Exchange.hold): not counted against --max-connections
         # watch_answer(connection), called once an answer is handed to a connection: closes it if the
         # client takes none of the answer for idle_timeout (a function made once, so a call costs no more).
         self.watch_answer = answer_watcher(self.idle_timeout)

@@ -15,6 +15,7 @@ from http.client import responses
 from ..api import Api, ApiRequest
 from ..api.exchange import GENERIC, not_found
 from . import cors
+from .realtime_routes import RealtimeRoutes
 from .response import RETRY_AFTER, Response
 
 
@@ -25,6 +26,8 @@ class ApiRoutes:
         writes = getattr(hook_routes, "record_writes", None)  # record hooks around the API's saves
         self.api = Api(data_dir, options, api_hooks, writes)
         self.jobs = hook_routes if api_hooks is not None or writes is not None else None
+        broker = options.get("realtime")  # the runtime's realtime Broker: /api/realtime is streamed here
+        self.realtime = RealtimeRoutes(broker, self.api) if broker is not None else None
 
     def serve(self, handler):
         """Answer ``handler`` if the API owns its URL (True, or the Job serving it); False: on to hook 404s,
@@ -34,6 +37,8 @@ class ApiRoutes:
             return False
         response = cors.preflight(request)
         if response is None:
+            if request.path == "/api/realtime" and self.realtime is not None and self.realtime.serve(handler):
+                return True
             headers = request.headers
             call = ApiRequest(request.method, request.path, request.query, dict(headers.items()), request.body or b"",
                               headers.get("Content-Type", ""), request.remote_ip)

@@ -117,6 +117,16 @@ class Exchange:
     def get_status(self) -> int:
         return self._status_code
 
+    def hold(self):
+        """Keep this answer open past the request (a realtime stream, runtime/http/realtime_routes.py): ``send``
+        is never called for it, it stops counting as in flight and against --max-connections (``admission.
+        streams``), and the Tornado connection to write its head and chunks on is returned."""
+        self._finished = True
+        admission = self.front.admission
+        admission.leave(self)
+        admission.streams += 1
+        return self.connection
+
     def send(self, response: Response) -> None:
         if self._finished:
             raise RuntimeError("send() called twice")

@@ -18,7 +18,9 @@ from runtime.data.busy import DatabaseBusyError
 
 from . import csrf
 from .extensions import registry_for
+from ..realtime import Broker
 from .api_routes import ApiRoutes, refusal as api_refusal
+from .realtime_routes import schedule_on_loop
 from .hook_routes import HookRoutes, hook_scripts
 from .loopback import Loopback
 from .response import Refusal, Response, error_response, page_response, refusal_response
@@ -98,6 +100,8 @@ class PagesRuntime:
         self.hooks = HookRoutes(self, hooks_dir, hook_names) if hook_names else None
         # routerUse middlewares wrap every page and file, as on PocketBase: None (the one check) without any.
         self._wrap = self.hooks if self.hooks is not None and self.hooks.uses else None
+        # Realtime clients and their messages (runtime/realtime); pages and hooks: $app.subscriptionsBroker().
+        self.options["realtime"] = Broker(self.data_dir, self.options, schedule=schedule_on_loop)
         self.api = ApiRoutes(self.data_dir, self.options, self.hooks) if settings.api else None
         # pb() in pages is answered by this same API in-process, request hooks included (even under --no-api).
         self.options["api"] = self.api.api if self.api is not None else ApiRoutes(self.data_dir, self.options, self.hooks).api
@@ -280,6 +284,11 @@ class PagesRuntime:
         if located.binding and status < 500:
             return error_response(status, status_page(status, "Error", located.message))
         return error_response(status, generic_page(status))
+
+    def close_streams(self) -> None:
+        """End every realtime stream (a draining worker)."""
+        if self.api is not None and self.api.realtime is not None:
+            self.api.realtime.close_all()
 
     def internal_error(self, handler) -> None:
         self.refuse(handler, 500, "internal error")

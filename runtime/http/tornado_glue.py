@@ -23,6 +23,9 @@ What it relies on:
 * ``IOStream._total_write_done_index``: bytes of output handed to the kernel so far (``written``).
 * ``HTTP1Connection.stream`` (the connection's IOStream) and ``HTTP1Connection.context``, which
   HTTPServer makes an ``httpserver._HTTPRequestContext`` with ``remote_ip`` and ``protocol`` (``peer``).
+* ``HTTP1Connection._on_connection_close``: what Tornado itself would watch the stream with while an answer
+  is pending; ``watch_hangup`` restores that watch (``steady`` turned it off) for a long answer, a realtime
+  stream, so a client that leaves is noticed even though nothing is written to it.
 * Behaviour connection.py relies on through the public HTTPConnection interface:
   ``write_headers(start, headers, chunk)`` hands the whole answer to the stream at once (most
   answers leave in that call, so ``watch_answer`` finds nothing pending), and raises ``ValueError``
@@ -40,7 +43,7 @@ import tornado.ioloop
 
 log = logging.getLogger("pagesvm")
 
-__all__ = ["TrackedHTTPServer", "mark_busy", "peer", "steady", "written", "answer_watcher"]
+__all__ = ["TrackedHTTPServer", "mark_busy", "peer", "steady", "written", "answer_watcher", "watch_hangup"]
 
 
 class TrackedHTTPServer(tornado.httpserver.HTTPServer):
@@ -195,3 +198,12 @@ def answer_watcher(timeout: float | None):
             _AnswerWatch(stream, timeout)
 
     return watch_answer
+
+
+def watch_hangup(connection, callback) -> None:
+    """Call ``callback()`` once the client closes ``connection`` while its answer is still open (a realtime
+    stream): the stream's own close watch, which ``steady`` switched off for ordinary answers, put back for this
+    one answer (the stream then listens for the hang-up while idle, as Tornado would). ``callback=None`` ends it."""
+    stream = connection.stream
+    connection.set_close_callback(callback)
+    type(stream).set_close_callback(stream, connection._on_connection_close if callback is not None else None)

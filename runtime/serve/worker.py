@@ -83,7 +83,7 @@ def main(cfg: WorkerConfig) -> int:
     except (DuplicateBinding, ConfigError, ExtensionError, ValueError, HookLoadError) as e:
         print(f"pagesvm: error: {e}", file=sys.stderr, flush=True)
         return 2
-    server = LimitedHTTPServer(front, max_connections=srv.max_connections, max_body_size=srv.max_body,
+    server = LimitedHTTPServer(front, max_connections=srv.max_connections, admission=admission, max_body_size=srv.max_body,
                                max_header_size=HEADER_HARD_CAP, idle_connection_timeout=srv.idle_timeout,
                                body_timeout=srv.idle_timeout)
     listening = socket.socket(fileno=cfg.fd)
@@ -97,6 +97,7 @@ def main(cfg: WorkerConfig) -> int:
         log.info("worker %d draining (%d request%s in flight)", cfg.slot, admission.in_flight,
                  "" if admission.in_flight == 1 else "s")
         server.begin_drain()  # stop accepting; answers from now on close their connection
+        front.runtime.close_streams()  # realtime clients reconnect to another worker (the SDK does)
         deadline = time.monotonic() + srv.grace
 
         def check() -> None:

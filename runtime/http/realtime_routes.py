@@ -1,0 +1,154 @@
+"""`/api/realtime` over HTTP: the SSE stream (`GET`) and the subscriptions (`POST`), as PocketBase serves them.
+
+`GET` answers 200 `text/event-stream` (`Cache-Control: no-store`, `X-Accel-Buffering: no` so a proxy passes
+each event at once) and keeps the answer open: the request's `Exchange.hold()` takes it out of the worker's
+in-flight count, of --max-connections and of the idle-answer watch, and each event is one chunk of Tornado's
+chunked answer. The first event is `PB_CONNECT` with `{"clientId": id}`; every event carries `id:<clientId>`,
+which is where the SDK reads its client id. As PocketBase: a client sent nothing for 5 minutes, or connected
+for 30, is ended (the SDK reconnects and subscribes again); a client that hangs up is forgotten at once
+(`tornado_glue.watch_hangup`). Streams need pagesvm's own HTTP delegate (`pagesvm serve`); inside a
+`tornado.web` Application (`page_rules`) the `GET` is answered 501.
+
+The `Broker` (runtime/realtime) is the runtime's (`options["realtime"]`); this module only streams.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from tornado import httputil
+from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.iostream import StreamClosedError
+
+from ..api import ApiRequest
+from ..api.exchange import not_found
+from ..realtime import Client, Message, set_subscriptions
+from ..realtime.clients import IP_KEY
+from . import cors
+from .response import Response
+from .tornado_glue import watch_hangup
+
+log = logging.getLogger("pagesvm")
+
+IDLE_TIMEOUT, MAX_LIFETIME = 5 * 60.0, 30 * 60.0  # PocketBase's RealtimeConnectRequestEvent defaults
+_OK = httputil.ResponseStartLine("HTTP/1.1", 200, "OK")
+
+
+def schedule_on_loop(fn) -> None:
+    """The broker's `schedule`: deliveries run at the event loop's next turn, after the current evaluation."""
+    IOLoop.current().add_callback(fn)
+
+
+class _Stream:
+    """One open `GET /api/realtime` answer and its client."""
+
+    __slots__ = ("routes", "connection", "client", "admission", "opened", "last", "closed")
+
+    def __init__(self, routes: "RealtimeRoutes", connection, client: Client, admission):
+        self.routes, self.connection, self.client, self.admission = routes, connection, client, admission
+        self.opened = self.last = time.monotonic()
+        self.closed = False
+
+    def write(self, message: Message) -> None:
+        if self.closed:
+            return
+        self.last = time.monotonic()
+        try:
+            self.connection.write(message.sse(self.client.id)).add_done_callback(self._written)
+        except StreamClosedError:
+            self.close(hung_up=True)
+
+    def _written(self, future) -> None:
+        if future.exception() is not None:
+            self.close(hung_up=True)
+
+    def close(self, hung_up: bool = False) -> None:
+        """End the stream (the client left, timed out, or the worker is draining) and forget the client."""
+        if self.closed:
+            return
+        self.closed = True
+        self.routes.ended(self)
+        try:
+            watch_hangup(self.connection, None)
+            if not hung_up:
+                self.connection.finish()  # the chunked answer's last chunk: the connection may serve again
+        except Exception:  # noqa: BLE001 - the client is gone already
+            pass
+
+
+class RealtimeRoutes:
+    def __init__(self, broker, api):
+        self.broker, self.api = broker, api
+        self.streams: dict[str, _Stream] = {}
+        self.idle_timeout, self.max_lifetime = IDLE_TIMEOUT, MAX_LIFETIME
+        self._sweeper = None
+
+    def serve(self, handler) -> bool:
+        """Answer `/api/realtime`: the stream, the subscriptions, PocketBase's 404 for any other method."""
+        method = handler.request.method
+        if method == "GET":
+            self._open(handler)
+            return True
+        if method == "POST":
+            request = handler.request
+            headers = request.headers
+            call = ApiRequest("POST", request.path, request.query, dict(headers.items()), request.body or b"",
+                              headers.get("Content-Type", ""), request.remote_ip)
+            answer = set_subscriptions(self.broker, self.api, call)
+        else:
+            answer = not_found().response()
+        handler.send(Response(answer.status, answer.body, answer.headers + [cors.ALLOW_ANY]))
+        return True
+
+    def _open(self, handler) -> None:
+        hold = getattr(handler, "hold", None)
+        if hold is None:  # a tornado.web handler: no way to keep the answer open here
+            body = json.dumps({"data": {}, "message": "Realtime needs pagesvm serve.", "status": 501})
+            handler.send(Response(501, body, [("Content-Type", "application/json"), cors.ALLOW_ANY]))
+            return
+        request = handler.request
+        connection = hold()
+        headers = httputil.HTTPHeaders({"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                        "X-Accel-Buffering": "no", "Access-Control-Allow-Origin": "*",
+                                        "Date": httputil.format_timestamp(time.time())})
+        client = Client()
+        client.set(IP_KEY, request.remote_ip or "")
+        admission = handler.front.admission
+        stream = _Stream(self, connection, client, admission)
+        try:
+            connection.write_headers(_OK, headers)
+        except StreamClosedError:
+            admission.streams -= 1
+            return
+        self.streams[client.id] = stream
+        watch_hangup(connection, lambda: stream.close(hung_up=True))
+        client.sink = stream.write
+        self.broker.register(client)
+        stream.write(Message("PB_CONNECT", json.dumps({"clientId": client.id}, separators=(",", ":"))))
+        self._sweep_later()
+
+    def ended(self, stream: _Stream) -> None:
+        if self.streams.pop(stream.client.id, None) is not None:
+            self.broker.unregister(stream.client.id)
+            stream.admission.streams -= 1
+
+    def _sweep_later(self) -> None:
+        if self._sweeper is None:
+            self._sweeper = PeriodicCallback(self.sweep, 1000 * min(15.0, self.idle_timeout / 4))
+            self._sweeper.start()
+
+    def sweep(self) -> None:
+        """End the streams idle for `idle_timeout` or open for `max_lifetime` (PocketBase's two timers)."""
+        now = time.monotonic()
+        for stream in list(self.streams.values()):
+            if now - stream.last > self.idle_timeout or now - stream.opened > self.max_lifetime:
+                stream.close()
+        if not self.streams and self._sweeper is not None:
+            self._sweeper.stop()
+            self._sweeper = None
+
+    def close_all(self) -> None:
+        """End every stream (a draining worker): the SDK reconnects, to another worker."""
+        for stream in list(self.streams.values()):
+            stream.close()
