@@ -67,9 +67,17 @@ class Login(tornado.web.RequestHandler):
         self.write(self.create_signed_value("user", "bench@example.com").decode())
 
 
+class BenchJson(tornado.web.RequestHandler):
+    """bench/hooks_project's `routerAdd` JSON route, as a Tornado handler (bench/versus.py's floor row)."""
+
+    def get(self):
+        items = [{"id": i, "name": f"item {i}", "price": i * 1.25} for i in range(20)]
+        self.write({"ok": True, "count": len(items), "items": items})
+
+
 def make_app() -> tornado.web.Application:
     return tornado.web.Application([("/hello", Hello), ("/list", ListPage), ("/binding", Binding),
-                                    ("/login", Login)], cookie_secret=SECRET)
+                                    ("/login", Login), ("/api/bench/json", BenchJson)], cookie_secret=SECRET)
 
 
 def main() -> None:

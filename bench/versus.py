@@ -13,6 +13,7 @@ order keys at random): a faster server that says something else would measure no
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -28,6 +29,9 @@ CASES = [
     ("REST API: 50 records, author expanded", "records_project",
      "/api/collections/posts/records?perPage=50&expand=author&sort=-views", "json"),
     ("`routerAdd` JSON route (20 items)", "hooks_project", "/api/bench/json", "json"),
+    # The same 20 items from a bare Tornado handler (bench/bare_tornado.py), measured in the same turns: the
+    # most any Tornado server can serve on that core, so this row's ratio cannot pass bare Tornado's.
+    ("the same JSON from a bare Tornado handler", "hooks_project", "/api/bench/json", "bare"),
     ("`$template` page (100 escaped items)", "hooks_project", "/bench/template", "bytes"),
 ]
 
@@ -97,19 +101,25 @@ def _measure_project(tools, wrk_bin, args, core, rounds, binary, name, cases) ->
     serve = [sys.executable, "-m", "runtime.serve.cli", "serve", project, "--data", ours, "--workers", "1"]
     rows = []
     try:
-        with tools.running(serve, "0", probe=probe) as (mine, mine_base), \
-                tools.running(pocketbase_command(binary, project, theirs), "0", probe=probe,
-                              address=_pocketbase_address, env={"GOMAXPROCS": "1"}) as (real, real_base):
-            bases = {"pagesvm": mine_base, "PocketBase": real_base}
+        with contextlib.ExitStack() as stack:
+            mine, mine_base = stack.enter_context(tools.running(serve, "0", probe=probe))
+            real, real_base = stack.enter_context(tools.running(
+                pocketbase_command(binary, project, theirs), "0", probe=probe, address=_pocketbase_address,
+                env={"GOMAXPROCS": "1"}))
+            bare_base = None
+            if any(case[3] == "bare" for case in cases):
+                bare_base = stack.enter_context(tools.running([sys.executable, "bench/bare_tornado.py"], "0"))[1]
             for label, _, path, how in cases:
-                same_answer(mine_base + path, real_base + path, how)
+                # a "bare" row: bare Tornado in pagesvm's place, against the same PocketBase route
+                bases = {"pagesvm": bare_base if how == "bare" else mine_base, "PocketBase": real_base}
+                same_answer(bases["pagesvm"] + path, real_base + path, "json" if how == "bare" else how)
                 turns = {side: [] for side in bases}
                 for base in bases.values():
                     tools.wrk(wrk_bin, base + path, 1, args.connections, core, None)  # warm up
                 for _ in range(rounds):
                     for side, base in bases.items():
                         turns[side].append(tools.wrk(wrk_bin, base + path, args.duration, args.connections, core, None))
-                rows.append({"label": label, **{side: {k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p99")}
+                rows.append({"label": label, "bare": how == "bare", **{side: {k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p99")}
                                                    for side, runs in turns.items()}})
             rss = (max(tools.rss_mib(pid) for pid in tools.worker_pids(mine)), tools.rss_mib(real.pid))
     finally:
@@ -126,6 +136,10 @@ def render(rows: list[dict], version: str) -> str:
              "|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         ours, real = row["pagesvm"], row["PocketBase"]
+        if row.get("bare"):
+            lines.append(f"| {row['label']} | *{ours['rps']:.0f}* (bare Tornado) | {ours['p99']:.2f} | {real['rps']:.0f} | "
+                         f"{real['p99']:.2f} | {ours['rps'] / real['rps']:.2f}× | |")
+            continue
         lines.append(f"| {row['label']} | {ours['rps']:.0f} | {ours['p99']:.2f} | {real['rps']:.0f} | "
                      f"{real['p99']:.2f} | {ours['rps'] / real['rps']:.2f}× | {row['rss'][0]:.1f}, {row['rss'][1]:.1f} |")
     return "\n".join(lines) + "\n\n"
