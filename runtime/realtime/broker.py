@@ -193,9 +193,10 @@ class Broker:
         """A client of this worker connected or changed its subscriptions or auth: announced at the next turn."""
         if self.link is None:
             return
-        if not self._dirty:
-            self.schedule(self._announce)
+        first = not self._dirty
         self._dirty[client.id] = None
+        if first:
+            self.schedule(self._announce)
 
     def _announce(self) -> None:
         dirty, self._dirty = self._dirty, {}
