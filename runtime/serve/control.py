@@ -67,15 +67,20 @@ class Outbox:
         self.closed = False
         self.dropped = 0
 
-    def post(self, message: dict) -> None:
+    def post(self, message: dict) -> bool:
+        """Queue one message and write what the socket takes; False when it cannot go (the peer is gone or
+        has read nothing for too long)."""
+        if self.closed:
+            return False
         line = json.dumps(message, separators=(",", ":")).encode() + b"\n"
         if len(self.pending) + len(line) > MAX_PENDING:
             if not self.dropped:
                 log.error("control channel: the peer reads nothing; dropping messages")
             self.dropped += 1
-            return
+            return False
         self.pending += line
         self.flush()
+        return not self.closed
 
     def flush(self) -> bool:
         """Write what the socket takes now; True while something still waits."""

@@ -218,9 +218,8 @@ class Supervisor:
             self.cron.tick([w for w in self.slots if w is not None and w.ready and w.channel is not None],
                            lambda w, job_id: self._post(w, {"run": job_id}))
 
-    def _post(self, worker: Worker, message: dict) -> None:
-        if worker.outbox is not None:
-            worker.outbox.post(message)
+    def _post(self, worker: Worker, message: dict) -> bool:
+        return worker.outbox is not None and worker.outbox.post(message)
 
     def _on_message(self, worker: Worker) -> None:
         for message in worker.channel.read():
