@@ -11,7 +11,8 @@
   ``idle_timeout`` closes its connection, freeing the slot and the buffered response
   (``tornado_glue.answer_watcher``).
 * Realtime streams (``GET /api/realtime``) are held open by ``Exchange.hold``: they leave ``in_flight``,
-  get no ``watch_answer`` and are not counted by ``LimitedHTTPServer`` (``Admission.streams``).
+  get no ``watch_answer`` and are not counted by ``LimitedHTTPServer`` (``Admission.streams``); they have their
+  own cap, ``max_sse`` (--max-sse), past which ``GET /api/realtime`` is answered 503.
 * ``ProxyTrust``: X-Forwarded-For / X-Forwarded-Proto are believed only from the
   listed peers; they decide the client IP in logs and whether cookies are Secure.
 """
@@ -112,13 +113,14 @@ class Admission:
     """Per-request checks made from the request head alone, and the bound on taking an answer."""
 
     def __init__(self, max_body: int = 10 * 1024 * 1024, proxy: ProxyTrust | None = None,
-                 max_header: int = MAX_HEADER, idle_timeout: float | None = None):
+                 max_header: int = MAX_HEADER, idle_timeout: float | None = None, max_sse: int = 10000):
         self.max_body = int(max_body)
         self.max_header = int(max_header)
         self.idle_timeout = float(idle_timeout) if idle_timeout else None
         self.proxy = proxy or ProxyTrust()
         self.in_flight = 0  # requests started and not yet answered (a draining worker waits for 0)
         self.streams = 0  # realtime streams held open (Exchange.hold): not counted against --max-connections
+        self.max_sse = int(max_sse)  # ... but against this (--max-sse; 0: no cap)
         # watch_answer(connection), called once an answer is handed to a connection: closes it if the
         # client takes none of the answer for idle_timeout (a function made once, so a call costs no more).
         self.watch_answer = answer_watcher(self.idle_timeout)

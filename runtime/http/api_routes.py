@@ -15,7 +15,7 @@ from http.client import responses
 from ..api import Api, ApiRequest
 from ..api.exchange import GENERIC, not_found
 from . import cors
-from .realtime_routes import RealtimeRoutes
+from .realtime_routes import REALTIME_PATHS, RealtimeRoutes
 from .response import RETRY_AFTER, Response
 
 
@@ -37,7 +37,7 @@ class ApiRoutes:
             return False
         response = cors.preflight(request)
         if response is None:
-            if request.path == "/api/realtime" and self.realtime is not None and self.realtime.serve(handler):
+            if request.path in REALTIME_PATHS and self.realtime is not None and self.realtime.serve(handler):
                 return True
             headers = request.headers
             call = ApiRequest(request.method, request.path, request.query, dict(headers.items()), request.body or b"",

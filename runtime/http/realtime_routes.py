@@ -9,6 +9,12 @@ for 30, is ended (the SDK reconnects and subscribes again); a client that hangs 
 (`tornado_glue.watch_hangup`). Streams need pagesvm's own HTTP delegate (`pagesvm serve`); inside a
 `tornado.web` Application (`page_rules`) the `GET` is answered 501.
 
+Streams have their own cap, `Admission.max_sse` (`pagesvm serve --max-sse`, per worker): one more `GET` is
+answered 503 `{"data":{},"message":"Too many realtime connections, try again later.","status":503}` with
+`Retry-After: 1` (the SDK retries a failed connect on its own). A draining worker (SIGTERM, or SIGHUP's reload)
+ends its streams with the answer's last chunk, so clients reconnect to the workers still serving.
+
+`/api/oauth2-redirect` (runtime/realtime/oauth2_redirect.py) is served here too: it sends to a realtime client.
 The `Broker` (runtime/realtime) is the runtime's (`options["realtime"]`); this module only streams.
 """
 from __future__ import annotations
@@ -25,14 +31,18 @@ from ..api import ApiRequest
 from ..api.exchange import not_found
 from ..realtime import Client, Message, set_subscriptions
 from ..realtime.clients import IP_KEY
+from ..realtime.oauth2_redirect import oauth2_redirect
 from . import cors
-from .response import Response
+from .response import RETRY_AFTER, Response
 from .tornado_glue import watch_hangup
 
 log = logging.getLogger("pagesvm")
 
 IDLE_TIMEOUT, MAX_LIFETIME = 5 * 60.0, 30 * 60.0  # PocketBase's RealtimeConnectRequestEvent defaults
 _OK = httputil.ResponseStartLine("HTTP/1.1", 200, "OK")
+REALTIME_PATHS = ("/api/realtime", "/api/oauth2-redirect")
+TOO_MANY = json.dumps({"data": {}, "message": "Too many realtime connections, try again later.", "status": 503},
+                      separators=(",", ":"))
 
 
 def schedule_on_loop(fn) -> None:
@@ -86,16 +96,20 @@ class RealtimeRoutes:
 
     def serve(self, handler) -> bool:
         """Answer `/api/realtime`: the stream, the subscriptions, PocketBase's 404 for any other method."""
-        method = handler.request.method
-        if method == "GET":
+        request = handler.request
+        method = request.method
+        redirect = request.path != "/api/realtime"
+        if method == "GET" and not redirect:
             self._open(handler)
             return True
-        if method == "POST":
-            request = handler.request
+        if method == "POST" or (redirect and method == "GET"):
             headers = request.headers
-            call = ApiRequest("POST", request.path, request.query, dict(headers.items()), request.body or b"",
+            call = ApiRequest(method, request.path, request.query, dict(headers.items()), request.body or b"",
                               headers.get("Content-Type", ""), request.remote_ip)
-            answer = set_subscriptions(self.broker, self.api, call)
+            if redirect:
+                answer = oauth2_redirect(self.broker, call)
+            else:
+                answer = set_subscriptions(self.broker, self.api, call)
         else:
             answer = not_found().response()
         handler.send(Response(answer.status, answer.body, answer.headers + [cors.ALLOW_ANY]))
@@ -108,13 +122,18 @@ class RealtimeRoutes:
             handler.send(Response(501, body, [("Content-Type", "application/json"), cors.ALLOW_ANY]))
             return
         request = handler.request
+        admission = handler.front.admission
+        if admission.max_sse and admission.streams >= admission.max_sse:
+            log.warning("refused a realtime stream: %d open (--max-sse)", admission.streams)
+            handler.send(Response(503, TOO_MANY, [("Content-Type", "application/json"), ("Retry-After", RETRY_AFTER),
+                                                  cors.ALLOW_ANY]))
+            return
         connection = hold()
         headers = httputil.HTTPHeaders({"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                         "X-Accel-Buffering": "no", "Access-Control-Allow-Origin": "*",
                                         "Date": httputil.format_timestamp(time.time())})
         client = Client()
         client.set(IP_KEY, request.remote_ip or "")
-        admission = handler.front.admission
         stream = _Stream(self, connection, client, admission)
         try:
             connection.write_headers(_OK, headers)

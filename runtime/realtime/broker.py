@@ -12,10 +12,16 @@ Everything sent to realtime clients is published as a plain JSON payload:
 record event for each client here (rules.py: its collection's rules under that client's auth) and sends.
 In-process delivery is the default transport: `deliver` runs through `schedule` (the HTTP layer gives the
 event loop's `add_callback`, so messages leave once the current evaluation or request is done; tests run it at
-once). Since a payload is plain JSON and judged where it is delivered, a transport across worker processes
-plugs in here: set `transport` to a function that carries the payload to the supervisor (runtime/serve/
-control.py) for every worker, each of which calls its own broker's `deliver`; it should also keep
-`listening` on while any worker has clients, since the writes of this worker then matter to others.
+once). Since a payload is plain JSON and judged where it is delivered, any worker can deliver any payload.
+
+Across workers (`pagesvm serve --workers N`), `attach(link)` joins this broker to the others through the
+supervisor (runtime/serve/realtime_hub.py; `link.post(message)` writes one control-channel message, never a
+network socket): a payload is delivered here at once and posted as `{"rt": payload}` only when another worker
+has a client it may concern (the directory says so), and the supervisor passes it to the other workers, whose
+`on_link` delivers it. The clients themselves are announced the same way (`{"rtc": entry}`, `{"rtc_gone": id}`;
+directory.py), so `clients()`, `client_by_id` and `total_clients` see every worker's clients, and this broker
+listens to committed writes while any worker has clients. Payloads acting on one client of another worker
+(`subscribe`, `store`, `discard`, besides `client` messages) are delivered by its owner.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ import os
 from runtime.data import changes
 
 from .clients import AUTH_KEY, Client, Message
+from .directory import Directory, entry_of
 from .records import RecordEvents
 
 log = logging.getLogger("pagesvm")
@@ -45,27 +52,44 @@ class Broker:
         self._clients: dict[str, Client] = {}
         self._db_path = os.path.join(self.data_dir, "data.db")
         self.listening = False
+        self.directory = Directory(self)  # the other workers' clients
+        self.link = None  # the way to the other workers (attach), or None: this process alone
+        self._dirty: dict[str, None] = {}  # clients to announce again at the next turn
 
     # -- clients (PocketBase's Broker interface) -------------------------------------------------------------
     def register(self, client: Client) -> None:
         self._clients[client.id] = client
+        client.watcher = self._changed
+        self._changed(client)
         self._listen(True)
 
     def unregister(self, client_id: str) -> None:
+        """Forget a client of this worker (one of another worker's is discarded by its owner)."""
         client = self._clients.pop(client_id, None)
         if client is not None:
             client.discard()
-        if not self._clients:
-            self._listen(False)
+            if self.link is not None:
+                self.link.post({"rtc_gone": client.id})
+        elif client_id in self.directory.clients:
+            self.directory.get(client_id).discard()
+        self._relisten()
 
     def client_by_id(self, client_id: str) -> Client | None:
-        return self._clients.get(client_id)
+        return self._clients.get(client_id) or self.directory.get(client_id)
 
     def clients(self) -> dict[str, Client]:
-        return dict(self._clients)
+        """Every worker's clients (those of other workers as `RemoteClient`s; see directory.py)."""
+        return {**self.directory.clients, **self._clients} if self.directory.clients else dict(self._clients)
 
     def total_clients(self) -> int:
-        return len(self._clients)
+        return len(self._clients) + len(self.directory)
+
+    def local_clients(self) -> dict[str, Client]:
+        """This worker's own clients."""
+        return dict(self._clients)
+
+    def _relisten(self) -> None:
+        self._listen(bool(self._clients) or len(self.directory) > 0)
 
     def _listen(self, on: bool) -> None:
         """Hear of committed record writes only while there is someone to tell (see runtime.data.changes)."""
@@ -111,6 +135,75 @@ class Broker:
                 self._record(payload)
             except Exception:  # noqa: BLE001 - one event failing must not stop the next ones
                 log.exception("realtime: delivering a record %s failed", payload.get("action"))
+        elif kind in ("subscribe", "store", "discard"):
+            client = self._clients.get(payload.get("client", ""))
+            if client is not None:
+                self._act(client, kind, payload)
+
+    def _act(self, client: Client, kind: str, payload: dict) -> None:
+        """What another worker's code did to a client of this one."""
+        if kind == "discard":
+            self.unregister(client.id)
+        elif kind == "subscribe":
+            topics = [str(t) for t in payload.get("topics") or ()]
+            (client.subscribe if payload.get("on") else client.unsubscribe)(*topics)
+        elif payload.get("key") != AUTH_KEY:  # auth is set by the client's own subscription request only
+            if payload.get("unset"):
+                client.unset(str(payload.get("key")))
+            else:
+                client.set(str(payload.get("key")), payload.get("value"))
+
+    # -- across workers (see the module's docstring) -------------------------------------------------------------
+    def attach(self, link) -> None:
+        """Join the other workers through `link` (its `post(message)` reaches the supervisor)."""
+        self.link = link
+        self.transport = self._across
+        for client in self._clients.values():
+            self._changed(client)
+
+    def detach(self) -> None:
+        """Alone again (the supervisor went away): forget the other workers' clients."""
+        self.link, self.transport = None, self.deliver_later
+        self.directory.clear()
+        self._relisten()
+
+    def _across(self, payload: dict) -> None:
+        self.deliver_later(payload)
+        if self._for_others(payload):
+            self.link.post({"rt": payload})
+
+    def _for_others(self, payload: dict) -> bool:
+        if not self.directory.clients:
+            return False
+        kind = payload.get("type")
+        return kind in ("record", "topic") or payload.get("client") in self.directory.clients
+
+    def on_link(self, message: dict) -> None:
+        """One message from the supervisor: a payload to deliver, or a client of another worker known or gone."""
+        if "rt" in message and isinstance(message["rt"], dict):
+            self.deliver(message["rt"])
+        elif isinstance(message.get("rtc"), dict):
+            self.directory.known(message["rtc"])
+            self._relisten()
+        elif "rtc_gone" in message:
+            self.directory.gone(str(message["rtc_gone"]))
+            self._relisten()
+
+    def _changed(self, client: Client) -> None:
+        """A client of this worker connected or changed its subscriptions or auth: announced at the next turn."""
+        if self.link is None:
+            return
+        first = not self._dirty
+        self._dirty[client.id] = None
+        if first:
+            self.schedule(self._announce)
+
+    def _announce(self) -> None:
+        dirty, self._dirty = self._dirty, {}
+        for client_id in dirty:
+            client = self._clients.get(client_id)
+            if client is not None:
+                self.link.post({"rtc": entry_of(client)})
 
     def _record(self, payload: dict) -> None:
         clients = list(self._clients.values())

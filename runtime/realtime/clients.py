@@ -87,7 +87,7 @@ def topic_options(topic: str) -> dict:
 class Client:
     """One subscriber. Its methods are PocketBase's Client interface (`has_subscription`, `subscribe`, …)."""
 
-    __slots__ = ("id", "subscriptions", "bases", "store", "sink", "outbox", "discarded")
+    __slots__ = ("id", "subscriptions", "bases", "store", "sink", "outbox", "discarded", "watcher")
 
     def __init__(self, client_id: str | None = None, sink=None):
         self.id = client_id or new_client_id()
@@ -97,6 +97,7 @@ class Client:
         self.sink = sink
         self.outbox: list[Message] = []
         self.discarded = False
+        self.watcher = None  # told of each change of subscriptions or auth (the broker: for the other workers)
 
     # -- subscriptions ---------------------------------------------------------------------------------------
     def subscribe(self, *topics: str) -> None:
@@ -116,6 +117,8 @@ class Client:
 
     def _index(self) -> None:
         self.bases = {topic.partition("?")[0] for topic in self.subscriptions}
+        if self.watcher is not None:
+            self.watcher(self)
 
     def has_subscription(self, topic: str) -> bool:
         return topic in self.subscriptions
@@ -132,9 +135,13 @@ class Client:
 
     def set(self, key: str, value) -> None:
         self.store[key] = value
+        if key == AUTH_KEY and self.watcher is not None:
+            self.watcher(self)
 
     def unset(self, key: str) -> None:
         self.store.pop(key, None)
+        if key == AUTH_KEY and self.watcher is not None:
+            self.watcher(self)
 
     @property
     def auth(self):

@@ -108,6 +108,8 @@ def _limit_args(serve: argparse.ArgumentParser) -> None:
         ("--max-fields", int, APP.max_fields, "N", "most fields in a form body (parts, if multipart) or a query "
                                                    "string; more get 413 (400 in a query string)"),
         ("--max-connections", int, SERVER.max_connections, "N", "open connections per worker; more are answered 503"),
+        ("--max-sse", int, SERVER.max_sse, "N", "open realtime (SSE) streams per worker, apart from "
+                                                "--max-connections; more are answered 503"),
         ("--idle-timeout", float, SERVER.idle_timeout, "S", "how long a client may take to send a request, idle "
                                                             "between requests, or go without taking any of its answer"),
         cli_migrate.TIMEOUT_FLAG,
@@ -137,7 +139,7 @@ def _settings(args, root: str, data_dir: str) -> WorkerConfig:
                           max_fields=args.max_fields, timeout=args.timeout, auth_ttl=args.auth_ttl,
                           allow_exec=args.allow_exec, api=args.api)
         server = ServerSettings(host=args.host, port=args.port, workers=args.workers, grace=args.grace,
-                                max_body=args.max_body, max_connections=args.max_connections,
+                                max_body=args.max_body, max_connections=args.max_connections, max_sse=args.max_sse,
                                 idle_timeout=args.idle_timeout, proxy_headers=args.proxy_headers,
                                 forwarded_allow_ips=args.forwarded_allow_ips,
                                 migration_timeout=args.migration_timeout)

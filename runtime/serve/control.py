@@ -1,11 +1,20 @@
 """The control channel between the supervisor and one worker: a socket pair made per worker, carrying
 one JSON object per line. The worker reports its cron table once it serves (``{"jobs": [[id, expr,
 file], …]}``) and the end of each run (``{"done": id, "outcome": …}``); the supervisor sends
-``{"run": id}``. Plain Python on both sides: the supervisor imports this, never an interpreter."""
+``{"run": id}``. Realtime rides on it too (runtime/serve/realtime_hub.py): ``{"rt": payload}``,
+``{"rtc": entry}``, ``{"rtc_gone": id}`` both ways. Plain Python on both sides: the supervisor imports
+this, never an interpreter.
+
+Both sides write through an ``Outbox``: never blocking, what the socket does not take now waits, whole
+lines in order, and is written when the socket is writable again (a busy peer holds nobody up)."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
+
+log = logging.getLogger("pagesvm")
+MAX_PENDING = 32 * 1024 * 1024  # bytes waiting for a peer that does not read; past this, messages are dropped
 
 
 def send(sock: socket.socket, message: dict) -> bool:
@@ -47,3 +56,41 @@ class Reader:
             if isinstance(message, dict):
                 messages.append(message)
         return messages
+
+
+class Outbox:
+    """Messages to one peer, written without blocking (``flush`` when the socket is writable)."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.pending = b""
+        self.closed = False
+        self.dropped = 0
+
+    def post(self, message: dict) -> bool:
+        """Queue one message and write what the socket takes; False when it cannot go (the peer is gone or
+        has read nothing for too long)."""
+        if self.closed:
+            return False
+        line = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+        if len(self.pending) + len(line) > MAX_PENDING:
+            if not self.dropped:
+                log.error("control channel: the peer reads nothing; dropping messages")
+            self.dropped += 1
+            return False
+        self.pending += line
+        self.flush()
+        return not self.closed
+
+    def flush(self) -> bool:
+        """Write what the socket takes now; True while something still waits."""
+        while self.pending and not self.closed:
+            try:
+                sent = self.sock.send(self.pending, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                self.closed, self.pending = True, b""
+                break
+            self.pending = self.pending[sent:]
+        return bool(self.pending)

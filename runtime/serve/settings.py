@@ -22,6 +22,7 @@ class ServerSettings:
     grace: float = 10.0
     max_body: int = 10 * 1024 * 1024
     max_connections: int = 1000
+    max_sse: int = 10000  # open realtime streams per worker (runtime/http/realtime_routes.py)
     idle_timeout: float = 30.0
     proxy_headers: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
@@ -36,7 +37,7 @@ class ServerSettings:
         of_type("proxy_headers", self.proxy_headers, bool, "true or false")
         if not 0 <= of_type("port", self.port, int, "a number") <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {self.port}")
-        for name in ("workers", "max_body", "max_connections"):
+        for name in ("workers", "max_body", "max_connections", "max_sse"):
             if of_type(name, getattr(self, name), int, "an integer") < 1:
                 raise ValueError(f"{name} must be at least 1")
         set_(self, "grace", seconds("grace", self.grace))

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from . import control
 from .cron_schedule import CronScheduler
 from .handoff import WORKER_MODULE, WorkerConfig, worker_env
+from .realtime_hub import RealtimeHub
 
 log = logging.getLogger("pagesvm")
 READY_TIMEOUT = 60.0
@@ -123,12 +124,13 @@ def check_site_config(root: str, timeout: float = READY_TIMEOUT) -> str | None:
 
 
 # -- the supervisor -------------------------------------------------------------------------
-@dataclass
+@dataclass(eq=False)  # one worker is one process: compared (and hashed, realtime_hub) by identity
 class Worker:
     slot: int
     proc: subprocess.Popen
     ready_fd: int
-    channel: control.Reader | None = None  # the control channel: cron runs (runtime/serve/control.py)
+    channel: control.Reader | None = None  # the control channel: cron runs, realtime (runtime/serve/control.py)
+    outbox: control.Outbox | None = None  # its writing side
     ready: bool = False
     draining: bool = False
     started: float = field(default_factory=time.monotonic)
@@ -145,7 +147,7 @@ class Worker:
     def close_channel(self) -> None:
         if self.channel is not None:
             self.channel.sock.close()
-            self.channel = None
+            self.channel = self.outbox = None
 
 
 class Supervisor:
@@ -161,6 +163,7 @@ class Supervisor:
         self.start_failed = False
         self.reload_wanted = False
         self.cron = CronScheduler()  # cronAdd jobs: each due run sent to one worker
+        self.hub = RealtimeHub(self._post)  # realtime clients and events across the workers
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
@@ -169,7 +172,7 @@ class Supervisor:
     def _spawn(self, slot: int, bootstrap: bool = False) -> Worker:
         ready_r, ready_w = os.pipe()
         ours, theirs = socket.socketpair()
-        ours.settimeout(1.0)  # a send never holds the supervisor up for long
+        ours.setblocking(False)  # written through an Outbox: a send never holds the supervisor up
         sock = self.sockets[slot]
         env = worker_env(self.config.for_slot(slot, sock.fileno(), ready_w, os.getpid(), theirs.fileno(), bootstrap))
         try:
@@ -178,7 +181,8 @@ class Supervisor:
         finally:
             os.close(ready_w)
             theirs.close()
-        worker = Worker(slot, proc, ready_r, control.Reader(ours))
+        worker = Worker(slot, proc, ready_r, control.Reader(ours), control.Outbox(ours))
+        self.hub.joined(worker)
         log.info("worker %d started (pid %d)", slot, proc.pid)
         return worker
 
@@ -189,10 +193,13 @@ class Supervisor:
         """Wait for a signal, a readiness byte or a child exit; then handle what happened."""
         pending = {w.ready_fd: w for w in self._alive() if not w.ready and w.ready_fd >= 0}
         channels = {w.channel.sock.fileno(): w for w in self._alive() if w.channel is not None}
+        waiting = [fd for fd, w in channels.items() if w.outbox.pending]
         try:
-            readable, _, _ = select.select([self._wake_r, *pending, *channels], [], [], timeout)
+            readable, writable, _ = select.select([self._wake_r, *pending, *channels], waiting, [], timeout)
         except InterruptedError:
-            readable = []
+            readable = writable = []
+        for fd in writable:
+            channels[fd].outbox.flush()
         for fd in readable:
             if fd in channels:
                 self._on_message(channels[fd])
@@ -209,16 +216,22 @@ class Supervisor:
         self._reap()
         if not self.stopping:
             self.cron.tick([w for w in self.slots if w is not None and w.ready and w.channel is not None],
-                           lambda w, job_id: control.send(w.channel.sock, {"run": job_id}))
+                           lambda w, job_id: self._post(w, {"run": job_id}))
+
+    def _post(self, worker: Worker, message: dict) -> bool:
+        return worker.outbox is not None and worker.outbox.post(message)
 
     def _on_message(self, worker: Worker) -> None:
         for message in worker.channel.read():
+            if self.hub.received(worker, message):
+                continue
             if isinstance(message.get("jobs"), list):
                 self.cron.set_table(message["jobs"])
             elif isinstance(message.get("done"), str):
                 self.cron.finished(message["done"], str(message.get("outcome", "")))
         if worker.channel.closed:
             worker.close_channel()
+            self.hub.left(worker)
 
     def _reap(self) -> None:
         for worker in list(self._alive()):
@@ -227,6 +240,7 @@ class Supervisor:
                 continue
             worker.close_pipe()
             worker.close_channel()
+            self.hub.left(worker)
             self.cron.lost(worker)
             if worker in self.old or worker in self.incoming:
                 (self.old if worker in self.old else self.incoming).remove(worker)

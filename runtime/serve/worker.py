@@ -72,12 +72,14 @@ def main(cfg: WorkerConfig) -> int:
     from ..http.extensions import ExtensionError
     from ..render.limits import RequestLimits
     from ..hooks import HookLoadError
+    from . import worker_control
 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads are the supervisor's business
+    worker_control.raise_open_files()  # a realtime stream holds a socket
     srv = cfg.server
     try:
         admission = Admission(srv.max_body, ProxyTrust(srv.proxy_headers, srv.forwarded_allow_ips),
-                              idle_timeout=srv.idle_timeout)
+                              idle_timeout=srv.idle_timeout, max_sse=srv.max_sse)
         front = _build_front(cfg.site, settings=cfg.app, limits=RequestLimits(cfg.app.timeout, watchdog=True),
                              admission=admission)
     except (DuplicateBinding, ConfigError, ExtensionError, ValueError, HookLoadError) as e:
@@ -114,8 +116,6 @@ def main(cfg: WorkerConfig) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.asyncio_loop.add_signal_handler(sig, drain)
-    from . import worker_control
-
     hooks = front.runtime.hooks
     if cfg.store and hooks is not None and hooks.registrations:  # app.store() as the start-up migrations left it
         from ..hooks.learn import seed_store

@@ -1,0 +1,131 @@
+"""The realtime clients of the other workers, as this worker knows them: PocketBase keeps every client in one
+process, pagesvm in several, and server code (`$app.subscriptionsBroker().clients()`, `clientById`, the
+realtime plugin's loops) must see them all.
+
+Each worker tells the others (through the supervisor, runtime/serve/realtime_hub.py) of its clients as
+*entries*, plain JSON: `{"id", "subs": [topic…], "auth": [collectionId, recordId] | null, "ip"}`, sent when a
+client connects, when its subscriptions or auth change (coalesced: one entry per client per loop turn) and
+`gone` when it leaves. A `RemoteClient` stands for one such entry: it answers `has_subscription`,
+`subscriptions`, `auth` (the record read from data.db when asked) like a local `Client`, and what acts on
+the client (`send`, `subscribe`, `set`, `discard`) is published as a payload the owning worker delivers.
+
+Consistency is eventual: a worker sees another's client, and its subscription changes, once the supervisor has
+passed the entry on, typically within a loop turn of each process (well under a millisecond on one machine);
+a message sent to a client that left meanwhile is dropped, as PocketBase drops one sent to a discarded client.
+A remote client's store (`get`/`set` of keys other than `auth`) lives with its owner: `get` reads nothing here.
+"""
+from __future__ import annotations
+
+from runtime.data.db import NotFoundError
+from runtime.data.process import store_for
+
+from .clients import IP_KEY, Client, topic_options
+
+
+def entry_of(client: Client) -> dict:
+    """A local client as the other workers are told of it."""
+    auth = client.auth
+    return {"id": client.id, "subs": list(client.subscriptions),
+            "auth": [auth[0].id, auth[1].id] if auth is not None else None, "ip": client.get(IP_KEY) or ""}
+
+
+class RemoteClient:
+    """A client of another worker (duck-typed as `Client` for the broker's callers)."""
+
+    __slots__ = ("id", "subscriptions", "bases", "auth_ids", "ip", "broker", "_auth")
+    discarded = False
+    sink = None
+
+    def __init__(self, broker, entry: dict):
+        self.broker = broker
+        self.id = str(entry["id"])
+        self.update(entry)
+
+    def update(self, entry: dict) -> None:
+        self.subscriptions = {str(t): topic_options(str(t)) for t in entry.get("subs") or ()}
+        self.bases = {t.partition("?")[0] for t in self.subscriptions}
+        auth = entry.get("auth")
+        self.auth_ids = tuple(auth) if isinstance(auth, list) and len(auth) == 2 else None
+        self.ip = str(entry.get("ip") or "")
+        self._auth = False  # read again when next asked
+
+    def has_subscription(self, topic: str) -> bool:
+        return topic in self.subscriptions
+
+    def matching(self, *prefixes: str) -> dict:
+        return Client.matching(self, *prefixes)
+
+    @property
+    def auth(self):
+        """(collection, record) the client signed in as, read from data.db (None: a guest, or gone since)."""
+        if self._auth is False:
+            self._auth = None
+            if self.auth_ids is not None:
+                store = store_for(self.broker.data_dir)
+                try:
+                    self._auth = (store.find_collection_by_name_or_id(self.auth_ids[0]),
+                                  store.find_record_by_id(self.auth_ids[0], self.auth_ids[1]))
+                except (NotFoundError, LookupError):
+                    self._auth = None
+        return self._auth
+
+    def get(self, key: str):
+        if key == IP_KEY:
+            return self.ip
+        return self.auth if key == "auth" else None
+
+    # -- what acts on the client: published, delivered by its owner -----------------------------------------
+    def send(self, message) -> None:
+        self.broker.send_to(self.id, message.name, message.data)
+
+    def _act(self, op: str, **fields) -> None:
+        self.broker.publish({"type": op, "client": self.id, **fields})
+
+    def subscribe(self, *topics: str) -> None:
+        self._act("subscribe", topics=[str(t) for t in topics if t], on=True)
+        self.update({**self._entry(), "subs": list(self.subscriptions) + [t for t in topics if t]})
+
+    def unsubscribe(self, *topics: str) -> None:
+        self._act("subscribe", topics=[str(t) for t in topics], on=False)
+        kept = [t for t in self.subscriptions if topics and t not in topics]
+        self.update({**self._entry(), "subs": kept})
+
+    def set(self, key: str, value) -> None:
+        self._act("store", key=str(key), value=value)
+
+    def unset(self, key: str) -> None:
+        self._act("store", key=str(key), unset=True)
+
+    def discard(self) -> None:
+        self._act("discard")
+
+    def _entry(self) -> dict:
+        return {"id": self.id, "auth": list(self.auth_ids) if self.auth_ids else None, "ip": self.ip}
+
+
+class Directory:
+    """The other workers' clients, kept from the entries the supervisor passes on."""
+
+    def __init__(self, broker):
+        self.broker = broker
+        self.clients: dict[str, RemoteClient] = {}
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    def get(self, client_id: str) -> RemoteClient | None:
+        return self.clients.get(client_id)
+
+    def known(self, entry: dict) -> None:
+        """A client of another worker connected, or changed its subscriptions or auth."""
+        found = self.clients.get(str(entry.get("id", "")))
+        if found is not None:
+            found.update(entry)
+        elif entry.get("id"):
+            self.clients[str(entry["id"])] = RemoteClient(self.broker, entry)
+
+    def gone(self, client_id: str) -> None:
+        self.clients.pop(str(client_id), None)
+
+    def clear(self) -> None:
+        self.clients.clear()

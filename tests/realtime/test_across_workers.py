@@ -1,0 +1,144 @@
+"""Realtime across workers as plain objects: two brokers (two "workers", each on its own copy of one data.db)
+joined by the supervisor's RealtimeHub through fake links that carry only JSON text; the control channel's
+non-blocking Outbox on a real socket pair."""
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+
+import pytest
+
+from runtime.data.collections import Collection, save_collection
+from runtime.data.process import forget, store_for
+from runtime.realtime import AUTH_KEY, Broker, Client, Message
+from runtime.serve.control import Outbox, Reader
+from runtime.serve.realtime_hub import RealtimeHub
+
+
+class Worker:
+    """A broker and its link to the hub; what the hub posts to it is delivered through JSON text."""
+
+    def __init__(self, hub, broker):
+        self.hub, self.broker = hub, broker
+        hub.joined(self)
+        broker.attach(self)
+
+    def post(self, message):  # the worker's link: to the supervisor
+        self.hub.received(self, json.loads(json.dumps(message)))
+
+
+@pytest.fixture
+def pair(tmp_path):
+    first = str(tmp_path / "one")
+    store = store_for(first)
+    save_collection(store.db, Collection.from_api({
+        "name": "posts", "type": "base", "listRule": "", "viewRule": "", "fields": [{"name": "title", "type": "text"}]}))
+    ann = store.new_record("users", {"email": "ann@example.com", "name": "ann"})
+    ann.set_password("secret-password")
+    store.save(ann)
+    second = str(tmp_path / "two")
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copytree(first, second)  # the same collections and users, as every worker sees one data.db
+    sent = []
+    hub = RealtimeHub(lambda worker, message: (sent.append((worker, message)),
+                                               worker.broker.on_link(json.loads(json.dumps(message)))))
+    a, b = Worker(hub, Broker(first)), Worker(hub, Broker(second))
+    yield store, ann, hub, a, b, sent
+    for w in (a, b):
+        w.broker.close()
+    forget(first)
+    forget(second)
+
+
+def _names(client):
+    out = [(m.name, json.loads(m.data) if m.data.startswith("{") else m.data) for m in client.outbox]
+    client.outbox.clear()
+    return out
+
+
+def test_a_write_in_a_worker_without_clients_reaches_another_workers_client(pair):
+    store, _, hub, a, b, _ = pair
+    assert not a.broker.listening
+    client = Client()
+    b.broker.register(client)
+    client.subscribe("posts/*")
+    assert a.broker.listening and a.broker.total_clients() == 1 and hub.total() == 1
+    remote = a.broker.clients()[client.id]
+    assert remote.has_subscription("posts/*") and not remote.has_subscription("posts")
+    assert a.broker.client_by_id(client.id) is remote and remote.subscriptions == client.subscriptions
+    store.save(store.new_record("posts", {"title": "from a"}))
+    events = _names(client)
+    assert [(n, e["action"], e["record"]["title"]) for n, e in events] == [("posts/*", "create", "from a")]
+    b.broker.unregister(client.id)
+    assert a.broker.total_clients() == 0 and not a.broker.listening and hub.total() == 0
+
+
+def test_each_payload_is_delivered_once_and_client_messages_go_to_the_owner_only(pair):
+    store, _, hub, a, b, sent = pair
+    mine, theirs = Client(), Client()
+    a.broker.register(mine)
+    b.broker.register(theirs)
+    mine.subscribe("posts/*", "news")
+    theirs.subscribe("posts/*", "news")
+    sent.clear()
+    store.save(store.new_record("posts", {"title": "once"}))
+    a.broker.broadcast("news", "hello")
+    assert [len(_names(c)) for c in (mine, theirs)] == [2, 2]
+    sent.clear()
+    a.broker.clients()[theirs.id].send(Message("direct", "to b"))
+    assert _names(theirs) == [("direct", "to b")] and _names(mine) == []
+    assert [(w is b, m["rt"]["type"]) for w, m in sent] == [(True, "client")]
+    sent.clear()
+    a.broker.send_to(mine.id, "local", "x")  # a client of the sender's own: nothing leaves the worker
+    assert _names(mine) == [("local", "x")] and sent == []
+
+
+def test_acts_on_a_remote_client_are_done_by_its_owner(pair):
+    store, ann, _, a, b, _ = pair
+    client = Client()
+    b.broker.register(client)
+    remote = a.broker.client_by_id(client.id)
+    remote.subscribe("news", "posts/*")
+    assert set(client.subscriptions) == {"news", "posts/*"} and set(remote.subscriptions) == {"news", "posts/*"}
+    remote.unsubscribe("news")
+    assert set(client.subscriptions) == {"posts/*"} == set(a.broker.client_by_id(client.id).subscriptions)
+    remote.set("color", "blue")
+    assert client.get("color") == "blue" and remote.get("color") is None  # a client's store stays with its owner
+    assert remote.auth is None
+    client.set(AUTH_KEY, (store.find_collection_by_name_or_id("users"), ann))
+    assert a.broker.client_by_id(client.id).auth[1].id == ann.id
+    a.broker.unregister(client.id)  # discarded by its owner
+    assert client.discarded and b.broker.total_clients() == 0 and a.broker.total_clients() == 0
+
+
+def test_a_worker_that_joins_learns_every_client_and_one_that_leaves_takes_its_clients(pair, tmp_path):
+    _, _, hub, a, b, _ = pair
+    client = Client()
+    b.broker.register(client)
+    client.subscribe("news")
+    late = Worker(hub, Broker(str(tmp_path / "two")))
+    try:
+        assert set(late.broker.clients()) == {client.id} and late.broker.client_by_id(client.id).bases == {"news"}
+        hub.left(b)  # the worker died: its clients drop, the others forget them
+        assert late.broker.total_clients() == 0 and a.broker.total_clients() == 0 and hub.total() == 0
+    finally:
+        late.broker.close()
+
+
+def test_the_outbox_never_blocks_and_keeps_whole_lines_in_order():
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    theirs.setblocking(False)
+    try:
+        outbox = Outbox(ours)
+        for n in range(3000):  # far more than the socket buffer holds
+            outbox.post({"n": n, "pad": "x" * 200})
+        assert outbox.pending
+        reader, got = Reader(theirs), []
+        while outbox.flush() or len(got) < 3000:
+            got.extend(m["n"] for m in reader.read())
+        assert got == list(range(3000))
+    finally:
+        ours.close()
+        theirs.close()

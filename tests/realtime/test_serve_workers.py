@@ -1,0 +1,164 @@
+"""Realtime across the workers of a real `pagesvm serve --workers 2`, with raw clients: a write made in any
+worker reaches the clients of both, the directory counts every worker's clients, a worker killed mid-stream
+drops its own clients only and its replacement joins; --max-sse; streams end cleanly on SIGTERM and SIGHUP;
+`/api/oauth2-redirect` sends `@oauth2` to a client of any worker."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+
+import pytest
+
+from tests.helpers import wait_for
+from tests.realtime.serve_helpers import create_post, owner, serve_flow, shout, subscribe, workers
+from tests.realtime.test_sse_server import SseClient
+
+
+def _spread(server, at_least: int = 3, most: int = 40) -> dict:
+    """Streams opened until each worker holds `at_least` of them: {SseClient: worker pid}."""
+    held: dict = {}
+    pids = workers(server)
+    while len(held) < most:
+        sse = SseClient(server.port)
+        sse.id = sse.event()["id"]
+        held[sse] = owner(server, sse.sock)
+        if all(sum(1 for p in held.values() if p == pid) >= at_least for pid in pids):
+            return held
+    raise AssertionError(f"the kernel put every stream on one worker: {held.values()}")
+
+
+def _received_create(sse, title) -> bool:
+    event = sse.event()
+    return event["event"] == "posts/*" and json.loads(event["data"])["record"]["title"] == title
+
+
+@pytest.fixture
+def two(tmp_path):
+    srv = serve_flow(tmp_path, "--workers", "2")
+    yield srv
+    srv.stop()
+
+
+def test_writes_and_messages_reach_every_workers_clients_and_a_killed_worker_drops_only_its_own(two):
+    held = _spread(two)
+    try:
+        for sse in held:
+            assert subscribe(two, sse.id, ["posts/*"]).status == 204
+        assert wait_for(lambda: shout(two, "nobody") == 0 and shout(two, "posts/*") == len(held), timeout=3)
+        for sse in held:  # the shouts above: one message each, whichever worker the hook route ran in
+            assert json.loads(sse.event()["data"]) == {"text": "hi"}
+        started = time.monotonic()
+        assert create_post(two, "everywhere").status == 200  # made in one worker, heard in both
+        assert all(_received_create(sse, "everywhere") for sse in held)
+        fanned = time.monotonic() - started
+        print(f"\n{len(held)} clients on 2 workers: a create reached all in {1000 * fanned:.1f} ms")
+        victim = next(iter(held.values()))
+        os.kill(victim, signal.SIGKILL)
+        gone = [s for s, p in held.items() if p == victim]
+        kept = [s for s, p in held.items() if p != victim]
+        for sse in gone:
+            with pytest.raises((EOFError, ConnectionError, socket.timeout)):
+                sse.event()
+        assert wait_for(lambda: len(workers(two)) == 2 and victim not in workers(two), timeout=10)
+        assert wait_for(lambda: shout(two, "none") == 0 and shout(two, "posts/*") == len(kept), timeout=5)
+        for sse in kept:
+            sse.event()
+        assert create_post(two, "after").status == 200
+        assert all(_received_create(sse, "after") for sse in kept)
+        fresh = _spread(two, at_least=1)  # the replacement serves streams and joins the fan-out
+        newcomer = next(s for s, p in fresh.items() if p not in held.values())
+        assert subscribe(two, newcomer.id, ["posts/*"]).status == 204
+        time.sleep(0.2)
+        assert create_post(two, "newcomer").status == 200
+        assert _received_create(newcomer, "newcomer") and all(_received_create(sse, "newcomer") for sse in kept)
+        held.update(fresh)
+    finally:
+        for sse in held:
+            sse.close()
+
+
+def test_oauth2_redirect_sends_to_the_client_on_any_worker(two):
+    held = _spread(two, at_least=1)
+    try:
+        for sse in held:
+            assert subscribe(two, sse.id, ["@oauth2"]).status == 204
+        time.sleep(0.2)
+        for sse in held:
+            answer = two.get(f"/api/oauth2-redirect?state={sse.id}&code=abc")
+            assert (answer.status, answer.header("Location")) == (307, "../_/#/auth/oauth2-redirect-success")
+            event = sse.event()
+            assert (event["event"], json.loads(event["data"])) == ("@oauth2", {"state": sse.id, "code": "abc"})
+        time.sleep(0.2)
+        sse = next(iter(held))
+        again = two.get(f"/api/oauth2-redirect?state={sse.id}&code=abc")  # unsubscribed from @oauth2 by the first
+        assert (again.status, again.header("Location")) == (307, "../_/#/auth/oauth2-redirect-failure")
+        assert subscribe(two, sse.id, ["@oauth2"]).status == 204
+        time.sleep(0.2)
+        posted = two.post("/api/oauth2-redirect", form={"state": sse.id, "error": "access_denied"})
+        assert (posted.status, posted.header("Location")) == (303, "../_/#/auth/oauth2-redirect-failure")
+        event = sse.event()
+        assert json.loads(event["data"]) == {"state": sse.id, "code": "", "error": "access_denied"}
+        unknown = two.get("/api/oauth2-redirect?state=nobody&code=abc")
+        assert (unknown.status, unknown.header("Location")) == (307, "../_/#/auth/oauth2-redirect-failure")
+    finally:
+        for sse in held:
+            sse.close()
+
+
+def _ended_cleanly(sse) -> bool:
+    """The answer's last chunk arrived, then the server closed or kept the connection: no half-written event."""
+    sse.sock.settimeout(10)
+    while b"0\r\n\r\n" not in sse.buffer:
+        chunk = sse.sock.recv(65536)
+        if not chunk:
+            break
+        sse.buffer += chunk
+    return sse.buffer.endswith(b"0\r\n\r\n")
+
+
+def test_max_sse_and_sigterm(tmp_path):
+    server = serve_flow(tmp_path, "--workers", "1", "--max-sse", "2")
+    streams = []
+    try:
+        streams = [SseClient(server.port) for _ in range(2)]
+        for sse in streams:
+            sse.event()
+        over = SseClient(server.port)
+        body = over.sock.recv(65536) if not over.buffer else over.buffer
+        over.close()
+        assert over.status == 503 and over.headers["content-type"] == "application/json"
+        assert json.loads(body) == {"data": {}, "message": "Too many realtime connections, try again later.",
+                                    "status": 503}
+        assert server.get("/api/health").status == 200  # the cap is on streams only
+        server.proc.send_signal(signal.SIGTERM)
+        assert all(_ended_cleanly(sse) for sse in streams)
+        assert server.proc.wait(15) == 0
+    finally:
+        for sse in streams:
+            sse.close()
+        server.stop()
+
+
+def test_sighup_ends_the_old_workers_streams_and_new_ones_serve(tmp_path):
+    server = serve_flow(tmp_path, "--workers", "1")
+    sse = fresh = None
+    try:
+        sse = SseClient(server.port)
+        sse.event()
+        old = workers(server)
+        server.proc.send_signal(signal.SIGHUP)
+        assert _ended_cleanly(sse)
+        assert wait_for(lambda: workers(server) and workers(server) != old, timeout=15)
+        fresh = SseClient(server.port)
+        client_id = fresh.event()["id"]
+        assert subscribe(server, client_id, ["posts/*"]).status == 204
+        assert create_post(server, "reloaded").status == 200
+        assert _received_create(fresh, "reloaded")
+    finally:
+        for s in (sse, fresh):
+            if s is not None:
+                s.close()
+        server.stop()
