@@ -47,12 +47,17 @@ class LimitedHTTPServer(TrackedHTTPServer):
         self.admission = admission  # its ``streams`` (open realtime streams) do not count against the cap
 
     def handle_stream(self, stream, address) -> None:
-        streams = self.admission.streams if self.admission is not None else 0
-        if self.max_connections and self.open_connections - streams >= self.max_connections:
+        held = self.admission.held if self.admission is not None else 0
+        if self.max_connections and self.open_connections - held >= self.max_connections:
             log.warning("refused a connection: %d open (--max-connections)", self.open_connections)
             self._refuse(stream)
             return
         super().handle_stream(stream, address)
+
+    def on_close(self, server_conn) -> None:
+        super().on_close(server_conn)
+        if getattr(server_conn.stream, "_pv_held", False) and self.admission is not None:
+            self.admission.held -= 1
 
     @staticmethod
     def _refuse(stream) -> None:
@@ -119,7 +124,10 @@ class Admission:
         self.idle_timeout = float(idle_timeout) if idle_timeout else None
         self.proxy = proxy or ProxyTrust()
         self.in_flight = 0  # requests started and not yet answered (a draining worker waits for 0)
-        self.streams = 0  # realtime streams held open (Exchange.hold): not counted against --max-connections
+        self.streams = 0  # realtime streams held open (Exchange.hold), counted against --max-sse
+        # Their connections, until Tornado drops each from its own set (LimitedHTTPServer.on_close): the stream
+        # ends a few loop turns before that, and counting it off earlier would refuse a connection meanwhile.
+        self.held = 0
         self.max_sse = int(max_sse)  # ... but against this (--max-sse; 0: no cap)
         # watch_answer(connection), called once an answer is handed to a connection: closes it if the
         # client takes none of the answer for idle_timeout (a function made once, so a call costs no more).

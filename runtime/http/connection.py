@@ -125,6 +125,8 @@ class Exchange:
         admission = self.front.admission
         admission.leave(self)
         admission.streams += 1
+        admission.held += 1  # until the server drops the connection (admission.LimitedHTTPServer.on_close)
+        self.connection.stream._pv_held = True
         return self.connection
 
     def send(self, response: Response) -> None:

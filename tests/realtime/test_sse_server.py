@@ -124,6 +124,17 @@ def test_streams_do_not_count_against_max_connections_and_leavers_are_forgotten(
     finally:
         for s in streams:
             s.close()
+    # the streams gone, the cap counts ordinary connections again: two idle ones fill it, a third is refused
+    time.sleep(0.3)
+    idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(2)]
+    try:
+        time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as third:
+            assert third.recv(200).startswith(b"HTTP/1.1 503 Service Unavailable")
+    finally:
+        for sock in idle:
+            sock.close()
+    time.sleep(0.3)
 
 
 # What PocketBase 0.40.6 answered to these bodies (observed on the binary; the same bodies sent to pagesvm).
