@@ -114,21 +114,26 @@
 </script>`;
 
   // PocketBase's realtime stream: subscribe to the datastar topic on connect (also on each reconnect), keep
-  // the client's id in the clientId signal, and hand every patch broadcast there to Datastar.
+  // the client's id in the clientId signal, and hand every patch broadcast there to Datastar. Opened once the
+  // document is parsed, when Datastar (a deferred module) listens: an early PB_CONNECT would go unheard.
   const REALTIME =
 `<script>
   (function () {
-    var stream = new EventSource('/api/realtime');
-    stream.addEventListener('PB_CONNECT', function (connected) {
-      var clientId = JSON.parse(connected.data).clientId;
-      var subscribe = { clientId: clientId, subscriptions: ['${TOPIC}'] };
-      fetch('/api/realtime', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(subscribe) })
-        .catch(function (failure) { console.error(failure); });
-      patchSignals({ clientId: clientId });
-    });
-    stream.addEventListener('${TOPIC}', function (message) {
-      document.dispatchEvent(new CustomEvent('datastar-fetch', { detail: JSON.parse(message.data) }));
-    });
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', connect);
+    else connect();
+    function connect() {
+      var stream = new EventSource('/api/realtime');
+      stream.addEventListener('PB_CONNECT', function (connected) {
+        var clientId = JSON.parse(connected.data).clientId;
+        var subscribe = { clientId: clientId, subscriptions: ['${TOPIC}'] };
+        fetch('/api/realtime', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(subscribe) })
+          .catch(function (failure) { console.error(failure); });
+        patchSignals({ clientId: clientId });
+      });
+      stream.addEventListener('${TOPIC}', function (message) {
+        document.dispatchEvent(new CustomEvent('datastar-fetch', { detail: JSON.parse(message.data) }));
+      });
+    }
   })();
 </script>`;
 
