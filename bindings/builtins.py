@@ -16,9 +16,10 @@ PAGE_API = "bindings.page_api"  # the request and response API (request.js, resp
 JSVM = ("bindings.security", "bindings.filepath", "bindings.os_api", "bindings.globals", "bindings.http_api", "bindings.mail_api",
         "bindings.realtime_api",
         "bindings.template")
-# pb() (the js-sdk plugin) and the auth plugin's helpers: after the JSVM globals they call ($security, $app.settings).
+# pb() (the js-sdk plugin) and the auth plugin's helpers: after the JSVM globals they call ($security, $app.settings);
+# so are the realtime and datastar plugins' objects (over $app.subscriptionsBroker()).
 FAMILIES = (PAGE_API, "bindings.env", "bindings.log", "bindings.auth", "bindings.store", "bindings.app",
-            "bindings.host_steps") + JSVM + ("bindings.pb_client",)
+            "bindings.host_steps") + JSVM + ("bindings.pb_client", "bindings.realtime_plugin", "bindings.datastar")
 
 
 def load(registry: Registry = REGISTRY, families=FAMILIES) -> Registry:

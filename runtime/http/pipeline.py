@@ -94,6 +94,7 @@ class PagesRuntime:
         hooks_dir, hook_names, scripts = hook_scripts(self.site.root)
         engine = Engine(self.site, registry=registry, markdown=markdown, router=self.router, scripts=scripts, config={
             "prefix": self.prefix, "debug": self.debug, "ejs_in_markdown": self.site_config.ejs_in_markdown,
+            "plugins": self.site_config.plugins,
         })
         self.queue = RenderQueue(engine, self.limits, self.answer)
         # pb_hooks/*.pb.js: learned now (a file that fails to load raises HookLoadError); None without any.

@@ -2,7 +2,7 @@
 
 Evaluated once at startup in a throwaway interpreter (config_js.py: an object, or a function of the global
 API, and it may ``require()``). An unknown key or plugin, or a
-plugin pagesvm cannot run (JavaScript plugin objects, realtime, datastar), is a
+plugin pagesvm cannot run (JavaScript plugin objects), is a
 startup error naming the file, never a silent skip.
 """
 from __future__ import annotations
@@ -19,14 +19,13 @@ KNOWN_PLUGINS = {
     "pocketpages-plugin-micro-dash": "micro-dash", "micro-dash": "micro-dash",
     "pocketpages-plugin-auth": "auth", "auth": "auth",
     "pocketpages-plugin-js-sdk": "js-sdk", "js-sdk": "js-sdk",
+    "pocketpages-plugin-realtime": "realtime", "realtime": "realtime",
+    "pocketpages-plugin-datastar": "datastar", "datastar": "datastar",
 }
-# Official plugins that need PocketBase itself (or a browser channel) and cannot work here.
-UNSUPPORTED_PLUGINS = {
-    "pocketpages-plugin-realtime": "realtime needs PocketBase's realtime API",
-    "pocketpages-plugin-datastar": "datastar streams through PocketBase's response writer",
-}
+# Official plugins that cannot work here (none now); kept as the place to refuse one with a reason.
+UNSUPPORTED_PLUGINS: dict[str, str] = {}
 PLUGIN_OPTIONS = {"ejs": {"extensions", "debug"}, "markdown": {"extensions"}, "micro-dash": set(), "auth": set(),
-                  "js-sdk": {"host", "debug"}}
+                  "js-sdk": {"host", "debug"}, "realtime": {"debug"}, "datastar": {"debug"}}
 CONFIG_FILE = "+config.js"
 
 class ConfigError(Exception):
@@ -73,7 +72,7 @@ def _plugin(config: SiteConfig, number: int, item) -> None:
         raise _fail(f"plugin {name} is not supported: {UNSUPPORTED_PLUGINS[name]}")
     plugin = KNOWN_PLUGINS.get(name)
     if plugin is None:
-        raise _fail(f"unknown plugin {json.dumps(name)} (pagesvm knows: ejs, marked, micro-dash, auth, js-sdk)")
+        raise _fail(f"unknown plugin {json.dumps(name)} (pagesvm knows: ejs, marked, micro-dash, auth, js-sdk, realtime, datastar)")
     unknown = set(options) - {"name"} - PLUGIN_OPTIONS[plugin]
     if unknown:
         raise _fail(f"unknown option {sorted(unknown)[0]!r} for plugin {name}")

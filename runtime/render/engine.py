@@ -161,7 +161,8 @@ class Engine:
         prefix = self.config.get("prefix", "").rstrip("/")
         return {"prefix": prefix, "cookiePath": prefix or "/", "debug": bool(self.config.get("debug")),
                 "hooks": hooks_folder(self.site.root), "args": list(sys.argv),
-                "recordHooks": self.config.get("recordHooks")}  # runtime/hooks/learn.py, on a replaced interpreter
+                "recordHooks": self.config.get("recordHooks"),  # runtime/hooks/learn.py, on a replaced interpreter
+                "plugins": list(self.config.get("plugins", ()))}  # +config.js's: the datastar family reads them
 
     def _load_js(self, path: str) -> None:
         with open(path, encoding="utf-8") as f:

@@ -153,7 +153,10 @@ class UnitCache:
             oldest = next(iter(variants))
             del variants[oldest]
             records.append(self._drop(unit_id(path, kind, oldest), kind))
-        words = self._words.get(path, (None, None))[1] if kind != "module" else None
+        # The words go with every template's first unit, whatever its keys: the interpreter narrows a later
+        # include's keys by them (core.js unitId) exactly as _narrow does here, or it would ask for a variant
+        # that this cache reports as held (a partial included by a page, then by a layout).
+        words = self._template_words(path, signature) if kind != "module" else None
         records.append([unit.id, unit.kind, unit.base, unit.source, path, sorted(words) if words is not None else None,
                         unit.frame])
         return records

@@ -61,10 +61,11 @@ def test_the_auth_starter_config_is_accepted_with_js_sdk_and_its_options(tmp_pat
 
 @pytest.mark.parametrize("source, message", [
     ("module.exports = { plugins: ['pocketpages-plugin-nope'] }", 'unknown plugin "pocketpages-plugin-nope"'),
-    ("module.exports = { plugins: ['ejs', 'pocketpages-plugin-datastar'] }", "pocketpages-plugin-datastar is not supported"),
+    ("module.exports = { plugins: ['ejs', { name: 'pocketpages-plugin-datastar', spa: true }] }",
+     "unknown option 'spa' for plugin pocketpages-plugin-datastar"),
     ("module.exports = { plugins: ['ejs', { name: 'pocketpages-plugin-js-sdk', port: 1 }] }",
      "unknown option 'port' for plugin pocketpages-plugin-js-sdk"),
-    ("module.exports = { plugins: ['ejs', 'pocketpages-plugin-realtime'] }", "pocketpages-plugin-realtime is not supported"),
+    ("module.exports = { plugins: ['ejs', 'pocketpages-plugin-realtimes'] }", 'unknown plugin "pocketpages-plugin-realtimes"'),
     ("module.exports = { plugins: ['ejs', { name: 'mine', onRender: ({ content }) => content, onExtendContextApi() {} }] }",
      "plugin #2 is a JavaScript plugin object with hooks onRender, onExtendContextApi"),
     ("module.exports = { plugins: ['ejs', (config) => ({ name: 'x' })] }", "plugin #2 is a JavaScript plugin factory function"),
@@ -84,11 +85,17 @@ def test_bad_config_is_an_error_naming_the_file(tmp_path, source, message):
     assert message in str(info.value)
 
 
+def test_the_realtime_and_datastar_starters_configs_are_accepted(tmp_path):
+    config = load_config(site_with(tmp_path, "module.exports = { plugins: ['pocketpages-plugin-ejs', "
+                                   "'pocketpages-plugin-datastar', { name: 'pocketpages-plugin-realtime', debug: true }] }"))
+    assert config.plugins == ["ejs", "datastar", "realtime"]
+
+
 def test_server_refuses_to_start_with_an_unknown_plugin(tmp_path):
-    site_with(tmp_path, "module.exports = { plugins: ['ejs', 'pocketpages-plugin-datastar'] }")
+    site_with(tmp_path, "module.exports = { plugins: ['ejs', 'pocketpages-plugin-dataspar'] }")
     with pytest.raises(RuntimeError) as info:
         start_server(str(tmp_path), *ONE, data_dir=str(tmp_path / "data"), timeout=15)
-    assert "+config.js: plugin pocketpages-plugin-datastar is not supported" in str(info.value)
+    assert '+config.js: unknown plugin "pocketpages-plugin-dataspar"' in str(info.value)
 
 
 def test_routes_command_reports_a_bad_config(tmp_path):

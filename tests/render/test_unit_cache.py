@@ -50,7 +50,8 @@ def test_ensure_hands_a_unit_out_once_while_it_is_held(cache):
     assert len(records) == 1
     uid, kind, base, source, path, words, frame = records[0]
     assert (uid, kind, base, path) == ("template:page.ejs", "template", 0, "page.ejs")
-    assert words is None  # no include data: nothing to narrow
+    # the words it uses go with it even without include data: a later include with data is narrowed by them
+    assert {"title", "flag"} <= set(words) and "request" not in words
     params, start, tail = frame
     assert params == "__api,__locals" and "function(__api,__locals){" in source[:start]
     assert "__esc( title )" in source[start:-tail] and "title" not in source[:start] + source[-tail:]
@@ -278,3 +279,12 @@ def test_one_check_per_file_still_sees_a_file_first_looked_at_in_the_block(cache
         os.remove(os.path.join(root, "card.ejs"))
         with pytest.raises(FileNotFoundError):
             cache.ensure("card.ejs", "template")
+
+
+def test_a_unit_first_made_without_keys_still_tells_the_words_it_uses(cache):
+    # The interpreter narrows a later include's keys by these words; without them it asked for a
+    # "card.ejs|slot,slots" variant that this cache, narrowing to "card.ejs", reported as held
+    # (a partial included by a page, then by a layout: "could not load").
+    records = cache.ensure("card.ejs", "template")
+    assert records[0][0] == "template:card.ejs" and "name" in records[0][5] and "slot" not in records[0][5]
+    assert cache.ensure("card.ejs", "template", ("slot", "slots")) == []

@@ -162,9 +162,11 @@ def test_config_check_reports_refusals_and_is_bounded(tmp_path):
 
     (tmp_path / "index.ejs").write_text("hi")
     assert check_site_config(str(tmp_path)) is None
-    # js-sdk is served since pb() exists (bindings/pb_client.py); realtime is still refused.
-    (tmp_path / "+config.js").write_text("module.exports = { plugins: ['pocketpages-plugin-realtime'] };")
-    assert "realtime" in check_site_config(str(tmp_path))
+    # js-sdk, realtime and datastar are served (bindings/pb_client.py, realtime_plugin.py, datastar.py).
+    (tmp_path / "+config.js").write_text("module.exports = { plugins: ['ejs', 'pocketpages-plugin-realtime'] };")
+    assert check_site_config(str(tmp_path)) is None
+    (tmp_path / "+config.js").write_text("module.exports = { plugins: ['ejs', 'pocketpages-plugin-nope'] };")
+    assert "pocketpages-plugin-nope" in check_site_config(str(tmp_path))
     (tmp_path / "+config.js").write_text("while (true) {}")
     assert "did not finish" in check_site_config(str(tmp_path), timeout=1)
 

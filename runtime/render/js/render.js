@@ -180,8 +180,9 @@
     runLoaders(st);
     if (st.response.done) return;
     const route = st.route;
-    const output = R.renderFile(route.page, route.locals, route.kind);  // locals: Engine.render_file
+    let output = R.renderFile(route.page, route.locals, route.kind);  // locals: Engine.render_file
     if (st.response.done) return;
+    if (R.outputFilter !== null) output = R.outputFilter(st, output);  // a listed plugin's onRender (bindings/datastar.js)
     const res = st.response;
     const type = res.headers['content-type'];
     if (type && !/^text\/html\b/i.test(type[1])) {
@@ -196,6 +197,7 @@
     res.body = wrapInLayouts(output, route.layouts);
   }
   R.renderPage = renderPage;
+  R.outputFilter = null;
 
   R.newState = function (payload) {
     return {
