@@ -63,3 +63,33 @@ def test_the_counter_counts_in_the_store(server):
     before = int(server.get("/api/count").text.strip()[3:-4])
     assert server.get("/api/count").text.strip() == f"<b>{before + 1}</b>"
     assert f"<b>{before + 1}</b>" in server.get("/").text
+
+
+def test_a_page_on_one_worker_reaches_the_subscribers_of_every_worker(tmp_path):
+    # The plugin walks $app.subscriptionsBroker().clients(), which lists every worker's clients; a send to
+    # another worker's client goes through the supervisor.
+    from tests.realtime.serve_helpers import subscribe
+    from tests.realtime.test_serve_workers import _spread
+    from tests.helpers import wait_for
+
+    srv = start_server(SITE, "--workers", "2", data_dir=str(tmp_path / "data"))
+    try:
+        held = _spread(srv)
+        for sse in held:
+            assert subscribe(srv, sse.id, ["chat"]).status == 204
+        assert len(set(held.values())) == 2
+        # getClientById finds a client of either worker (the directory is current within a loop turn), and a
+        # filtered send reaches that one client wherever it is
+        for sse in held:
+            def found(sse=sse):
+                answer = srv.post("/api/whisper", form={"to": sse.id, "text": "psst"})
+                return answer.status == 200 and json.loads(answer.body)["found"]
+            assert wait_for(found, timeout=3)
+            assert json.loads(sse.event()["data"]) == "psst"
+        for n in range(3):  # whichever worker serves the post, every subscriber hears each message
+            assert srv.post("/api/chat", form={"message": f"m{n}"}).status == 200
+        for sse in held:
+            assert [json.loads(sse.event()["data"]) for _ in range(3)] == [
+                f'<p class="msg">m{n}</p>\n' for n in range(3)]
+    finally:
+        srv.stop()
