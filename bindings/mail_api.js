@@ -27,15 +27,19 @@
   const onSend = Object.freeze({
     bindFunc() { throw new Error('pagesvm: newMailClient().onSend hooks are not supported yet'); },
   });
+  function deliver(message) {
+    const answer = R.py('pv_mail.send', [JSON.parse(JSON.stringify(new MailerMessage(message)))]);
+    if (answer.error !== undefined) throw R.goError(answer.error);
+  }
   function newMailClient() {
     return {
       onSend,
       send(message) {
         if (message === null || typeof message !== 'object') throw R.goError('mail: the message is not a MailerMessage');
-        const sent = JSON.parse(JSON.stringify(new MailerMessage(message)));
         if (message.attachments || message.inlineAttachments) throw new Error('pagesvm: mail attachments are not supported yet');
-        const answer = R.py('pv_mail.send', [sent]);
-        if (answer.error !== undefined) throw R.goError(answer.error);
+        // Through the onMailerSend hooks when the project has any (runtime/hooks/js/api_hooks.js), as the binary.
+        if (R.mailerSend !== undefined && R.mailerSendRefs) R.mailerSend(message instanceof MailerMessage ? message : new MailerMessage(message), deliver);
+        else deliver(message);
       },
     };
   }

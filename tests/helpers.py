@@ -217,9 +217,10 @@ class PocketBase:
     EMAIL, PASSWORD = "oracle@example.com", "oracle-pass-123"
 
     def __init__(self, folder: str, hooks: dict | None = None, migrations: str | None = None,
-                 data: str | None = None):
+                 data: str | None = None, public: str | None = None):
         """Serve `data` (default FOLDER/pb_data) with FOLDER/pb_hooks holding `hooks` ({file: text}) and
-        `migrations` (default: an empty folder, so nothing but the binary's own runs), its log in FOLDER."""
+        `migrations` (default: an empty folder, so nothing but the binary's own runs), `public` as its
+        `--publicDir` when given, its log in FOLDER."""
         import socket
 
         binary = pocketbase_binary()
@@ -238,7 +239,8 @@ class PocketBase:
             self.port = probe.getsockname()[1]
         self.log = open(os.path.join(folder, "pocketbase.log"), "w")
         self.proc = subprocess.Popen([binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", data,
-                                      "--hooksDir", hooks_dir, "--migrationsDir", migrations, "--hooksWatch=false"],
+                                      "--hooksDir", hooks_dir, "--migrationsDir", migrations, "--hooksWatch=false"]
+                                     + (["--publicDir", public] if public else []),
                                      cwd=folder, stdout=self.log, stderr=subprocess.STDOUT)
         if not wait_for(lambda: self._health(), timeout=20):
             self.stop()

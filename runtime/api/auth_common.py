@@ -11,6 +11,7 @@ from runtime.data.db import NotFoundError
 from runtime.data.validation import check_email
 
 from . import rules
+from .auth_origins import record_origin
 from .exchange import ApiError, ApiResponse, bad_request, forbidden, not_found, unauthorized
 
 SUPERUSERS = "_superusers"
@@ -138,10 +139,13 @@ def auth_response(call, collection, record, token: str, method: str = "password"
     def complete(event):
         from .auth_mfa import check_mfa  # it asks rule_allows of this module
 
-        mfa_id = check_mfa(call, collection, record, method)
+        chosen = str(event.get("authMethod", method) or "")  # a hook may change e.authMethod (or clear it)
+        mfa_id = check_mfa(call, collection, record, chosen)
         if mfa_id:
             return ApiResponse.json(401, {"mfaId": mfa_id})
         call.enriched([record])  # the onRecordEnrich hooks, as the binary runs them on an auth answer's record
+        if chosen and (collection.options.get("authAlert") or {}).get("enabled"):
+            record_origin(call, collection, record)  # _authOrigins and the new-location mail
         shown = call.shown.get(id(record)) if call.shown else None
         answer = {"record": auth_record_json(collection, record, shown), "token": token}
         given = event.get("meta", meta)

@@ -134,21 +134,37 @@ def auth_with_oauth2(call, collection: str) -> ApiResponse:
     is_new = record is None
 
     def complete(event):
+        hooked_user, create_data, new = _from_hooks(event, user, form["createData"], is_new)
         try:
             done = call.store.run_in_transaction(
-                lambda _tx: _submit(call, found, provider.name, user, record, link, form["createData"], signed_in))
+                lambda _tx: _submit(call, found, provider.name, hooked_user, record, link, create_data, signed_in))
         except ApiError:
             raise
         except (ValidationError, ValueError) as exc:
             log.debug("OAuth2 sign-in: %s", exc)
             raise bad_request("Failed to authenticate.") from None
-        meta = {**{k: v for k, v in user.items()}, "avatarUrl": user["avatarURL"], "isNew": is_new}
+        meta = {**hooked_user, "avatarUrl": hooked_user["avatarURL"], "isNew": new}
         return auth_response(call, found, done, new_auth_token(call, found, done), "oauth2",
                              meta=dict(sorted(meta.items())))
-    event = {"providerName": provider.name, "oauth2User": user, "createData": form["createData"],
+    event = {"providerName": provider.name, "oAuth2User": dict(user), "createData": form["createData"],
              "isNewRecord": is_new}
     return call.hooked("onRecordAuthWithOAuth2Request", found, [record] if record is not None else [], complete,
                        {"event": event})
+
+
+def _from_hooks(event: dict, user: dict, create_data, is_new: bool) -> tuple:
+    """(the provider's user, createData, isNew) as onRecordAuthWithOAuth2Request hooks left them in the event
+    (`e.oAuth2User.name = …`, `e.createData = {…}`, `e.isNewRecord`); what they did not touch, as given."""
+    given = event.get("oAuth2User")
+    if isinstance(given, dict):
+        user = {key: given.get(key, value) for key, value in user.items()}
+        for key in ("id", "name", "username", "email", "avatarURL"):
+            user[key] = "" if user[key] is None else str(user[key])
+    if "createData" in event:
+        create_data = event["createData"] if isinstance(event["createData"], dict) else None
+    if "isNewRecord" in event:
+        is_new = bool(event["isNewRecord"])
+    return user, create_data, is_new
 
 
 class _InternalCall(ApiCall):

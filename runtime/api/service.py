@@ -88,7 +88,7 @@ class ApiCall:
         has any, ``send(record, message, meta)`` -> None once sent, else why not (a text or a hook's ApiError);
         None when it has none (runtime/api/mail_tokens.py then sends at once)."""
         hooks = self.api.hooks
-        if hooks is None or name not in hooks.table:
+        if hooks is None or (name not in hooks.table and "onMailerSend" not in hooks.table):
             return None
         return lambda record, message, meta: hooks.mail(self, name, record, message, meta)
 

@@ -176,8 +176,9 @@ class DataStore:
         return record
 
     def _end_sign_ins(self, record: Record, changed: list) -> None:
-        """As the binary: a new tokenKey voids the record's one-time passwords, a new password its MFA sessions."""
-        for column, table in (("tokenKey", "_otps"), ("password", "_mfas")):
+        """As the binary: a new tokenKey voids the record's one-time passwords, a new password its MFA sessions
+        and its known sign-in origins (so the next sign-in counts as a first one, without an alert mail)."""
+        for column, table in (("tokenKey", "_otps"), ("password", "_mfas"), ("password", "_authOrigins")):
             if column in changed:
                 self.db.execute(f"DELETE FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?",
                                 (record.collection.get("id"), record.original["id"]))

@@ -23,24 +23,30 @@ from runtime.data.mailer import send_mail
 
 log = logging.getLogger("pagesvm")
 # The endpoints (method, last path part) whose answer passes some request or mail hook, and the hooks each may fire.
+_SIGN_IN = ("onRecordAuthRequest", "onRecordEnrich", "onMailerRecordAuthAlertSend", "onMailerSend")  # + the alert mail
 ENDPOINT_HOOKS = {
     ("GET", "records"): ("onRecordsListRequest", "onRecordEnrich"),
     ("GET", "record"): ("onRecordViewRequest", "onRecordEnrich"),
     ("POST", "records"): ("onRecordCreateRequest", "onRecordEnrich"),
     ("PATCH", "record"): ("onRecordUpdateRequest", "onRecordEnrich"),
     ("DELETE", "record"): ("onRecordDeleteRequest",),
-    ("POST", "auth-with-password"): ("onRecordAuthWithPasswordRequest", "onRecordAuthRequest", "onRecordEnrich"),
+    ("POST", "auth-with-password"): ("onRecordAuthWithPasswordRequest",) + _SIGN_IN,
     ("POST", "auth-refresh"): ("onRecordAuthRefreshRequest", "onRecordAuthRequest", "onRecordEnrich"),
-    ("POST", "auth-with-otp"): ("onRecordAuthWithOTPRequest", "onRecordAuthRequest", "onRecordEnrich"),
-    ("POST", "request-otp"): ("onRecordRequestOTPRequest", "onMailerRecordOTPSend"),
-    ("POST", "request-password-reset"): ("onRecordRequestPasswordResetRequest", "onMailerRecordPasswordResetSend"),
+    ("POST", "auth-with-otp"): ("onRecordAuthWithOTPRequest",) + _SIGN_IN,
+    ("POST", "auth-with-oauth2"): ("onRecordAuthWithOAuth2Request",) + _SIGN_IN,
+    ("POST", "request-otp"): ("onRecordRequestOTPRequest", "onMailerRecordOTPSend", "onMailerSend"),
+    ("POST", "request-password-reset"): ("onRecordRequestPasswordResetRequest", "onMailerRecordPasswordResetSend",
+                                          "onMailerSend"),
     ("POST", "confirm-password-reset"): ("onRecordConfirmPasswordResetRequest",),
-    ("POST", "request-verification"): ("onRecordRequestVerificationRequest", "onMailerRecordVerificationSend"),
+    ("POST", "request-verification"): ("onRecordRequestVerificationRequest", "onMailerRecordVerificationSend",
+                                         "onMailerSend"),
     ("POST", "confirm-verification"): ("onRecordConfirmVerificationRequest",),
-    ("POST", "request-email-change"): ("onRecordRequestEmailChangeRequest", "onMailerRecordEmailChangeSend"),
+    ("POST", "request-email-change"): ("onRecordRequestEmailChangeRequest", "onMailerRecordEmailChangeSend",
+                                        "onMailerSend"),
     ("POST", "confirm-email-change"): ("onRecordConfirmEmailChangeRequest",),
 }
 REQUEST_HOOKS = frozenset(name for names in ENDPOINT_HOOKS.values() for name in names)
+_ANY_COLLECTION = ("onRecordEnrich", "onMailerSend")  # may concern a call whatever its collection
 
 def request_hook_table(found) -> dict:
     """{hook name: [[file, index, filters]...]} of the request hooks among the Registrations ``found``."""
@@ -70,7 +76,7 @@ class ApiHooks:
         collection ``key`` (a name or an id, as in the URL) may fire a hook: then it is served in a Job.
         onRecordEnrich may concern the records an expand reaches, so any of it does."""
         for name in ENDPOINT_HOOKS.get((method, kind), ()):
-            if name in self.table and (name == "onRecordEnrich" or self.refs(name, key)):
+            if name in self.table and (name in _ANY_COLLECTION or self.refs(name, key)):
                 return True
         return False
 
@@ -109,10 +115,10 @@ class ApiHooks:
 
     def mail(self, call, name: str, record, message: dict, meta: dict):
         """An auth mail through its ``name`` hooks (onMailerRecordPasswordResetSend…): ``e.message`` may be
-        changed; the last ``e.next()`` sends it. None once sent (or when a hook ended the chain without
-        sending), else why not: a text, or the ApiError a hook threw."""
+        changed; the last ``e.next()`` sends it, through the onMailerSend hooks (js/api_hooks.js). None once
+        sent (or when a hook ended the chain without sending), else why not: a text, or a hook's ApiError."""
         refs = self.refs(name, record.collection.get("name", ""), record.collection.get("id", ""))
-        if not refs:
+        if not refs and "onMailerSend" not in self.table:
             return send_mail(call.store, message)
         engine = self.engine_of()
         if not engine.evaluating or engine.ctx is None:

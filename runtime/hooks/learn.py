@@ -67,10 +67,11 @@ def learn(engine, names: list[str]) -> list[Registration]:
 
 
 def record_hook_table(found: list[Registration]) -> dict:
-    """{hook name: [[file, index, filters]...]} of the record hooks in ``found``, in registration order."""
+    """{hook name: [[file, index, filters]...]} of the record hooks in ``found``, in registration order, and of
+    ``onMailerSend`` (every mail a page, a hook or the REST API sends passes it: js/api_hooks.js)."""
     table: dict = {}
     for r in found:
-        if r.kind == "hook" and r.name in RECORD_HOOKS:
+        if r.kind == "hook" and (r.name in RECORD_HOOKS or r.name == "onMailerSend"):
             table.setdefault(r.name, []).append([r.file, r.index, list(r.filters)])
     return table
 

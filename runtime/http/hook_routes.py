@@ -18,6 +18,7 @@ import urllib.parse
 from bindings import host_steps, tokens
 from bindings.auth import backend
 from bindings.context import Context, RequestInfo, ResponseEffects
+from runtime.data import sniff
 
 from . import cors, csrf
 from .response import Response
@@ -117,25 +118,34 @@ class HookRoutes:
 
     # -- after the pages ---------------------------------------------------------------------------
     def public_file(self, handler):
-        """Answer with the ``PROJECT/pb_public`` file at the request's path (a folder's index.html), if there
-        is one, after the whole ``routerUse`` chain (its Job, or True when sent); never a dot file or anything
-        outside the folder. False: no such file."""
-        if handler.request.method not in ("GET", "HEAD"):
+        """Answer from ``PROJECT/pb_public`` as PocketBase's ``apis.Static(..., indexFallback)`` does, after the
+        whole ``routerUse`` chain (its Job, or True when sent): a file; a folder's index.html (301 to the path
+        with a slash first); 301 from ``.../index.html`` to ``.../`` and from ``file/`` to ``file``. Never a dot
+        file or anything outside the folder. False: nothing to send (the caller answers the 404; the binary's
+        SPA fallback to the root index.html is not done, README)."""
+        request = handler.request
+        if request.method not in ("GET", "HEAD"):
             return False
-        parts = [p for p in urllib.parse.unquote(handler.request.path).split("/") if p]
-        if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
-            return False
+        url_path = urllib.parse.unquote(request.path)
+        parts = [p for p in url_path.split("/") if p]
         root = os.path.realpath(self.public)
         full = os.path.realpath(os.path.join(root, *parts))
-        if full != root and not full.startswith(root + os.sep):
+        if (any(p.startswith(".") or "\\" in p or "\0" in p for p in parts)
+                or (full != root and not full.startswith(root + os.sep)) or not os.path.exists(full)):
             return False
         if os.path.isdir(full):
+            if not url_path.endswith("/"):
+                return self._public_send(handler, _moved(url_path + "/"))
             full = os.path.join(full, "index.html")
-        if not os.path.isfile(full):
-            return False
-        with open(full, "rb") as f:
-            body = f.read()
-        response = Response(200, body, [("Content-Type", mimetypes.guess_type(full)[0] or "application/octet-stream")])
+            if not os.path.isfile(full):
+                return False
+        elif url_path.endswith("/") and url_path.rstrip("/"):
+            return self._public_send(handler, _moved(url_path.rstrip("/")))
+        elif url_path.endswith("index.html"):
+            return self._public_send(handler, _moved(url_path[:-len("index.html")]))
+        return self._public_send(handler, _public_response(full))
+
+    def _public_send(self, handler, response: Response):
         if self.uses:
             return self.wrap_file(handler, response, public=True)
         return handler.send(response) or True
@@ -159,7 +169,10 @@ class HookRoutes:
         return self.run(handler, None, {}, None, None if public else self.pages_at, response)
 
     def not_found(self, handler, message: str = FILE_NOT_FOUND):
-        """PocketBase's JSON 404, after the ``routerUse`` middlewares as the binary runs them."""
+        """PocketBase's JSON 404, after the ``routerUse`` middlewares as the binary runs them (a method but GET
+        or HEAD reaches no file route there: the router's own message)."""
+        if handler.request.method not in ("GET", "HEAD"):
+            message = NOT_FOUND
         if self.uses:
             if self._too_large(handler.request, None):
                 return handler.send(json_error(413, "Request entity too large.")) or True
@@ -234,6 +247,25 @@ class HookRoutes:
         payload = hook_route(unit, spec, {"method": request.method, "url": request.uri, "host": request.host,
                                           "headers": headers, "cookies": {}, "body": None})
         return runtime.queue.submit(Job(exchange, ctx, payload))
+
+
+def _moved(path: str) -> Response:
+    """The binary's 301 (its safeRedirectPath: leading slashes and backslashes made one slash)."""
+    if len(path) > 1 and path[0] in "/\\" and path[1] in "/\\":
+        path = "/" + path.lstrip("/\\")
+    return Response(301, b"", [("Location", path)])
+
+
+def _public_response(full: str) -> Response:
+    """A pb_public file with the type Go gives it: by extension, `text/*` with `; charset=utf-8`, else sniffed."""
+    with open(full, "rb") as f:
+        body = f.read()
+    kind = mimetypes.guess_type(full)[0]
+    if kind is None:
+        kind = sniff.detect(body)[0]
+    elif kind.startswith("text/"):
+        kind += "; charset=utf-8"
+    return Response(200, body, [("Content-Type", kind)])
 
 
 def _pages_position(uses: list, loader: str | None) -> int:

@@ -181,6 +181,8 @@ class PagesRuntime:
             if self.debug:
                 self.router.refresh()
             match = self.router.match(path, request.method)
+            if match is None and path.endswith("/index"):  # PocketPages serves a folder's index at .../index too
+                match = self.router.match(path[:-5], request.method)
         # Checked before anything the request reaches, so an unknown URL (whose +404 page runs the
         # root middleware) or a static file is guarded like a page; only a page that opts out is open.
         refused = csrf.refusal(request.method, request.headers, request.protocol, request.host)

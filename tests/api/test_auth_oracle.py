@@ -109,8 +109,9 @@ class Sides:
     def pagesvm(self, method, path, body=None, token=None):
         headers = {"Content-Type": "application/json", **({"Authorization": token} if token else {})}
         path, _, query = path.partition("?")
-        answer = self.api.handle(ApiRequest(method, path, query, headers=headers,
-                                            body=json.dumps(body).encode() if body is not None else b""))
+        answer = self.api.handle(ApiRequest(method, path, query, headers=headers,  # from where the binary's come
+                                            body=json.dumps(body).encode() if body is not None else b"",
+                                            remote_ip="127.0.0.1"))
         return answer.status, answer.value()
 
     def both(self, method, path, body=None, tokens=(None, None)):

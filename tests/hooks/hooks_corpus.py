@@ -37,6 +37,8 @@ ROWS = [
     ("header", "GET", "/api/t/header", None, {}),
     ("delete", "DELETE", "/api/t/items/9", None, {}),
     ("handler without response", "GET", "/api/t/nothing", None, {}),
+    ("blob text", "GET", "/api/t/blob/text", None, {}),
+    ("blob bytes", "GET", "/api/t/blob/bytes", None, {}),
     ("bad request", "GET", "/api/t/err/bad", None, {}),
     ("bad request data", "GET", "/api/t/err/bad-data", None, {}),
     ("bad request empty", "GET", "/api/t/err/bad-empty", None, {}),

@@ -50,6 +50,11 @@ def test_a_handler_sees_its_files_top_level_names_afresh_on_every_request(server
         assert r.json() == {"top": "top-level", "twice": "abab", "counter": 1, "leftBehind": 1}
 
 
+def test_index_serves_the_home_page_as_pocketpages_does(server):
+    assert server.get("/index").text == server.get("/").text == "<p>home 2</p>"
+    assert server.get("/about/index").text == "<p>page about</p>"  # the page (the hook route is /about only)
+
+
 def test_hook_files_require_project_files(server):
     assert server.get("/api/require").json() == {"top": "hi top", "inner": "hi inner"}
 

@@ -68,6 +68,23 @@
     }
   }
 
+  // onMailerSend, which every mail passes (a page's or a hook's mail client, the REST API's auth mails), as
+  // the binary's mail client fires it: e.app, e.message (changeable; e.message = another message too), e.next();
+  // send(message) runs at the last e.next(), nothing is sent when a handler ends the chain without it.
+  R.mailerSend = function (message, send) {
+    const refs = R.mailerSendRefs;
+    if (!refs || !refs.length) return send(message);
+    const list = refs.map((ref) => R.hookEntry(ref).handler);
+    let i = 0;
+    const e = { app: G.$app, message, next: null };
+    e.next = function next() {
+      if (i < list.length) return list[i++](e);
+      if (i++ === list.length) return send(e.message);
+      return undefined;
+    };
+    return e.next();
+  };
+
   // An auth mail's hooks (onMailerRecordPasswordResetSend…): a = {refs, records: [record], message, meta}.
   // e.message is PocketBase's mailer.Message as JSON; the last e.next() hands it back to be sent.
   R.nested.apiMail = function (a) {
@@ -78,7 +95,7 @@
     const e = { app: G.$app, record, message: a.message, meta: a.meta, next: null };
     e.next = function next() {
       if (i < list.length) return list[i++](e);
-      if (i++ === list.length) sent = e.message;
+      if (i++ === list.length) R.mailerSend(e.message, (m) => { sent = JSON.parse(JSON.stringify(m)); });
       return undefined;
     };
     const refs = () => (K.state(record).ops !== null ? [K.ref(K.state(record))] : []);

@@ -124,7 +124,9 @@
     json(status, data) { write(this.#st, status, 'application/json', JSON.stringify(data === undefined ? null : data)); }
     html(status, text) { write(this.#st, status, 'text/html; charset=utf-8', String(text)); }
     string(status, text) { write(this.#st, status, 'text/plain; charset=utf-8', String(text)); }
-    blob(status, type, bytes) { write(this.#st, status, String(type), typeof bytes === 'string' ? bytes : G.toString(bytes)); }
+    blob(status, type, bytes) {  // a plain array of byte values is bytes, as goja converts it to []byte
+      write(this.#st, status, String(type), typeof bytes === 'string' ? bytes : G.toString(Array.isArray(bytes) ? G.toBytes(bytes) : bytes));
+    }
     noContent(status) { write(this.#st, status, NONE, ''); }
     redirect(status, url) { write(this.#st, status, NONE, ''); this.#st.response.redirect = String(url); }
   }

@@ -17,7 +17,10 @@
   let table = null;  // hook name -> [[file, index, filters]], in registration order
 
   function install(given) {
-    table = given && Object.keys(given).length ? given : null;
+    given = Object.assign({}, given || {});
+    R.mailerSendRefs = given.onMailerSend || null;  // not a record hook: every mail's (api_hooks.js R.mailerSend)
+    delete given.onMailerSend;
+    table = Object.keys(given).length ? given : null;
     R.recordWrite = table === null ? null : write;
   }
   R.installRecordHooks = install;

@@ -36,6 +36,8 @@ routerAdd("GET", "/api/t/header", (e) => {
 })
 routerAdd("DELETE", "/api/t/items/{id}", (e) => e.json(200, { deleted: e.request.pathValue("id") }))
 routerAdd("GET", "/api/t/nothing", (e) => {})
+routerAdd("GET", "/api/t/blob/text", (e) => e.blob(200, "application/octet-stream", "blob text"))
+routerAdd("GET", "/api/t/blob/bytes", (e) => e.blob(201, "text/plain; charset=utf-8", [104, 105, 33]))
 
 // errors of each class, a plain throw, a runtime error
 routerAdd("GET", "/api/t/err/bad", (e) => { throw new BadRequestError("bad thing") })
