@@ -52,47 +52,57 @@
     }
     return o;
   }
-  R.family(['response', 'redirect'], function (api, st) {
-    const res = st.response;
-    function finish(status, type, body) {
-      if (status !== undefined && status !== null) res.status = Number(status);
-      res.type = type;
-      res.body = body;
-      res.done = true;
+  // The response methods and redirect are made once and shared (frozen through R.shared), acting on the
+  // request being served (R.state): a request's API costs one small object here, not a dozen closures.
+  // Nothing of a request outlives it (its globals are swept, what it shares is frozen), so the current
+  // request is always the one whose response the page holds.
+  function finish(status, type, body) {
+    const res = R.state.response;
+    if (status !== undefined && status !== null) res.status = Number(status);
+    res.type = type;
+    res.body = body;
+    res.done = true;
+  }
+  const chain = () => R.state.api.response;
+  const M = {
+    status(code) { const res = R.state.response; if (code === undefined) return res.status; res.status = Number(code); return chain(); },
+    header(name, value) {
+      const res = R.state.response;
+      const key = String(name).toLowerCase();
+      if (value === undefined) { const h = res.headers[key]; return h ? h[1] : undefined; }
+      checkHeader(name, value);
+      res.headers[key] = [String(name), String(value)];
+      return chain();
+    },
+    cookie(name, value, options) {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      R.state.response.cookies.push({ name: String(name), value: cookieValue(name, text), options: cookieOptions(name, options) });
+      return chain();
+    },
+    json(status, data) { finish(status, 'application/json', R.stringify(data === undefined ? null : data)); },
+    html(status, html) { finish(status, 'text/html; charset=utf-8', html == null ? '' : String(html)); },
+    write(text) { const res = R.state.response; res.body = (res.body || '') + (text == null ? '' : String(text)); res.type = res.type || 'text/html; charset=utf-8'; res.done = true; },
+    redirect(url, status) { redirect(url, { status: status || 302 }); },
+    file(path) { const res = R.state.response; res.file = String(path); res.done = true; },
+  };
+  function redirect(target, options) {
+    options = options || {};
+    let url = R.safeRedirectTarget(String(target), options);
+    if (options.message !== undefined) {
+      const hash = url.indexOf('#');
+      const base = hash < 0 ? url : url.slice(0, hash);
+      const frag = hash < 0 ? '' : url.slice(hash);
+      url = base + (base.indexOf('?') < 0 ? '?' : '&') + '__flash=' + encodeURIComponent(String(options.message)) + frag;
     }
-    api.response = {
-      status(code) { if (code === undefined) return res.status; res.status = Number(code); return api.response; },
-      header(name, value) {
-        const key = String(name).toLowerCase();
-        if (value === undefined) { const h = res.headers[key]; return h ? h[1] : undefined; }
-        checkHeader(name, value);
-        res.headers[key] = [String(name), String(value)];
-        return api.response;
-      },
-      cookie(name, value, options) {
-        const text = typeof value === 'string' ? value : JSON.stringify(value);
-        res.cookies.push({ name: String(name), value: cookieValue(name, text), options: cookieOptions(name, options) });
-        return api.response;
-      },
-      json(status, data) { finish(status, 'application/json', R.stringify(data === undefined ? null : data)); },
-      html(status, html) { finish(status, 'text/html; charset=utf-8', html == null ? '' : String(html)); },
-      write(text) { res.body = (res.body || '') + (text == null ? '' : String(text)); res.type = res.type || 'text/html; charset=utf-8'; res.done = true; },
-      redirect(url, status) { redirect(url, { status: status || 302 }); },
-      file(path) { res.file = String(path); res.done = true; },
-    };
-    function redirect(target, options) {
-      options = options || {};
-      let url = R.safeRedirectTarget(String(target), options);
-      if (options.message !== undefined) {
-        const hash = url.indexOf('#');
-        const base = hash < 0 ? url : url.slice(0, hash);
-        const frag = hash < 0 ? '' : url.slice(hash);
-        url = base + (base.indexOf('?') < 0 ? '?' : '&') + '__flash=' + encodeURIComponent(String(options.message)) + frag;
-      }
-      res.status = Number(options.status || 302);
-      res.redirect = url;
-      res.done = true;
-    }
+    const res = R.state.response;
+    res.status = Number(options.status || 302);
+    res.redirect = url;
+    res.done = true;
+  }
+  R.shared.push(M);
+  R.family(['response', 'redirect'], function (api) {
+    api.response = { status: M.status, header: M.header, cookie: M.cookie, json: M.json, html: M.html, write: M.write,
+      redirect: M.redirect, file: M.file };
     api.redirect = redirect;
   });
 

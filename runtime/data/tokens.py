@@ -85,12 +85,34 @@ def _auth_collection(store, collection_id: str):
     return found
 
 
+# A token's signature checked once per worker, not on every request that carries it: token text →
+# (the key it verified with, its expiry, its claims). A hit counts only with the very same key (the record's
+# current tokenKey and the collection's current secret: a new password or secret voids it) and before its
+# expiry, checked on each use as PyJWT would. Tokens with `nbf` or `iat` (never PocketBase's) are not kept.
+_verified: dict = {}
+_VERIFIED_MAX = 1024
+
+
+def _claims(token: str, key: str) -> dict:
+    """The claims of ``token`` signed with ``key``, valid now; raises PyJWT's errors as jwt.decode does."""
+    hit = _verified.get(token)
+    if hit is not None and hit[0] == key and hit[1] > time.time():
+        return hit[2]
+    claims = jwt.decode(token, key, algorithms=[_ALGORITHM], options={"require": ["exp", "id"]})
+    if "nbf" not in claims and "iat" not in claims:
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+        _verified[token] = (key, int(claims["exp"]), claims)
+    return claims
+
+
 def verify_token(token, store, kind: str = "auth"):
     """(collection, record) a `kind` token is valid for now, or None; `store` is a runtime.data DataStore."""
     if not isinstance(token, str) or not token or token.count(".") != 2:
         return None
     try:
-        unverified = unverified_claims(token)
+        hit = _verified.get(token)  # the same text has the same payload: parsed once
+        unverified = hit[2] if hit is not None else unverified_claims(token)
         record_id, collection_id = unverified.get("id"), unverified.get("collectionId")
         if not (isinstance(record_id, str) and record_id and isinstance(collection_id, str) and collection_id):
             return None
@@ -106,7 +128,7 @@ def verify_token(token, store, kind: str = "auth"):
         key = signing_key(collection, record.token_key(), kind)
         if not record.token_key() or key == record.token_key():  # never a key missing either half
             return None
-        claims = jwt.decode(token, key, algorithms=[_ALGORITHM], options={"require": ["exp", "id"]})
+        claims = _claims(token, key)
     except (ValueError, jwt.PyJWTError, NotFoundError, RecursionError, AttributeError):  # RecursionError: nesting
         return None
     if claims.get("id") != record.id or claims.get("type") != kind or claims.get("collectionId") != collection.id:
