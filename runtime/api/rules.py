@@ -91,8 +91,10 @@ def find_with_rule(call, collection, shape: dict, record_id: str, rule: str | No
 
 
 def matches(call, collection, info: RequestInfo, rule: str, record_id: str | None = None,
-            values: dict | None = None) -> bool:
-    """Whether `rule` holds for a stored record, or for `values` (a would-be record) when given."""
+            values: dict | None = None, client: bool = False) -> bool:
+    """Whether `rule` holds for a stored record, or for `values` (a would-be record) when given. With `client`,
+    `rule` is a client's filter (a realtime subscription's): hidden fields refused but to superusers, joined
+    collections' list rules applied, as a list request's `filter`; otherwise an API rule, every field resolvable."""
     d = '`'
     if values is not None:
         suffix = "__pb_create__" + secrets.token_hex(3)
@@ -104,8 +106,8 @@ def matches(call, collection, info: RequestInfo, rule: str, record_id: str | Non
     else:
         prefix, target = None, collection
     try:
-        text, params = build_query(target, loader(call), request=info, rule=rule, record_id=record_id,
-                                   head="(1)", limit=1, prefix=prefix)
+        text, params = build_query(target, loader(call), request=info, record_id=record_id, head="(1)", limit=1,
+                                   prefix=prefix, **({"filter": rule, "allow_hidden": call.is_superuser} if client else {"rule": rule}))
     except FilterError:
         return False
     return call.store.db.execute(text, params).fetchone() is not None

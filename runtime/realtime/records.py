@@ -74,7 +74,7 @@ class RecordEvents:
         if not self._allowed(call, collection, info, rule, values):
             return None
         filter_ = (options.get("query") or {}).get("filter", "")
-        if filter_ and not rules.matches(call, collection, info, filter_, values=values):
+        if filter_ and not rules.matches(call, collection, info, filter_, values=values, client=True):
             return None
         record = Record.from_row(shape, values)
         exported = enrich(call, [record], info)[0]
