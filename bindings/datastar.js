@@ -18,7 +18,9 @@
     if (!st || !st.api) throw new Error('datastar: only available while a request is served');
     return st;
   }
-  const lines = (text) => String(text).split('\n');
+  // CR, LF and CRLF each end an SSE line (Datastar's client reads all three): each is a line of its own here, or
+  // a visitor's \r in a patch would end the data line and add fields or events (a datastar-patch-signals).
+  const lines = (text) => String(text).split(/\r\n|\r|\n/);
 
   // One event: the headers of an event stream, then its lines added to what the request echoed.
   function emit(type, data, options) {

@@ -9,6 +9,7 @@ registered by server code). A discarded client (its connection closed) takes no 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import string
 import urllib.parse
@@ -16,6 +17,7 @@ import urllib.parse
 AUTH_KEY = "auth"  # the store key holding the client's auth, as PocketBase names it
 IP_KEY = "pbRealtimeClientIP"
 _ID_CHARS = string.ascii_letters + string.digits
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def new_client_id() -> str:
@@ -32,8 +34,18 @@ class Message:
         self.data = data.decode("utf-8", "replace") if isinstance(data, (bytes, bytearray)) else str(data)
 
     def sse(self, event_id: str) -> bytes:
-        """The message as PocketBase writes it on the stream (`id:` is the client's id on every event)."""
-        return f"id:{event_id}\nevent:{self.name}\ndata:{self.data}\n\n".encode("utf-8")
+        """The message as PocketBase writes it on the stream (`id:` is the client's id on every event).
+
+        Unlike the binary, which writes the data raw, data holding line breaks (CR, LF, CRLF: each ends an SSE
+        line) is written as several `data:` lines, which EventSource joins back with LF: a custom message
+        carrying a visitor's text cannot end its event and add events (a forged `@oauth2`) to others' streams.
+        A name's line breaks are dropped (the rest of such a name would only be fields of the attacker's)."""
+        name, data = self.name, self.data
+        if "\n" in name or "\r" in name:
+            name = name.replace("\r", "").replace("\n", "")
+        if "\n" in data or "\r" in data:
+            data = "\ndata:".join(_LINE_BREAK.split(data))
+        return f"id:{event_id}\nevent:{name}\ndata:{data}\n\n".encode("utf-8")
 
     def to_json(self) -> dict:
         return {"name": self.name, "data": self.data}
