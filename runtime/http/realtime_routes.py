@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import struct
 import time
 
 from tornado import httputil
@@ -39,6 +41,7 @@ from .tornado_glue import watch_hangup
 log = logging.getLogger("pagesvm")
 
 IDLE_TIMEOUT, MAX_LIFETIME = 5 * 60.0, 30 * 60.0  # PocketBase's RealtimeConnectRequestEvent defaults
+MAX_PENDING = 2 << 20  # bytes of events a client may leave unread before its stream is dropped (it reconnects)
 _OK = httputil.ResponseStartLine("HTTP/1.1", 200, "OK")
 REALTIME_PATHS = ("/api/realtime", "/api/oauth2-redirect")
 TOO_MANY = json.dumps({"data": {}, "message": "Too many realtime connections, try again later.", "status": 503},
@@ -53,25 +56,43 @@ def schedule_on_loop(fn) -> None:
 class _Stream:
     """One open `GET /api/realtime` answer and its client."""
 
-    __slots__ = ("routes", "connection", "client", "admission", "opened", "last", "closed")
+    __slots__ = ("routes", "connection", "client", "admission", "opened", "last", "closed", "pending")
 
     def __init__(self, routes: "RealtimeRoutes", connection, client: Client, admission):
         self.routes, self.connection, self.client, self.admission = routes, connection, client, admission
         self.opened = self.last = time.monotonic()
         self.closed = False
+        self.pending = 0  # bytes written but not yet taken by the socket (a client not reading: they pile up)
 
     def write(self, message: Message) -> None:
         if self.closed:
             return
         self.last = time.monotonic()
+        data = message.sse(self.client.id)
+        if self.pending + len(data) > MAX_PENDING:
+            log.warning("ended a realtime stream whose client reads nothing: %d bytes waiting", self.pending)
+            self.abort()
+            return
+        self.pending += len(data)
         try:
-            self.connection.write(message.sse(self.client.id)).add_done_callback(self._written)
+            self.connection.write(data).add_done_callback(lambda future, size=len(data): self._written(future, size))
         except StreamClosedError:
             self.close(hung_up=True)
 
-    def _written(self, future) -> None:
+    def _written(self, future, size: int) -> None:
+        self.pending -= size
         if future.exception() is not None:
             self.close(hung_up=True)
+
+    def abort(self) -> None:
+        """Drop the connection at once, its unsent events with it (a reset: the kernel's queue is not sent)."""
+        self.close(hung_up=True)
+        stream = self.connection.stream
+        try:
+            stream.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except (OSError, AttributeError):
+            pass
+        stream.close()
 
     def close(self, hung_up: bool = False) -> None:
         """End the stream (the client left, timed out, or the worker is draining) and forget the client."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import urllib.parse
 
 import pytest
@@ -88,3 +89,49 @@ def test_a_filter_on_a_hidden_field_is_no_oracle(pagesvm):
     # a filter on a hidden field heard a write only when the field held the guessed value: one bit per topic, and a
     # client holds up to 1000 topics
     assert _hidden_field_oracle(*pagesvm) == ["visible"]
+
+
+def test_a_stalled_reader_is_dropped_not_buffered_without_bound(pagesvm):
+    """A client that stops reading while its topic is busy: the worker must not keep every event for it (memory
+    grows with what others send); past a bound its stream is ended, and the others keep hearing."""
+    import socket
+
+    port, post, _ = pagesvm
+    stalled = socket.create_connection(("127.0.0.1", port))
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.sendall(b"GET /api/realtime HTTP/1.1\r\nHost: x\r\n\r\n")
+    head = b""
+    while b"clientId" not in head:
+        head += stalled.recv(4096)
+    stalled_id = head.split(b'"clientId":"')[1].split(b'"')[0].decode()
+    reader = SseClient(port)
+    reader_id = json.loads(reader.event()["data"])["clientId"]
+    try:
+        for client_id in (stalled_id, reader_id):
+            answer = post("/api/realtime", body=json.dumps({"clientId": client_id, "subscriptions": ["flood"]}),
+                          headers={"Content-Type": "application/json"})
+            assert answer.status == 204
+        text, rounds = "x" * 40_000, 400  # 16 MB for the stalled client, which reads nothing
+        for _ in range(rounds):
+            answer = post("/api/flow/shout", body=json.dumps({"topic": "flood", "text": text}),
+                          headers={"Content-Type": "application/json"})
+            assert answer.status == 200
+            assert reader.event()["event"] == "flood"  # the reading client hears each one
+        ended, received, deadline = False, 0, time.monotonic() + 5
+        stalled.settimeout(0.5)
+        while not ended and time.monotonic() < deadline:  # (a small window: reading it all would take minutes)
+            try:
+                chunk = stalled.recv(1 << 20)
+                ended = not chunk
+                received += len(chunk)
+            except ConnectionError:
+                ended = True
+            except TimeoutError:
+                pass
+        assert ended and received < len(text) * rounds // 2, "every event was kept for a client reading nothing"
+        assert post("/api/flow/shout", body=json.dumps({"topic": "flood", "text": "still"}),
+                    headers={"Content-Type": "application/json"}).json() == {"sent": 1}  # only the reader is left
+        assert json.loads(reader.event()["data"]) == {"text": "still"}
+    finally:
+        stalled.close()
+        reader.close()
