@@ -56,6 +56,8 @@
     });
   }
 
+  R.realtimeClient = client;  // runtime/hooks/js/realtime_hooks.js: e.client of the realtime hooks
+
   const broker = Object.freeze({
     clients() {
       const out = {};

@@ -137,8 +137,9 @@ class ApiHooks:
             return str(failed.get("message") or "mail hook failed")
         return send_mail(call.store, reply["sent"]) if reply.get("sent") else None
 
-    def enrich(self, call, records: list) -> dict:
-        """onRecordEnrich on ``records`` (the answer's, expanded ones included), one nested evaluation for all:
+    def enrich(self, call, records: list, info=None) -> dict:
+        """onRecordEnrich on ``records`` (the answer's, expanded ones included), one nested evaluation for all
+        (``info``: the request as `e.requestInfo` shows it, when not the call's own, as for a realtime event):
         {id(record): what its chain asked to show ({h: hidden, u: unhidden, c: custom data, e: email})}."""
         wanted = [[k, refs] for k, r in enumerate(records)
                   if (refs := self.refs("onRecordEnrich", r.collection.get("name", ""), r.collection.get("id", "")))]
@@ -149,7 +150,7 @@ class ApiHooks:
             raise ApiError(500, GENERIC)
         records_session = session(engine.ctx)
         reply = engine.nested("apiEnrich", {"records": records_session.pack(records), "refs": wanted,
-                                            "info": _info(None, call, False)})
+                                            "info": _info(info, call, False)})
         if not isinstance(reply, dict):
             raise ApiError(500, GENERIC)
         if "error" in reply:

@@ -15,7 +15,8 @@ from .discovery import HOOK_UNIT_PREFIX, shown
 from .table import Registration
 
 JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
-JS_FILES = tuple(os.path.join(JS_DIR, name) for name in ("hooks.js", "event.js", "record_hooks.js", "api_hooks.js"))
+JS_FILES = tuple(os.path.join(JS_DIR, name) for name in ("hooks.js", "event.js", "record_hooks.js", "api_hooks.js",
+                                                          "realtime_hooks.js"))
 # The record hooks js/record_hooks.js runs around a save or delete (the others are learned, not fired yet).
 RECORD_HOOKS = frozenset(["onRecordValidate"] + [
     name for op in ("Create", "Update", "Delete") for name in (

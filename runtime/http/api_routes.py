@@ -27,7 +27,8 @@ class ApiRoutes:
         self.api = Api(data_dir, options, api_hooks, writes)
         self.jobs = hook_routes if api_hooks is not None or writes is not None else None
         broker = options.get("realtime")  # the runtime's realtime Broker: /api/realtime is streamed here
-        self.realtime = RealtimeRoutes(broker, self.api) if broker is not None else None
+        rt_hooks = getattr(hook_routes, "realtime_hooks", None)
+        self.realtime = RealtimeRoutes(broker, self.api, rt_hooks) if broker is not None else None
 
     def serve(self, handler):
         """Answer ``handler`` if the API owns its URL (True, or the Job serving it); False: on to hook 404s,

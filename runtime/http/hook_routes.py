@@ -21,6 +21,7 @@ from bindings.context import Context, RequestInfo, ResponseEffects
 from runtime.data import sniff
 
 from . import cors, csrf
+from .realtime_hooks import RealtimeHooks
 from .response import Response
 from ..hooks import JS_FILES, python_saves, RouteTable, find_hooks_dir, hook_files, learn, pages_loader, shown
 from ..hooks.api_hooks import ApiHooks, request_hook_table
@@ -88,6 +89,7 @@ class HookRoutes:
         self.registrations = registrations
         table = request_hook_table(registrations)  # around the REST API: None (no cost) without any
         self.api_hooks = ApiHooks(lambda: runtime.engine, table) if table else None
+        self.realtime_hooks = RealtimeHooks.of(self, registrations, self.api_hooks)  # None: none registered
         self.table = RouteTable(registrations)
         self.uses = [[r.file, r.index] for r in self.table.uses]
         # routerUse($apis.bodyLimit(n)) wraps every hook route, page, file and the JSON 404, as on the binary.

@@ -29,11 +29,12 @@ from tornado import httputil
 from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.iostream import StreamClosedError
 
-from ..api import ApiRequest
+from ..api import ApiRequest, ApiResponse
 from ..api.exchange import not_found
 from ..realtime import Client, Message, set_subscriptions
 from ..realtime.clients import IP_KEY
 from ..realtime.oauth2_redirect import oauth2_redirect
+from ..realtime.subscribe import apply_subscriptions, checked_subscriptions
 from . import cors
 from .response import RETRY_AFTER, Response
 from .tornado_glue import watch_hangup
@@ -48,6 +49,11 @@ TOO_MANY = json.dumps({"data": {}, "message": "Too many realtime connections, tr
                       separators=(",", ":"))
 
 
+def _no_answer(response) -> None:
+    """The subscribe hooks' last e.next() applied the subscriptions; the chain answers (js/realtime_hooks.js)."""
+    return None
+
+
 def schedule_on_loop(fn) -> None:
     """The broker's `schedule`: deliveries run at the event loop's next turn, after the current evaluation."""
     IOLoop.current().add_callback(fn)
@@ -56,12 +62,13 @@ def schedule_on_loop(fn) -> None:
 class _Stream:
     """One open `GET /api/realtime` answer and its client."""
 
-    __slots__ = ("routes", "connection", "client", "admission", "opened", "last", "closed", "pending")
+    __slots__ = ("routes", "connection", "client", "admission", "opened", "last", "closed", "idle", "pending")
 
-    def __init__(self, routes: "RealtimeRoutes", connection, client: Client, admission):
+    def __init__(self, routes: "RealtimeRoutes", connection, client: Client, admission, idle: float):
         self.routes, self.connection, self.client, self.admission = routes, connection, client, admission
         self.opened = self.last = time.monotonic()
         self.closed = False
+        self.idle = idle  # IDLE_TIMEOUT, or what onRealtimeConnectRequest set (e.idleTimeout)
         self.pending = 0  # bytes written but not yet taken by the socket (a client not reading: they pile up)
 
     def write(self, message: Message) -> None:
@@ -109,11 +116,14 @@ class _Stream:
 
 
 class RealtimeRoutes:
-    def __init__(self, broker, api):
-        self.broker, self.api = broker, api
+    def __init__(self, broker, api, hooks=None):
+        """``hooks``: the project's realtime hooks (runtime/http/realtime_hooks.py), or None: the direct path."""
+        self.broker, self.api, self.hooks = broker, api, hooks
         self.streams: dict[str, _Stream] = {}
         self.idle_timeout, self.max_lifetime = IDLE_TIMEOUT, MAX_LIFETIME
         self._sweeper = None
+        if hooks is not None:
+            hooks.attach(broker)
 
     def serve(self, handler) -> bool:
         """Answer `/api/realtime`: the stream, the subscriptions, PocketBase's 404 for any other method."""
@@ -129,6 +139,12 @@ class RealtimeRoutes:
                               headers.get("Content-Type", ""), request.remote_ip)
             if redirect:
                 answer = oauth2_redirect(self.broker, call)
+            elif self.hooks is not None and self.hooks.subscribes:
+                answer = checked_subscriptions(self.broker, self.api, call)
+                if not isinstance(answer, ApiResponse):
+                    self.hooks.subscribe(handler, *answer, lambda topics: _no_answer(apply_subscriptions(
+                        answer[0], topics, answer[2])))
+                    return True
             else:
                 answer = set_subscriptions(self.broker, self.api, call)
         else:
@@ -149,40 +165,61 @@ class RealtimeRoutes:
             handler.send(Response(503, TOO_MANY, [("Content-Type", "application/json"), ("Retry-After", RETRY_AFTER),
                                                   cors.ALLOW_ANY]))
             return
-        connection = hold()
+        client = Client()
+        client.set(IP_KEY, request.remote_ip or "")
+        if self.hooks is not None and self.hooks.connects:  # the stream opens at the chain's last e.next()
+            self.broker.register(client)  # e.client can be sent to, subscribed… meanwhile (its outbox)
+            self.hooks.connect(handler, client, self.idle_timeout, lambda h, idle: self._start(h, client, idle, True),
+                               lambda: self.broker.unregister(client.id))
+            return
+        self._start(handler, client, self.idle_timeout)
+
+    def _start(self, handler, client: Client, idle: float, registered: bool = False) -> None:
+        """Hold the answer open and stream ``client``'s messages, PB_CONNECT first."""
+        admission = handler.front.admission
+        connection = handler.hold()
         headers = httputil.HTTPHeaders({"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                         "X-Accel-Buffering": "no", "Access-Control-Allow-Origin": "*",
                                         "Date": httputil.format_timestamp(time.time())})
-        client = Client()
-        client.set(IP_KEY, request.remote_ip or "")
-        stream = _Stream(self, connection, client, admission)
+        stream = _Stream(self, connection, client, admission, idle)
         try:
             connection.write_headers(_OK, headers)
         except StreamClosedError:
             admission.streams -= 1
+            self.broker.unregister(client.id)
             return
         self.streams[client.id] = stream
         watch_hangup(connection, lambda: stream.close(hung_up=True))
-        client.sink = stream.write
-        self.broker.register(client)
-        stream.write(Message("PB_CONNECT", json.dumps({"clientId": client.id}, separators=(",", ":"))))
-        self._sweep_later()
+        hooks = self.hooks
+        sink = stream.write if hooks is None or not hooks.sends else (lambda m: hooks.message(stream, m))
+        early, client.outbox = client.outbox, []  # what the connect hooks sent before the stream opened
+        client.sink = sink
+        if not registered:
+            self.broker.register(client)
+        sink(Message("PB_CONNECT", json.dumps({"clientId": client.id}, separators=(",", ":"))))
+        for message in early:
+            sink(message)
+        self._sweep_later(idle)
 
     def ended(self, stream: _Stream) -> None:
         if self.streams.pop(stream.client.id, None) is not None:
             self.broker.unregister(stream.client.id)
             stream.admission.streams -= 1
 
-    def _sweep_later(self) -> None:
+    def _sweep_later(self, idle: float) -> None:
+        period = 1000 * min(15.0, max(idle, 0.1) / 4)
+        if self._sweeper is not None and self._sweeper.callback_time > period:  # a hook gave a shorter idle time
+            self._sweeper.stop()
+            self._sweeper = None
         if self._sweeper is None:
-            self._sweeper = PeriodicCallback(self.sweep, 1000 * min(15.0, self.idle_timeout / 4))
+            self._sweeper = PeriodicCallback(self.sweep, period)
             self._sweeper.start()
 
     def sweep(self) -> None:
         """End the streams idle for `idle_timeout` or open for `max_lifetime` (PocketBase's two timers)."""
         now = time.monotonic()
         for stream in list(self.streams.values()):
-            if now - stream.last > self.idle_timeout or now - stream.opened > self.max_lifetime:
+            if now - stream.last > stream.idle or now - stream.opened > self.max_lifetime:
                 stream.close()
         if not self.streams and self._sweeper is not None:
             self._sweeper.stop()

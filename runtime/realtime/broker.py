@@ -55,6 +55,7 @@ class Broker:
         self.directory = Directory(self)  # the other workers' clients
         self.link = None  # the way to the other workers (attach), or None: this process alone
         self._dirty: dict[str, None] = {}  # clients to announce again at the next turn
+        self.hooks = None  # onRecordEnrich's: record events are then delivered through hooks.deliver (an evaluation)
 
     # -- clients (PocketBase's Broker interface) -------------------------------------------------------------
     def register(self, client: Client) -> None:
@@ -209,6 +210,12 @@ class Broker:
         clients = list(self._clients.values())
         if not clients:
             return
+        if self.hooks is not None:
+            self.hooks.deliver(lambda: self._judged(clients, payload))
+        else:
+            self._judged(clients, payload)
+
+    def _judged(self, clients: list, payload: dict) -> None:
         self.events.auth_changed(clients, payload)
         for client, message in self.events.messages(clients, payload):
             client.send(message)

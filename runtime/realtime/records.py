@@ -12,7 +12,8 @@ The rules are judged on the record's values as they were written (rules.matches 
 table standing for the record), never by reading its row again: the event carries everything, so a delete is
 judged like the rest (PocketBase judges a delete just before it, inside its transaction; a rule reading through
 a relation that the same delete cascaded away sees it gone here) and any worker can judge any write.
-onRecordEnrich hooks are not run for realtime events yet.
+onRecordEnrich hooks run on the record, per subscription, before its expand (as the binary's), through `enricher`
+(runtime/http/realtime_hooks.py; None without such hooks): a hook that throws keeps the event from that subscription.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class RecordEvents:
     def __init__(self, data_dir: str, options: dict | None = None):
         self.data_dir = data_dir
         self.api = Api(data_dir, options)  # no request hooks: realtime runs outside any request
+        self.enricher = None  # onRecordEnrich, when the project has such hooks (see the module's docstring)
 
     def _call(self, client, options: dict) -> ApiCall:
         """A GET standing for one subscription: its query and headers, the client's auth."""
@@ -77,6 +79,11 @@ class RecordEvents:
         if filter_ and not rules.matches(call, collection, info, filter_, values=values, client=True):
             return None
         record = Record.from_row(shape, values)
+        if self.enricher is not None and self.enricher.wants(collection):
+            try:
+                call.shown = self.enricher.enrich(call, record, info)
+            except Exception:  # noqa: BLE001 - as the binary: an enrich error sends nothing to this subscription
+                return None
         exported = enrich(call, [record], info)[0]
         raw = (options.get("query") or {}).get("fields", "")
         if raw:

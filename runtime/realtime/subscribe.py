@@ -55,6 +55,15 @@ def _checked(data) -> tuple[str, list]:
 
 def set_subscriptions(broker, api, request: ApiRequest) -> ApiResponse:
     """The answer to one `POST /api/realtime` (`api`: the runtime.api Api whose tokens sign clients in)."""
+    checked = checked_subscriptions(broker, api, request)
+    if isinstance(checked, ApiResponse):
+        return checked
+    return apply_subscriptions(*checked)
+
+
+def checked_subscriptions(broker, api, request: ApiRequest):
+    """(client, topics, auth) of a `POST /api/realtime` that passes the checks, else its refusal (an ApiResponse);
+    onRealtimeSubscribeRequest runs between the two halves (runtime/http/realtime_hooks.py)."""
     try:
         client_id, topics = _checked(_body(request))
         client = broker.client_by_id(client_id)
@@ -68,6 +77,11 @@ def set_subscriptions(broker, api, request: ApiRequest) -> ApiResponse:
             raise ApiError(403, AUTH_MISMATCH)
     except ApiError as e:
         return e.response()
+    return client, topics, auth
+
+
+def apply_subscriptions(client, topics: list, auth) -> ApiResponse:
+    """The client signed in as ``auth`` and subscribed to ``topics`` (replacing the previous ones): 204."""
     if auth is None:
         client.unset(AUTH_KEY)
     else:

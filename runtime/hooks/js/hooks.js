@@ -233,6 +233,10 @@
       st.response.body = '';
       return;
     }
+    if (spec.realtime) {  // a realtime hook's chain, or a record event onRecordEnrich concerns (realtime_hooks.js)
+      R.runRealtime(st, spec.realtime);
+      return;
+    }
     if (spec.api) {  // a call of the REST API that request hooks concern (api_hooks.js)
       R.runApi(st);
       return;
