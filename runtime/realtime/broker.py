@@ -31,7 +31,7 @@ import os
 from runtime.data import changes
 
 from .clients import AUTH_KEY, Client, Message
-from .directory import Directory, entry_of
+from .directory import Directory, auth_of, entry_of
 from .records import RecordEvents
 
 log = logging.getLogger("pagesvm")
@@ -136,7 +136,7 @@ class Broker:
                 self._record(payload)
             except Exception:  # noqa: BLE001 - one event failing must not stop the next ones
                 log.exception("realtime: delivering a record %s failed", payload.get("action"))
-        elif kind in ("subscribe", "store", "discard"):
+        elif kind in ("subscribe", "store", "discard", "signin"):
             client = self._clients.get(payload.get("client", ""))
             if client is not None:
                 self._act(client, kind, payload)
@@ -148,6 +148,8 @@ class Broker:
         elif kind == "subscribe":
             topics = [str(t) for t in payload.get("topics") or ()]
             (client.subscribe if payload.get("on") else client.unsubscribe)(*topics)
+        elif kind == "signin":  # its subscription request, served by another worker (subscribe.py)
+            client.sign_in(auth_of(self.data_dir, payload.get("auth")))
         elif payload.get("key") != AUTH_KEY:  # auth is set by the client's own subscription request only
             if payload.get("unset"):
                 client.unset(str(payload.get("key")))

@@ -150,6 +150,13 @@ class Client:
         if key == AUTH_KEY and self.watcher is not None:
             self.watcher(self)
 
+    def sign_in(self, auth) -> None:
+        """The auth its own subscription request carried ((collection, record), or None: a guest)."""
+        if auth is None:
+            self.unset(AUTH_KEY)
+        else:
+            self.set(AUTH_KEY, auth)
+
     def unset(self, key: str) -> None:
         self.store.pop(key, None)
         if key == AUTH_KEY and self.watcher is not None:

@@ -29,6 +29,18 @@ def entry_of(client: Client) -> dict:
             "auth": [auth[0].id, auth[1].id] if auth is not None else None, "ip": client.get(IP_KEY) or ""}
 
 
+def auth_of(data_dir: str, ids) -> tuple | None:
+    """(collection, record) of `[collectionId, recordId]` read from data.db; None for a guest, or a record gone
+    since (the client is then a guest, as a token of a deleted record signs nobody in)."""
+    if not (isinstance(ids, (list, tuple)) and len(ids) == 2):
+        return None
+    store = store_for(data_dir)
+    try:
+        return (store.find_collection_by_name_or_id(str(ids[0])), store.find_record_by_id(str(ids[0]), str(ids[1])))
+    except (NotFoundError, LookupError):
+        return None
+
+
 class RemoteClient:
     """A client of another worker (duck-typed as `Client` for the broker's callers)."""
 
@@ -59,14 +71,7 @@ class RemoteClient:
     def auth(self):
         """(collection, record) the client signed in as, read from data.db (None: a guest, or gone since)."""
         if self._auth is False:
-            self._auth = None
-            if self.auth_ids is not None:
-                store = store_for(self.broker.data_dir)
-                try:
-                    self._auth = (store.find_collection_by_name_or_id(self.auth_ids[0]),
-                                  store.find_record_by_id(self.auth_ids[0], self.auth_ids[1]))
-                except (NotFoundError, LookupError):
-                    self._auth = None
+            self._auth = auth_of(self.broker.data_dir, self.auth_ids)
         return self._auth
 
     def get(self, key: str):
@@ -98,6 +103,13 @@ class RemoteClient:
 
     def discard(self) -> None:
         self._act("discard")
+
+    def sign_in(self, auth) -> None:
+        """Its subscription request landed in this worker: the owner signs it in (ids only cross, the record is
+        read there), and this worker's entry follows at once."""
+        ids = [auth[0].id, auth[1].id] if auth is not None else None
+        self._act("signin", auth=ids)
+        self.update({**self._entry(), "subs": list(self.subscriptions), "auth": ids})
 
     def _entry(self) -> dict:
         return {"id": self.id, "auth": list(self.auth_ids) if self.auth_ids else None, "ip": self.ip}

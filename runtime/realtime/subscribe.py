@@ -13,7 +13,7 @@ from runtime.api import ApiError, ApiRequest, ApiResponse
 from runtime.api.exchange import bad_request, not_found
 from runtime.api.service import ApiCall
 
-from .clients import AUTH_KEY, IP_KEY
+from .clients import IP_KEY
 
 MAX_TOPICS, MAX_TOPIC, MAX_ID = 1000, 2500, 255
 MISSING_CLIENT = "Missing or invalid client id."
@@ -82,10 +82,7 @@ def checked_subscriptions(broker, api, request: ApiRequest):
 
 def apply_subscriptions(client, topics: list, auth) -> ApiResponse:
     """The client signed in as ``auth`` and subscribed to ``topics`` (replacing the previous ones): 204."""
-    if auth is None:
-        client.unset(AUTH_KEY)
-    else:
-        client.set(AUTH_KEY, auth)
+    client.sign_in(auth)
     client.unsubscribe()
     client.subscribe(*topics)
     return ApiResponse.empty(204)

@@ -162,3 +162,31 @@ def test_sighup_ends_the_old_workers_streams_and_new_ones_serve(tmp_path):
             if s is not None:
                 s.close()
         server.stop()
+
+
+def test_a_signed_in_subscription_holds_whichever_worker_the_post_lands_on(two):
+    # The SDK posts its subscriptions on a connection of its own, which the kernel may hand to the worker that
+    # does not hold the stream: the client is signed in all the same, and owner-only events reach it.
+    made = two.post("/api/collections/users/records", body=json.dumps(
+        {"email": "own@example.com", "password": "secret-pass-1", "passwordConfirm": "secret-pass-1"}),
+        headers={"Content-Type": "application/json"})
+    assert made.status == 200, made.body
+    signed = json.loads(two.post("/api/collections/users/auth-with-password", body=json.dumps(
+        {"identity": "own@example.com", "password": "secret-pass-1"}),
+        headers={"Content-Type": "application/json"}).body)
+    held = _spread(two, at_least=4)
+    try:
+        for sse in held:
+            answer = two.post("/api/realtime", body=json.dumps({"clientId": sse.id, "subscriptions": ["notes/*"]}),
+                              headers={"Content-Type": "application/json", "Authorization": signed["token"]})
+            assert answer.status == 204, answer.body
+        time.sleep(0.3)
+        note = two.post("/api/collections/notes/records", body=json.dumps({"text": "mine", "owner": signed["record"]["id"]}),
+                        headers={"Content-Type": "application/json", "Authorization": signed["token"]})
+        assert note.status == 200, note.body
+        for sse in held:
+            event = sse.event()
+            assert (event["event"], json.loads(event["data"])["record"]["text"]) == ("notes/*", "mine")
+    finally:
+        for sse in held:
+            sse.close()
