@@ -8,14 +8,12 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import threading
 import time
 
 import pytest
 
-from tests.api.test_auth_oracle import _Sink
-from tests.helpers import SITES, masked, project_on_both, request
+from tests.helpers import SITES, masked, request
+from tests.hooks.mail_oracle import on_both_with_mail, same_steps
 
 PROJECT = os.path.join(SITES, "mailhooks_project")
 PASSWORD = "password123"
@@ -122,26 +120,11 @@ def _run(sink):
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
-    sink = _Sink()
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
-    project = str(tmp_path_factory.mktemp("mailhooks") / "project")
-    shutil.copytree(PROJECT, project)
-    with open(os.path.join(project, "pb_migrations", "1700000001_smtp.js"), "w", encoding="utf-8") as handle:
-        handle.write("migrate((app) => {\n  const s = app.settings();\n"
-                     f"  s.smtp.enabled = true; s.smtp.host = '127.0.0.1'; s.smtp.port = {sink.server_address[1]};\n"
-                     "  s.meta.senderName = 'Mails'; s.meta.senderAddress = 'no-reply@mails.test';\n"
-                     "  s.meta.appName = 'Mails'; s.meta.appURL = 'http://mails.test';\n  app.save(s);\n});\n")
-    try:
-        return project_on_both(project, _run(sink), tmp_path_factory)
-    finally:
-        sink.shutdown()
+    return on_both_with_mail(PROJECT, "Mails", _run, tmp_path_factory)
 
 
 def test_same_steps_as_pocketbase(answers):
-    theirs, ours = answers
-    for index, (one, two) in enumerate(zip(theirs, ours)):
-        assert two == one, (index, one)
-    assert len(ours) == len(theirs)
+    same_steps(answers)
 
 
 def test_fingerprint_is_md5_of_ip_and_agent(answers):

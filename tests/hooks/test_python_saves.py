@@ -7,7 +7,6 @@ calling it: the same table of rows sent to both on two fresh servers must leave 
 binding, a hook changing the record and one refusing it, an on_request hook (no evaluation running: refused
 with a clear error), and the nested entry's key (page code cannot reach it)."""
 import json
-import os
 import shutil
 
 import pytest
