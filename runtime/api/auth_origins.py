@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from markupsafe import escape
+
 from runtime.data.db import now_stamp
 
 from .mail_tokens import send_record_mail
@@ -22,12 +24,6 @@ from .mail_tokens import send_record_mail
 MAX_ORIGINS = 5
 ORIGINS = "_authOrigins"
 log = logging.getLogger("pagesvm")
-
-
-def _go_html_escape(text: str) -> str:
-    """Go's html.EscapeString (its entities, not Python's `&#x27;`/`&quot;`)."""
-    return (text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&#34;"))
 
 
 def fingerprint(ip: str, user_agent: str) -> tuple[str, str]:
@@ -65,7 +61,7 @@ def _record_origin(call, collection, record):
         current = store.new_record(ORIGINS, {"collectionRef": collection.id, "recordRef": record.id,
                                             "fingerprint": mark})
         if origins and record.email():
-            escaped = _go_html_escape(info)
+            escaped = str(escape(info))  # Go's html.EscapeString writes the same five entities
             template = (collection.options.get("authAlert") or {}).get("emailTemplate") or {}
             failed = send_record_mail(store, record, template, record.email(),
                                       call.mailer("onMailerRecordAuthAlertSend"), {"info": escaped},
