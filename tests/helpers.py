@@ -338,11 +338,12 @@ def masked(value, keep_ids=()):
     return value
 
 
-def project_on_both(project: str, run, tmp_path_factory) -> tuple:
-    """``run(host, port)`` against the real PocketBase serving the project's own pb_hooks and pb_migrations, then
-    against `pagesvm serve PROJECT` on a fresh data folder: (the binary's result, pagesvm's)."""
+def project_on_both(project: str, run, tmp_path_factory, public: str | None = None) -> tuple:
+    """``run(host, port)`` against the real PocketBase serving the project's own pb_hooks and pb_migrations (and
+    `public` as its --publicDir), then against `pagesvm serve PROJECT` on a fresh data folder: (the binary's
+    result, pagesvm's)."""
     pb = PocketBase(str(tmp_path_factory.mktemp("pb")), hooks=hook_sources(project),
-                    migrations=os.path.join(project, "pb_migrations"))
+                    migrations=os.path.join(project, "pb_migrations"), public=public)
     try:
         theirs = run("127.0.0.1", pb.port)
     finally:

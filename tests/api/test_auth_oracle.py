@@ -31,6 +31,18 @@ class _Sink(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _SMTPHandler)
         self.messages, self.lock = [], threading.Lock()
 
+    def arrived(self, expected: int, quiet: float) -> list:
+        """Every message so far, taken: after waiting for `expected` of them (8 s at most), or, when none is
+        expected, for `quiet` seconds and a short settle (a mail that should not come has had its chance)."""
+        deadline = time.monotonic() + (8.0 if expected else quiet)
+        while time.monotonic() < deadline and len(self.messages) < max(expected, 1):
+            time.sleep(0.05)
+        if not expected:
+            time.sleep(0.2)
+        with self.lock:
+            got, self.messages[:] = list(self.messages), []
+        return got
+
     def take(self, timeout=10.0) -> list:
         wait_for(lambda: self.messages, timeout=timeout)
         with self.lock:

@@ -6,7 +6,6 @@ SMTP migration of the test's own, pointing both servers at one in-test sink) ser
 import json
 import os
 import re
-import time
 
 import pytest
 
@@ -44,13 +43,7 @@ class Steps:
 
     def mails(self, expected: int) -> list:
         """The mails that arrived (waiting for ``expected`` of them; a short while when none are)."""
-        deadline = time.monotonic() + (8.0 if expected else 0.4)
-        while time.monotonic() < deadline and len(self.sink.messages) < max(expected, 1):
-            time.sleep(0.05)
-        if not expected:
-            time.sleep(0.2)
-        with self.sink.lock:
-            got, self.sink.messages[:] = list(self.sink.messages), []
+        got = self.sink.arrived(expected, 0.4)
         tokens = []
         for rcpt, message in got:
             html = _html(message)

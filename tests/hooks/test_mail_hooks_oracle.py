@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import re
-import time
 
 import pytest
 
@@ -45,13 +44,7 @@ class Steps:
         self.out.append(("store", key, self.call("GET", "/t/store/" + key, note=False)["v"]))
 
     def mails(self, expected: int):
-        deadline = time.monotonic() + (8.0 if expected else 0.5)
-        while time.monotonic() < deadline and len(self.sink.messages) < max(expected, 1):
-            time.sleep(0.05)
-        if not expected:
-            time.sleep(0.2)
-        with self.sink.lock:
-            got, self.sink.messages[:] = list(self.sink.messages), []
+        got = self.sink.arrived(expected, 0.5)
         for rcpt, message in got:
             html = _html(message)
             inner = (html[html.find("<body>") + 6:html.rfind("</body>")] if "<body>" in html else html).strip()

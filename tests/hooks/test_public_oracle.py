@@ -5,7 +5,7 @@ body compared. A hook route comes first; what neither a route nor a file answers
 pagesvm does not do.)"""
 import pytest
 
-from tests.helpers import PocketBase, hook_sources, request, start_server, write_site
+from tests.helpers import project_on_both, request, write_site
 
 FILES = {
     "pb_hooks/main.pb.js": 'routerAdd("GET", "/robots.txt", (e) => e.string(200, "from the hook"))\n',
@@ -34,17 +34,7 @@ def _ask(host, port):
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
     project = write_site(tmp_path_factory.mktemp("project"), FILES)
-    pb = PocketBase(str(tmp_path_factory.mktemp("pb")), hooks=hook_sources(project), public=project + "/pb_public")
-    try:
-        theirs = _ask("127.0.0.1", pb.port)
-    finally:
-        pb.stop()
-    server = start_server(project, "--workers", "1", data_dir=str(tmp_path_factory.mktemp("data")))
-    try:
-        ours = _ask(server.host, server.port)
-    finally:
-        server.stop()
-    return theirs, ours
+    return project_on_both(project, _ask, tmp_path_factory, public=project + "/pb_public")
 
 
 @pytest.mark.parametrize("index", range(len(PATHS)), ids=[f"{m} {p}" for m, p in PATHS])

@@ -54,6 +54,31 @@ class _Sock(socket.socket):
     buffer = b""
 
 
+def _open_streams(port: int, count: int, socks: list, timeout: float = 20.0) -> None:
+    """`count` streams opened on one worker's port into `socks` (the caller's, closed by it whatever happens), each
+    read up to its PB_CONNECT."""
+    for _ in range(count):
+        sock = _Sock(socket.AF_INET, socket.SOCK_STREAM)
+        socks.append(sock)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(b"GET /api/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+    _read_until(socks, lambda s: b"event:PB_CONNECT" in s.buffer and s.buffer.endswith(b"\n\n\r\n"), timeout)
+
+
+def _subscribe_all(port: int, socks: list, topics: list) -> None:
+    """Each stream's client subscribed to `topics` over one keep-alive connection, the streams' buffers emptied."""
+    ids = [s.buffer.split(b"id:", 1)[1].split(b"\n", 1)[0].decode() for s in socks]
+    assert len(set(ids)) == len(socks)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for client_id in ids:
+        conn.request("POST", "/api/realtime", json.dumps({"clientId": client_id, "subscriptions": topics}),
+                     {"Content-Type": "application/json"})
+        assert conn.getresponse().read() == b""
+    conn.close()
+    for sock in socks:
+        sock.buffer = b""
+
+
 def test_a_thousand_idle_clients_on_one_worker(tmp_path):
     before = _open_files()
     server = serve_flow(tmp_path, "--workers", "1", "--max-sse", str(CLIENTS))
@@ -62,23 +87,9 @@ def test_a_thousand_idle_clients_on_one_worker(tmp_path):
         (worker,) = workers(server)
         baseline = rss_kib(worker)
         started = time.monotonic()
-        for _ in range(CLIENTS):
-            sock = _Sock(socket.AF_INET, socket.SOCK_STREAM)
-            sock.connect(("127.0.0.1", server.port))
-            sock.sendall(b"GET /api/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-            socks.append(sock)
-        _read_until(socks, lambda s: b"event:PB_CONNECT" in s.buffer and s.buffer.endswith(b"\n\n\r\n"))
-        ids = [s.buffer.split(b"id:", 1)[1].split(b"\n", 1)[0].decode() for s in socks]
-        assert len(set(ids)) == CLIENTS
+        _open_streams(server.port, CLIENTS, socks)
         connected = time.monotonic() - started
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)  # one keep-alive connection
-        for client_id in ids:
-            conn.request("POST", "/api/realtime", json.dumps({"clientId": client_id, "subscriptions": ["posts/*"]}),
-                         {"Content-Type": "application/json"})
-            assert conn.getresponse().read() == b""
-        conn.close()
-        for sock in socks:
-            sock.buffer = b""
+        _subscribe_all(server.port, socks, ["posts/*"])
         sent = time.monotonic()
         assert create_post(server, "to all").status == 200
         _read_until(socks, lambda s: b'"title":"to all"' in s.buffer and s.buffer.endswith(b"\n\n\r\n"))

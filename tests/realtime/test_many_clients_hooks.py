@@ -3,17 +3,14 @@ site as it is and once with a hook file adding onRecordEnrich (posts) and onReal
 e.next()). Every client gets the event either way; the two times are printed (README, "Realtime")."""
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import resource
 import shutil
-import socket
 import time
 
 from tests.helpers import SITES, start_server
 from tests.realtime.serve_helpers import create_post
-from tests.realtime.test_many_clients import _open_files, _read_until, _Sock
+from tests.realtime.test_many_clients import _open_files, _open_streams, _read_until, _subscribe_all
 
 CLIENTS = 1000
 HOOKS = """onRecordEnrich((e) => { e.record.withCustomData(true); e.record.set("seen", 1); e.next(); }, "posts");
@@ -30,21 +27,8 @@ def _deliver(tmp_path, hooks: str | None) -> float:
     server = start_server(str(site), "--workers", "1", "--max-sse", str(CLIENTS), data_dir=str(site / "pb_data"))
     socks: list = []
     try:
-        for _ in range(CLIENTS):
-            sock = _Sock(socket.AF_INET, socket.SOCK_STREAM)
-            sock.connect(("127.0.0.1", server.port))
-            sock.sendall(b"GET /api/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-            socks.append(sock)
-        _read_until(socks, lambda s: b"event:PB_CONNECT" in s.buffer and s.buffer.endswith(b"\n\n\r\n"), 60)
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        for s in socks:
-            client_id = s.buffer.split(b"id:", 1)[1].split(b"\n", 1)[0].decode()
-            conn.request("POST", "/api/realtime", json.dumps({"clientId": client_id, "subscriptions": ["posts/*"]}),
-                         {"Content-Type": "application/json"})
-            assert conn.getresponse().read() == b""
-        conn.close()
-        for s in socks:
-            s.buffer = b""
+        _open_streams(server.port, CLIENTS, socks, 60)
+        _subscribe_all(server.port, socks, ["posts/*"])
         wanted = b'"seen":1' if hooks else b'"title":"to all"'
         assert create_post(server, "to all").status == 200
         sent = time.monotonic()
