@@ -227,7 +227,7 @@ class HookRoutes:
         if prepared is not None:
             spec["file"] = True
         unit = registration.file if registration else self.uses[0][0]
-        return self._submit(_HookExchange(handler, "origin" in headers, prepared), headers, unit, spec)
+        return self.submit(_HookExchange(handler, "origin" in headers, prepared), headers, unit, spec)
 
     def run_api(self, handler, answer):
         """Queue a call of the REST API that request hooks concern (runtime/hooks/api_hooks.py): ``answer()``
@@ -235,9 +235,11 @@ class HookRoutes:
         request = handler.request
         headers = {k.lower(): v for k, v in request.headers.items()}
         spec = {"api": True, "path": request.path}
-        return self._submit(_HookExchange(handler, True), headers, self.registrations[0].file, spec, answer)
+        return self.submit(_HookExchange(handler, True), headers, self.registrations[0].file, spec, answer)
 
-    def _submit(self, exchange, headers: dict, unit: str, spec: dict, step=None):
+    def submit(self, exchange, headers: dict, unit: str, spec: dict, step=None):
+        """Queue one evaluation of the hook files for `exchange` (a hook route, a request hook around the API, a
+        realtime hook chain: runtime/http/realtime_hooks.py), `step` run inside it when given."""
         request = exchange.request
         runtime = self.runtime
         plain = RequestInfo(method=request.method, path=request.path, url=request.uri, headers=headers, cookies={},

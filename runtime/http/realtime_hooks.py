@@ -87,7 +87,7 @@ class RealtimeHooks:
 
     def _submit(self, exchange, spec: dict, step) -> None:
         headers = dict(getattr(exchange.request, "headers", None) or {})
-        self.jobs._submit(exchange, {k.lower(): v for k, v in headers.items()}, self.unit, {"realtime": spec}, step)
+        self.jobs.submit(exchange, {k.lower(): v for k, v in headers.items()}, self.unit, {"realtime": spec}, step)
 
     # -- connect and subscribe -----------------------------------------------------------------------------------
     def connect(self, handler, client, idle: float, open_stream, refused) -> None:
