@@ -103,9 +103,9 @@ class QueryMethods:
 
     # -- what JavaScript calls ------------------------------------------------------------------------------
     def filter(self, collection, text, sort="", limit=0, offset=0, params=None) -> dict:
-        return self.answer(lambda: self._pack(self.store.find_records_by_filter(
+        return self.answer(lambda: self._pack(self._keep_found(self.store.find_records_by_filter(
             str(collection), str(text or ""), str(sort or ""), _int(limit), _int(offset),
-            params if isinstance(params, dict) else None)))
+            params if isinstance(params, dict) else None))))
 
     def first(self, collection, text, params=None) -> dict:
         return self.answer(lambda: self._one(self.store.find_first_record_by_filter(
@@ -115,11 +115,12 @@ class QueryMethods:
         return self.answer(finders.count_records, self.store, collection, exprs or ())
 
     def ids(self, collection, ids, exprs=()) -> dict:
-        return self.answer(lambda: self._pack(finders.find_records_by_ids(self.store, collection,
-                                                                          list(ids or []), exprs or ())))
+        return self.answer(lambda: self._pack(self._keep_found(finders.find_records_by_ids(
+            self.store, collection, list(ids or []), exprs or ()))))
 
     def all(self, collection, exprs=()) -> dict:
-        return self.answer(lambda: self._pack(finders.find_all_records(self.store, collection, exprs or ())))
+        return self.answer(lambda: self._pack(self._keep_found(finders.find_all_records(self.store, collection,
+                                                                                        exprs or ()))))
 
     def by_data(self, collection, key, value) -> dict:
         return self.answer(lambda: self._one(finders.find_first_record_by_data(self.store, collection, key, value)))

@@ -84,38 +84,47 @@ class WireState:
         as its offset from `base` (the session's first handle: short numbers to write and to parse); `handles`
         (id(record) -> handle) answers the records that have one without a call.
 
-        One walk: each collection object met is looked up once per reply (its id and the values to convert),
-        each record's handle asked once."""
+        One walk, the roots first, then what their expands reach: each collection object met is looked up once
+        per reply (its id and the values to convert), each record's handle asked once, and a stored record of
+        the same collection as the record packed before it (a find's list) goes straight onto its run."""
         runs, customs, links, specs = {}, [], [], {}
         sent, seen, kinds = self.sent, set(), {}
         known = (handles or {}).get
         listed = [(known(id(r)) or handle_of(r)) - base for r in roots]
         todo = list(zip(listed, roots))
-        pop, push, add, note = todo.pop, todo.append, seen.add, links.append
-        while todo:
-            key, record = pop()
+        push, add, note = todo.append, seen.add, links.append
+        last = run = convert = None  # the collection whose stored run was packed last, that run, its conversions
+        for key, record in todo:  # grows while it is walked: the records expands reach join at its end
             if key in seen:
                 continue
             add(key)
+            handle = key + base
             custom = record.custom
-            was = sent.get(key + base, _UNSENT)
-            if was is _UNSENT or was != (custom or None):
-                collection = record.collection
-                kind = kinds.get(id(collection))
-                if kind is None:
-                    kind = kinds[id(collection)] = self._kind(record, specs)
-                is_new = record._original is None and record._row is None  # Record.is_new, read in place
-                run = runs.get((kind[0], is_new))
-                if run is None:
-                    run = runs[(kind[0], is_new)] = [kind[0], is_new]
+            if custom or handle in sent or record.collection is not last or record._row is None:
+                was = sent.get(handle, _UNSENT)
+                if was is not _UNSENT and was == (custom or None):  # JavaScript holds it as it is
+                    last = None
+                    run = None
+                else:
+                    collection = record.collection
+                    kind = kinds.get(id(collection))
+                    if kind is None:
+                        kind = kinds[id(collection)] = self._kind(record, specs)
+                    is_new = record._original is None and record._row is None  # Record.is_new, read in place
+                    run = runs.get((kind[0], is_new))
+                    if run is None:
+                        run = runs[(kind[0], is_new)] = [kind[0], is_new]
+                    convert = kind[1]
+                    last = None if is_new else collection
+            if run is not None:
                 run.append(key)
-                if kind[1]:
+                if convert:
                     values = list(record.values.values())
-                    for i, how in kind[1]:
+                    for i, how in convert:
                         value = values[i]
                         if how != "number":
                             values[i] = _converted(how, value)
-                        elif isinstance(value, float) and value - value != 0:  # NaN and the infinities
+                        elif value.__class__ is float and value - value != 0:  # NaN and the infinities
                             values[i] = _NONFINITE[repr(value)]
                     run.extend(values)
                 else:
@@ -123,9 +132,9 @@ class WireState:
                 if custom:
                     customs.append(key)
                     customs.append(custom)
-                    sent[key + base] = dict(custom)
+                    sent[handle] = dict(custom)
                 else:
-                    sent[key + base] = None
+                    sent[handle] = None
             expand = record.expand
             if expand is not None:
                 note(key)
