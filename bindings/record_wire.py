@@ -33,10 +33,25 @@ GENERIC, NUMBER, DATE, JSONRAW = 0, 1, 2, 3
 _KINDS = {"number": NUMBER, "date": DATE, "autodate": DATE, "json": JSONRAW}
 _NONFINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 _UNSENT = object()
+_SPECS: dict[int, tuple] = {}  # id(collection) -> (collection, spec_of's answer)
+_SPECS_SIZE = 64
 
 
 def spec_of(record: Record) -> tuple:
-    """`(wire spec, [(index, type) of the values to convert])` of the record's collection."""
+    """`(wire spec, [(index, type) of the values to convert])` of the record's collection, made once per
+    collection object (a find's records share read_collection's, kept while its `_collections` row is the same)."""
+    collection = record.collection
+    found = _SPECS.get(id(collection))
+    if found is not None and found[0] is collection:
+        return found[1]
+    if len(_SPECS) >= _SPECS_SIZE:
+        _SPECS.clear()
+    made = _spec_of(record)
+    _SPECS[id(collection)] = (collection, made)  # holding the collection: its id names no other object meanwhile
+    return made
+
+
+def _spec_of(record: Record) -> tuple:
     desc, convert = [], []
     for i, (name, field) in enumerate(record.fields.items()):
         kind = field.get("type")
