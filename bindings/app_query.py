@@ -135,7 +135,8 @@ class QueryMethods:
     def expand(self, refs, paths) -> dict:
         """Expand the records `refs` name (pending sets applied first); their new tables and the failed paths."""
         def work():
-            records = [self._record(ref)[1] for ref in refs or []]
+            held = self.records.get  # a bare handle (no pending sets) is looked up in place
+            records = [(ref.__class__ is int and held(ref)) or self._record(ref)[1] for ref in refs or []]
             failed = expand_records(self.store, records, [str(p) for p in paths or []]) if records else {}
             return {**self._pack(records), "f": failed}
         return self.answer(work)

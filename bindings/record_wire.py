@@ -23,6 +23,7 @@ travels as its text, a json field's raw bytes as their UTF-8 text ("" for none),
 from __future__ import annotations
 
 import json
+from itertools import chain
 
 import orjson
 
@@ -106,10 +107,10 @@ class WireState:
         sent, seen, kinds = self.sent, set(), {}
         known = (handles or {}).get
         listed = [(known(id(r)) or handle_of(r)) - base for r in roots]
-        todo = list(zip(listed, roots))
+        todo = []  # the records expands reach: it grows while it is walked
         push, add, note = todo.append, seen.add, links.append
         last = run = convert = None  # the collection whose stored run was packed last, that run, its conversions
-        for key, record in todo:  # grows while it is walked: the records expands reach join at its end
+        for key, record in chain(zip(listed, roots), todo):
             if key in seen:
                 continue
             add(key)
