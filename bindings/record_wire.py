@@ -9,8 +9,9 @@ session's first handle; JavaScript adds it back):
   request while the collection stays the same (a reply leaves out what an earlier reply of the request already gave);
 - a run is `[collectionId, isNew, handle, value per field (in field order)..., handle, values..., ...]`: the
   records of one collection and one isNew flat, each the collection's field count of values after its handle
-  (QuickJS parses one flat array much faster than an array per record); a record JavaScript already holds
-  unchanged is not sent again;
+  (QuickJS parses one flat array much faster than an array per record, and JavaScript reads a record's values
+  in place, at its offset in the run); a record JavaScript already holds unchanged is not sent again; the roots
+  come first, in their order, then the records their expands reach;
 - `u` pairs a record sent in a run with its custom values `{name: value}`, when it has any;
 - `x` pairs a record with the records its expand reaches, flat as the runs: a link is `handle, relation count,
   (relation, multiple, n, n handles) per relation` (QuickJS parsed the earlier object per expanded record at about
