@@ -151,8 +151,11 @@
     if (fetchFunc) throw new Error('pagesvm: expandRecord(s) takes no fetchFunc yet (pass null)');
     const states = records.map(K.state);
     const answer = K.call('expand', [states.map(K.ref), Array.from(paths || [], String)]);
-    const w = K.absorb(answer), b = answer.b;
-    for (let i = 0; i < states.length; i++) K.bind(w, states[i], b + K.listed(answer, i));
+    const w = K.absorb(answer), b = answer.b, l = answer.l, held = w.states;
+    for (let i = 0; i < states.length; i++) {  // a record this wire holds at its handle already needs no bind
+      const h = b + (typeof l === 'number' ? i : l[i]);
+      if (held.get(h) !== states[i]) K.bind(w, states[i], h);
+    }
     return answer.f;
   }
   function install(app) {

@@ -103,9 +103,9 @@ class QueryMethods:
 
     # -- what JavaScript calls ------------------------------------------------------------------------------
     def filter(self, collection, text, sort="", limit=0, offset=0, params=None) -> dict:
-        return self.answer(lambda: self._pack(self.store.find_records_by_filter(
+        return self.answer(lambda: self._pack(self._keep_found(self.store.find_records_by_filter(
             str(collection), str(text or ""), str(sort or ""), _int(limit), _int(offset),
-            params if isinstance(params, dict) else None)))
+            params if isinstance(params, dict) else None))))
 
     def first(self, collection, text, params=None) -> dict:
         return self.answer(lambda: self._one(self.store.find_first_record_by_filter(
@@ -115,11 +115,12 @@ class QueryMethods:
         return self.answer(finders.count_records, self.store, collection, exprs or ())
 
     def ids(self, collection, ids, exprs=()) -> dict:
-        return self.answer(lambda: self._pack(finders.find_records_by_ids(self.store, collection,
-                                                                          list(ids or []), exprs or ())))
+        return self.answer(lambda: self._pack(self._keep_found(finders.find_records_by_ids(
+            self.store, collection, list(ids or []), exprs or ()))))
 
     def all(self, collection, exprs=()) -> dict:
-        return self.answer(lambda: self._pack(finders.find_all_records(self.store, collection, exprs or ())))
+        return self.answer(lambda: self._pack(self._keep_found(finders.find_all_records(self.store, collection,
+                                                                                        exprs or ()))))
 
     def by_data(self, collection, key, value) -> dict:
         return self.answer(lambda: self._one(finders.find_first_record_by_data(self.store, collection, key, value)))
@@ -134,7 +135,8 @@ class QueryMethods:
     def expand(self, refs, paths) -> dict:
         """Expand the records `refs` name (pending sets applied first); their new tables and the failed paths."""
         def work():
-            records = [self._record(ref)[1] for ref in refs or []]
+            held = self.records.get  # a bare handle (no pending sets) is looked up in place
+            records = [(ref.__class__ is int and held(ref)) or self._record(ref)[1] for ref in refs or []]
             failed = expand_records(self.store, records, [str(p) for p in paths or []]) if records else {}
             return {**self._pack(records), "f": failed}
         return self.answer(work)

@@ -75,6 +75,18 @@ class RecordSession(QueryMethods):
         self.handles[id(record)] = handle
         return handle
 
+    def _keep_found(self, records: list) -> list:
+        """Handles for the records a find just read (none has one yet), made in one go; the records."""
+        count = len(records)
+        if len(self.records) + count > MAX_RECORDS:
+            raise ValueError(f"pagesvm: more than {MAX_RECORDS} records in one request")
+        first = self._next
+        self._next = first + count
+        made = range(first, first + count)
+        self.records.update(zip(made, records))
+        self.handles.update(zip(map(id, records), made))
+        return records
+
     def handle_of(self, record: Record) -> int:
         """The handle naming `record` (a Python binding's, runtime/hooks/python_saves.py), made at its first use."""
         handle = self.handles.get(id(record))

@@ -234,27 +234,28 @@
       cid: spec[3], cname: spec[4], f: spec[1], auth: spec[2], index, kinds: spec[1].map((f) => f[1]), id: index.has('id') ? index.get('id') : -1,
     };
   }
-  // Getter `which` of `name` in a row {k: schema, v: values, u: custom values}.
+  // Getter `which` of `name` in a row {k: schema, v: values (from v[o]: a reply's run, not copied), u: custom values}.
   function read(row, name, which) {
     const i = row.k.index.get(name);
     if (i !== undefined) {
-      const kind = row.k.kinds[i], v = row.v[i];
+      const kind = row.k.kinds[i], v = row.v[row.o + i];
       return GETTERS[which](kind, kind === NUMBER ? number(v) : v);
     }
     const custom = row.u;
     return GETTERS[which](GENERIC, custom && Object.prototype.hasOwnProperty.call(custom, name) ? custom[name] : null);
   }
-  function recordId(row) { return row.k.id < 0 ? '' : String(row.v[row.k.id]); }
+  function recordId(row) { return row.k.id < 0 ? '' : String(row.v[row.o + row.k.id]); }
   // The public export of a row: collectionId, collectionName, then the fields not hidden (an auth record's
   // email only with emailVisibility on).
   function exportRow(row) {
     const k = row.k;
     const out = { collectionId: k.cid, collectionName: k.cname };
     const showEmail = !k.auth || read(row, 'emailVisibility', 4);
+    const v = row.v, o = row.o;
     for (let i = 0; i < k.f.length; i++) {
       const [name, kind, hidden] = k.f[i];
       if (hidden || (name === 'email' && !showEmail)) continue;
-      out[name] = exportValue(kind, kind === NUMBER ? number(row.v[i]) : row.v[i]);
+      out[name] = exportValue(kind, kind === NUMBER ? number(v[o + i]) : v[o + i]);
     }
     return out;
   }

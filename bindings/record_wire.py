@@ -9,8 +9,9 @@ session's first handle; JavaScript adds it back):
   request while the collection stays the same (a reply leaves out what an earlier reply of the request already gave);
 - a run is `[collectionId, isNew, handle, value per field (in field order)..., handle, values..., ...]`: the
   records of one collection and one isNew flat, each the collection's field count of values after its handle
-  (QuickJS parses one flat array much faster than an array per record); a record JavaScript already holds
-  unchanged is not sent again;
+  (QuickJS parses one flat array much faster than an array per record, and JavaScript reads a record's values
+  in place, at its offset in the run); a record JavaScript already holds unchanged is not sent again; the roots
+  come first, in their order, then the records their expands reach;
 - `u` pairs a record sent in a run with its custom values `{name: value}`, when it has any;
 - `x` pairs a record with the records its expand reaches, flat as the runs: a link is `handle, relation count,
   (relation, multiple, n, n handles) per relation` (QuickJS parsed the earlier object per expanded record at about
@@ -23,6 +24,7 @@ travels as its text, a json field's raw bytes as their UTF-8 text ("" for none),
 from __future__ import annotations
 
 import json
+from itertools import chain
 
 import orjson
 
@@ -33,10 +35,25 @@ GENERIC, NUMBER, DATE, JSONRAW = 0, 1, 2, 3
 _KINDS = {"number": NUMBER, "date": DATE, "autodate": DATE, "json": JSONRAW}
 _NONFINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 _UNSENT = object()
+_SPECS: dict[int, tuple] = {}  # id(collection) -> (collection, spec_of's answer)
+_SPECS_SIZE = 64
 
 
 def spec_of(record: Record) -> tuple:
-    """`(wire spec, [(index, type) of the values to convert])` of the record's collection."""
+    """`(wire spec, [(index, type) of the values to convert])` of the record's collection, made once per
+    collection object (a find's records share read_collection's, kept while its `_collections` row is the same)."""
+    collection = record.collection
+    found = _SPECS.get(id(collection))
+    if found is not None and found[0] is collection:
+        return found[1]
+    if len(_SPECS) >= _SPECS_SIZE:
+        _SPECS.clear()
+    made = _spec_of(record)
+    _SPECS[id(collection)] = (collection, made)  # holding the collection: its id names no other object meanwhile
+    return made
+
+
+def _spec_of(record: Record) -> tuple:
     desc, convert = [], []
     for i, (name, field) in enumerate(record.fields.items()):
         kind = field.get("type")
@@ -84,38 +101,47 @@ class WireState:
         as its offset from `base` (the session's first handle: short numbers to write and to parse); `handles`
         (id(record) -> handle) answers the records that have one without a call.
 
-        One walk: each collection object met is looked up once per reply (its id and the values to convert),
-        each record's handle asked once."""
+        One walk, the roots first, then what their expands reach: each collection object met is looked up once
+        per reply (its id and the values to convert), each record's handle asked once, and a stored record of
+        the same collection as the record packed before it (a find's list) goes straight onto its run."""
         runs, customs, links, specs = {}, [], [], {}
         sent, seen, kinds = self.sent, set(), {}
         known = (handles or {}).get
         listed = [(known(id(r)) or handle_of(r)) - base for r in roots]
-        todo = list(zip(listed, roots))
-        pop, push, add, note = todo.pop, todo.append, seen.add, links.append
-        while todo:
-            key, record = pop()
+        todo = []  # the records expands reach: it grows while it is walked
+        push, add, note = todo.append, seen.add, links.append
+        last = run = convert = None  # the collection whose stored run was packed last, that run, its conversions
+        for key, record in chain(zip(listed, roots), todo):
             if key in seen:
                 continue
             add(key)
+            handle = key + base
             custom = record.custom
-            was = sent.get(key + base, _UNSENT)
-            if was is _UNSENT or was != (custom or None):
-                collection = record.collection
-                kind = kinds.get(id(collection))
-                if kind is None:
-                    kind = kinds[id(collection)] = self._kind(record, specs)
-                is_new = record._original is None and record._row is None  # Record.is_new, read in place
-                run = runs.get((kind[0], is_new))
-                if run is None:
-                    run = runs[(kind[0], is_new)] = [kind[0], is_new]
+            if custom or handle in sent or record.collection is not last or record._row is None:
+                was = sent.get(handle, _UNSENT)
+                if was is not _UNSENT and was == (custom or None):  # JavaScript holds it as it is
+                    last = None
+                    run = None
+                else:
+                    collection = record.collection
+                    kind = kinds.get(id(collection))
+                    if kind is None:
+                        kind = kinds[id(collection)] = self._kind(record, specs)
+                    is_new = record._original is None and record._row is None  # Record.is_new, read in place
+                    run = runs.get((kind[0], is_new))
+                    if run is None:
+                        run = runs[(kind[0], is_new)] = [kind[0], is_new]
+                    convert = kind[1]
+                    last = None if is_new else collection
+            if run is not None:
                 run.append(key)
-                if kind[1]:
+                if convert:
                     values = list(record.values.values())
-                    for i, how in kind[1]:
+                    for i, how in convert:
                         value = values[i]
                         if how != "number":
                             values[i] = _converted(how, value)
-                        elif isinstance(value, float) and value - value != 0:  # NaN and the infinities
+                        elif value.__class__ is float and value - value != 0:  # NaN and the infinities
                             values[i] = _NONFINITE[repr(value)]
                     run.extend(values)
                 else:
@@ -123,9 +149,9 @@ class WireState:
                 if custom:
                     customs.append(key)
                     customs.append(custom)
-                    sent[key + base] = dict(custom)
+                    sent[handle] = dict(custom)
                 else:
-                    sent[key + base] = None
+                    sent[handle] = None
             expand = record.expand
             if expand is not None:
                 note(key)

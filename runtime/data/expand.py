@@ -84,16 +84,19 @@ def _expand(store, records: list[Record], path: str, fetch, level: int) -> None:
         _expand(store, rels, rest, fetch, level + 1)
     by_id = {rel.id: rel for rel in rels}
     for record, found in zip(records, slices):
-        if record.expand is None:
-            record.expand = {}
+        expand = record.expand
+        if expand is None:
+            expand = record.expand = {}
         valid = [by_id[i] for i in found if i in by_id]
         if not valid:
             continue
-        for old in _as_list(record.expand.get(head)):
-            for rel in valid:
-                if rel.id == old.id:
-                    merge_expand(rel, old.expand or {})
-        record.expand[head] = valid if multiple else valid[0]
+        before = expand.get(head)
+        if before is not None:  # expanded before: what was expanded under its records is kept
+            for old in _as_list(before):
+                for rel in valid:
+                    if rel.id == old.id:
+                        merge_expand(rel, old.expand or {})
+        expand[head] = valid if multiple else valid[0]
 
 
 def _ids_of(records: list[Record], name: str) -> list[list]:

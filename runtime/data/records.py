@@ -55,7 +55,7 @@ class Record:
     """One record of `collection` (a `_collections` row as a dict with its `fields` list)."""
 
     expand = None  # relation name -> Record or list of them, once expanded (runtime.data.expand)
-    _row = None  # the row a stored record was read from, until `original` is made of it
+    _row = None  # the row a stored record was read from (its columns at `_index`), until `original` is made of it
 
     def __init__(self, collection: dict, data: dict | None = None):
         self.collection = collection
@@ -103,17 +103,18 @@ class Record:
                 record.values = {name: values[name] for name in fields}
             record.custom = {}
             record._original = None
-            record._row = (index, row)
+            record._row = row  # a pointer each, where a tuple of both would be one more object per record
+            record._index = index
             out.append(record)
         return out
 
     @property
     def original(self) -> dict | None:
         """The stored columns as last read or saved (None for a new record)."""
-        found = self._row
-        if found is not None:
+        row = self._row
+        if row is not None:
             self._row = None
-            index, row = found
+            index = self._index
             self._original = {name: F.to_column(field, F.from_column(field, row[index[name]]) if name in index
                                                 else F.zero_value(field)) for name, field in self.fields.items()}
         return self._original
