@@ -1,6 +1,6 @@
 """A template binds as locals only the API names its text mentions (ejs_compiler._header): a render reads ~50
 names otherwise. A name never written out reaches the template only through a direct eval or a `\\u` escape
-in an identifier, and then every name is bound, as before."""
+in an identifier, and then every name is bound, as before. The API object itself keeps its names and their order."""
 from __future__ import annotations
 
 import pytest
@@ -52,3 +52,23 @@ def test_templates_see_the_api_as_before(engine, page, expected):
     result = engine.render(payload)
     assert result["error"] is None, result["error"]
     assert result["body"] == expected
+
+
+# Object.keys(api) with the built-in families, as before shared-value families were gathered (core.js R.family).
+ORDER = ('api', 'echo', 'include', 'resolve', 'require', 'meta', 'url', 'stringify', 'asset', 'slot', 'slots',
+         'forEach', 'keys', 'values', 'merge', 'pick', 'omit', 'shuffle', 'env', 'dbg', 'info', 'warn', 'error',
+         'signInWithPassword', 'registerWithPassword', 'signInWithToken', 'signIn', 'signOut', 'store', 'params',
+         'data', 'request', 'body', 'formData', 'auth', 'response', 'redirect', 'pb', 'createUser',
+         'createPasswordlessUser', 'createAnonymousUser', 'signInAnonymously', 'requestVerification',
+         'confirmVerification', 'requestOTP', 'signInWithOTP', 'requestOAuth2Login', 'signInWithOAuth2',
+         'createPaswordlessUser', 'realtime', 'datastar',)
+
+
+def test_the_api_keeps_its_names_in_order(engine):
+    root = engine.site.root
+    with open(f"{root}/names.ejs", "w", encoding="utf-8") as f:
+        f.write("<%= Object.keys(api).join(',') %>")
+    request = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
+    payload = page_payload("names.ejs", "template", [], [], [], {}, request)
+    payload["units"] = engine.route_units(payload["route"])
+    assert tuple(engine.render(payload)["body"].split(",")) == ORDER
