@@ -72,3 +72,18 @@ def test_the_api_keeps_its_names_in_order(engine):
     payload = page_payload("names.ejs", "template", [], [], [], {}, request)
     payload["units"] = engine.route_units(payload["route"])
     assert tuple(engine.render(payload)["body"].split(",")) == ORDER
+
+
+@pytest.mark.parametrize("lock", ["Object.freeze(api)", "Object.preventExtensions(api)",
+                                  "Object.defineProperty(api, 'api', {value: 1, configurable: false})"])
+def test_a_request_that_locks_its_api_ends_as_others_do(engine, lock):
+    """After a request its API loses its link to itself (render.js breakCycles), which a locked API refuses."""
+    root = engine.site.root
+    with open(f"{root}/lock.ejs", "w", encoding="utf-8") as f:
+        f.write(f"<% {lock} %><%= typeof api.api %>")
+    request = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
+    for page, expected in (("lock.ejs", "object" if "value" not in lock else "number"), ("plain.ejs", "7|function|function")):
+        payload = page_payload(page, "template", [], [], [], {"n": 7}, request)
+        payload["units"] = engine.route_units(payload["route"])
+        result = engine.render(payload)
+        assert (result["error"], result["body"], result["leaked"]) == (None, expected, [])
