@@ -78,19 +78,36 @@ def nonfinite(value) -> bool:
     """A NaN or an infinity in ``value``'s plain dicts, lists and tuples (the only containers orjson writes
     itself here: it refuses subclasses, which then go to the standard library whole)."""
     kind = type(value)
-    if kind is float:
-        return value - value != 0
     if kind is dict:
-        return any(map(nonfinite, value.values()))
-    if kind is list or kind is tuple:
-        return any(map(nonfinite, value))
+        value = value.values()
+    elif kind is not list and kind is not tuple:
+        return kind is float and value - value != 0
+    for item in value:
+        if type(item) not in _SCALARS and nonfinite(item):  # strings and the like without a call
+            return True
     return False
 
 
+_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+# What a page payload holds only strings in, by construction: the request (bindings/request.py: strings, and a
+# body parsed without non-finite numbers), the route's files and params (the router's, the query's), the units
+# (units.py: sources, paths, line numbers).
+_STRINGS_ONLY = frozenset(("request", "units"))
+_ROUTE_STRINGS_ONLY = frozenset(("page", "kind", "middlewares", "loaders", "layouts", "params"))
+
+
 def page_nonfinite(payload: dict) -> bool:
-    """``nonfinite`` for a page payload, but for its request (bindings/request.py): strings, and a body parsed
-    without non-finite numbers."""
-    return any(nonfinite(value) for key, value in payload.items() if key != "request")
+    """``nonfinite`` for a page payload, skipping what holds only strings (~0.3 µs for a signed-out page)."""
+    for key, value in payload.items():
+        if key == "route":
+            for part, inner in value.items():
+                if part not in _ROUTE_STRINGS_ONLY and nonfinite(inner):
+                    return True
+        elif key not in _STRINGS_ONLY and nonfinite(value):
+            return True
+    return False
 
 
 def encode_variables(variables: dict, risky: bool) -> bytes:
