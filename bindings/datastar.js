@@ -190,7 +190,7 @@
     }),
   });
   R.shared.push(datastar);
-  R.family(['datastar'], function (api) { api.datastar = datastar; });
+  R.family(['datastar'], { datastar });
 
   // The plugin's onRender, when +config.js lists it: a Datastar request gets its page as one patch (into the
   // Datastar-Selector element when given). Once events are written, the page's own output is not sent.

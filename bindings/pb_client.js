@@ -384,9 +384,6 @@
   PLUGIN.createPaswordlessUser = PLUGIN.createPasswordlessUser;  // the plugin's own spelling
 
   const NAMES = ['pb'].concat(Object.keys(PLUGIN));
-  R.family(NAMES, function (apiObject) {
-    apiObject.pb = pb;
-    for (const name of NAMES) if (name !== 'pb') apiObject[name] = PLUGIN[name];
-  });
+  R.family(NAMES, Object.assign({ pb }, PLUGIN));
   R.shared.push(ClientResponseError);
 })(globalThis);

@@ -32,5 +32,5 @@
 
   R.realtimePlugin = realtime;  // datastar.realtime.* sends through it (bindings/datastar.js)
   R.shared.push(realtime);
-  R.family(['realtime'], function (api) { api.realtime = realtime; });
+  R.family(['realtime'], { realtime });
 })(globalThis);

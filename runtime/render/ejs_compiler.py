@@ -222,6 +222,10 @@ class _Generator:
         return "".join(self.parts)
 
 
+# Code that can name a variable without writing it out (units.py template_words uses the same test).
+DYNAMIC_NAMES_RE = re.compile(r"\beval\b|\\u")
+
+
 def _mentions(text: str, name: str) -> bool:
     return re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", text) is not None
 
@@ -237,7 +241,13 @@ def _parts_output(text: str) -> bool:
 
 
 def _header(api_names: tuple[str, ...], local_names: tuple[str, ...], text: str, parts_output: bool) -> str:
-    """One line binding the context API and include data as locals of the template."""
+    """One line binding the context API and include data as locals of the template.
+
+    Only the API names the text mentions are bound (a render reads ~50 names otherwise): a name it never
+    writes out can reach a local only through a direct ``eval`` or a ``\\u`` escape, and then every name is.
+    """
+    if not DYNAMIC_NAMES_RE.search(text):
+        api_names = tuple(name for name in api_names if _mentions(text, name))
     bindings = [f"{name}=__api.{name}" for name in api_names]
     local_names = tuple(name for name in local_names if is_js_identifier(name))
     bindings += [f"{name}=__locals.{name}" for name in local_names]

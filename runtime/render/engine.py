@@ -15,12 +15,13 @@ import sys
 import traceback
 from dataclasses import dataclass
 
+
 from bindings.registry import REGISTRY, BindingError, Registry
 from runtime.data.busy import DatabaseBusyError
 
 from .ejs_compiler import TemplateSyntaxError
 from .modules import ModuleResolver
-from .quickjs import JSRuntimeError, PagesInterpreter
+from .quickjs import JSRuntimeError, PagesInterpreter, encode_variables, nonfinite, page_nonfinite
 from .site import MODULE_EXTENSIONS, TEMPLATE_EXTENSIONS, Site
 from .units import UnitCache
 
@@ -28,8 +29,6 @@ log = logging.getLogger("pagesvm.engine")
 
 JS_DIR = os.path.join(os.path.dirname(__file__), "js")
 CORE_JS = ("core.js", "render.js", "modules.js", "context.js", "microdash.js", "stubs.js")
-# One encoder for the life of the worker: json.dumps with options builds a new JSONEncoder on every call.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
 # A unit's frame "at fn (<input>:L:C)", or a unit's syntax error "at <input>:L:C" raised by eval;
 # any other bare "at <input>:1:1" is the JSON text of a JSON.parse error, not a unit.
 _FRAME_RE = re.compile(r"\(<input>:(\d+)(?::(\d+))?\)|^\s+at <input>:(\d+):(\d+)\n\s+at eval \(native\)", re.M)
@@ -172,7 +171,7 @@ class Engine:
     def render(self, payload: dict) -> dict:
         """Run one request in the interpreter; returns the response record from render.js."""
         self.host_error = None
-        variables = _encode({"k": self._key, "p": payload}).encode("utf-8")
+        variables = encode_variables({"k": self._key, "p": payload}, page_nonfinite(payload))
         result = self._evaluate(variables)
         if result is None:
             raise RuntimeError("the interpreter holds globals it cannot remove; it must be replaced")
@@ -202,7 +201,7 @@ class Engine:
         """Run the runtime's JavaScript function ``name`` (core.js ``R.nested``) with ``argument`` inside the
         evaluation that called the Python running now, and answer what it returns (JSON). Only while
         ``evaluating``: the request's state (R.state) is the caller's, and so is its time limit."""
-        return self.interp.eval_script("dukpy", _encode({"k": self._key, "n": name, "a": argument}).encode("utf-8"))
+        return self.interp.eval_script("dukpy", encode_variables({"k": self._key, "n": name, "a": argument}, nonfinite(argument)))
 
     def render_batch(self, payloads: list[dict], done) -> None:
         """Run several requests in one evaluation; ``done(index, result)`` is called as each ends,
@@ -210,7 +209,7 @@ class Engine:
         self.host_error = None
         self._on_done = done
         try:
-            variables = _encode({"k": self._key, "b": payloads}).encode("utf-8")
+            variables = encode_variables({"k": self._key, "b": payloads}, any(map(page_nonfinite, payloads)))
             self._evaluate(variables)
         finally:
             self._on_done = None

@@ -29,7 +29,7 @@ from dukpy.evaljs import JSInterpreter
 
 from .limits import RequestTimeout
 
-__all__ = ["JSRuntimeError", "PagesInterpreter"]
+__all__ = ["JSRuntimeError", "PagesInterpreter", "encode_variables", "nonfinite", "page_nonfinite"]
 
 # One encoder and decoder for the life of the worker: json.dumps with options builds a new
 # JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
@@ -43,17 +43,86 @@ _stdlib_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 # and subclasses are passed through to refusal; UUIDs and enums, which no binding returns, it would write), and a
 # refusal (an integer beyond 64 bits, a non-string key, a lone surrogate) is written again by the stdlib, which
 # gives the same JSON or the same error as before.
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 
 def _encode_reply(result) -> bytes:
     try:
-        return orjson.dumps(result, option=_ORJSON_OPTIONS)
+        return orjson.dumps(result, option=ORJSON_OPTIONS)
     except orjson.JSONEncodeError:
         return _stdlib_reply(result).encode("utf-8")
 
 
 _decode = json.JSONDecoder().decode
+_DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))  # every digit a '0', anything else a space
+_LONG_NUMBER = b"0" * 19
+
+
+def _loads(raw: bytes):
+    """JSON from JavaScript (call arguments, an evaluation's result) as the standard library reads it. orjson
+    reads it ~4x faster and to the same values, but: integers from 2**63 on it makes floats (JavaScript writes
+    numbers up to 1e21 as integers), deeper than 1024 it refuses where the stdlib ran out of recursion
+    earlier, and it refuses lone surrogates (which dukpy passes as surrogatepass bytes) and what the stdlib
+    alone accepts (NaN). So text with a run of 19 digits or 256 brackets, or that orjson refuses, is read by
+    the stdlib, as before."""
+    if raw.count(b"[") + raw.count(b"{") < 256 and _LONG_NUMBER not in raw.translate(_DIGITS):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return _decode(raw.decode("utf-8", "surrogatepass"))
+_stdlib_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def nonfinite(value) -> bool:
+    """A NaN or an infinity in ``value``'s plain dicts, lists and tuples (the only containers orjson writes
+    itself here: it refuses subclasses, which then go to the standard library whole)."""
+    kind = type(value)
+    if kind is dict:
+        value = value.values()
+    elif kind is not list and kind is not tuple:
+        return kind is float and value - value != 0
+    for item in value:
+        if type(item) not in _SCALARS and nonfinite(item):  # strings and the like without a call
+            return True
+    return False
+
+
+_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+# What a page payload holds only strings in, by construction: the request (bindings/request.py: strings, and a
+# body parsed without non-finite numbers), the route's files and params (the router's, the query's), the units
+# (units.py: sources, paths, line numbers).
+_STRINGS_ONLY = frozenset(("request", "units"))
+_ROUTE_STRINGS_ONLY = frozenset(("page", "kind", "middlewares", "loaders", "layouts", "params"))
+
+
+def page_nonfinite(payload: dict) -> bool:
+    """``nonfinite`` for a page payload, skipping what holds only strings (~0.3 µs for a signed-out page)."""
+    for key, value in payload.items():
+        if key == "route":
+            for part, inner in value.items():
+                if part not in _ROUTE_STRINGS_ONLY and nonfinite(inner):
+                    return True
+        elif key not in _STRINGS_ONLY and nonfinite(value):
+            return True
+    return False
+
+
+def encode_variables(variables: dict, risky: bool) -> bytes:
+    """The evaluation's variables as JSON bytes: orjson (~5x faster for a page's ~900 bytes), writing JSON
+    QuickJS parses to the same values as the standard library's. Where the two would differ the standard
+    library writes it, as before: orjson refuses integers beyond 64 bits, non-string keys, lone surrogates
+    (the stdlib's text then fails to encode, as it did), subclasses, datetimes and dataclasses; a NaN or an
+    infinity (``risky``: the caller found one, ``nonfinite``), which orjson writes as ``null``, the stdlib writes as
+    a token QuickJS refuses, failing the evaluation."""
+    if not risky:
+        try:
+            return orjson.dumps(variables, option=ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            pass
+    return _stdlib_encode(variables).encode("utf-8")
 
 
 class PagesInterpreter(JSInterpreter):
@@ -73,7 +142,7 @@ class PagesInterpreter(JSInterpreter):
     def _call_python(self, func, json_args):
         self.in_python += 1
         try:
-            result = self._funcs[func.decode("utf-8")](*_decode(json_args.decode("utf-8", "surrogatepass")))
+            result = self._funcs[func.decode("utf-8")](*_loads(json_args))
             overdue = self.overdue
             if overdue is not None and overdue():  # a timeout the call swallowed (SQLite's 'interrupted')
                 return STOP
@@ -90,4 +159,4 @@ class PagesInterpreter(JSInterpreter):
 
     def eval_script(self, code: str, variables: bytes = b"{}"):
         raw = _dukpy.eval_string(self, code.encode("utf-8"), variables, False, "<runtime>")
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else _loads(raw)

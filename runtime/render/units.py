@@ -19,15 +19,13 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .ejs_compiler import RENDER_PARAMS, CompiledTemplate, TemplateSyntaxError, compile_template
+from .ejs_compiler import DYNAMIC_NAMES_RE, RENDER_PARAMS, CompiledTemplate, TemplateSyntaxError, compile_template
 from .site import Signature, Site
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 # Runs of characters that can be part of a JavaScript identifier (any non-ASCII character
 # counts): a superset of the names a template can use as bare variables.
 _WORD_RE = re.compile(r"[^\s!-#%-/:-@\[-^`{-~]+")
-# Code that can name a variable without writing it out: no include-data key may be left unbound.
-_DYNAMIC_NAMES_RE = re.compile(r"\beval\b|\\u")
 MODULE_PARAMS = "module,exports,require,__filename,__dirname"
 MAX_VARIANTS = 16  # include-data variants of one file held at once; the oldest is dropped first
 
@@ -70,7 +68,7 @@ def template_words(text: str) -> frozenset | None:
     never mentions cannot be read as bare names, so they need no variant of their own
     (``locals`` still holds every key).
     """
-    if _DYNAMIC_NAMES_RE.search(text):
+    if DYNAMIC_NAMES_RE.search(text):  # code naming a variable without writing it out: every key may be used
         return None
     return frozenset(_WORD_RE.findall(text))
 

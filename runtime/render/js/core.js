@@ -300,14 +300,26 @@ globalThis.__pv = (function (G) {
 
   // -- the API -------------------------------------------------------------------------
   // A family adds names to the per-request API object; names are declared up front
-  // so that templates can bind them as locals.
+  // so that templates can bind them as locals. `build` is a function(api, st), or the values every
+  // request shares as an object whose own properties are assigned to the API in their order: those of
+  // families in a row are gathered into one object, one Object.assign per request instead of a
+  // loop per family (~5 µs of a page's ~20 µs API).
   R.family = function (names, build) {
     for (const n of names) if (!R.apiNames.includes(n)) R.apiNames.push(n);
-    R.families.push(build);
+    if (typeof build === 'function') {
+      R.families.push(build);
+      return;
+    }
+    const last = R.families[R.families.length - 1];
+    if (last !== undefined && typeof last !== 'function') Object.assign(last, build);
+    else R.families.push(Object.assign({}, build));
   };
   R.buildApi = function (st) {
     const api = {};
-    for (const build of R.families) build(api, st);
+    for (const build of R.families) {
+      if (typeof build === 'function') build(api, st);
+      else Object.assign(api, build);
+    }
     return api;
   };
   // The request's API, built now if the request skipped it (a hook route: render.js R.handle).

@@ -51,5 +51,5 @@
     },
   };
   Object.freeze(helpers);
-  R.family(Object.keys(helpers), function (api) { Object.assign(api, helpers); });
+  R.family(Object.keys(helpers), helpers);
 })(__pv);

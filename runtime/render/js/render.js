@@ -271,9 +271,20 @@
       result = result || { fatal: true };
       result.leaked = R.cleanGlobals();
       R.state = null;
+      breakCycles(st);
     }
     return result;
   };
+
+  // A request's objects point at each other (the API at itself, the state at the API, the API's closures at
+  // the state): left so, they wait for dukpy's collection after the evaluation, which walks them all. Once
+  // the request is over, nothing runs its code again, so its two links are cut and reference counting
+  // frees it at once.
+  function breakCycles(st) {
+    const api = st.api;
+    st.api = null;
+    if (api !== null) Reflect.deleteProperty(api, 'api');
+  }
 
   // Several requests in one evaluation (dukpy collects garbage around every evaluation, so one
   // per request would pay that cost each time). Python learns of each result as it is made:

@@ -49,9 +49,7 @@
   function install(list) {
     const top = tree(list);
     const names = Object.keys(top);
-    R.family(names, function (api) {
-      for (const n of names) api[n] = top[n];
-    });
+    R.family(names, top);
     return names;
   }
 
