@@ -8,10 +8,10 @@ import pytest
 from runtime.data import hs256
 
 KEY = "tokenKey-of-a-user" + "collection-secret"
-NOW = int(time.time())
+NOW = int(time.time())  # at collection: the valid times below lie days ahead of it, not seconds
 CLAIMS = [
-    {"collectionId": "pbc_1", "exp": NOW + 3600, "id": "abc", "refreshable": True, "type": "auth"},
-    {"id": "x", "exp": NOW + 60, "name": "Zoë <&> \u2028", "nested": {"b": [1, 2.5, None], "a": "é"}},
+    {"collectionId": "pbc_1", "exp": NOW + 10**6, "id": "abc", "refreshable": True, "type": "auth"},
+    {"id": "x", "exp": NOW + 10**6, "name": "Zoë <&> \u2028", "nested": {"b": [1, 2.5, None], "a": "é"}},
     {"z": 1, "a": 2},
 ]
 
@@ -23,16 +23,16 @@ def test_the_same_tokens_as_pyjwt(claims):
 
 
 def _variants():
-    good = {"id": "a", "exp": NOW + 600}
+    good = {"id": "a", "exp": NOW + 10**6}
     yield jwt.encode(good, KEY, algorithm="HS256"), ("exp", "id")
     yield jwt.encode(good, KEY + "x", algorithm="HS256"), ()
     yield jwt.encode(good, KEY * 2, algorithm="HS512"), ()
     yield jwt.encode({"id": "a"}, KEY, algorithm="HS256"), ("exp", "id")
-    yield jwt.encode({"id": None, "exp": NOW + 600}, KEY, algorithm="HS256"), ("exp", "id")
+    yield jwt.encode({"id": None, "exp": NOW + 10**6}, KEY, algorithm="HS256"), ("exp", "id")
     yield jwt.encode({"exp": NOW - 1}, KEY, algorithm="HS256"), ()
     yield jwt.encode({"exp": "soon"}, KEY, algorithm="HS256"), ()
-    yield jwt.encode({"nbf": NOW + 600}, KEY, algorithm="HS256"), ()
-    yield jwt.encode({"iat": NOW + 600}, KEY, algorithm="HS256"), ()
+    yield jwt.encode({"nbf": NOW + 10**6}, KEY, algorithm="HS256"), ()
+    yield jwt.encode({"iat": NOW + 10**6}, KEY, algorithm="HS256"), ()
     yield jwt.encode({"iat": NOW - 5, "nbf": NOW - 5}, KEY, algorithm="HS256"), ()
     yield jwt.encode({"aud": "someone"}, KEY, algorithm="HS256"), ()
     yield jwt.encode({"aud": ""}, KEY, algorithm="HS256"), ()
@@ -61,4 +61,4 @@ def test_expiry_and_signature_have_their_own_errors():
     with pytest.raises(hs256.ExpiredError):
         hs256.decode(hs256.encode({"exp": NOW - 1}, KEY), KEY)
     with pytest.raises(hs256.BadSignatureError):
-        hs256.decode(hs256.encode({"exp": NOW + 60}, KEY), KEY + "other")
+        hs256.decode(hs256.encode({"exp": NOW + 10**6}, KEY), KEY + "other")
