@@ -9,15 +9,14 @@ JavaScript cost no further crossing. `$dbx` expressions arrive as plain data and
 """
 from __future__ import annotations
 
-import jwt
 
-from runtime.data import finders
+from runtime.data import finders, hs256
 from runtime.data.expand import expand_records
 from runtime.data.records import Record
 from runtime.data.settings import load_settings
 from runtime.data.tokens import TOKEN_OPTIONS
 
-from .tokens import _ALGORITHM, _unverified_claims
+from .tokens import _unverified_claims
 
 # Token type -> the collection option whose secret completes its HMAC key (as the binary's FindAuthRecordByToken).
 _TOKEN_SECRETS = TOKEN_OPTIONS
@@ -45,9 +44,9 @@ def read_settings(store) -> dict:
 
 
 def _jwt_error(exc: Exception) -> str:
-    if isinstance(exc, jwt.ExpiredSignatureError):
+    if isinstance(exc, hs256.ExpiredError):
         return "token has invalid claims: token is expired"
-    if isinstance(exc, jwt.InvalidSignatureError):
+    if isinstance(exc, hs256.BadSignatureError):
         return "token signature is invalid: signature is invalid"
     return f"token is malformed: {exc}"
 
@@ -76,9 +75,8 @@ def find_auth_record_by_token(store, token, types=()) -> Record:
     if not secret or not record.token_key():
         raise ValueError("token signature is invalid: signature is invalid")
     try:
-        jwt.decode(str(token), record.token_key() + secret, algorithms=[_ALGORITHM],
-                   options={"require": ["exp"]})
-    except jwt.PyJWTError as exc:
+        hs256.decode(str(token), record.token_key() + secret, require=("exp",))
+    except hs256.TokenError as exc:
         raise ValueError(_jwt_error(exc)) from None
     return record
 

@@ -14,8 +14,6 @@ import hmac
 import os
 import secrets
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import jwt_go
 from .random_regex import random_by_regex
@@ -53,6 +51,9 @@ def _cipher(key: str):
     raw = key.encode("utf-8")
     if len(raw) not in (16, 24, 32):
         raise ValueError(f"crypto/aes: invalid key size {len(raw)}")
+    # `cryptography` (~9 MiB with OpenSSL) loads with the first encrypt/decrypt, not with every worker.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return AESGCM(raw)
 
 
@@ -88,6 +89,8 @@ def _decrypt(ctx, text: str, key: str):
         return {"error": str(e)}
     if len(sealed) < NONCE + 16:
         return {"error": "cipher: message authentication failed"}
+    from cryptography.exceptions import InvalidTag
+
     try:
         plain = aes.decrypt(sealed[:NONCE], sealed[NONCE:], None)
     except InvalidTag:

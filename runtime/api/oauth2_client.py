@@ -18,7 +18,6 @@ import hashlib
 import json
 import urllib.parse
 
-import jwt
 import urllib3
 
 TIMEOUT = urllib3.Timeout(connect=10.0, read=30.0)  # the binary gives the whole exchange 30 seconds
@@ -176,6 +175,8 @@ class Provider:
             raise OAuth2Failure("empty id_token")
         if self.extra.get("jwksURL"):
             raise OAuth2Failure("pagesvm does not check id_token signatures (jwksURL)")
+        import jwt  # PyJWT imports `cryptography` (~9 MiB): loaded by the first id_token, not by every worker
+
         try:
             claims = jwt.decode(id_token, options={"verify_signature": False, "verify_aud": True,
                                                    "verify_iat": True, "verify_exp": True},

@@ -10,12 +10,13 @@ address} entries), `subject`, `text`, `html`, `headers`.
 from __future__ import annotations
 
 import logging
-import smtplib
-import ssl
-from email.message import EmailMessage
 from email.utils import formataddr
+from typing import TYPE_CHECKING
 
 from .settings import load_settings
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 SMTP_TIMEOUT = 30.0  # seconds; the request's --timeout stops a slower server anyway
 log = logging.getLogger("pagesvm.mail")
@@ -33,6 +34,8 @@ def _address(entry) -> str:
 
 
 def build(message: dict) -> EmailMessage:
+    from email.message import EmailMessage  # with smtplib: loaded by the first mail, not by every worker
+
     mail = EmailMessage()
     mail["From"] = _address(message.get("from"))
     for field, header in (("to", "To"), ("cc", "Cc")):
@@ -70,6 +73,9 @@ def send_mail(store, message: dict) -> str | None:
                  ", ".join(recipients), readable(message))
         return None
     mail = build(message)
+    import smtplib
+    import ssl
+
     host, port = str(smtp.get("host") or ""), int(smtp.get("port") or 25)
     try:
         if smtp.get("tls"):

@@ -15,7 +15,7 @@ import base64
 import json
 import time
 
-import jwt
+from . import hs256
 
 from .collections import Collection
 from .db import NotFoundError
@@ -42,14 +42,14 @@ def signing_key(collection, token_key: str, kind: str = "auth") -> str:
 def issue_token(collection, record_id: str, token_key: str, ttl: int) -> str:
     claims = {"collectionId": collection.id, "exp": int(time.time()) + int(ttl), "id": record_id,
               "refreshable": True, "type": "auth"}
-    return jwt.encode(claims, signing_key(collection, token_key), algorithm=_ALGORITHM)
+    return hs256.encode(claims, signing_key(collection, token_key))
 
 
 def issue_file_token(collection, record_id: str, token_key: str) -> str:
     """A file token (`POST /api/files/token`): no `refreshable`, lasting the collection's fileToken duration."""
     ttl = int((collection.options.get("fileToken") or {}).get("duration") or 0) or 180
     claims = {"collectionId": collection.id, "exp": int(time.time()) + ttl, "id": record_id, "type": "file"}
-    return jwt.encode(claims, signing_key(collection, token_key, "file"), algorithm=_ALGORITHM)
+    return hs256.encode(claims, signing_key(collection, token_key, "file"))
 
 
 def issue_record_token(collection, record, kind: str, **claims) -> str:
@@ -58,7 +58,7 @@ def issue_record_token(collection, record, kind: str, **claims) -> str:
     binary's JSON has them, so the same second gives the binary's very token."""
     ttl = int((collection.options.get(TOKEN_OPTIONS[kind]) or {}).get("duration") or 0)
     payload = {"collectionId": collection.id, "exp": int(time.time()) + ttl, "id": record.id, "type": kind, **claims}
-    return jwt.encode(dict(sorted(payload.items())), signing_key(collection, record.token_key(), kind), algorithm=_ALGORITHM)
+    return hs256.encode(dict(sorted(payload.items())), signing_key(collection, record.token_key(), kind))
 
 
 def unverified_claims(token: str) -> dict:
@@ -94,11 +94,11 @@ _VERIFIED_MAX = 1024
 
 
 def _claims(token: str, key: str) -> dict:
-    """The claims of ``token`` signed with ``key``, valid now; raises PyJWT's errors as jwt.decode does."""
+    """The claims of ``token`` signed with ``key``, valid now; raises hs256.TokenError."""
     hit = _verified.get(token)
     if hit is not None and hit[0] == key and hit[1] > time.time():
         return hit[2]
-    claims = jwt.decode(token, key, algorithms=[_ALGORITHM], options={"require": ["exp", "id"]})
+    claims = hs256.decode(token, key, require=("exp", "id"))
     if "nbf" not in claims and "iat" not in claims:
         if len(_verified) >= _VERIFIED_MAX:
             _verified.clear()
@@ -129,7 +129,7 @@ def verify_token(token, store, kind: str = "auth"):
         if not record.token_key() or key == record.token_key():  # never a key missing either half
             return None
         claims = _claims(token, key)
-    except (ValueError, jwt.PyJWTError, NotFoundError, RecursionError, AttributeError):  # RecursionError: nesting
+    except (ValueError, NotFoundError, RecursionError, AttributeError):  # RecursionError: nesting
         return None
     if claims.get("id") != record.id or claims.get("type") != kind or claims.get("collectionId") != collection.id:
         return None
