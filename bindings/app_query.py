@@ -9,7 +9,6 @@ JavaScript cost no further crossing. `$dbx` expressions arrive as plain data and
 """
 from __future__ import annotations
 
-
 from runtime.data import finders, hs256
 from runtime.data.expand import expand_records
 from runtime.data.records import Record
