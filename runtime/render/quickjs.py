@@ -44,7 +44,8 @@ def _native():
         from dukpy import _dukpy as native
 
         return native
-    spec = importlib.machinery.PathFinder.find_spec("dukpy._dukpy", importlib.util.find_spec("dukpy").submodule_search_locations)
+    folders = importlib.util.find_spec("dukpy").submodule_search_locations  # (finding the package runs nothing)
+    spec = importlib.machinery.PathFinder.find_spec("dukpy._dukpy", folders)
     native = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(native)
     sys.modules["dukpy._dukpy"] = native
