@@ -17,8 +17,6 @@ import re
 import time
 import urllib.parse
 
-import urllib3
-
 from .registry import Registry
 
 FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
@@ -31,7 +29,20 @@ ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time.Time as JSON
 SAME_SITE = {"lax": 2, "strict": 3, "none": 4}  # Go's http.SameSite values; 1 (default mode) for another value
 FLAGS = {"secure": "secure", "httponly": "httpOnly", "partitioned": "partitioned"}
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # an HTTP method / header name (RFC 9110 token)
-_POOL = urllib3.PoolManager(num_pools=8, maxsize=1, retries=False, block=False)  # one worker thread: keep-alive only
+urllib3 = None  # imported by the first exchange that leaves the process (_pool): a worker that never sends holds none
+_POOL = None  # the connection pool, made by _pool
+_FAILURES: tuple = (OSError,)  # what a failed exchange raises; urllib3's HTTPError joins once it is imported
+
+
+def _pool():
+    """The connection pool, made (and urllib3 imported) on the first exchange that leaves the process."""
+    global urllib3, _POOL, _FAILURES
+    if _POOL is None:
+        import urllib3 as lib
+        urllib3 = lib
+        _FAILURES = (lib.exceptions.HTTPError, OSError)
+        _POOL = lib.PoolManager(num_pools=8, maxsize=1, retries=False, block=False)  # one worker thread: keep-alive only
+    return _POOL
 
 
 class SendError(Exception):
@@ -124,6 +135,7 @@ def _nameserver() -> str:
 
 def _reason(e: BaseException, host: str, port) -> str:
     """Go's text for a failed exchange."""
+    _pool()  # (an exchange can fail before the first one reached urllib3: its deadline was already past)
     if isinstance(e, urllib3.exceptions.NameResolutionError):  # before NewConnectionError, its base
         server = _nameserver()
         return f"dial tcp: lookup {host}{' on ' + server if server else ''}: no such host"
@@ -186,7 +198,7 @@ def _exchange(ctx, method: str, url: str, headers: dict, body: bytes, clock: _Cl
     if added_gzip:
         sent["Accept-Encoding"] = "gzip"
     left = clock.left()
-    response = _POOL.request(method, url, body=body if body or method not in ("GET", "HEAD") else None, headers=sent,
+    response = (_POOL or _pool()).request(method, url, body=body if body or method not in ("GET", "HEAD") else None, headers=sent,
                              redirect=False, preload_content=False, decode_content=False,
                              timeout=urllib3.Timeout(connect=left, read=left))
     try:
@@ -219,7 +231,7 @@ def _send(ctx, config: dict):
             status, pairs, data = _exchange(ctx, method, target, headers, body, clock, cap)
         except OverflowError as e:
             return {"error": str(e)}
-        except (urllib3.exceptions.HTTPError, OSError) as e:
+        except _FAILURES as e:
             return {"error": f'{op} "{go_url(target)}": {_reason(e, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))}'}
         location = next((v for k, v in pairs if k.lower() == "location"), None)
         if status not in (301, 302, 303, 307, 308) or location is None:

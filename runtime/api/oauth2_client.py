@@ -18,10 +18,9 @@ import hashlib
 import json
 import urllib.parse
 
-import urllib3
-
-TIMEOUT = urllib3.Timeout(connect=10.0, read=30.0)  # the binary gives the whole exchange 30 seconds
-_POOL = urllib3.PoolManager(num_pools=4, retries=False, timeout=TIMEOUT)
+urllib3 = None  # imported by the first exchange (_pool): a worker that signs no one in with OAuth2 holds none of it
+TIMEOUT = (10.0, 30.0)  # connect, read seconds: the binary gives the whole exchange 30 seconds
+_POOL = None  # the connection pool, made with urllib3 by _pool
 _MAX_BODY = 1 << 20  # golang.org/x/oauth2 reads at most 1 MiB of a token answer
 _STYLE: dict = {}  # token URL -> "header" | "params": how the provider took the credentials last time
 
@@ -231,10 +230,21 @@ def _go_numbers(value):
     return value
 
 
+def _pool():
+    """The connection pool, made (and urllib3 imported) on the first exchange."""
+    global urllib3, _POOL
+    if _POOL is None:
+        import urllib3 as lib
+        urllib3 = lib
+        _POOL = lib.PoolManager(num_pools=4, retries=False, timeout=lib.Timeout(connect=TIMEOUT[0], read=TIMEOUT[1]))
+    return _POOL
+
+
 def _send(method: str, url: str, headers: dict, body: str | None = None) -> tuple:
     """(status, content type, body) of one request; OAuth2Failure when the provider cannot be reached."""
+    pool = _POOL or _pool()
     try:
-        answer = _POOL.request(method, url, headers=headers, body=body, redirect=False, preload_content=False)
+        answer = pool.request(method, url, headers=headers, body=body, redirect=False, preload_content=False)
         try:
             data = answer.read(_MAX_BODY + 1)[:_MAX_BODY]
         finally:

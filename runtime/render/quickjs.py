@@ -15,21 +15,45 @@ this list against its ``evaljs.py`` and C extension (and running tests/http/test
   surrogates are passed through) and expects JSON bytes or None, and asks
   ``interp._check_exported_function_exists(name)`` (JSInterpreter's, reading ``_funcs``, which
   ``export_function`` fills) first.
-* ``JSInterpreter.__init__`` is skipped on purpose: it would install dukpy's Node-like shims.
-* ``JSRuntimeError`` (public in ``dukpy``) is what a failed evaluation raises.
+* dukpy's ``JSInterpreter`` is not used: its ``__init__`` would install dukpy's Node-like shims, and
+  ``PagesInterpreter`` keeps the two methods the C code and the engine need (``export_function``,
+  ``_check_exported_function_exists``).
+* ``JSRuntimeError`` (the extension's, public in ``dukpy``) is what a failed evaluation raises.
+* ``dukpy/__init__.py`` is not run when nothing imported ``dukpy`` yet (``_native``): it also imports
+  dukpy's package installer and compilers (tarfile, lzma, bz2, argparse, urllib.request: ~1.3 MiB of
+  every worker, issue 19) which pagesvm never calls. The extension is loaded as ``dukpy._dukpy``, the
+  name dukpy's own modules import it by, so an extension that imports ``dukpy`` later gets the same one.
 """
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
+import sys
 
 import orjson
-from dukpy import JSRuntimeError
-from dukpy import _dukpy
-from dukpy.evaljs import JSInterpreter
 
 from .limits import RequestTimeout
 
 __all__ = ["JSRuntimeError", "PagesInterpreter", "encode_variables", "nonfinite", "page_nonfinite"]
+
+
+def _native():
+    """dukpy's C extension, without running ``dukpy/__init__.py`` when no one has (see above)."""
+    if "dukpy" in sys.modules or "dukpy._dukpy" in sys.modules:
+        from dukpy import _dukpy as native
+
+        return native
+    folders = importlib.util.find_spec("dukpy").submodule_search_locations  # (finding the package runs nothing)
+    spec = importlib.machinery.PathFinder.find_spec("dukpy._dukpy", folders)
+    native = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(native)
+    sys.modules["dukpy._dukpy"] = native
+    return native
+
+
+_dukpy = _native()
+JSRuntimeError = _dukpy.JSRuntimeError
 
 # One encoder and decoder for the life of the worker: json.dumps with options builds a new
 # JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
@@ -125,16 +149,23 @@ def encode_variables(variables: dict, risky: bool) -> bytes:
     return _stdlib_encode(variables).encode("utf-8")
 
 
-class PagesInterpreter(JSInterpreter):
+class PagesInterpreter:
     """dukpy's interpreter without its Node-like shims (process, console, require).
 
     Page code gets pagesvm's own ``require``; nothing can load dukpy's bundled modules.
     """
 
-    def __init__(self):  # noqa: D401 - deliberately not calling JSInterpreter.__init__
+    def __init__(self):
         self._ctx = _dukpy.create_context()
         self._funcs = {}
         self._loader = None
+
+    def export_function(self, name: str, func) -> None:
+        """``call_python(name, ...)`` in JavaScript calls ``func``."""
+        self._funcs[name] = func
+
+    def _check_exported_function_exists(self, func: bytes) -> bool:
+        return func.decode("utf-8") in self._funcs
 
     in_python = 0  # Python callbacks running now (a signal handler must not write answers then)
     overdue = None  # set by the executor (RequestLimits.overdue): the request being served is out of time

@@ -34,12 +34,12 @@ DUKPY_HOME = "runtime/render/quickjs.py"
 USED = {
     TORNADO_HOME: ["_connections", "conn_params", "no_keep_alive", "_pv_state", "_total_write_done_index",
                    "set_close_callback", "set_nodelay", "context.remote_ip", "context.protocol"],
-    DUKPY_HOME: ["_dukpy", "dukpy", "evaljs", "JSInterpreter", "eval_string", "create_context",
-                 "_call_python", "_ctx", "_funcs"],
+    DUKPY_HOME: ["_dukpy", "dukpy", "eval_string", "create_context",
+                 "_call_python", "_ctx", "_funcs", "_check_exported_function_exists"],
 }
 KEPT_OUT = {
     TORNADO_HOME: ["http1connection", "HTTP1ServerConnection", "_HTTPRequestContext", "httputil.responses"],
-    DUKPY_HOME: ["_check_exported_function_exists"],
+    DUKPY_HOME: ["evaljs", "JSInterpreter"],  # dukpy's own interpreter class: quickjs.py keeps what it needs
 }
 
 
