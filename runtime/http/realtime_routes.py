@@ -31,8 +31,9 @@ from tornado.iostream import StreamClosedError
 
 from ..api import ApiRequest, ApiResponse
 from ..api.exchange import not_found
-from ..realtime import Client, Message, set_subscriptions
+from ..realtime import Client, Message
 from ..realtime.clients import IP_KEY
+from ..realtime.directory import RemoteClient
 from ..realtime.oauth2_redirect import oauth2_redirect
 from ..realtime.subscribe import apply_subscriptions, checked_subscriptions
 from . import cors
@@ -42,6 +43,7 @@ from .tornado_glue import watch_hangup
 log = logging.getLogger("pagesvm")
 
 IDLE_TIMEOUT, MAX_LIFETIME = 5 * 60.0, 30 * 60.0  # PocketBase's RealtimeConnectRequestEvent defaults
+OWNER_WAIT = 2.0  # seconds a subscription request for another worker's client waits for that worker to apply it
 MAX_PENDING = 2 << 20  # bytes of events a client may leave unread before its stream is dropped (it reconnects)
 _OK = httputil.ResponseStartLine("HTTP/1.1", 200, "OK")
 REALTIME_PATHS = ("/api/realtime", "/api/oauth2-redirect")
@@ -146,11 +148,33 @@ class RealtimeRoutes:
                         answer[0], topics, answer[2])))
                     return True
             else:
-                answer = set_subscriptions(self.broker, self.api, call)
+                checked = checked_subscriptions(self.broker, self.api, call)
+                if isinstance(checked, ApiResponse):
+                    answer = checked
+                elif isinstance(checked[0], RemoteClient) and getattr(handler, "hold", None) is not None:
+                    self._answer_when_owned(handler, *checked)
+                    return True
+                else:
+                    answer = apply_subscriptions(*checked)
         else:
             answer = not_found().response()
         handler.send(Response(answer.status, answer.body, answer.headers + [cors.ALLOW_ANY]))
         return True
+
+    def _answer_when_owned(self, handler, client, topics, auth) -> None:
+        """A client whose stream another worker holds: that worker applies the subscriptions (sent through the
+        supervisor), and the 204 waits until it announces them, at most OWNER_WAIT seconds, so a write made
+        right after the answer, in whichever worker, reaches the client (PocketBase, one process, has them at
+        once)."""
+        answer = apply_subscriptions(client, topics, auth)
+        sent = []
+
+        def send():
+            if not sent:
+                sent.append(True)
+                handler.send(Response(answer.status, answer.body, answer.headers + [cors.ALLOW_ANY]))
+        self.broker.directory.await_owner(client.id, [t for t in topics if t], send)
+        IOLoop.current().call_later(OWNER_WAIT, send)
 
     def _open(self, handler) -> None:
         hold = getattr(handler, "hold", None)

@@ -121,6 +121,8 @@ class Directory:
     def __init__(self, broker):
         self.broker = broker
         self.clients: dict[str, RemoteClient] = {}
+        # client id -> [(topics, callback)]: subscription requests served here, answered once the owner has them
+        self.waiting: dict[str, list] = {}
 
     def __len__(self) -> int:
         return len(self.clients)
@@ -134,10 +136,36 @@ class Directory:
         if found is not None:
             found.update(entry)
         elif entry.get("id"):
-            self.clients[str(entry["id"])] = RemoteClient(self.broker, entry)
+            found = self.clients[str(entry["id"])] = RemoteClient(self.broker, entry)
+        if found is not None and found.id in self.waiting:
+            self._settle(found.id, set(found.subscriptions))
 
     def gone(self, client_id: str) -> None:
         self.clients.pop(str(client_id), None)
+        self._settle(str(client_id), None)
+
+    def await_owner(self, client_id: str, topics, callback) -> None:
+        """Call ``callback()`` once the owner of ``client_id`` announces exactly ``topics`` as its subscriptions
+        (it has applied the acts this worker sent it, so a write anywhere reaches the client), or the client is gone.
+        The caller also answers on its own after a time limit (``settle_all``)."""
+        self.waiting.setdefault(client_id, []).append((set(topics), callback))
+
+    def _settle(self, client_id: str, subscriptions) -> None:
+        waiting = self.waiting.get(client_id)
+        if not waiting:
+            return
+        kept = [(topics, callback) for topics, callback in waiting if subscriptions is not None and topics != subscriptions]
+        if kept:
+            self.waiting[client_id] = kept
+        else:
+            del self.waiting[client_id]
+        for topics, callback in waiting:
+            if subscriptions is None or topics == subscriptions:
+                callback()
 
     def clear(self) -> None:
         self.clients.clear()
+        waiting, self.waiting = self.waiting, {}
+        for entries in waiting.values():
+            for _, callback in entries:
+                callback()

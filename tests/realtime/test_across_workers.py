@@ -3,15 +3,21 @@ joined by the supervisor's RealtimeHub through fake links that carry only JSON t
 non-blocking Outbox on a real socket pair."""
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import socket
+import types
 
 import pytest
+from tornado.httputil import HTTPHeaders
 
+from runtime.api import Api
 from runtime.data.collections import Collection, save_collection
 from runtime.data.process import forget, store_for
 from runtime.realtime import AUTH_KEY, Broker, Client, Message
+from runtime.http import realtime_routes
+from runtime.http.realtime_routes import RealtimeRoutes
 from runtime.serve.control import Outbox, Reader
 from runtime.serve.realtime_hub import RealtimeHub
 
@@ -142,3 +148,55 @@ def test_the_outbox_never_blocks_and_keeps_whole_lines_in_order():
     finally:
         ours.close()
         theirs.close()
+
+
+class _Handler:
+    """What RealtimeRoutes needs of `pagesvm serve`'s Exchange for a POST: the request, `hold`, `send`."""
+
+    def __init__(self, body: dict):
+        self.request = types.SimpleNamespace(method="POST", path="/api/realtime", query="", remote_ip="127.0.0.1",
+                                             headers=HTTPHeaders({"Content-Type": "application/json"}),
+                                             body=json.dumps(body).encode())
+        self.hold = object()
+        self.sent = []
+
+    def send(self, response):
+        self.sent.append(response.status)
+
+
+def _queued(hub):
+    """The hub's posts kept in transit until flushed, as the supervisor's socket pairs may keep them."""
+    transit = []
+    hub.post = lambda worker, message: transit.append((worker, json.loads(json.dumps(message))))
+
+    def flush():
+        while transit:
+            worker, message = transit.pop(0)
+            worker.broker.on_link(message)
+    return flush
+
+
+def test_a_subscription_served_by_another_worker_is_answered_once_the_owner_has_it(pair, monkeypatch):
+    _, _, hub, a, b, _ = pair
+    client = Client()
+    b.broker.register(client)
+    flush = _queued(hub)
+    flush()
+    routes = RealtimeRoutes(a.broker, Api(a.broker.data_dir))
+    handler = _Handler({"clientId": client.id, "subscriptions": ["posts/*"]})
+
+    async def served():
+        assert routes.serve(handler)
+        assert handler.sent == [] and client.subscriptions == {}  # the acts are still on their way to the owner
+        flush()
+        assert handler.sent == [204] and set(client.subscriptions) == {"posts/*"}
+        owner = store_for(b.broker.data_dir)
+        owner.save(owner.new_record("posts", {"title": "right after the 204"}))  # written in the owner's worker
+        assert [(n, e["record"]["title"]) for n, e in _names(client)] == [("posts/*", "right after the 204")]
+        # An owner that never announces (gone quiet): the answer still comes, after OWNER_WAIT.
+        other = _Handler({"clientId": client.id, "subscriptions": ["news"]})
+        assert routes.serve(other) and other.sent == []
+        await asyncio.sleep(realtime_routes.OWNER_WAIT + 0.1)
+        assert other.sent == [204]
+    monkeypatch.setattr(realtime_routes, "OWNER_WAIT", 0.05)
+    asyncio.run(served())
