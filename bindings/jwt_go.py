@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 import time
 
+from runtime.data.hs256 import HEADER, segment, signature
+
 URL_ALPHABET = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-HEADER = '{"alg":"HS256","typ":"JWT"}'
 
 
 class JWTError(Exception):
@@ -30,19 +30,11 @@ def go_json(value) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _segment(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _signature(text: str, key: str) -> bytes:
-    return hmac.new(key.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).digest()
-
-
 def create(payload, key: str, seconds: int) -> str:
     claims = {"exp": int(time.time() + int(seconds))}
     claims.update(payload if isinstance(payload, dict) else {})
-    text = _segment(HEADER.encode()) + "." + _segment(go_json(claims).encode("utf-8"))
-    return text + "." + _segment(_signature(text, key))
+    text = segment(HEADER.encode()) + "." + segment(go_json(claims).encode("utf-8"))
+    return text + "." + segment(signature(text.encode("ascii"), key))
 
 
 def _decode(part: str) -> bytes:
@@ -107,10 +99,10 @@ def parse(token: str, key: str | None) -> dict:
     if alg != "HS256":
         raise JWTError(f"token signature is invalid: signing method {alg if alg is not None else '<nil>'} is invalid")
     try:
-        signature = _decode(parts[2])
+        signed = _decode(parts[2])
     except ValueError as e:
         raise JWTError(f"token is malformed: could not base64 decode signature: {e}") from None
-    if not hmac.compare_digest(signature, _signature(parts[0] + "." + parts[1], key)):
+    if not hmac.compare_digest(signed, signature((parts[0] + "." + parts[1]).encode("utf-8"), key)):
         raise JWTError("token signature is invalid: signature is invalid")
     errors = _claim_errors(claims, issued_at=False)
     if errors:

@@ -16,7 +16,7 @@ import hmac
 import json
 import time
 
-_HEADER = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=").decode("ascii")
+HEADER = '{"alg":"HS256","typ":"JWT"}'  # the header both PyJWT and golang-jwt write for HS256
 
 
 class TokenError(ValueError):
@@ -31,23 +31,28 @@ class BadSignatureError(TokenError):
     pass
 
 
-def _b64(raw: bytes) -> str:
+def segment(raw: bytes) -> str:
+    """One part of a token: base64url without padding (bindings/jwt_go.py's tokens use it too)."""
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def _unb64(segment: bytes) -> bytes:
-    return base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
+def _unb64(part: bytes) -> bytes:
+    return base64.urlsafe_b64decode(part + b"=" * (-len(part) % 4))
 
 
-def _mac(signing_input: bytes, key: str) -> bytes:
+def signature(signing_input: bytes, key: str) -> bytes:
+    """HS256's signature of ``header.payload`` with ``key`` (bindings/jwt_go.py's tokens use it too)."""
     return hmac.new(key.encode("utf-8"), signing_input, hashlib.sha256).digest()
+
+
+_HEADER_SEGMENT = segment(HEADER.encode("ascii"))
 
 
 def encode(claims: dict, key: str) -> str:
     """The token of ``claims`` (in their order, compact JSON) signed with ``key``."""
-    payload = _b64(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
-    signing_input = f"{_HEADER}.{payload}"
-    return f"{signing_input}.{_b64(_mac(signing_input.encode('ascii'), key))}"
+    payload = segment(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
+    signing_input = f"{_HEADER_SEGMENT}.{payload}"
+    return f"{signing_input}.{segment(signature(signing_input.encode('ascii'), key))}"
 
 
 def _json_object(segment: bytes, what: str) -> dict:
@@ -71,7 +76,7 @@ def decode(token: str, key: str, require: tuple = ()) -> dict:
     if not isinstance(raw, bytes):
         raise TokenError(f"Invalid token type. Token must be a {bytes}")
     try:
-        signing_input, signature = raw.rsplit(b".", 1)
+        signing_input, signed = raw.rsplit(b".", 1)
         header_segment, payload_segment = signing_input.split(b".", 1)
     except ValueError:
         raise TokenError("Not enough segments") from None
@@ -80,14 +85,14 @@ def decode(token: str, key: str, require: tuple = ()) -> dict:
     if claims is None:
         raise TokenError("Invalid payload string: must be a json object")
     try:
-        signature = _unb64(signature)
+        signed = _unb64(signed)
     except (binascii.Error, ValueError):
         raise TokenError("Invalid crypto padding") from None
     if "alg" not in header:
         raise TokenError("Algorithm not specified")
     if header["alg"] != "HS256":
         raise TokenError("The specified alg value is not allowed")
-    if not hmac.compare_digest(signature, _mac(signing_input, key)):
+    if not hmac.compare_digest(signed, signature(signing_input, key)):
         raise BadSignatureError("Signature verification failed")
     _check(claims, require)
     return claims
