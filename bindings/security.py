@@ -14,7 +14,6 @@ import hmac
 import os
 import secrets
 
-
 from . import jwt_go
 from .random_regex import random_by_regex
 from .registry import Registry

@@ -216,7 +216,6 @@ class HookRoutes:
             prepared: Response | None = None):
         """Queue a hook request: a route, the 404 (``not_found``), or a prepared file (``prepared``: its
         step sits at ``pages_at`` among the ``routerUse`` middlewares)."""
-        runtime = self.runtime
         request = handler.request
         headers = {k.lower(): v for k, v in request.headers.items()}
         # Cross-site refusal only protects what cookies could authorise; a token-only request passes.

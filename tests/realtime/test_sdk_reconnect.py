@@ -108,12 +108,17 @@ def _an_event_arrives(server, client, title, tries=10):
     pytest.fail(f"no post reached the SDK in {tries} tries\n{server.log[-2000:]}")
 
 
-def test_the_sdk_resubscribes_after_a_reload(sdk_on_two_workers):
-    server, client = sdk_on_two_workers
+def _subscribed(server, client) -> tuple[str, int]:
+    """(the SDK's first client id, subscription requests so far) once it is subscribed and gets events."""
     first = client.next("connect")
     client.next("subscribed")
     _event_arrives(server, client, "before")
-    posted = _subscriptions_posted(server)
+    return first, _subscriptions_posted(server)
+
+
+def test_the_sdk_resubscribes_after_a_reload(sdk_on_two_workers):
+    server, client = sdk_on_two_workers
+    first, posted = _subscribed(server, client)
     old = set(workers(server))
     server.proc.send_signal(signal.SIGHUP)
     second = client.next("connect", timeout=30)
@@ -127,12 +132,9 @@ def test_the_sdk_resubscribes_after_a_reload(sdk_on_two_workers):
 
 def test_the_sdk_resubscribes_after_its_worker_is_killed(sdk_on_two_workers):
     server, client = sdk_on_two_workers
-    first = client.next("connect")
-    client.next("subscribed")
-    _event_arrives(server, client, "before")
+    first, posted = _subscribed(server, client)
     pid = _stream_owner(server)
     assert pid is not None
-    posted = _subscriptions_posted(server)
     os.kill(pid, signal.SIGKILL)
     second = client.next("connect", timeout=30)
     assert second != first

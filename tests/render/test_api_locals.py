@@ -9,6 +9,7 @@ from bindings import builtins
 from runtime.render.ejs_compiler import compile_template
 from runtime.render.engine import Engine, page_payload
 from runtime.render.site import Site
+from tests.helpers import write_site
 
 PAGES = {
     "plain.ejs": "<%= params.n %>|<%= typeof pb %>|<%= typeof signIn %>",
@@ -22,11 +23,9 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    root = tmp_path_factory.mktemp("site")
-    for name, text in PAGES.items():
-        (root / name).write_text(text, encoding="utf-8")
+    root = write_site(tmp_path_factory.mktemp("site"), PAGES)
     builtins.load()
-    return Engine(Site(str(root)))
+    return Engine(Site(root))
 
 
 def test_only_mentioned_names_are_bound():
