@@ -10,6 +10,8 @@ import logging
 import os
 import sqlite3
 import threading
+import time
+from copy import deepcopy
 
 from bindings import tokens, users
 from bindings.registry import BindingError, Registry
@@ -40,6 +42,17 @@ class _Backend:
         self.store = store_for(data_dir)
         # Made now, so that the first unknown email is no slower than any other sign-in.
         users.dummy_hash(self.rounds)
+        self.signed_in: dict = {}  # token → (database mark, expiry, public record, its nested fields): load_auth's
+
+    def mark(self):
+        """What tells that data.db may have changed since: this connection's own writes (`total_changes`) and
+        other connections' commits (`PRAGMA data_version`); None inside a transaction, where a rollback would
+        undo a write without a trace in either (as runtime.data.collections.read_collection does)."""
+        db = self.store.db
+        conn = db.conn
+        if conn.in_transaction:
+            return None
+        return conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0]
 
     def collection(self, name: str) -> UserStore:
         """The users of the auth collection `name` (by name or id), read afresh: a migration or another
@@ -94,6 +107,20 @@ def _text(value) -> str:
 
 
 # -- every request ---------------------------------------------------------------------
+# While data.db has not changed (Backend.mark), a token that verified stands for the same user and record until
+# it expires: the user's row, its tokenKey and the collection's secret are all in data.db, so a change to any of
+# them (a new password, a deletion, "sign out everywhere") is seen by the very next request. The record is kept
+# as a copy and each request gets its own (Python on_request hooks may change ctx.auth).
+_SIGNED_IN_MAX = 1024
+
+
+def _fresh(public: dict, nested: tuple) -> dict:
+    out = dict(public)
+    for name in nested:  # a json or multiple-value field: its list or object copied too
+        out[name] = deepcopy(out[name])
+    return out
+
+
 @on_request
 def load_auth(ctx) -> None:
     """Sign the request in from its `pb_auth` cookie, or clear a cookie that does not verify."""
@@ -106,17 +133,29 @@ def load_auth(ctx) -> None:
         log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
         return
     try:
-        found = tokens.auth_from_cookie(raw, found.store)
+        mark = found.mark()
+        token = tokens.decode_auth_cookie(raw)
+        known = found.signed_in.get(token)
+        if known is not None and known[0] == mark and mark is not None and known[1] > time.time():
+            ctx.auth = _fresh(known[2], known[3])
+            return
+        verified = tokens.auth_from_cookie(raw, found.store)
     except DatabaseBusyError:  # held by another process: a 503 to retry, never a page shown signed out
         raise
     except (sqlite3.Error, OSError) as exc:  # the database failed, not the cookie: keep it
         # RuntimeError is not caught here: RecursionError is one, and a cookie can cause it.
         log.error("cannot check the sign-in cookie: %s: %s", type(exc).__name__, exc)
         return
-    if found is None:
+    if verified is None:
         ctx.response.clear_cookie(tokens.AUTH_COOKIE, **_cookie_options(ctx))
         return
-    ctx.auth = public_record(to_dict(found[1]))  # its token is read from the cookie again only if pb() asks
+    ctx.auth = public = public_record(to_dict(verified[1]))  # its token is read from the cookie again only if pb() asks
+    expiry = tokens.verified_until(token)
+    if mark is not None and expiry is not None:  # None: a token checked on every use (nbf or iat)
+        if len(found.signed_in) >= _SIGNED_IN_MAX:
+            found.signed_in.clear()
+        nested = tuple(k for k, v in public.items() if isinstance(v, (list, dict)))
+        found.signed_in[token] = (mark, expiry, _fresh(public, nested), nested)
 
 
 # -- the page API -------------------------------------------------------------------------

@@ -106,6 +106,13 @@ def _claims(token: str, key: str) -> dict:
     return claims
 
 
+def verified_until(token: str):
+    """The expiry of a token whose signature was checked and kept above, else None (never kept: one
+    carrying `nbf` or `iat`, or never verified)."""
+    hit = _verified.get(token)
+    return hit[1] if hit is not None else None
+
+
 def verify_token(token, store, kind: str = "auth"):
     """(collection, record) a `kind` token is valid for now, or None; `store` is a runtime.data DataStore."""
     if not isinstance(token, str) or not token or token.count(".") != 2:

@@ -17,12 +17,12 @@ from tornado import httputil
 from tornado.iostream import StreamClosedError
 
 from .admission import Admission
+from .logline import log_request
 from .tornado_glue import mark_busy, peer
 from .pipeline import PagesRuntime
 from .response import Refusal, Response
 
 log = logging.getLogger("pagesvm")
-access_log = logging.getLogger("pagesvm.access")
 
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 # RFC 3986 host (an IP literal or a registered name) with an optional port; a comma (two Host
@@ -79,18 +79,6 @@ class _Request:
 
     def request_time(self) -> float:
         return time.time() - self._start_time
-
-
-def log_request(handler) -> None:
-    """One line per request: client, method, path (never the query string), status, ms."""
-    status = handler.get_status()
-    level = logging.INFO if status < 500 else logging.ERROR
-    if access_log.isEnabledFor(level):
-        request = handler.request
-        # makeRecord + handle: what Logger.log does, minus the walk up the stack for the caller.
-        access_log.handle(access_log.makeRecord(
-            access_log.name, level, __file__, 0, "%s %s %s %d %.1fms",
-            (request.remote_ip, request.method, request.path, status, 1000.0 * request.request_time()), None))
 
 
 class Exchange:

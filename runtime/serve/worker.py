@@ -15,26 +15,12 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from ..http.logline import LOG_FORMAT, WorkerHandler  # noqa: F401 - LOG_FORMAT: the worker's line format
+
 if TYPE_CHECKING:
     from .handoff import WorkerConfig
 
 log = logging.getLogger("pagesvm")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"
-
-
-class _Formatter(logging.Formatter):
-    """LOG_FORMAT's formatter, with the date and time of day formatted once per second instead of
-    once per line (an access-log line per request made strftime ~1% of a small page's time)."""
-
-    _second, _text = None, ""
-
-    def formatTime(self, record, datefmt=None):
-        if datefmt:
-            return super().formatTime(record, datefmt)
-        second = int(record.created)
-        if second != self._second:
-            self._second, self._text = second, time.strftime(self.default_time_format, self.converter(second))
-        return self.default_msec_format % (self._text, record.msecs)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -59,9 +45,7 @@ def _build_front(root: str, **options):
 
 
 def main(cfg: WorkerConfig) -> int:
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(_Formatter(LOG_FORMAT))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.basicConfig(level=logging.INFO, handlers=[WorkerHandler(sys.stdout)])
     _exit_with_parent(cfg.parent)
     import tornado.ioloop
 

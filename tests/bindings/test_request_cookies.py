@@ -29,6 +29,23 @@ def test_request_info_reads_every_cookie_header_and_keeps_the_first():
     assert info.cookies == {"a": "1", "pb_auth": "first", "b": "2"}
 
 
+def test_a_repeated_cookie_header_reads_the_same_and_each_request_gets_its_own_cookies():
+    # request_info remembers a header's decoded cookies by its text: a change to one request's cookies
+    # must not reach the next request with the same header.
+    def cookies_of(header):
+        request = SimpleNamespace(headers=HTTPHeaders({"Cookie": header}), body=b"", query="", method="GET",
+                                  uri="/", host="x")
+        return request_info(request, "/", "http", "127.0.0.1").cookies
+
+    header = "a=%7B%22x%22%3A1%7D; b=plain; a=second"
+    first = cookies_of(header)
+    assert first == {"a": '{"x":1}', "b": "plain"}
+    first["a"] = "changed"
+    first["c"] = "added"
+    assert cookies_of(header) == {"a": '{"x":1}', "b": "plain"}
+    assert cookies_of("a=%41") == {"a": "A"} and cookies_of("a=%42") == {"a": "B"}
+
+
 def test_request_cookies_in_a_page_take_the_first(server):
     res = server.get("/cookies", headers={"Cookie": "a=%22one%22; z=1; a=two"})
     assert json.loads(res.text) == {"all": {"a": "one", "z": 1}, "one": "one"}
