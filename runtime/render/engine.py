@@ -122,6 +122,7 @@ class Engine:
         self.interp.export_function("pv.call", self._call_binding)
         self.interp.export_function("pv.host", self._host)
         self.interp.export_function("pv.done", self._done)
+        self.interp.export_function("pv.body", self._done_body)
         self.interp.export_function("pv.drain", self._drain)
         self._on_done = None
         self.drain_error: BaseException | None = None
@@ -213,6 +214,11 @@ class Engine:
             self._evaluate(variables)
         finally:
             self._on_done = None
+
+    def _done_body(self, body: str, index, result):
+        """``pv.done`` with the body apart (core.js R.done sends a long one as text, not JSON)."""
+        result["body"] = body
+        self._done(index, result)
 
     def _done(self, index, result):
         if result.get("kept"):
