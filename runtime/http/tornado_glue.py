@@ -17,6 +17,9 @@ What it relies on:
 * ``HTTPServer.conn_params`` is one ``HTTP1ConnectionParameters`` shared by every connection, and
   ``HTTP1Connection._can_keep_alive`` reads its ``no_keep_alive`` as each answer is written: setting
   it ends keep-alive on connections already open too (``TrackedHTTPServer.begin_drain``).
+  ``HTTP1Connection._read_message`` reads its ``header_timeout`` as each wait for a request's head
+  begins, and with None waits without a timer (``TrackedHTTPServer`` closes idle connections itself).
+* ``HTTP1ServerConnection.stream``: the connection's IOStream, closed by the idle sweep.
 * ``HTTP1Connection`` calls ``stream.set_nodelay`` around each answer and
   ``stream.set_close_callback`` while an answer is pending; both are looked up on the stream at
   each call, so instance attributes replace them for one stream (``steady``).
@@ -37,6 +40,7 @@ import fcntl
 import logging
 import struct
 import termios
+import time
 
 import tornado.httpserver
 import tornado.ioloop
@@ -51,16 +55,47 @@ class TrackedHTTPServer(tornado.httpserver.HTTPServer):
 
     Its delegate's request reader calls ``mark_busy`` when a request's head arrives; with
     ``start_request`` below, that keeps each connection's state. New connections get ``steady``.
+
+    How long a client may take to send a request's head (``idle_connection_timeout``, Tornado's
+    ``header_timeout``) is watched here, not by Tornado: Tornado sets and cancels a timer around every
+    wait for a head (``gen.with_timeout``: a future, a timer, a callback; ~6% of a small page's
+    requests a second), where one sweep every second (a quarter of the timeout, if shorter) closes the
+    connections that have waited longer. A connection is closed between the timeout and one sweep later.
     """
+
+    def initialize(self, *args, **kwargs):
+        super().initialize(*args, **kwargs)
+        self.idle_timeout = self.conn_params.header_timeout  # Tornado's: idle_connection_timeout or 3600
+        self.conn_params.header_timeout = None
+        self._sweep = None
 
     def start_request(self, server_conn, request_conn):
         # Called when a connection starts waiting for its next request: the previous one is answered.
         server_conn._pv_state = "idle" if hasattr(server_conn, "_pv_state") else "fresh"
+        server_conn.stream._pv_since = time.monotonic()
         return super().start_request(server_conn, request_conn)
 
     def handle_stream(self, stream, address) -> None:
         steady(stream)
+        stream._pv_since = time.monotonic()
         super().handle_stream(stream, address)
+        if self._sweep is None and self.idle_timeout:
+            every = min(1.0, self.idle_timeout / 4)
+            self._sweep = tornado.ioloop.PeriodicCallback(self.close_idle, every * 1000)
+            self._sweep.start()
+
+    def close_idle(self) -> None:
+        """Close the connections that have waited longer than the timeout for a request's head (a
+        request being answered, a realtime stream included, is never idle); the sweep stops with the
+        last connection, and the next one starts it again."""
+        if not self._connections:
+            self._sweep.stop()
+            self._sweep = None
+            return
+        limit = time.monotonic() - self.idle_timeout
+        for conn in list(self._connections):
+            if getattr(conn, "_pv_state", "fresh") != "busy" and conn.stream._pv_since <= limit:
+                conn.stream.close()
 
     @property
     def open_connections(self) -> int:
