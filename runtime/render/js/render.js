@@ -202,7 +202,7 @@
   R.newState = function (payload) {
     return {
       payload, route: payload.route, data: {}, meta: {}, found: {}, modules: {},
-      stack: [], deferred: [], failedIn: null, auth: undefined, api: null, request: null, keptHtml: null,
+      stack: [], deferred: [], failedIn: null, auth: undefined, api: null, request: null, formFields: null, keptHtml: null,
       response: { status: 200, headers: {}, cookies: [], body: null, type: null, done: false, redirect: null, file: null },
     };
   };
