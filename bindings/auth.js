@@ -16,6 +16,12 @@
   const UNSAFE = R.UNSAFE_KEYS;  // core.js
   const SUPERUSERS = '_superusers';
   const MINT = Object.freeze({});  // never leaves this closure
+  const DROPPED = Object.freeze([...HIDDEN, ...UNSAFE]);
+  function cleanRecord(record) {
+    if (record === null || typeof record !== 'object' || Object.getPrototypeOf(record) !== Object.prototype) return false;
+    for (let i = 0; i < DROPPED.length; i++) if (own(record, DROPPED[i])) return false;
+    return true;
+  }
 
   function own(o, key) { return Object.prototype.hasOwnProperty.call(o, key); }
 
@@ -27,13 +33,18 @@
     return fields;
   }
 
+  // `record` is the runtime's own fresh object (parsed from Python's JSON for this request, never seen by
+  // page code): kept as the fields when no key must be dropped, which is what Python sends (public_record).
   function AuthRecord(token, record) {
     if (token !== MINT || new.target !== AuthRecord) throw new TypeError('pagesvm: auth records are made by the runtime');
     const st = R.state;
     if (!st) throw new TypeError('pagesvm: an auth record belongs to a request');
-    const fields = {};
-    for (const key of Object.keys(record || {})) {
-      if (!HIDDEN.has(key) && !UNSAFE.has(key)) fields[key] = record[key];
+    let fields = record;
+    if (!cleanRecord(record)) {
+      fields = {};
+      for (const key of Object.keys(record || {})) {
+        if (!HIDDEN.has(key) && !UNSAFE.has(key)) fields[key] = record[key];
+      }
     }
     (st.records || (st.records = new WeakMap())).set(this, fields);
   }
@@ -69,5 +80,5 @@
 
   // Shared by every request of this interpreter: lockdown.js freezes the whole graph.
   R.shared.push(AuthRecord);
-  R.makeRecord = function (record) { return new AuthRecord(MINT, record); };
+  R.makeRecord = function (record) { return new AuthRecord(MINT, record); };  // record: a non-null object (core.js R.setAuth)
 })(__pv);

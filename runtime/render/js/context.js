@@ -9,8 +9,10 @@
   // builds request.url with the same function.
   R.pageUrl = function pageUrl(input) {
     const u = R.parseUrl(input);
+    const keys = Object.keys(u.query);
+    if (keys.length === 0) return u;
     const query = {};
-    for (const key of Object.keys(u.query)) {
+    for (const key of keys) {
       const v = u.query[key];
       query[key] = R.parseMaybeJson(Array.isArray(v) ? v[0] : v);
     }
@@ -19,20 +21,30 @@
   };
 
   // -- output helpers, meta, misc --------------------------------------------------------
-  R.family(['api', 'echo', 'include', 'resolve', 'require', 'meta', 'url', 'stringify', 'asset', 'slot', 'slots'], function (api, st) {
+  // The functions are made once and shared (frozen by lockdown.js, which freezes what two builds share), acting
+  // on the request being served (R.state), as response.js's methods do: nothing of a request outlives it, so
+  // the current request is always the one whose API the page holds. Assigned to a property, as before, so
+  // their names stay ''.
+  const F = {};
+  F.echo = function () { const st = R.state; st.echoed = (st.echoed || '') + R.echoText(arguments); };
+  F.require = function (name) { return R.makeRequire(R.currentFile())(name); };
+  F.meta = function (key, value) {
+    const meta = R.state.meta;
+    if (value === undefined) return meta[key];
+    meta[key] = value;
+    return value;
+  };
+  F.asset = function (path) { return R.host('asset', String(path), R.currentFile()); };
+  R.family(['api', 'echo', 'include', 'resolve', 'require', 'meta', 'url', 'stringify', 'asset', 'slot', 'slots'], function (api) {
     api.api = api;
-    api.echo = function () { st.echoed = (st.echoed || '') + R.echoText(arguments); };
+    api.echo = F.echo;
     api.include = R.include;
     api.resolve = R.resolve;
-    api.require = function (name) { return R.makeRequire(R.currentFile())(name); };
-    api.meta = function (key, value) {
-      if (value === undefined) return st.meta[key];
-      st.meta[key] = value;
-      return value;
-    };
+    api.require = F.require;
+    api.meta = F.meta;
     api.url = R.pageUrl;
     api.stringify = R.stringify;
-    api.asset = function (path) { return R.host('asset', String(path), R.currentFile()); };
+    api.asset = F.asset;
     api.slot = undefined;
     api.slots = {};
   });

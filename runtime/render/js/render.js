@@ -202,7 +202,7 @@
   R.newState = function (payload) {
     return {
       payload, route: payload.route, data: {}, meta: {}, found: {}, modules: {},
-      stack: [], deferred: [], failedIn: null, auth: undefined, api: null, request: null, keptHtml: null,
+      stack: [], deferred: [], failedIn: null, auth: undefined, api: null, request: null, formFields: null, keptHtml: null,
       response: { status: 200, headers: {}, cookies: [], body: null, type: null, done: false, redirect: null, file: null },
     };
   };
@@ -247,9 +247,18 @@
         // A hook route (or 404, or file) renders no page: its context API is built only if asked for
         // (require('pocketpages'), R.apiOf), which spares ~25 µs of a JSON route.
         const hook = st.route.hook;
-        if (hook === undefined || hook.pages != null) st.api = R.buildApi(st);
+        const fx = payload.fx;
+        if (hook === undefined || hook.pages != null) {
+          // A sign-in hook's user comes twice (the payload's auth and, as the hook set it, fx.auth): the last,
+          // fx's, is the one that counts, so it is the only record made.
+          if (fx && 'auth' in fx) {
+            payload.auth = fx.auth;
+            delete fx.auth;
+          }
+          st.api = R.buildApi(st);
+        }
         // What on_request hooks set (status, headers, cookies), first: the page's own calls follow.
-        if (payload.fx) R.applyEffects({ fx: payload.fx });
+        if (fx) R.applyEffects({ fx });
         render(st);
       } catch (e) {
         error = describeError(e);
