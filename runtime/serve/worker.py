@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .handoff import WorkerConfig
 
 log = logging.getLogger("pagesvm")
+YOUNG = 20000  # the collector's first threshold in a worker (see the end of main)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -116,6 +117,11 @@ def main(cfg: WorkerConfig) -> int:
     # 5-15 ms pauses that otherwise set the 99th-percentile latency under load.
     gc.collect()
     gc.freeze()
+    # The young generation is collected after YOUNG net new containers instead of Python's 700: a batch of pages
+    # holds more than that alive for a moment (payloads, results, jobs, Tornado's futures), so at 700 collections
+    # ran inside most batches; one of 20000 young objects takes ~0.25 ms (hello, binding: 3-7% more pages a
+    # second, served in turns with the default; the worker's RSS after the benchmark is unchanged).
+    gc.set_threshold(YOUNG, 10, 10)
     os.write(cfg.ready_fd, b"1")
     os.close(cfg.ready_fd)
     loop.start()
