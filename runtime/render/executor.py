@@ -1,6 +1,6 @@
 """Pages waiting for the interpreter, rendered several per evaluation.
 
-dukpy collects garbage twice around every ``evaljs`` (~70 µs with pagesvm's runtime
+dukpy collects garbage twice around every ``evaljs`` (~185 µs with pagesvm's runtime
 loaded), whatever the evaluation does. Under load many requests are parsed in the
 same turn of the event loop, so they are queued and rendered together at the next
 turn: one evaluation, one collection, for all of them. With a single request
