@@ -147,7 +147,7 @@ class Directory:
     def await_owner(self, client_id: str, topics, callback) -> None:
         """Call ``callback()`` once the owner of ``client_id`` announces exactly ``topics`` as its subscriptions
         (it has applied the acts this worker sent it, so a write anywhere reaches the client), or the client is gone.
-        The caller also answers on its own after a time limit (``settle_all``)."""
+        The caller also answers on its own after a time limit (runtime/http/realtime_routes.py OWNER_WAIT)."""
         self.waiting.setdefault(client_id, []).append((set(topics), callback))
 
     def _settle(self, client_id: str, subscriptions) -> None:

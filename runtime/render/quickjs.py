@@ -55,8 +55,6 @@ def _native():
 _dukpy = _native()
 JSRuntimeError = _dukpy.JSRuntimeError
 
-# One encoder and decoder for the life of the worker: json.dumps with options builds a new
-# JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
 STOP = b'{"stop":true}'  # a call answered past --timeout (core.js and migrations.js spin on it)
 
 # A long text (a page's body) crosses as call_python's first argument, marked by this byte, which no function
@@ -80,6 +78,10 @@ def _text(raw: bytes, length: int) -> str | None:
     if len(text) == length or (len(text) < length and len(text.encode("utf-16-le", "surrogatepass")) == 2 * length):
         return text
     return None
+
+
+# One encoder and decoder for the life of the worker: json.dumps with options builds a new
+# JSONEncoder on every call, and json.loads of bytes first sniffs their encoding (always UTF-8 here).
 _stdlib_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 # orjson writes a page's replies (a 50-record list is ~5 KB) about 4x faster than the stdlib, and the same JSON
 # but for: a non-finite float becomes `null` (the stdlib raised, and the page got an InternalError) as JavaScript's
