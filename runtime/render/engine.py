@@ -123,6 +123,7 @@ class Engine:
         self.interp.export_function("pv.host", self._host)
         self.interp.export_function("pv.done", self._done)
         self.interp.export_function("pv.body", self._done_body)
+        self.interp.export_function("pv.page", self._done_page)
         self.interp.export_function("pv.drain", self._drain)
         self._on_done = None
         self.drain_error: BaseException | None = None
@@ -220,6 +221,13 @@ class Engine:
         result["body"] = body
         self._done(index, result)
 
+    def _done_page(self, body, index, status):
+        """``pv.done`` for a result that is a status and a body and nothing else (core.js R.done): the
+        record render.js made, as its JSON would have read."""
+        self._on_done(index, {"status": status, "headers": [], "cookies": [], "type": None, "redirect": None,
+                              "file": None, "deferred": [], "error": None, "body": body, "exhausted": False,
+                              "leaked": []})
+
     def _done(self, index, result):
         if result.get("kept"):
             result["body"] = self.ctx.last_html
@@ -278,7 +286,8 @@ class Engine:
     # -- Python called from JavaScript ---------------------------------------------------------
     def _call_binding(self, name, args, deferred):
         ctx = self.ctx
-        self.run_deferred(deferred, ctx)
+        if deferred:
+            self.run_deferred(deferred, ctx)
         reply = self._invoke(ctx, name, args)
         fx = ctx.response.drain() if ctx is not None else None
         if fx:

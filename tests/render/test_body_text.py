@@ -4,11 +4,13 @@
 really be taken for the bodies it can carry."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bindings import builtins
 from runtime.render.engine import Engine
-from runtime.render.quickjs import _text
+from runtime.render.quickjs import RESEND, TEXT, _text
 from runtime.render.router import Router
 from runtime.render.site import Site
 
@@ -48,8 +50,15 @@ def test_every_body_arrives_whole_and_long_ones_as_text(tmp_path):
     engine = Engine(Site(str(tmp_path)))
     router = Router(engine.site)
     as_text = []
-    by_text = engine.interp._funcs["pv.body"]
-    engine.interp._funcs["pv.body"] = lambda body, index, result: (as_text.append(index), by_text(body, index, result))
+    calls = engine.interp._call_python
+
+    def spy(func, json_args):  # which results crossed the text way (the result's index is in the JSON)
+        answer = calls(func, json_args)
+        if func[:1] == TEXT and answer != RESEND:
+            as_text.append(json.loads(json_args)[2])
+        return answer
+
+    engine.interp._call_python = spy
     names = list(CASES)
     results = {}
     engine.render_batch([_payload(engine, router, CASES[n][0]) for n in names], results.__setitem__)
@@ -67,3 +76,53 @@ def test_text_reads_what_quickjs_writes(text):
     assert _text(raw, length) == text
     assert _text(raw, length + 1) is None  # cut short (a NUL ended the C string)
     assert _text(b"\x01\xff\xfe", 2) is None  # not UTF-8 at all
+
+
+SHAPES = {  # page: what its result must hold besides the body
+    "plain.ejs": ("<%- 'x'.repeat(300) %>", {"status": 200, "headers": [], "cookies": []}),
+    "short.ejs": ("hi", {"status": 200, "headers": [], "cookies": []}),
+    "status.ejs": ("<% response.status(404) %><%- 'y'.repeat(300) %>", {"status": 404, "headers": []}),
+    "header.ejs": ("<% response.header('X-A', '1') %><%- 'z'.repeat(300) %>", {"headers": [["X-A", "1"]]}),
+    "cookie.ejs": ("<% response.cookie('c', 'v') %>hi", {"status": 200}),
+    "type.ejs": ('{"a": 1}', {"type": "application/json"}),
+}
+
+
+def test_a_status_and_body_cross_alone_and_read_as_the_whole_record(tmp_path):
+    """core.js R.done sends a result holding only a status and a body as those two values (pv.page); Python
+    must make of them the record the JSON would have given, and every other result must cross whole."""
+    builtins.load()
+    for name, (text, _) in SHAPES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    engine = Engine(Site(str(tmp_path)))
+    router = Router(engine.site)
+    names = list(SHAPES)
+    payloads = []
+    for name in names:
+        match = router.match("/" + name[:-4], "GET")
+        route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
+                 "loaders": match.loaders, "layouts": match.layouts, "params": {}}
+        request = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
+        payloads.append({"route": route, "request": request, "auth": None, "data": {}, "units": engine.route_units(route)})
+    seen = []  # the function each result went to: pv.page (status and body) or pv.done/pv.body (whole)
+    calls = engine.interp._call_python
+
+    def spy(func, json_args):
+        name = json.loads(json_args)[0] if func[:1] == TEXT else func.decode()
+        if name in ("pv.page", "pv.done", "pv.body"):
+            seen.append(name)
+        return calls(func, json_args)
+
+    engine.interp._call_python = spy
+    results = {}
+    engine.render_batch(payloads, results.__setitem__)
+    keys = ["status", "headers", "cookies", "type", "redirect", "file", "deferred", "error", "body", "exhausted", "leaked"]
+    for i, name in enumerate(names):
+        assert list(results[i]) == keys, name  # the same record, in the same order, whichever way it came
+        for key, value in SHAPES[name][1].items():
+            assert results[i][key] == value, (name, key)
+        assert results[i]["error"] is None and results[i]["leaked"] == [] and results[i]["deferred"] == []
+    assert len(results[0]["body"]) == 300 and results[1]["body"] == "hi"
+    assert results[4]["cookies"] and results[4]["cookies"][0]["name"] == "c"
+    assert seen.count("pv.page") == 3  # plain, short, status: the two values alone
+    assert seen.count("pv.done") + seen.count("pv.body") == 3  # header, cookie, type: the whole record
