@@ -65,6 +65,9 @@ _JSON_SCALARS = (str, bool, type(None))
 MAX_SAFE_INTEGER = 2 ** 53 - 1
 
 
+_BARE = frozenset((str, int, float, bool, type(None)))  # a binding's value sent without its {"v": …} envelope
+
+
 def non_json(value, depth: int = 0) -> str | None:
     """What in ``value`` cannot cross to JavaScript unchanged (a type name), or None."""
     if isinstance(value, _JSON_SCALARS):
@@ -292,6 +295,8 @@ class Engine:
         fx = ctx.response.drain() if ctx is not None else None
         if fx:
             reply["fx"] = fx
+        elif type(reply.get("v", reply)) in _BARE:  # a string, number, boolean or null crosses as itself (core.js R.py)
+            return reply["v"]
         return reply
 
     def run_deferred(self, calls, ctx=None) -> None:

@@ -181,15 +181,15 @@ class PagesInterpreter:
 
     def __init__(self):
         self._ctx = _dukpy.create_context()
-        self._funcs = {}
+        self._funcs = {}  # by name as dukpy hands it over (UTF-8 bytes): no decoding per call
         self._loader = None
 
     def export_function(self, name: str, func) -> None:
         """``call_python(name, ...)`` in JavaScript calls ``func``."""
-        self._funcs[name] = func
+        self._funcs[name.encode("utf-8")] = func
 
     def _check_exported_function_exists(self, func: bytes) -> bool:
-        return func[:1] == TEXT or func.decode("utf-8") in self._funcs
+        return func in self._funcs or func[:1] == TEXT
 
     in_python = 0  # Python callbacks running now (a signal handler must not write answers then)
     overdue = None  # set by the executor (RequestLimits.overdue): the request being served is out of time
@@ -202,9 +202,9 @@ class PagesInterpreter:
                 text = _text(func, args[1])
                 if text is None:
                     return RESEND
-                result = self._funcs[args[0]](text, *args[2:])
+                result = self._funcs[args[0].encode("utf-8")](text, *args[2:])
             else:
-                result = self._funcs[func.decode("utf-8")](*args)
+                result = self._funcs[func](*args)
             overdue = self.overdue
             if overdue is not None and overdue():  # a timeout the call swallowed (SQLite's 'interrupted')
                 return STOP

@@ -259,7 +259,10 @@ globalThis.__pv = (function (G) {
     if (queue.length !== 0) st.deferred = [];
     // hostCall itself, not callPython: the one call a page makes most, spared `arguments` and apply (~0.5 µs)
     const reply = hostCall('pv.call', name, args, queue);
-    if (reply !== null && typeof reply === 'object' && reply.stop === true) for (;;) { /* until the interrupt */ }
+    // A string, number, boolean or null is the value itself (engine.py _call_binding); anything else comes as
+    // {v} or {e, status}, with the effects and units it brought, or as {stop} past --timeout.
+    if (reply === null || typeof reply !== 'object') return reply;
+    if (reply.stop === true) for (;;) { /* until the interrupt */ }
     if (reply.units !== undefined || reply.fx !== undefined) R.applyEffects(reply);
     if (reply.e !== undefined) {
       const err = new Error(reply.e);

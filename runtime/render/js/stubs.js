@@ -28,7 +28,7 @@
     const name = b.name;
     if (b.defer) return function () { R.defer(name, slice.call(arguments)); };
     if (b.cache) return cached(name);
-    return function () { return R.py(name, slice.call(arguments)); };
+    return function (...args) { return R.py(name, args); };
   }
 
   // Build the tree of stubs: `shop.price` becomes `shop = {price: stub}` (frozen).
