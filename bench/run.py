@@ -4,8 +4,9 @@
 
 Servers are pinned to core 0 and wrk to the last core (taskset). Rows: hello page,
 100-item escaped list in a layout, the same list signed in, a page calling a Python
-binding; then the list with 1 worker against N workers (all cores; wrk shares the
-last one); then pagesvm against the real PocketBase on the same projects (bench/versus.py: 50
+binding, pagesvm and bare Tornado served side by side and measured in turns, page by page (the
+machine's load drifts over minutes, which would otherwise fall on one side only); then the list with
+1 worker against N workers (all cores; wrk shares the last one), also in turns; then pagesvm against the real PocketBase on the same projects (bench/versus.py: 50
 records with a relation expanded, a hook JSON route, a $template page; skipped with one line when
 the `pocketbase` binary is absent). With
 --against REF (a commit, branch or tag), the same pages are also served by
@@ -139,7 +140,7 @@ def sign_in_cookie(data_dir: str) -> str:
     return f"{AUTH_COOKIE}={encode_auth_cookie(token, record)}"
 
 
-ROUNDS = 3  # --against: each side measured this many times per page, alternately
+ROUNDS = 3  # each side of a comparison (``interleaved``) is measured this many times per row, in turns
 
 
 def check_signed_in(base: str, cookie: str) -> None:
@@ -157,17 +158,17 @@ def cookie_for(tree: str, data_dir: str) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def interleaved(wrk_bin, old_base, new_base, args, core, cookies) -> tuple[list[dict], list[dict]]:
-    """Both trees served side by side on the same core; per page they take turns (old, new, old,
-    new…), so a change in the machine's load falls on both alike. Each row is the turns' mean.
-    ``cookies``: each server's signed-in cookie, by its base URL."""
+def interleaved(wrk_bin, old_base, new_base, args, core, cookies, pages=PAGES) -> tuple[list[dict], list[dict]]:
+    """Two servers side by side; per page they take turns, the first to go changing each round (old, new,
+    new, old, old, new), so a change in the machine's load falls on both alike. Each row is the turns'
+    mean. ``cookies``: each server's signed-in cookie, by its base URL."""
     before, after = [], []
-    for name, path, signed in PAGES:
+    for name, path, signed in pages:
         for base in (old_base, new_base):
             wrk(wrk_bin, base + path, 1, args.connections, core, cookies[base] if signed else None)  # warm up
         turns = {old_base: [], new_base: []}
-        for _ in range(ROUNDS):
-            for base in (old_base, new_base):
+        for turn in range(ROUNDS):
+            for base in (old_base, new_base) if turn % 2 == 0 else (new_base, old_base):
                 turns[base].append(wrk(wrk_bin, base + path, args.duration, args.connections, core,
                                        cookies[base] if signed else None))
         for base, rows in ((old_base, before), (new_base, after)):
@@ -175,15 +176,6 @@ def interleaved(wrk_bin, old_base, new_base, args, core, cookies) -> tuple[list[
             rows.append({"page": name, **{k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p50", "p99")},
                          "errors": " ".join(r["errors"] for r in runs if r["errors"])})
     return before, after
-
-
-def measure(wrk_bin, base, pages, args, core, cookies) -> list[dict]:
-    rows = []
-    for name, path, signed in pages:
-        cookie = cookies if signed else None
-        wrk(wrk_bin, base + path, 1, args.connections, core, cookie)  # warm up (compile, caches)
-        rows.append({"page": name, **wrk(wrk_bin, base + path, args.duration, args.connections, core, cookie)})
-    return rows
 
 
 def main() -> int:
@@ -203,10 +195,15 @@ def main() -> int:
         cookie = sign_in_cookie(data_dir)
         serve = serve_command(ROOT, data_dir)
 
-        with running(serve + ["--workers", "1"], "0") as (proc, base):
+        # pagesvm and bare Tornado side by side on core 0, measured in turns page by page (``interleaved``).
+        with running(serve + ["--workers", "1"], "0") as (proc, base), \
+                running([sys.executable, "bench/bare_tornado.py"], "0") as (bare_proc, bare_base):
             check_signed_in(base, cookie)
-            ours = measure(wrk_bin, base, PAGES, args, last, cookie)
+            bare_cookie = "user=" + subprocess.run(["curl", "-s", bare_base + "/login"], capture_output=True,
+                                                   text=True).stdout
+            bare, ours = interleaved(wrk_bin, bare_base, base, args, last, {base: cookie, bare_base: bare_cookie})
             rss = [rss_mib(pid) for pid in worker_pids(proc)]
+            bare_rss = rss_mib(bare_proc.pid)
         before = after = None
         if args.against:
             # Each tree signs in with its own code on its own data folder: the cookie's format and the
@@ -222,19 +219,18 @@ def main() -> int:
                 before_rss = [rss_mib(pid) for pid in worker_pids(old)]
                 after_rss = [rss_mib(pid) for pid in worker_pids(new)]
         versus_table = versus.measure(sys.modules[__name__], wrk_bin, args, last, ROUNDS)
-        with running([sys.executable, "bench/bare_tornado.py"], "0") as (proc, base):
-            bare_cookie = "user=" + subprocess.run(["curl", "-s", base + "/login"], capture_output=True, text=True).stdout
-            bare = measure(wrk_bin, base, PAGES, args, last, bare_cookie)
-            bare_rss = rss_mib(proc.pid)
-        with running(serve + ["--workers", str(cores)], f"0-{last}") as (proc, base):
-            scaled = measure(wrk_bin, base, PAGES[1:2], args, last, cookie)[0]
+        # One worker on core 0 against one per core, the list page, in turns as above.
+        with running(serve + ["--workers", "1"], "0") as (_, one_base), \
+                running(serve + ["--workers", str(cores)], f"0-{last}") as (proc, base):
+            single, scaled = interleaved(wrk_bin, one_base, base, args, last, {}, pages=PAGES[1:2])
+            single, scaled = single[0], scaled[0]
             rss_n = [rss_mib(pid) for pid in worker_pids(proc)]
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
         if args.against:
             shutil.rmtree(old_data, ignore_errors=True)
 
-    table = render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) + versus_table
+    table = render(ours, bare, rss, bare_rss, single, scaled, rss_n, cores, args) + versus_table
     if before:
         table += compare(before, after, args.against)
         table += (f"RSS per worker after the run, one worker: {', '.join(f'{r:.1f}' for r in before_rss)} MiB "
@@ -277,10 +273,11 @@ def compare(before, after, ref) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) -> str:
+def render(ours, bare, rss, bare_rss, single, scaled, rss_n, cores, args) -> str:
     lines = [
-        f"pagesvm vs bare Tornado — {cores} cores ({os.uname().machine}), wrk 1 thread, {args.connections} connections, "
-        f"{args.duration:g} s per row; servers pinned to core 0, wrk to core {cores - 1}.",
+        f"pagesvm vs bare Tornado — {cores} cores ({os.uname().machine}), wrk 1 thread, {args.connections} connections; "
+        f"servers pinned to core 0 side by side, wrk to core {cores - 1}; each row is the mean of {ROUNDS} turns "
+        f"of {args.duration:g} s a side, the two taking turns.",
         "",
         "| page | pagesvm req/s | p50 ms | p99 ms | bare Tornado req/s | p50 ms | p99 ms | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -289,7 +286,7 @@ def render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) -> str:
         note = f" ({o['errors']})" if o["errors"] else ""
         lines.append(f"| {o['page']}{note} | {o['rps']:.0f} | {o['p50']:.2f} | {o['p99']:.2f} | {b['rps']:.0f} | "
                      f"{b['p50']:.2f} | {b['p99']:.2f} | {o['rps'] / b['rps']:.2f}× |")
-    one = ours[1]["rps"]
+    one = single["rps"]
     lines += [
         "",
         f"RSS per worker after the run: {', '.join(f'{r:.1f}' for r in rss)} MiB (1 worker); "
@@ -297,9 +294,10 @@ def render(ours, bare, rss, bare_rss, scaled, rss_n, cores, args) -> str:
         "",
         "| list in layout | req/s | p50 ms | p99 ms | scaling |",
         "|---|---:|---:|---:|---:|",
-        f"| 1 worker (core 0) | {one:.0f} | {ours[1]['p50']:.2f} | {ours[1]['p99']:.2f} | 1.00× |",
+        f"| 1 worker (core 0) | {one:.0f} | {single['p50']:.2f} | {single['p99']:.2f} | 1.00× |",
         f"| {cores} workers (cores 0-{cores - 1}, wrk shares core {cores - 1}) | {scaled['rps']:.0f} | "
         f"{scaled['p50']:.2f} | {scaled['p99']:.2f} | {scaled['rps'] / one:.2f}× |",
+        "",
         "",
     ]
     return "\n".join(lines)
