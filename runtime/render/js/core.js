@@ -254,7 +254,7 @@ globalThis.__pv = (function (G) {
   // One entry point into Python. Calls of deferred bindings are queued and travel with
   // the next synchronous call (or the request's result), keeping their order.
   R.py = function (name, args) {
-    const st = R.state;
+    const st = current;
     const queue = st.deferred;
     if (queue.length !== 0) st.deferred = [];
     // hostCall itself, not callPython: the one call a page makes most, spared `arguments` and apply (~0.5 µs)
