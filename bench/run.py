@@ -6,7 +6,8 @@ Servers are pinned to core 0 and wrk to the last core (taskset). Rows: hello pag
 100-item escaped list in a layout, the same list signed in, a page calling a Python
 binding, pagesvm and bare Tornado served side by side and measured in turns, page by page (the
 machine's load drifts over minutes, which would otherwise fall on one side only); then the list with
-1 worker against N workers (all cores; wrk shares the last one), also in turns; then pagesvm against the real PocketBase on the same projects (bench/versus.py: 50
+1 worker against N workers (all cores; wrk shares the last one), also in turns; then pagesvm against
+the real PocketBase on the same projects (bench/versus.py: 50
 records with a relation expanded, a hook JSON route, a $template page; skipped with one line when
 the `pocketbase` binary is absent). With
 --against REF (a commit, branch or tag), the same pages are also served by

@@ -309,7 +309,10 @@ class Engine:
             return {"e": f"no binding named {name}", "status": 500}
         try:
             # No keyword parameters to feed from a trailing object (Binding.call): the function itself, one call less.
-            value = entry.call(ctx, list(args)) if entry.keyword_only or entry.accepts_var_keywords else entry.func(ctx, *args)
+            if entry.keyword_only or entry.accepts_var_keywords:
+                value = entry.call(ctx, list(args))
+            else:
+                value = entry.func(ctx, *args)
         except BindingError as e:
             return {"e": e.message, "status": e.status}
         except DatabaseBusyError as e:  # another process held a database's lock too long: a 503 to retry
