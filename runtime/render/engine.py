@@ -63,8 +63,6 @@ class RenderError(Exception):
 
 _JSON_SCALARS = (str, bool, type(None))
 MAX_SAFE_INTEGER = 2 ** 53 - 1
-
-
 _BARE = frozenset((str, int, float, bool, type(None)))  # a binding's value sent without its {"v": …} envelope
 
 
@@ -308,10 +306,9 @@ class Engine:
         if entry is None or entry.js:
             return {"e": f"no binding named {name}", "status": 500}
         try:
-            # No keyword parameters to feed from a trailing object (Binding.call): the function itself, one call less.
-            if entry.keyword_only or entry.accepts_var_keywords:
+            if entry.keyword_only or entry.accepts_var_keywords:  # a trailing object may feed them (Binding.call)
                 value = entry.call(ctx, list(args))
-            else:
+            else:  # the function itself, one call less
                 value = entry.func(ctx, *args)
         except BindingError as e:
             return {"e": e.message, "status": e.status}
