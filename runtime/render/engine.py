@@ -122,7 +122,6 @@ class Engine:
         self.interp = PagesInterpreter()
         self.interp.export_function("pv.call", self._call_binding)
         self.interp.export_function("pv.host", self._host)
-        self.interp.export_function("pv.done", self._done)
         self.interp.export_function("pv.body", self._done_body)
         self.interp.export_function("pv.page", self._done_page)
         self.interp.export_function("pv.drain", self._drain)
@@ -218,12 +217,12 @@ class Engine:
             self._on_done = None
 
     def _done_body(self, body: str, index, result):
-        """``pv.done`` with the body apart (core.js R.done sends a long one as text, not JSON)."""
+        """A request's result, its body apart (core.js R.done sends a long one as text, not JSON)."""
         result["body"] = body
         self._done(index, result)
 
     def _done_page(self, body, index, status):
-        """``pv.done`` for a result that is a status and a body and nothing else (core.js R.done): the
+        """``pv.body`` for a result that is a status and a body and nothing else (core.js R.done): the
         record render.js made, as its JSON would have read."""
         self._on_done(index, {"status": status, "headers": [], "cookies": [], "type": None, "redirect": None,
                               "file": None, "deferred": [], "error": None, "body": body, "exhausted": False,

@@ -7,7 +7,7 @@ turn: one evaluation, one collection, for all of them. With a single request
 waiting, this is one render per request, as before.
 
 Each request still gets its own limits and state: JavaScript reports every result
-as soon as it is made (``pv.done``), and Python then re-arms the time limit and
+as soon as it is made (``pv.page``/``pv.body``), and Python then re-arms the time limit and
 switches the binding context for the next request. Answers are held until the
 evaluation ends: clients' next requests then arrive together and share the next
 evaluation (about 10% more small pages a second than writing each at once). A request

@@ -208,7 +208,7 @@ class PagesInterpreter:
             overdue = self.overdue
             if overdue is not None and overdue():  # a timeout the call swallowed (SQLite's 'interrupted')
                 return STOP
-            if result is None:  # pv.done, once per page
+            if result is None:  # a page's result (pv.page, pv.body), once per page
                 return b"null"
             return _encode_reply(result)
         except RequestTimeout:

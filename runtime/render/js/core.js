@@ -272,11 +272,12 @@ globalThis.__pv = (function (G) {
     }
     return reply.v;
   };
-  // A request's result; a long body goes as call_python's first argument after a \x01, which dukpy passes
-  // to Python as it is, instead of inside the JSON, whose quoting costs ~5 µs per KB (quickjs.py TEXT).
-  // A body holding a NUL comes back refused (a C string ends there) and is sent inside the JSON.
-  // Most results are a status and a body and nothing else (render.js record): those cross as the two
-  // values (`pv.page`), and Python fills in the rest, sparing QuickJS the record's JSON (~4 µs a page).
+  // A request's result, as (body, index, rest): the body apart, and a long one as call_python's first argument
+  // after a \x01, which dukpy passes to Python as it is, instead of inside the JSON, whose quoting costs ~5 µs
+  // per KB (quickjs.py TEXT). A body holding a NUL comes back refused (a C string ends there) and is sent
+  // inside the JSON. Most results are a status and a body and nothing else (render.js record): their rest is
+  // the status alone (`pv.page`), and Python fills in the record, sparing QuickJS its JSON (~4 µs a page);
+  // any other result's rest is the record without its body (`pv.body`).
   const TEXT_FROM = 256;
   function statusAndBody(r) {
     return r.error === null && r.headers.length === 0 && r.cookies.length === 0 && r.deferred.length === 0 &&
@@ -286,17 +287,12 @@ globalThis.__pv = (function (G) {
   R.done = function (index, result) {
     const body = result.body;
     const plain = statusAndBody(result);
-    if (typeof body === 'string' && body.length >= TEXT_FROM) {
-      if (plain) {
-        if (callPython('\x01' + body, 'pv.page', body.length, index, result.status) === null) return;
-      } else {
-        result.body = null;
-        if (callPython('\x01' + body, 'pv.body', body.length, index, result) === null) return;
-        result.body = body;
-      }
-    }
-    if (plain) callPython('pv.page', body, index, result.status);
-    else callPython('pv.done', index, result);
+    const name = plain ? 'pv.page' : 'pv.body';
+    const rest = plain ? result.status : result;
+    result.body = null;
+    if (typeof body === 'string' && body.length >= TEXT_FROM &&
+        callPython('\x01' + body, name, body.length, index, rest) === null) return;
+    callPython(name, body, index, rest);
   };
   R.defer = function (name, args) { R.state.deferred.push([name, args]); };
   // Internal runtime calls (file lookups, markdown) share the same effects channel.
