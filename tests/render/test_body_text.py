@@ -36,11 +36,11 @@ def _expected(units: list[int]) -> str:
     return b"".join(u.to_bytes(2, "little") for u in units).decode("utf-16-le", "surrogatepass")
 
 
-def _payload(engine, router, units):
-    match = router.match("/t", "GET")
+def _payload(engine, router, params, path="/t"):
+    match = router.match(path, "GET")
     route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
-             "loaders": match.loaders, "layouts": match.layouts, "params": {"u": units}}
-    request = {"method": "GET", "url": "/t", "host": "", "headers": {}, "cookies": {}, "body": None}
+             "loaders": match.loaders, "layouts": match.layouts, "params": params}
+    request = {"method": "GET", "url": path, "host": "", "headers": {}, "cookies": {}, "body": None}
     return {"route": route, "request": request, "auth": None, "data": {}, "units": engine.route_units(route)}
 
 
@@ -61,7 +61,7 @@ def test_every_body_arrives_whole_and_long_ones_as_text(tmp_path):
     engine.interp._call_python = spy
     names = list(CASES)
     results = {}
-    engine.render_batch([_payload(engine, router, CASES[n][0]) for n in names], results.__setitem__)
+    engine.render_batch([_payload(engine, router, {"u": CASES[n][0]}) for n in names], results.__setitem__)
     for i, name in enumerate(names):
         units, text_way = CASES[name]
         assert results[i]["error"] is None, name
@@ -97,19 +97,13 @@ def test_a_status_and_body_cross_alone_and_read_as_the_whole_record(tmp_path):
     engine = Engine(Site(str(tmp_path)))
     router = Router(engine.site)
     names = list(SHAPES)
-    payloads = []
-    for name in names:
-        match = router.match("/" + name[:-4], "GET")
-        route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
-                 "loaders": match.loaders, "layouts": match.layouts, "params": {}}
-        request = {"method": "GET", "url": "/", "host": "", "headers": {}, "cookies": {}, "body": None}
-        payloads.append({"route": route, "request": request, "auth": None, "data": {}, "units": engine.route_units(route)})
-    seen = []  # the function each result went to: pv.page (status and body) or pv.done/pv.body (whole)
+    payloads = [_payload(engine, router, {}, "/" + name[:-4]) for name in names]
+    seen = []  # the function each result went to: pv.page (status and body) or pv.body (the whole record)
     calls = engine.interp._call_python
 
     def spy(func, json_args):
         name = json.loads(json_args)[0] if func[:1] == TEXT else func.decode()
-        if name in ("pv.page", "pv.done", "pv.body"):
+        if name in ("pv.page", "pv.body"):
             seen.append(name)
         return calls(func, json_args)
 
@@ -125,4 +119,4 @@ def test_a_status_and_body_cross_alone_and_read_as_the_whole_record(tmp_path):
     assert len(results[0]["body"]) == 300 and results[1]["body"] == "hi"
     assert results[4]["cookies"] and results[4]["cookies"][0]["name"] == "c"
     assert seen.count("pv.page") == 3  # plain, short, status: the two values alone
-    assert seen.count("pv.done") + seen.count("pv.body") == 3  # header, cookie, type: the whole record
+    assert seen.count("pv.body") == 3  # header, cookie, type: the whole record
