@@ -2,14 +2,22 @@
 
 Same markup and data as bench/site: a hello page, a 100-item escaped list inside a
 layout (anonymous, or signed in with a signed cookie), and a page reading an
-environment variable from Python. One process, one core.
+environment variable from Python. One process, one core; with ``--processes N``, N processes forked
+the way Tornado documents, each listening on its own SO_REUSEPORT socket (one socket shared by all
+lets one process take every connection: no faster than one process, measured), for bench/run.py's
+scaling rows.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import signal
 
+import tornado.httpserver
 import tornado.ioloop
+import tornado.netutil
+import tornado.process
 import tornado.template
 import tornado.web
 
@@ -83,8 +91,16 @@ def make_app() -> tornado.web.Application:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument("--processes", type=int, default=1, help="serve from this many forked processes")
     args = parser.parse_args()
-    make_app().listen(args.port, "127.0.0.1")
+    if args.processes == 1:
+        make_app().listen(args.port, "127.0.0.1")
+    else:
+        tornado.process.fork_processes(args.processes)
+        # A child outlives a parent stopped by SIGTERM unless told otherwise (Linux: PR_SET_PDEATHSIG).
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+        server = tornado.httpserver.HTTPServer(make_app())
+        server.add_sockets(tornado.netutil.bind_sockets(args.port, "127.0.0.1", reuse_port=True))
     print(f"listening on http://127.0.0.1:{args.port}", flush=True)
     tornado.ioloop.IOLoop.current().start()
 

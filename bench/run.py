@@ -6,7 +6,8 @@ Servers are pinned to core 0 and wrk to the last core (taskset). Rows: hello pag
 100-item escaped list in a layout, the same list signed in, a page calling a Python
 binding, pagesvm and bare Tornado served side by side and measured in turns, page by page (the
 machine's load drifts over minutes, which would otherwise fall on one side only); then the list with
-1 worker against N workers (all cores; wrk shares the last one), also in turns; then pagesvm against
+1 worker against N workers (all cores; wrk shares the last one), also in turns, and the same for
+bare Tornado in 1 and N processes (what the machine gives any Tornado server); then pagesvm against
 the real PocketBase on the same projects (bench/versus.py: 50
 records with a relation expanded, a hook JSON route, a $template page; skipped with one line when
 the `pocketbase` binary is absent). With
@@ -226,12 +227,19 @@ def main() -> int:
             single, scaled = interleaved(wrk_bin, one_base, base, args, last, {}, pages=PAGES[1:2])
             single, scaled = single[0], scaled[0]
             rss_n = [rss_mib(pid) for pid in worker_pids(proc)]
+        # The same for bare Tornado (one process per core, bench/bare_tornado.py --processes): what this
+        # machine gives any Tornado server from a second core while wrk shares it.
+        tornado_cmd = [sys.executable, "bench/bare_tornado.py"]
+        with running(tornado_cmd, "0") as (_, one_base), \
+                running(tornado_cmd + ["--processes", str(cores)], f"0-{last}") as (_, base):
+            bare_single, bare_scaled = interleaved(wrk_bin, one_base, base, args, last, {}, pages=PAGES[1:2])
+            scaling = (single, scaled, bare_single[0], bare_scaled[0])
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
         if args.against:
             shutil.rmtree(old_data, ignore_errors=True)
 
-    table = render(ours, bare, rss, bare_rss, single, scaled, rss_n, cores, args) + versus_table
+    table = render(ours, bare, rss, bare_rss, scaling, rss_n, cores, args) + versus_table
     if before:
         table += compare(before, after, args.against)
         table += (f"RSS per worker after the run, one worker: {', '.join(f'{r:.1f}' for r in before_rss)} MiB "
@@ -274,7 +282,10 @@ def compare(before, after, ref) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def render(ours, bare, rss, bare_rss, single, scaled, rss_n, cores, args) -> str:
+def render(ours, bare, rss, bare_rss, scaling, rss_n, cores, args) -> str:
+    """The Markdown tables; ``scaling``: the list with one worker and with ``cores``, then the same for bare
+    Tornado's processes."""
+    single, scaled, bare_single, bare_scaled = scaling
     lines = [
         f"pagesvm vs bare Tornado — {cores} cores ({os.uname().machine}), wrk 1 thread, {args.connections} connections; "
         f"servers pinned to core 0 side by side, wrk to core {cores - 1}; each row is the mean of {ROUNDS} turns "
@@ -298,6 +309,11 @@ def render(ours, bare, rss, bare_rss, single, scaled, rss_n, cores, args) -> str
         f"| 1 worker (core 0) | {one:.0f} | {single['p50']:.2f} | {single['p99']:.2f} | 1.00× |",
         f"| {cores} workers (cores 0-{cores - 1}, wrk shares core {cores - 1}) | {scaled['rps']:.0f} | "
         f"{scaled['p50']:.2f} | {scaled['p99']:.2f} | {scaled['rps'] / one:.2f}× |",
+        f"| bare Tornado, 1 process (core 0) | {bare_single['rps']:.0f} | {bare_single['p50']:.2f} | "
+        f"{bare_single['p99']:.2f} | 1.00× |",
+        f"| bare Tornado, {cores} processes (cores 0-{cores - 1}, wrk shares core {cores - 1}) | "
+        f"{bare_scaled['rps']:.0f} | {bare_scaled['p50']:.2f} | {bare_scaled['p99']:.2f} | "
+        f"{bare_scaled['rps'] / bare_single['rps']:.2f}× |",
         "",
         "",
     ]

@@ -322,6 +322,8 @@ def test_http_benchmark_runs_end_to_end(tmp_path):
     result = run_shell(f"python bench/run.py --duration 1 --out {out}", ROOT, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
     table = out.read_text()
-    for row in ("| hello |", "| list in layout |", "| list, signed in |", "| Python binding |", "| 2 workers"):
+    cores = os.cpu_count() or 1
+    for row in ("| hello |", "| list in layout |", "| list, signed in |", "| Python binding |", f"| {cores} workers",
+                f"| bare Tornado, {cores} processes"):
         assert row in table, table
     assert re.search(r"RSS per worker after the run: [\d.]+ MiB", table), table
