@@ -23,7 +23,9 @@ def exchange(status=200, path="/hello"):
 @pytest.fixture
 def worker_logging(monkeypatch):
     """One WorkerHandler, level INFO, as a worker sets up its root logger (here on the "pagesvm" logger, which
-    propagates no further: pytest adds its own handlers to the root for each test); time stands still."""
+    propagates no further: pytest adds its own handlers to the root for each test); time stands still.
+    pytest 9.2 and later also add their capture handlers to every logger that does not propagate, as the test
+    starts (after this fixture): "pagesvm" refuses them, or the line would meet a second handler."""
     handler = WorkerHandler(io.StringIO())
     monkeypatch.setattr(time, "time", lambda: NOW)
     top = logging.getLogger("pagesvm")
@@ -33,6 +35,7 @@ def worker_logging(monkeypatch):
         monkeypatch.setattr(logger, "level", logging.NOTSET if logger is access_log else logging.INFO)
         monkeypatch.setattr(logger, "propagate", logger is access_log)
         monkeypatch.setattr(logger, "disabled", False)
+    monkeypatch.setattr(top, "addHandler", lambda added: None)
     logging.Logger.manager._clear_cache()
     yield handler
     logging.Logger.manager._clear_cache()
