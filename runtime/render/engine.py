@@ -138,6 +138,7 @@ class Engine:
             self._load_js(path)
         api_names = tuple(self.interp.eval_script("__pv.apiNames.slice()"))
         self._load_js(os.path.join(JS_DIR, "lockdown.js"))
+        self.interp.collections.settle()
         self.api_names = api_names
         self.modules = ModuleResolver(site)
         self.units = UnitCache(site, api_names, ejs_in_markdown=self.config.get("ejs_in_markdown", True))
@@ -209,11 +210,13 @@ class Engine:
         """Run several requests in one evaluation; ``done(index, result)`` is called as each ends,
         before the next one starts (it may switch ``ctx`` and re-arm the time limit)."""
         self.host_error = None
-        self._on_done = done
+        self._on_done = self.interp.collections.around(done, len(payloads))
         try:
             variables = encode_variables({"k": self._key, "b": payloads}, any(map(page_nonfinite, payloads)))
+            self.interp.collections.skip()  # dukpy's collections around the batch (gc_gate)
             self._evaluate(variables)
         finally:
+            self.interp.collections.keep(ended=True)
             self._on_done = None
 
     def _done_body(self, body: str, index, result):

@@ -19,6 +19,10 @@ this list against its ``evaljs.py`` and C extension (and running tests/http/test
   ``PagesInterpreter`` keeps the two methods the C code and the engine need (``export_function``,
   ``_check_exported_function_exists``).
 * ``JSRuntimeError`` (the extension's, public in ``dukpy``) is what a failed evaluation raises.
+* gc_gate.py: the extension calls ``JS_RunGC`` through its GOT slot (as every evaluation starts and ends, then
+  sets QuickJS's threshold to 8 MiB), ``DukPyContext`` starts with the ``JSRuntime *`` and the ``JSContext *``,
+  and QuickJS's ``JS_GetRuntimeOpaque``, ``JS_GetGCThreshold``/``JS_SetGCThreshold`` and
+  ``JS_ComputeMemoryUsage`` are exported (each checked as it is found; unchecked, dukpy collects as before).
 * ``dukpy/__init__.py`` is not run when nothing imported ``dukpy`` yet (``_native``): it also imports
   dukpy's package installer and compilers (tarfile, lzma, bz2, argparse, urllib.request: ~1.3 MiB of
   every worker, issue 19) which pagesvm never calls. The extension is loaded as ``dukpy._dukpy``, the
@@ -33,6 +37,7 @@ import sys
 
 import orjson
 
+from . import gc_gate
 from .limits import RequestTimeout
 
 __all__ = ["JSRuntimeError", "PagesInterpreter", "encode_variables", "nonfinite", "page_nonfinite"]
@@ -64,6 +69,16 @@ STOP = b'{"stop":true}'  # a call answered past --timeout (core.js and migration
 # answers RESEND and JavaScript sends the text again inside the JSON (core.js R.done).
 TEXT = b"\x01"
 RESEND = b'{"resend":true}'
+
+
+_gate_installed = None  # decided with the first interpreter
+
+
+def _install_gate(interp) -> None:
+    """gc_gate finds the slot it rewrites once dukpy's first evaluation had the dynamic linker fill it in."""
+    global _gate_installed
+    _dukpy.eval_string(interp, b"0", b"{}", False, "<runtime>")
+    _gate_installed = gc_gate.install(_dukpy, interp._ctx)
 
 
 def _text(raw: bytes, length: int) -> str | None:
@@ -183,6 +198,10 @@ class PagesInterpreter:
         self._ctx = _dukpy.create_context()
         self._funcs = {}  # by name as dukpy hands it over (UTF-8 bytes): no decoding per call
         self._loader = None
+        if _gate_installed is None:
+            _install_gate(self)
+        self.collections = gc_gate.Collections(self._ctx)  # dukpy's collections around a batch skipped (gc_gate)
+        self.export_function("pv.gc", self.collections.keep)  # core.js R.collect, as a batch's pages start
 
     def export_function(self, name: str, func) -> None:
         """``call_python(name, ...)`` in JavaScript calls ``func``."""

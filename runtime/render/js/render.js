@@ -303,6 +303,7 @@
   // So does a request that ran out of memory.
   // A request whose jobs could not be drained is not reported: Python blames it for the failure.
   R.batch = function (payloads) {
+    R.collect();
     for (let i = 0; i < payloads.length; i++) {
       const result = R.handle(payloads[i]);
       if (result.fatal) return i;

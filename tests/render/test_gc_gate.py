@@ -1,0 +1,157 @@
+"""dukpy's two collections around a batch of pages are skipped; QuickJS's own, as its heap grows, are kept
+(runtime/render/gc_gate.py). What must hold: page code still collects while it runs (a page making far more
+cyclic garbage than the heap's cap completes), the garbage a batch leaves is collected once QuickJS's threshold
+is crossed (the heap stays bounded), the slot points at JS_RunGC again after every batch however it ended, and
+nothing changes where the gate must not act (another thread, PAGESVM_JS_GC=dukpy, a freed interpreter)."""
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from bindings import builtins
+from runtime.render import gc_gate
+from runtime.render.engine import Engine
+from runtime.render.limits import RequestLimits, RequestTimeout
+from runtime.render.router import Router
+from runtime.render.site import Site
+from tests.helpers import ROOT, write_site
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the gate acts on Linux only")
+builtins.load()
+
+PAGES = {
+    "plain.ejs": "<p><%= params.n %></p>",
+    # ~320 KB held by an object that refers to itself: reference counting cannot free it, a collection can
+    "cycle.ejs": "<% const a = { data: new Array(20000).fill(7) }; a.self = a; %>cycle",
+    # ~1.5 million self-referencing objects, ~200 MB in all: past the 128 MiB cap unless collected as it runs
+    "churn.ejs": "<% let n = 0; for (let i = 0; i < 1500000; i++) { const a = { x: [1, 2, 3] }; a.self = a; n++; } %><%= n %>",
+    "throws.ejs": "<% throw new Error('no') %>",
+    "spin.ejs": "<% for (;;) {} %>",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    engine = Engine(Site(write_site(tmp_path_factory.mktemp("gcsite"), PAGES)))
+    assert engine.interp.collections.active, "the gate did not install on this Linux machine"
+    return engine
+
+
+def _payloads(engine, path: str, count: int = 1) -> list[dict]:
+    router = Router(engine.site)
+    out = []
+    for n in range(count):
+        match = router.match(path, "GET")
+        route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
+                 "loaders": match.loaders, "layouts": match.layouts, "params": {"n": str(n)}}
+        request = {"method": "GET", "url": path, "host": "", "headers": {}, "cookies": {}, "body": None}
+        out.append({"route": route, "request": request, "auth": None, "data": {}, "units": engine.route_units(route)})
+    return out
+
+
+def _batch(engine, path: str, count: int = 1) -> dict:
+    results = {}
+    engine.render_batch(_payloads(engine, path, count), results.__setitem__)
+    return results
+
+
+def _heap(engine) -> int:
+    usage = (ctypes.c_int64 * 64)()
+    gc_gate._lib.JS_ComputeMemoryUsage(engine.interp.collections.rt, usage)
+    return usage[0]
+
+
+def _slot_is_js_rungc() -> bool:
+    return gc_gate._slot.read() == gc_gate._slot.target == ctypes.cast(gc_gate._lib.JS_RunGC, ctypes.c_void_p).value
+
+
+def test_the_slot_found_is_the_one_dukpy_calls_js_rungc_through(engine):
+    assert _slot_is_js_rungc()
+    before = gc_gate.counts["skipped windows"]
+    results = _batch(engine, "/plain", 3)
+    assert [results[i]["body"] for i in range(3)] == ["<p>0</p>", "<p>1</p>", "<p>2</p>"]
+    assert gc_gate.counts["skipped windows"] == before + 2  # as the evaluation starts, and after its last page
+    assert _slot_is_js_rungc()
+
+
+def test_a_batch_leaves_its_cycles_to_quickjs_and_dukpy_would_not(engine):
+    _batch(engine, "/plain")
+    engine.interp.collections.settle()
+    base = _heap(engine)
+    assert _batch(engine, "/cycle")[0]["body"] == "cycle"
+    assert _heap(engine) - base > 200_000  # no collection as the evaluation ended: the cycle is still there
+    engine.interp.collections.settle()
+    assert _heap(engine) - base < 50_000  # and a collection finds it (a batch in another thread: below)
+
+
+def test_the_cycles_of_many_batches_are_collected_as_the_heap_grows(engine):
+    engine.interp.collections.settle()
+    threshold = engine.interp.collections.threshold
+    peak = 0
+    for _ in range(60):  # ~19 MB of cycles in all, many times the threshold
+        assert _batch(engine, "/cycle")[0]["body"] == "cycle"
+        peak = max(peak, _heap(engine))
+        assert gc_gate._lib.JS_GetGCThreshold(engine.interp.collections.rt) < 4 * 1024 * 1024  # not dukpy's 8 MiB
+    assert peak < threshold + 1_000_000
+
+
+def test_page_code_still_collects_while_it_runs(engine):
+    result = _batch(engine, "/churn")[0]
+    assert result["error"] is None, result["error"]
+    assert result["body"] == "1500000"
+    assert _slot_is_js_rungc()
+
+
+def test_the_slot_is_js_rungc_again_after_a_page_throws_or_runs_out_of_time(tmp_path):
+    engine = Engine(Site(write_site(tmp_path, PAGES)))  # a timed-out interpreter is replaced, not used again
+    assert _batch(engine, "/throws")[0]["error"]["message"] == "no"
+    assert _slot_is_js_rungc()
+    limits = RequestLimits(0.05, watchdog=False)
+    limits.arm()
+    try:
+        with pytest.raises(RequestTimeout):
+            engine.render_batch(_payloads(engine, "/spin"), lambda index, result: None)
+    finally:
+        limits.release()
+    assert _slot_is_js_rungc()
+
+
+def test_a_batch_in_another_thread_keeps_dukpys_collections(engine):
+    _batch(engine, "/plain")
+    engine.interp.collections.settle()
+    base = _heap(engine)
+    before = dict(gc_gate.counts)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(_batch(engine, "/cycle")[0]["body"]))
+    worker.start()
+    worker.join(30)
+    assert seen == ["cycle"]
+    assert gc_gate.counts == before
+    assert _heap(engine) - base < 50_000
+
+
+def test_freed_interpreters_and_the_environment_switch(tmp_path):
+    script = (
+        "from bindings import builtins\n"
+        "from runtime.render.engine import Engine\n"
+        "from runtime.render.site import Site\n"
+        "import gc, sys\n"
+        "builtins.load()\n"
+        f"e = Engine(Site({str(write_site(tmp_path, PAGES))!r}))\n"
+        "print(e.interp.collections.active)\n"
+        "e.interp.eval_script('(function () { const a = {}; a.self = a; return 0; })()')\n"
+        "del e; gc.collect()\n"  # the runtime freed: JS_FreeRuntime collects through the slot
+        "print('freed')\n"
+    )
+    for env, active in (({}, "True"), ({"PAGESVM_JS_GC": "dukpy"}, "False")):
+        done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, **env})
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == [active, "freed"]
+    gc.collect()
