@@ -213,10 +213,10 @@ class Engine:
         self._on_done = self.interp.collections.around(done, len(payloads))
         try:
             variables = encode_variables({"k": self._key, "b": payloads}, any(map(page_nonfinite, payloads)))
-            self.interp.collections.skip()  # dukpy's collections around the batch (gc_gate)
+            self.interp.collections.begin()  # dukpy's collections around the batch skipped (gc_gate)
             self._evaluate(variables)
         finally:
-            self.interp.collections.keep(ended=True)
+            self.interp.collections.end()
             self._on_done = None
 
     def _done_body(self, body: str, index, result):
@@ -240,7 +240,7 @@ class Engine:
         """Run the current request's pending promise jobs: dukpy drains them at the end of any
         evaluation, this nested one included, and the request's time limit is still armed."""
         try:
-            self.interp.eval_script("0")
+            self.interp.run_jobs()
         except JSRuntimeError as e:
             if self._usable():  # the queue was drained, then a rejection nobody handled was raised
                 return {"e": str(e)}

@@ -9,29 +9,31 @@ Around a batch of pages no page code runs, so dukpy's two collections find only 
 collection would find anyway.
 
 How: dukpy's extension calls ``JS_RunGC`` through its GOT slot, as does QuickJS's own trigger (one library).
-``Collections.skip`` points the slot at ``JS_GetRuntimeOpaque``, a function of the same library that takes the
-same argument and only reads it; ``keep`` points it back. ``Engine.render_batch`` skips before a batch's
-evaluation; the batch's JavaScript keeps as it starts (core.js ``R.collect``, one call into Python), before any
-page code runs; ``around`` skips again once the last page is done, and the engine keeps after the evaluation.
-A collection QuickJS asked for while the slot was off (its threshold moved) is run when the slot is put back.
+``Collections`` points the slot at ``JS_GetRuntimeOpaque``, a function of the same library that takes the same
+argument and only reads it, and back: off as ``Engine.render_batch`` begins a batch's evaluation, on as the
+batch's JavaScript starts (core.js ``R.collect``, one call into Python) before any page code runs, off once the
+last page is done (``around``), on when the evaluation ends. A collection QuickJS asked for while the slot was
+off (its threshold moved) is run when the slot is put back.
 No Python runs inside QuickJS for this, so nothing here can lose an exception dukpy is carrying or a time
 limit's tick. Nested evaluations (a page's promise jobs, hooks run from a binding) keep dukpy's collections.
 
 Only with dukpy 0.6, on Linux x86_64 and aarch64, in the main thread, when the slot is found and checked
 (got_slot.py); ``PAGESVM_JS_GC=dukpy`` keeps dukpy's collections everywhere. ``settle`` (once the runtime is
-loaded) runs one collection and sets the first threshold from what is live then; dukpy sets 8 MiB as every
-evaluation ends, which ``keep`` undoes after a batch (a heap of ~1 MiB would hold up to 7 MiB of cycles).
+loaded) runs one collection and sets the threshold from what is live then, and again after a batch in which
+QuickJS collected (its own threshold then came from what the pages held); dukpy sets 8 MiB as every evaluation
+ends, which ``end`` undoes (a heap of ~1 MiB would hold up to 7 MiB of cycles).
 """
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import sys
 import threading
 
 from . import got_slot
 
-__all__ = ["Collections", "install"]
+__all__ = ["Collections", "install", "jobs_pending"]
 
 _VOIDP = ctypes.c_void_p
 _slot: got_slot.Slot | None = None
@@ -39,6 +41,7 @@ _off = 0  # the address the slot holds while dukpy's collections are skipped
 _lib = None
 _reset = 0
 counts = {"skipped windows": 0, "collected after": 0}  # for the tests
+HEADROOM = 8 << 20  # the most the heap may grow past what is live before QuickJS collects
 CHECKED = "0.6."  # the dukpy series whose extension this was checked against (quickjs.py's list)
 
 
@@ -65,6 +68,7 @@ def install(extension, capsule) -> bool:
         for name, args, result in (("JS_GetGCThreshold", [_VOIDP], ctypes.c_size_t),
                                    ("JS_SetGCThreshold", [_VOIDP, ctypes.c_size_t], None),
                                    ("JS_GetRuntime", [_VOIDP], _VOIDP),
+                                   ("JS_IsJobPending", [_VOIDP], ctypes.c_bool),
                                    ("JS_ComputeMemoryUsage", [_VOIDP, _VOIDP], None)):
             function = getattr(lib, name)
             function.argtypes, function.restype = args, result
@@ -94,69 +98,104 @@ def _checked_dukpy(extension) -> bool:
 
 class Collections:
     """One interpreter's collections. Inactive (every method does nothing) where ``install`` said no or the
-    context's runtime cannot be read: the first field of dukpy's DukPyContext, checked with JS_GetRuntime."""
+    context's runtime cannot be read: the first field of dukpy's DukPyContext, checked with JS_GetRuntime.
+
+    A batch: ``begin`` (slot off), ``resume`` (core.js R.collect: on), ``around``'s last page (off), ``end`` (on)."""
 
     def __init__(self, capsule):
         self.rt = _runtime(capsule) if _slot is not None else None
-        self.threshold = 0  # the heap size at which QuickJS collects next, as pagesvm keeps it between evaluations
-        self._at_skip = None  # QuickJS's threshold when the slot was turned off; None while it is on
+        self.threshold = 0  # the heap size at which QuickJS collects next, as pagesvm sets it between batches
+        self._off_since = None  # QuickJS's threshold when the slot was turned off; None while it is on
+        self._python_gc = False  # Python's collector was on when the slot was turned off
+        self._batch = False  # begun, not yet ended
+        self._resettle = False  # end measures what is live again
 
     @property
     def active(self) -> bool:
         return self.rt is not None
 
     def settle(self) -> None:
-        """The runtime is loaded: one collection now, and QuickJS's next when the heap has grown by half of
-        what is live after it (the rule QuickJS applies after each of its own)."""
+        """A collection now, and QuickJS's next when the heap has grown by half of what is live after it (the
+        rule QuickJS applies after each of its own), by 8 MiB at most (dukpy's cap is 128 MiB)."""
         if self.rt is None:
             return
         _lib.JS_RunGC(self.rt)
         usage = (ctypes.c_int64 * 64)()
         _lib.JS_ComputeMemoryUsage(self.rt, usage)
         live = usage[0]  # JSMemoryUsage.malloc_size, its first field
-        self.threshold = live + live // 2
+        self.threshold = live + min(live // 2, HEADROOM)
         _lib.JS_SetGCThreshold(self.rt, self.threshold)
 
-    def skip(self) -> None:
-        """From here, calls of JS_RunGC do nothing (the main thread only: one slot serves every thread)."""
-        if self.rt is None or self._at_skip is not None or threading.get_ident() != threading.main_thread().ident:
+    def begin(self) -> None:
+        """A batch's evaluation starts: dukpy's collection as it does is skipped (the main thread only: one slot
+        serves every thread)."""
+        if self.rt is None or self._batch or threading.get_ident() != threading.main_thread().ident:
             return
-        now = _lib.JS_GetGCThreshold(self.rt)
-        if now != _reset:  # QuickJS's own, after its last collection (a nested evaluation resets it to dukpy's)
-            self.threshold = now
-        self._at_skip = now
-        _slot.write(_off)
-        counts["skipped windows"] += 1
+        self._batch, self._resettle = True, True  # until the last page is done
+        _lib.JS_SetGCThreshold(self.rt, self.threshold)  # an evaluation outside a batch left dukpy's 8 MiB
+        self._off()
+
+    def resume(self) -> None:
+        """The batch's JavaScript starts (core.js R.collect), before any page code: QuickJS collects again, and
+        now if it asked to while the slot was off (its threshold moved)."""
+        since = self._on()
+        if since is not None and _lib.JS_GetGCThreshold(self.rt) != since:
+            counts["collected after"] += 1
+            self.settle()
 
     def around(self, done, pages: int):
-        """``done`` for a batch of ``pages``: once the last page is done no page code runs, and dukpy's collection
-        as the evaluation ends is skipped."""
+        """``done`` for a batch of ``pages``: once the last page is done no page code runs (render.js drains a
+        request's late promise jobs before its result), and dukpy's collection as the evaluation ends is skipped."""
         if self.rt is None:
             return done
         last = pages - 1
 
         def finished(index: int, result: dict) -> None:
             done(index, result)
-            if index == last:
-                self.skip()
+            if index == last and self._batch:
+                # QuickJS collected during the batch (its threshold moved): what was live then was the pages'
+                self._resettle = _lib.JS_GetGCThreshold(self.rt) != self.threshold
+                self._off()
         return finished
 
-    def keep(self, ended: bool = False) -> None:
-        """JS_RunGC collects again. In the evaluation (core.js R.collect): if QuickJS asked for a collection
-        while the slot was off (its threshold moved), now. After it (``ended``): QuickJS's threshold back from
-        the one dukpy sets as every evaluation ends (8 MiB), which a heap of ~1 MiB would never reach."""
-        at_skip = self._at_skip
-        if self.rt is None:
+    def end(self) -> None:
+        """The evaluation is over: JS_RunGC collects again, and QuickJS's threshold is pagesvm's again (dukpy
+        sets 8 MiB as every evaluation ends), measured afresh if QuickJS collected during the batch, or the
+        batch ended before its last page."""
+        if not self._batch:
             return
-        if at_skip is not None:
-            self._at_skip = None
-            _slot.write(_slot.target)
-            if not ended and _lib.JS_GetGCThreshold(self.rt) != at_skip:
-                counts["collected after"] += 1
-                _lib.JS_RunGC(self.rt)
-                _lib.JS_SetGCThreshold(self.rt, self.threshold)
-        if ended and self.threshold:
+        self._on()
+        self._batch = False
+        if self._resettle:
+            self.settle()
+        else:
             _lib.JS_SetGCThreshold(self.rt, self.threshold)
+
+    def _off(self) -> None:
+        if self._off_since is not None:
+            return
+        self._off_since = _lib.JS_GetGCThreshold(self.rt)
+        # Python's collector could free another interpreter meanwhile (JS_FreeRuntime collects through the slot)
+        self._python_gc = gc.isenabled()
+        gc.disable()
+        _slot.write(_off)
+        counts["skipped windows"] += 1
+
+    def _on(self):
+        """The slot back to JS_RunGC (first: nothing may leave it off); QuickJS's threshold when it was turned off."""
+        since = self._off_since
+        if since is None:
+            return None
+        _slot.write(_slot.target)
+        self._off_since = None
+        if self._python_gc:
+            gc.enable()
+        return since
+
+
+def jobs_pending(collections: Collections) -> bool:
+    """Whether QuickJS holds promise jobs for this interpreter (True where that cannot be asked)."""
+    return collections.rt is None or _lib.JS_IsJobPending(collections.rt)
 
 
 def _runtime(capsule) -> int | None:

@@ -201,7 +201,7 @@ class PagesInterpreter:
         if _gate_installed is None:
             _install_gate(self)
         self.collections = gc_gate.Collections(self._ctx)  # dukpy's collections around a batch skipped (gc_gate)
-        self.export_function("pv.gc", self.collections.keep)  # core.js R.collect, as a batch's pages start
+        self.export_function("pv.gc", self.collections.resume)  # core.js R.collect, as a batch's pages start
 
     def export_function(self, name: str, func) -> None:
         """``call_python(name, ...)`` in JavaScript calls ``func``."""
@@ -237,6 +237,12 @@ class PagesInterpreter:
             return STOP
         finally:
             self.in_python -= 1
+
+    def run_jobs(self) -> None:
+        """Run the pending promise jobs (dukpy drains them at the end of any evaluation, an empty one included),
+        without an evaluation when QuickJS says none is pending (gc_gate.jobs_pending)."""
+        if gc_gate.jobs_pending(self.collections):
+            self.eval_script("0")
 
     def eval_script(self, code: str, variables: bytes = b"{}"):
         raw = _dukpy.eval_string(self, code.encode("utf-8"), variables, False, "<runtime>")

@@ -296,7 +296,7 @@ globalThis.__pv = (function (G) {
   };
   // Before any page code of a batch runs: QuickJS collects its garbage again when its heap grows (Python skipped
   // dukpy's collection as the evaluation started, and skips the one as it ends: runtime/render/gc_gate.py).
-  R.collect = function () { hostCall('pv.gc'); };
+  R.collect = function () { callPython('pv.gc'); };  // past --timeout it spins: no page code runs uncollected
   R.defer = function (name, args) { R.state.deferred.push([name, args]); };
   // Internal runtime calls (file lookups, markdown) share the same effects channel.
   R.host = function (name, ...args) {

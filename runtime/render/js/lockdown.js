@@ -20,7 +20,7 @@
   delete G.FinalizationRegistry;
   const evalCode = G.eval;
 
-  function markJobs() { const st = R.state; if (st) st.jobs = true; }
+  function markJobs() { const st = R.state; if (st) st.jobs = st.usedJobs = true; }
   // Intrinsics that can queue a job or compile code that could.
   const gated = new Set([G.Promise, G.Promise.prototype.then, Array.fromAsync, G.queueMicrotask, G.Function, evalCode,
     Object.getPrototypeOf(function* () {}).constructor, Object.getPrototypeOf(async function () {}).constructor,

@@ -21,7 +21,7 @@
     } catch (e) {
       throw R.track(e, path);
     }
-    if (unit.jobs) st.jobs = true;
+    if (unit.jobs) st.jobs = st.usedJobs = true;
     const module = { id: path, filename: path, exports: {}, loaded: false };
     st.modules[path] = module;
     try {

@@ -48,7 +48,7 @@
     } catch (e) {
       throw R.track(e, path);
     }
-    if (unit.jobs) st.jobs = true;
+    if (unit.jobs) st.jobs = st.usedJobs = true;
     stack.push(frame);
     try {
       const out = asOutput(unit.fn(st.api, locals || EMPTY));
@@ -203,6 +203,7 @@
     return {
       payload, route: payload.route, data: {}, meta: {}, found: {}, modules: {},
       stack: [], deferred: [], failedIn: null, auth: undefined, api: null, request: null, formFields: null, keptHtml: null,
+      jobs: false, usedJobs: false,
       response: { status: 200, headers: {}, cookies: [], body: null, type: null, done: false, redirect: null, file: null },
     };
   };
@@ -276,6 +277,10 @@
         }
         if (!st.jobs) break;
       }
+      // Making the record may run page code (a toJSON, a toString) that settles a promise whose reaction was
+      // queued before without marking the request again: such late jobs run now, on this request's clock and
+      // state, their effects dropped with it, never in a later request or after the batch's last page.
+      if (st.usedJobs && !result.fatal && R.drainJobs(st).fatal) result = { fatal: true };
     } finally {
       result = result || { fatal: true };
       result.leaked = R.cleanGlobals();
