@@ -21,7 +21,7 @@ this list against its ``evaljs.py`` and C extension (and running tests/http/test
 * ``JSRuntimeError`` (the extension's, public in ``dukpy``) is what a failed evaluation raises.
 * gc_gate.py: the extension calls ``JS_RunGC`` through its GOT slot (as every evaluation starts and ends, then
   sets QuickJS's threshold to 8 MiB), ``DukPyContext`` starts with the ``JSRuntime *`` and the ``JSContext *``,
-  and QuickJS's ``JS_GetRuntimeOpaque``, ``JS_GetGCThreshold``/``JS_SetGCThreshold`` and
+  and QuickJS's ``JS_GetRuntimeOpaque``, ``JS_GetGCThreshold``/``JS_SetGCThreshold``, ``JS_IsJobPending`` and
   ``JS_ComputeMemoryUsage`` are exported (each checked as it is found; unchecked, dukpy collects as before).
 * ``dukpy/__init__.py`` is not run when nothing imported ``dukpy`` yet (``_native``): it also imports
   dukpy's package installer and compilers (tarfile, lzma, bz2, argparse, urllib.request: ~1.3 MiB of
