@@ -105,6 +105,15 @@ def request(host, port, method, path, body=None, headers=None, cookies=None, tim
         conn.close()
 
 
+def page_payload(engine, router, path: str, params: dict) -> dict:
+    """What the executor hands ``Engine.render_batch`` for a GET of ``path`` (no headers, no cookies, signed out)."""
+    match = router.match(path, "GET")
+    route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
+             "loaders": match.loaders, "layouts": match.layouts, "params": params}
+    request = {"method": "GET", "url": path, "host": "", "headers": {}, "cookies": {}, "body": None}
+    return {"route": route, "request": request, "auth": None, "data": {}, "units": engine.route_units(route)}
+
+
 def write_site(folder, pages: dict) -> str:
     """A site made of ``{relative path: text}`` (folders created as needed); returns its path."""
     for name, text in pages.items():

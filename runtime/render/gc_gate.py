@@ -33,13 +33,12 @@ import threading
 
 from . import got_slot
 
-__all__ = ["Collections", "install", "jobs_pending"]
+__all__ = ["Collections", "install"]
 
 _VOIDP = ctypes.c_void_p
 _slot: got_slot.Slot | None = None
 _off = 0  # the address the slot holds while dukpy's collections are skipped
 _lib = None
-_reset = 0
 counts = {"skipped windows": 0, "collected after": 0}  # for the tests
 HEADROOM = 8 << 20  # the most the heap may grow past what is live before QuickJS collects
 CHECKED = "0.6."  # the dukpy series whose extension this was checked against (quickjs.py's list)
@@ -54,7 +53,7 @@ _capsule_name.argtypes, _capsule_name.restype = [ctypes.py_object], ctypes.c_cha
 def install(extension, capsule) -> bool:
     """Find and check dukpy's ``JS_RunGC`` slot (once per process; ``capsule``'s context must have evaluated
     once, so the dynamic linker has filled it in); False where the collections cannot be skipped safely."""
-    global _slot, _off, _lib, _reset
+    global _slot, _off, _lib
     if _slot is not None:
         return True
     if (os.environ.get("PAGESVM_JS_GC", "threshold") == "dukpy" or not sys.platform.startswith("linux")
@@ -65,23 +64,21 @@ def install(extension, capsule) -> bool:
         lib = ctypes.PyDLL(path)  # the extension already loaded: the same handle; calls keep the GIL
         slot = got_slot.find(lib, path, "JS_RunGC", "JS_NewRuntime")
         off = ctypes.cast(lib.JS_GetRuntimeOpaque, _VOIDP).value
-        for name, args, result in (("JS_GetGCThreshold", [_VOIDP], ctypes.c_size_t),
+        for name, args, result in (("JS_RunGC", [_VOIDP], None),
+                                   ("JS_GetGCThreshold", [_VOIDP], ctypes.c_size_t),
                                    ("JS_SetGCThreshold", [_VOIDP, ctypes.c_size_t], None),
                                    ("JS_GetRuntime", [_VOIDP], _VOIDP),
                                    ("JS_IsJobPending", [_VOIDP], ctypes.c_bool),
                                    ("JS_ComputeMemoryUsage", [_VOIDP, _VOIDP], None)):
             function = getattr(lib, name)
             function.argtypes, function.restype = args, result
-        lib.JS_RunGC.argtypes, lib.JS_RunGC.restype = [_VOIDP], None
     except (OSError, AttributeError):
         return False
     if slot is None or not off:
         return False
     _lib = lib
-    rt = _runtime(capsule)
-    if rt is None:
+    if _runtime(capsule) is None:  # dukpy's context is not laid out as checked
         return False
-    _reset = lib.JS_GetGCThreshold(rt)  # what dukpy sets as an evaluation ends
     _slot, _off = slot, off
     return True
 
@@ -113,6 +110,10 @@ class Collections:
     @property
     def active(self) -> bool:
         return self.rt is not None
+
+    def jobs_pending(self) -> bool:
+        """Whether QuickJS holds promise jobs for this interpreter (True where that cannot be asked)."""
+        return self.rt is None or _lib.JS_IsJobPending(self.rt)
 
     def settle(self) -> None:
         """A collection now, and QuickJS's next when the heap has grown by half of what is live after it (the
@@ -191,11 +192,6 @@ class Collections:
         if self._python_gc:
             gc.enable()
         return since
-
-
-def jobs_pending(collections: Collections) -> bool:
-    """Whether QuickJS holds promise jobs for this interpreter (True where that cannot be asked)."""
-    return collections.rt is None or _lib.JS_IsJobPending(collections.rt)
 
 
 def _runtime(capsule) -> int | None:

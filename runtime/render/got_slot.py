@@ -56,7 +56,7 @@ def _read(f, offset: int, size: int) -> bytes:
 
 
 def _lookup(path: str, symbol: str, others: tuple[str, ...]):
-    """(machine, the GOT slot's offset from the load address, {name: symbol value} for ``symbol`` and ``others``)."""
+    """(the GOT slot's offset from the load address, {name: symbol value} for ``symbol`` and ``others``)."""
     wanted = (symbol, *others)
     with open(path, "rb") as f:
         machine, sections = _sections(f)

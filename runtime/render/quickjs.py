@@ -240,8 +240,8 @@ class PagesInterpreter:
 
     def run_jobs(self) -> None:
         """Run the pending promise jobs (dukpy drains them at the end of any evaluation, an empty one included),
-        without an evaluation when QuickJS says none is pending (gc_gate.jobs_pending)."""
-        if gc_gate.jobs_pending(self.collections):
+        without an evaluation when QuickJS says none is pending (Collections.jobs_pending)."""
+        if self.collections.jobs_pending():
             self.eval_script("0")
 
     def eval_script(self, code: str, variables: bytes = b"{}"):

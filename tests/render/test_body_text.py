@@ -13,6 +13,7 @@ from runtime.render.engine import Engine
 from runtime.render.quickjs import RESEND, TEXT, _text
 from runtime.render.router import Router
 from runtime.render.site import Site
+from tests.helpers import page_payload
 
 PAGE = "<%- String.fromCharCode.apply(null, params.u) %>"
 LONG = [ord("a") + i % 26 for i in range(600)]
@@ -37,11 +38,7 @@ def _expected(units: list[int]) -> str:
 
 
 def _payload(engine, router, params, path="/t"):
-    match = router.match(path, "GET")
-    route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
-             "loaders": match.loaders, "layouts": match.layouts, "params": params}
-    request = {"method": "GET", "url": path, "host": "", "headers": {}, "cookies": {}, "body": None}
-    return {"route": route, "request": request, "auth": None, "data": {}, "units": engine.route_units(route)}
+    return page_payload(engine, router, path, params)
 
 
 def test_every_body_arrives_whole_and_long_ones_as_text(tmp_path):

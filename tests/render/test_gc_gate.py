@@ -20,7 +20,7 @@ from runtime.render.engine import Engine
 from runtime.render.limits import RequestLimits, RequestTimeout
 from runtime.render.router import Router
 from runtime.render.site import Site
-from tests.helpers import ROOT, write_site
+from tests.helpers import ROOT, page_payload, write_site
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the gate acts on Linux only")
 builtins.load()
@@ -47,14 +47,7 @@ def engine(tmp_path_factory):
 
 def _payloads(engine, path: str, count: int = 1) -> list[dict]:
     router = Router(engine.site)
-    out = []
-    for n in range(count):
-        match = router.match(path, "GET")
-        route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
-                 "loaders": match.loaders, "layouts": match.layouts, "params": {"n": str(n)}}
-        request = {"method": "GET", "url": path, "host": "", "headers": {}, "cookies": {}, "body": None}
-        out.append({"route": route, "request": request, "auth": None, "data": {}, "units": engine.route_units(route)})
-    return out
+    return [page_payload(engine, router, path, {"n": str(n)}) for n in range(count)]
 
 
 def _batch(engine, path: str, count: int = 1) -> dict:

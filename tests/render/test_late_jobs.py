@@ -8,7 +8,7 @@ from bindings import builtins
 from runtime.render.engine import Engine
 from runtime.render.router import Router
 from runtime.render.site import Site
-from tests.helpers import write_site
+from tests.helpers import page_payload, write_site
 
 LATE = ("<% let resolve; const p = new Promise((r) => { resolve = r; });\n"
         "p.then(() => { REACTION });\n"
@@ -24,13 +24,7 @@ PAGES = {
 
 def _batch(engine, paths):
     router = Router(engine.site)
-    payloads = []
-    for path in paths:
-        match = router.match(path, "GET")
-        route = {"page": match.file, "kind": match.route.kind, "middlewares": match.middlewares,
-                 "loaders": match.loaders, "layouts": match.layouts, "params": {}}
-        request = {"method": "GET", "url": path, "host": "", "headers": {}, "cookies": {}, "body": None}
-        payloads.append({"route": route, "request": request, "auth": None, "data": {}, "units": engine.route_units(route)})
+    payloads = [page_payload(engine, router, path, {}) for path in paths]
     results = {}
     engine.render_batch(payloads, results.__setitem__)
     return [results[i] for i in range(len(paths))]
