@@ -121,6 +121,7 @@ class Engine:
         self.ctx = None  # the bindings.context.Context of the request being served
         self.interp = PagesInterpreter()
         self.interp.export_function("pv.call", self._call_binding)
+        self.interp.export_function("pv.defer", self._flush_deferred)
         self.interp.export_function("pv.host", self._host)
         self.interp.export_function("pv.body", self._done_body)
         self.interp.export_function("pv.page", self._done_page)
@@ -298,6 +299,13 @@ class Engine:
         elif type(reply.get("v", reply)) in _BARE:  # a string, number, boolean or null crosses as itself (core.js R.py)
             return reply["v"]
         return reply
+
+    def _flush_deferred(self, calls):
+        """A long queue of deferred calls, sent ahead of any call of the page's own (core.js R.defer)."""
+        ctx = self.ctx
+        self.run_deferred(calls, ctx)
+        fx = ctx.response.drain() if ctx is not None else None
+        return {"fx": fx} if fx else None
 
     def run_deferred(self, calls, ctx=None) -> None:
         for name, args in calls or ():

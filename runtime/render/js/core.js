@@ -297,7 +297,20 @@ globalThis.__pv = (function (G) {
   // Before any page code of a batch runs: QuickJS collects its garbage again when its heap grows (Python skipped
   // dukpy's collection as the evaluation started, and skips the one as it ends: runtime/render/gc_gate.py).
   R.collect = function () { callPython('pv.gc'); };  // past --timeout it spins: no page code runs uncollected
-  R.defer = function (name, args) { R.state.deferred.push([name, args]); };
+  // A page can queue deferred calls far faster than Python runs them, and a queue crosses as JSON made twice in C
+  // (the record's copy and the crossing), where no time limit reaches (~5 µs a call): 150,000 calls queued within
+  // --timeout kept the worker in C past the CPU watchdog. So a queue this long goes to Python at once, on the
+  // request's clock (`pv.defer`, a crossing with no call of its own); no crossing or record carries more.
+  const DEFER_AT = 512;
+  R.defer = function (name, args) {
+    const st = current;
+    const queue = st.deferred;
+    queue.push([name, args]);
+    if (queue.length < DEFER_AT) return;
+    st.deferred = [];
+    const reply = callPython('pv.defer', queue);
+    if (reply !== null) R.applyEffects(reply);
+  };
   // Internal runtime calls (file lookups, markdown) share the same effects channel.
   R.host = function (name, ...args) {
     const reply = callPython('pv.host', name, args);
