@@ -165,7 +165,8 @@ class Engine:
         return {"prefix": prefix, "cookiePath": prefix or "/", "debug": bool(self.config.get("debug")),
                 "hooks": hooks_folder(self.site.root), "args": list(sys.argv),
                 "recordHooks": self.config.get("recordHooks"),  # runtime/hooks/learn.py, on a replaced interpreter
-                "plugins": list(self.config.get("plugins", ()))}  # +config.js's: the datastar family reads them
+                "plugins": list(self.config.get("plugins", ())),  # +config.js's: the datastar family reads them
+                "collections": self.interp.collections.active}  # core.js R.collect: a call into Python, or none
 
     def _load_js(self, path: str) -> None:
         with open(path, encoding="utf-8") as f:

@@ -151,13 +151,20 @@ def test_freed_interpreters_and_the_environment_switch(tmp_path):
         "builtins.load()\n"
         f"e = Engine(Site({str(write_site(tmp_path, PAGES))!r}))\n"
         "print(e.interp.collections.active)\n"
+        "calls = []\n"  # R.collect calls into Python only where there are collections to resume
+        "resume = e.interp._funcs[b'pv.gc']\n"
+        "e.interp._funcs[b'pv.gc'] = lambda: calls.append(1) or resume()\n"
+        "from runtime.render.router import Router\n"
+        "from tests.helpers import page_payload\n"
+        "e.render_batch([page_payload(e, Router(e.site), '/plain', {'n': '1'})], lambda i, r: None)\n"
+        "print(len(calls))\n"
         "e.interp.eval_script('(function () { const a = {}; a.self = a; return 0; })()')\n"
         "del e; gc.collect()\n"  # the runtime freed: JS_FreeRuntime collects through the slot
         "print('freed')\n"
     )
-    for env, active in (({}, "True"), ({"PAGESVM_JS_GC": "dukpy"}, "False")):
+    for env, active, crossings in (({}, "True", "1"), ({"PAGESVM_JS_GC": "dukpy"}, "False", "0")):
         done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
                               env={**os.environ, **env})
         assert done.returncode == 0, done.stderr
-        assert done.stdout.split() == [active, "freed"]
+        assert done.stdout.split() == [active, crossings, "freed"]
     gc.collect()

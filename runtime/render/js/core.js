@@ -296,7 +296,8 @@ globalThis.__pv = (function (G) {
   };
   // Before any page code of a batch runs: QuickJS collects its garbage again when its heap grows (Python skipped
   // dukpy's collection as the evaluation started, and skips the one as it ends: runtime/render/gc_gate.py).
-  R.collect = function () { callPython('pv.gc'); };  // past --timeout it spins: no page code runs uncollected
+  // Where Python cannot skip them (gc_gate inactive: not Linux, PAGESVM_JS_GC=dukpy) there is nothing to resume.
+  R.collect = function () { if (R.config.collections) callPython('pv.gc'); };  // past --timeout it spins: no page code runs uncollected
   // A page can queue deferred calls far faster than Python runs them, and a queue crosses as JSON made twice in C
   // (the record's copy and the crossing), where no time limit reaches (~5 µs a call): 150,000 calls queued within
   // --timeout kept the worker in C past the CPU watchdog. So a queue this long goes to Python at once, on the
