@@ -27,7 +27,8 @@ from .response import Refusal, Response, error_response, page_response, refusal_
 from .settings import AppSettings
 from ..render.config import load_config
 from ..render.executor import Job, RenderQueue
-from ..render.engine import Engine, PageError, non_json, page_payload
+from ..render.engine import Engine, PageError, page_payload
+from ..render.json_values import non_json
 from ..render.limits import RequestLimits
 from ..render.error_pages import debug_page, generic_page, status_page
 from ..render.router import Router, content_type

@@ -32,6 +32,7 @@ from tornado.ioloop import IOLoop
 
 from .ejs_compiler import TemplateSyntaxError
 from .engine import Engine, PageError
+from .quickjs import JSRuntimeError
 from .limits import RequestLimits, RequestTimeout
 
 log = logging.getLogger("pagesvm")
@@ -223,6 +224,8 @@ class RenderQueue:
             for job in jobs:  # the request stopped by its time limit or a broken interpreter
                 _end(job)
         unstarted = [job for job in jobs if job.result is None]
+        if stopped is not None and not unstarted and self._late_rejection(jobs, stopped):
+            stopped = None
         if stopped is not None and unstarted:
             culprit = unstarted.pop(0)
             self._failed(culprit, stopped, overdue)
@@ -242,6 +245,18 @@ class RenderQueue:
             self.replace_engine()
         self.rendered += len(jobs) - len(unstarted)
         return unstarted
+
+    def _late_rejection(self, jobs: list[Job], stopped: BaseException) -> bool:
+        """The evaluation failed after every page had its result: dukpy raises, as an evaluation ends, a rejection
+        no one handled of a promise its own code made (a page's `Promise.reject(...)`, an async function throwing
+        before its first await; render.js makes one rejected in a job its request's error). The interpreter is
+        sound, so it stays (replacing it cost that batch ~40 ms), and the log names the pages it may come from."""
+        if isinstance(stopped, RequestTimeout) or not isinstance(stopped, JSRuntimeError) or not self.engine.usable():
+            return False
+        pages = sorted({str(job.payload["route"]["page"]) for job in jobs})
+        message = str(stopped).splitlines()[0] if str(stopped) else type(stopped).__name__
+        log.warning("unhandled promise rejection in a page of %s: %s", ", ".join(pages), message)
+        return True
 
     def replace_engine(self) -> None:
         """A fresh interpreter after one was interrupted mid-request (its state is unknown)."""

@@ -15,7 +15,8 @@ batch's JavaScript starts (core.js ``R.collect``, one call into Python) before a
 last page is done (``around``), on when the evaluation ends. A collection QuickJS asked for while the slot was
 off (its threshold moved) is run when the slot is put back.
 No Python runs inside QuickJS for this, so nothing here can lose an exception dukpy is carrying or a time
-limit's tick. Nested evaluations (a page's promise jobs, hooks run from a binding) keep dukpy's collections.
+limit's tick. A nested evaluation inside a batch (a page's promise jobs, hooks run from a binding) is handled
+the same way (``nested``): off as it begins, on as its JavaScript starts, off once its answer is made.
 
 Only with dukpy 0.6, on Linux x86_64 and aarch64, in the main thread, when the slot is found and checked
 (got_slot.py); ``PAGESVM_JS_GC=dukpy`` keeps dukpy's collections everywhere. ``settle`` (once the runtime is
@@ -106,6 +107,7 @@ class Collections:
         self._python_gc = False  # Python's collector was on when the slot was turned off
         self._batch = False  # begun, not yet ended
         self._resettle = False  # end measures what is live again
+        self._nested_from = 0  # QuickJS's threshold as a nested evaluation began (nested)
 
     @property
     def active(self) -> bool:
@@ -143,6 +145,30 @@ class Collections:
         if since is not None and _lib.JS_GetGCThreshold(self.rt) != since:
             counts["collected after"] += 1
             self.settle()
+
+    def nested(self) -> bool:
+        """A nested evaluation is about to start while a batch's page code runs (a page's promise jobs, hooks run
+        from a binding): dukpy's collection as it starts is skipped. Its JavaScript resumes collections before
+        anything runs (core.js nestedEntry, ``pv.gc``) and pauses them once its answer is made (``pause``), so
+        dukpy's collection as it ends is skipped too. True when so: ``nested_done`` follows."""
+        if self.rt is None or not self._batch or self._off_since is not None:
+            return False
+        self._nested_from = _lib.JS_GetGCThreshold(self.rt)
+        self._off()
+        return True
+
+    def pause(self) -> None:
+        """``pv.gcoff``: a nested evaluation's answer is made. Unless making it queued promise jobs (a page object's
+        toJSON settling a promise), which dukpy runs before the evaluation ends: they are page code, so collections
+        stay on for them, and dukpy's collection at the end runs too."""
+        if self._batch and not _lib.JS_IsJobPending(self.rt):
+            self._off()
+
+    def nested_done(self) -> None:
+        """The nested evaluation is over, however it ended: the slot is JS_RunGC's again, and QuickJS's threshold
+        is what it was as its JavaScript ended (or began, if it never got that far), not dukpy's 8 MiB."""
+        since = self._on()
+        _lib.JS_SetGCThreshold(self.rt, since if since is not None else self._nested_from)
 
     def around(self, done, pages: int):
         """``done`` for a batch of ``pages``: once the last page is done no page code runs (render.js drains a

@@ -23,6 +23,7 @@ this list against its ``evaljs.py`` and C extension (and running tests/http/test
   sets QuickJS's threshold to 8 MiB), ``DukPyContext`` starts with the ``JSRuntime *`` and the ``JSContext *``,
   and QuickJS's ``JS_GetRuntimeOpaque``, ``JS_GetGCThreshold``/``JS_SetGCThreshold``, ``JS_IsJobPending`` and
   ``JS_ComputeMemoryUsage`` are exported (each checked as it is found; unchecked, dukpy collects as before).
+  A nested evaluation relies on the order inside one: the code, its promise jobs, then its answer's JSON.
 * ``dukpy/__init__.py`` is not run when nothing imported ``dukpy`` yet (``_native``): it also imports
   dukpy's package installer and compilers (tarfile, lzma, bz2, argparse, urllib.request: ~1.3 MiB of
   every worker, issue 19) which pagesvm never calls. The extension is loaded as ``dukpy._dukpy``, the
@@ -100,7 +101,7 @@ def _text(raw: bytes, length: int) -> str | None:
 _stdlib_reply = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 # orjson writes a page's replies (a 50-record list is ~5 KB) about 4x faster than the stdlib, and the same JSON
 # but for: a non-finite float becomes `null` (the stdlib raised, and the page got an InternalError) as JavaScript's
-# own JSON.stringify does; values crossing from non-hidden bindings are checked by engine.non_json first, and the
+# own JSON.stringify does; values crossing from non-hidden bindings are checked by json_values.non_json first, and the
 # record replies (bindings/record_wire.py) send non-finite numbers as text, so only a hidden binding's own data can
 # hold one (a raw `$app.db()` query's `1e999`). Types the stdlib refuses orjson refuses too (datetimes, dataclasses
 # and subclasses are passed through to refusal; UUIDs and enums, which no binding returns, it would write), and a
@@ -202,6 +203,7 @@ class PagesInterpreter:
             _install_gate(self)
         self.collections = gc_gate.Collections(self._ctx)  # dukpy's collections around a batch skipped (gc_gate)
         self.export_function("pv.gc", self.collections.resume)  # core.js R.collect, as a batch's pages start
+        self.export_function("pv.gcoff", self.collections.pause)  # core.js nestedEntry, its answer made
 
     def export_function(self, name: str, func) -> None:
         """``call_python(name, ...)`` in JavaScript calls ``func``."""
@@ -237,12 +239,6 @@ class PagesInterpreter:
             return STOP
         finally:
             self.in_python -= 1
-
-    def run_jobs(self) -> None:
-        """Run the pending promise jobs (dukpy drains them at the end of any evaluation, an empty one included),
-        without an evaluation when QuickJS says none is pending (Collections.jobs_pending)."""
-        if self.collections.jobs_pending():
-            self.eval_script("0")
 
     def eval_script(self, code: str, variables: bytes = b"{}"):
         raw = _dukpy.eval_string(self, code.encode("utf-8"), variables, False, "<runtime>")

@@ -1,4 +1,4 @@
-"""Attack: a record value that JSON carries but a binding reply may not (runtime.render.engine.non_json): an
+"""Attack: a record value that JSON carries but a binding reply may not (runtime.render.json_values.non_json): an
 integer beyond 2**53 in a number field (a form's `1e16`) or inside a json field, or a json field nested deeper
 than 200. Before the fix the save committed and then threw `pv_app.save returned a non-JSON value`, and from then
 on `$app.findRecordById` of that record threw too: one visitor's submission made the record unreadable (and so

@@ -25,6 +25,8 @@ PAGES = {
     "leak.ejs": "<% Object.defineProperty(globalThis, 'sticky', { value: 1, configurable: false }) %>leaked",
     "hog.ejs": "<% const hog = []; while (true) hog.push(new Array(100000).fill(7)); %>",
     "null.ejs": "<% throw null %>",
+    # rejected while the page's code runs, not in a job: dukpy raises it as the whole evaluation ends
+    "reject.ejs": "<% Promise.reject(new Error('nobody handles this')); (async () => { throw new Error('nor this'); })() %>rejected",
 }
 
 
@@ -169,3 +171,17 @@ def test_a_thrown_null_is_taken_for_an_exhausted_interpreter(site, caplog):
     assert text(results["/echo?n=1"]) == "1 undefined undefined"
     assert r.queue.engine is not r.first_engine
     assert "null.ejs ran the interpreter out of memory (or threw null)" in caplog.text
+
+
+def test_a_rejection_raised_as_the_evaluation_ends_keeps_the_interpreter(site, caplog):
+    # Every page already had its result; the interpreter is sound. Replacing it cost each such batch ~40 ms
+    # (a page rejecting a promise at once served 14x fewer requests a second than its neighbours).
+    r = Renderer(site)
+    results = r.run("/echo?n=1", "/reject", "/echo?n=2")
+    assert (text(results["/echo?n=1"]), text(results["/echo?n=2"])) == ("1 undefined undefined", "2 undefined undefined")
+    assert text(results["/reject"]) == "rejected"
+    assert r.queue.engine is r.first_engine
+    assert "unhandled promise rejection" in caplog.text  # dukpy raises one of them (the latest)
+    assert "nobody handles this" in caplog.text or "nor this" in caplog.text
+    assert "reject.ejs" in caplog.text
+    assert text(r.run("/echo?n=3")["/echo?n=3"]) == "3 undefined undefined"

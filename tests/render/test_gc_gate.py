@@ -35,6 +35,11 @@ PAGES = {
     # ~70 MB live while it runs, none of it garbage: QuickJS's threshold after collecting during it is 1.5x that
     "hold.ejs": "<% const keep = []; for (let i = 0; i < 300000; i++) keep.push({ a: i, b: [i] }); %><%= keep.length %>",
     "spin.ejs": "<% for (;;) {} %>",
+    # the same, in a promise job: run by a nested evaluation (engine.py _drain) inside the batch's
+    "asynccycle.ejs": "<% Promise.resolve().then(() => { const a = { data: new Array(20000).fill(7) }; a.self = a; }) %>async",
+    "asyncchurn.ejs": "<% let n = 0; Promise.resolve().then(() => { for (let i = 0; i < 1500000; i++) { const a = { x: [1, 2, 3] }; a.self = a; n++; } }) %>churned",
+    "asyncthrows.ejs": "<% Promise.resolve().then(() => { throw new Error('late'); }) %>x",
+    "asyncspin.ejs": "<% Promise.resolve().then(() => { for (;;) {} }) %>x",
 }
 
 
@@ -125,6 +130,64 @@ def test_the_slot_is_js_rungc_again_after_a_page_throws_or_runs_out_of_time(tmp_
             engine.render_batch(_payloads(engine, "/spin"), lambda index, result: None)
     finally:
         limits.release()
+    assert _slot_is_js_rungc()
+
+
+def test_a_pages_promise_jobs_skip_dukpys_collections_too(engine):
+    _batch(engine, "/plain")
+    engine.interp.collections.settle()
+    base = _heap(engine)
+    before = gc_gate.counts["skipped windows"]
+    assert _batch(engine, "/asynccycle")[0]["body"] == "async"
+    # the batch's two windows, and the nested evaluation's two: as it began, and once its answer was made
+    assert gc_gate.counts["skipped windows"] == before + 4
+    assert _heap(engine) - base > 200_000  # the job's cycle: no collection as the drain ended either
+    assert gc_gate._lib.JS_GetGCThreshold(engine.interp.collections.rt) < 4 * 1024 * 1024  # not dukpy's 8 MiB
+    assert _slot_is_js_rungc()
+    engine.interp.collections.settle()
+    assert _heap(engine) - base < 50_000
+
+
+def test_promise_jobs_still_collect_while_they_run(engine):
+    result = _batch(engine, "/asyncchurn")[0]
+    assert result["error"] is None, result["error"]
+    assert result["body"] == "churned"
+    assert _slot_is_js_rungc()
+
+
+def test_a_drain_that_fails_or_runs_out_of_time_leaves_the_slot_as_it_was(tmp_path):
+    engine = Engine(Site(write_site(tmp_path, PAGES)))
+    result = _batch(engine, "/asyncthrows")[0]
+    assert "unhandled promise rejection" in result["error"]["message"] and "late" in result["error"]["message"]
+    assert _slot_is_js_rungc()
+    assert gc_gate._lib.JS_GetGCThreshold(engine.interp.collections.rt) < 4 * 1024 * 1024
+    assert _batch(engine, "/plain")[0]["body"] == "<p>0</p>"
+    limits = RequestLimits(0.05, watchdog=False)
+    limits.arm()
+    try:
+        with pytest.raises(RequestTimeout):
+            engine.render_batch(_payloads(engine, "/asyncspin"), lambda index, result: None)
+    finally:
+        limits.release()
+    assert _slot_is_js_rungc()
+
+
+def test_jobs_an_answer_queues_as_it_is_made_still_collect(tmp_path):
+    # A nested evaluation's answer is made JSON before dukpy's last drain: a page object's toJSON in it may queue
+    # jobs, which run as page code after the answer, so collections stay on (gc_gate.pause).
+    script = tmp_path / "late_answer.js"
+    script.write_text("__pv.nested.lateAnswer = function () {\n"
+                      "  return { toJSON() { Promise.resolve().then(() => { for (let i = 0; i < 1500000; i++) {"
+                      " const a = { x: [1, 2, 3] }; a.self = a; } }); return 'answered'; } };\n};\n")
+    registry = builtins.registry()
+    engines = []
+    registry.add("askNested", lambda ctx: engines[0].nested("lateAnswer", None))
+    engine = Engine(Site(write_site(tmp_path / "site", {"ask.ejs": "<%= askNested() %>"})), registry=registry,
+                    scripts=(str(script),))
+    engines.append(engine)
+    result = _batch(engine, "/ask")[0]
+    assert result["error"] is None, result["error"]
+    assert result["body"] == "answered"
     assert _slot_is_js_rungc()
 
 

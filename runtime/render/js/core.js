@@ -41,8 +41,22 @@ globalThis.__pv = (function (G) {
   const hasOwn = Object.prototype.hasOwnProperty;
   function nestedEntry(vars) {
     if (vars === null || typeof vars !== 'object' || vars.k !== R.key || !hasOwn.call(R.nested, vars.n)) return undefined;
-    return R.nested[vars.n](vars.a);
+    if (vars.g !== true) return R.nested[vars.n](vars.a);
+    // Inside a batch Python skipped dukpy's collection as this evaluation began (gc_gate.py `nested`): QuickJS
+    // collects again while the function and then its promise jobs run, and no more once the answer is made, as
+    // dukpy makes it last (its page objects' toJSON run before, so no page code runs uncollected).
+    callPython('pv.gc');
+    const value = R.nested[vars.n](vars.a);
+    return {
+      toJSON() {
+        const text = JSON.stringify(value);
+        const plain = text === undefined ? null : JSON.parse(text);
+        callPython('pv.gcoff');
+        return plain;
+      },
+    };
   }
+  R.nested.jobs = function () { return null; };  // the request's promise jobs, drained as the evaluation ends
   Object.defineProperty(G, 'call_python', { get() { return undefined; }, set(ignored) { /* dukpy's own write */ }, enumerable: false, configurable: false });
   Object.defineProperty(G, 'dukpy', {
     get() {
