@@ -9,6 +9,7 @@ import json
 import os
 import queue
 import re
+import select
 import subprocess
 import sys
 import threading
@@ -57,9 +58,23 @@ class Server:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    pump: threading.Thread | None = None  # the thread reading the server's output into ``lines``
+
     @property
     def log(self) -> str:
+        self.caught_up()
         return "\n".join(self.lines)
+
+    def caught_up(self, timeout: float = 0.5) -> None:
+        """Wait until ``lines`` holds what the server has printed so far: a worker logs a page's error before
+        its answer leaves, but the reader thread may not have read the line yet when the answer arrives."""
+        deadline = time.monotonic() + timeout
+        while self.pump is not None and self.pump.is_alive() and time.monotonic() < deadline:
+            if not select.select([self.proc.stdout], [], [], 0)[0]:
+                time.sleep(0.002)  # the reader's own buffer: lines it read already but has not appended yet
+                if not select.select([self.proc.stdout], [], [], 0)[0]:
+                    return
+            time.sleep(0.005)
 
     def request(self, method: str, path: str, body=None, headers=None, cookies=None, timeout=15) -> Response:
         return request(self.host, self.port, method, path, body, headers, cookies, timeout)
@@ -141,7 +156,8 @@ def start_server(site: str | None, *args: str, data_dir: str, env: dict | None =
                 found.put((m.group(1), int(m.group(2))))
         found.put(None)
 
-    threading.Thread(target=pump, daemon=True).start()
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
     try:
         got = found.get(timeout=timeout)
     except queue.Empty:
@@ -149,7 +165,7 @@ def start_server(site: str | None, *args: str, data_dir: str, env: dict | None =
     if not got:
         proc.kill()
         raise RuntimeError("pagesvm did not start:\n" + "\n".join(lines))
-    server = Server(proc, got[0], got[1], lines)
+    server = Server(proc, got[0], got[1], lines, reader)
     return server
 
 
