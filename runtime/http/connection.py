@@ -90,6 +90,10 @@ class Exchange:
         self.request = request
         self._finished = False
         self._status_code = 200
+        # Realtime across workers: what the broker posts from now on is this request's, and its answer waits
+        # until the other workers have it (runtime/realtime/broker.py); None: one worker, nothing to wait for.
+        broker = getattr(front, "broker", None)
+        self._posted = broker.posted() if broker is not None and broker.link is not None else None
 
     def _dispatch(self) -> None:
         request = self.request
@@ -121,7 +125,13 @@ class Exchange:
         if self._finished:
             raise RuntimeError("send() called twice")
         self._finished = True
-        self._status_code = status = response.status
+        self._status_code = response.status
+        if self._posted is not None and not self.front.broker.answer_after(self._posted, lambda: self._write(response)):
+            return  # written once the realtime messages this request sent are in the other workers' channels
+        self._write(response)
+
+    def _write(self, response: Response) -> None:
+        status = response.status
         headers = httputil.HTTPHeaders()
         headers["Date"] = _HttpDate.now()
         chunk = response.framed(headers, self.request.method)
@@ -211,6 +221,7 @@ class PagesFront(httputil.HTTPServerConnectionDelegate):
     def __init__(self, runtime: PagesRuntime, admission: Admission | None = None):
         self.runtime = runtime
         self.admission = admission or Admission()
+        self.broker = runtime.options.get("realtime")  # its answers wait for realtime messages (Exchange.send)
 
     def start_request(self, server_conn, request_conn) -> _Incoming:
         return _Incoming(self, server_conn, request_conn)

@@ -22,6 +22,13 @@ has a client it may concern (the directory says so), and the supervisor passes i
 directory.py), so `clients()`, `client_by_id` and `total_clients` see every worker's clients, and this broker
 listens to committed writes while any worker has clients. Payloads acting on one client of another worker
 (`subscribe`, `store`, `discard`, besides `client` messages) are delivered by its owner.
+
+Order across workers, as in PocketBase's one process: a payload whose request was answered reaches every
+client before any payload of a request begun after that answer. The link holds such an answer until the
+supervisor has written the request's payloads into the other workers' channels (`answer_after`; nothing is
+held when nothing was posted), and this broker has its link queue what its channel holds (`link.drain()`)
+before it queues a payload of its own for its clients, so what came from another worker before goes first.
+The link (runtime/serve/worker_control.py `Link`) offers `post`, `drain`, `posted` and `hold`.
 """
 from __future__ import annotations
 
@@ -171,9 +178,20 @@ class Broker:
         self._relisten()
 
     def _across(self, payload: dict) -> None:
+        if self._clients and (payload.get("type") in ("record", "topic") or payload.get("client") in self._clients):
+            self.link.drain()  # what other workers sent first is delivered first (see the module's docstring)
         self.deliver_later(payload)
         if self._for_others(payload):
             self.link.post({"rt": payload})
+
+    def posted(self) -> int:
+        """How many payloads this worker has posted to the others so far (0 alone): taken as a request begins."""
+        return self.link.posted if self.link is not None else 0
+
+    def answer_after(self, since: int, callback) -> bool:
+        """A request begun when `posted()` was `since` is about to be answered. True: answer now; else
+        `callback()` answers it once its payloads are in the other workers' channels (or after a bounded wait)."""
+        return self.link is None or self.link.hold(since, callback)
 
     def _for_others(self, payload: dict) -> bool:
         if not self.directory.clients:

@@ -2,8 +2,8 @@
 one JSON object per line. The worker reports its cron table once it serves (``{"jobs": [[id, expr,
 file], …]}``) and the end of each run (``{"done": id, "outcome": …}``); the supervisor sends
 ``{"run": id}``. Realtime rides on it too (runtime/serve/realtime_hub.py): ``{"rt": payload}``,
-``{"rtc": entry}``, ``{"rtc_gone": id}`` both ways. Plain Python on both sides: the supervisor imports
-this, never an interpreter.
+``{"rtc": entry}``, ``{"rtc_gone": id}`` both ways, and ``{"rt_ok": seq}`` to the worker that sent a
+numbered ``rt``. Plain Python on both sides: the supervisor imports this, never an interpreter.
 
 Both sides write through an ``Outbox``: never blocking, what the socket does not take now waits, whole
 lines in order, and is written when the socket is writable again (a busy peer holds nobody up)."""
@@ -34,16 +34,25 @@ class Reader:
         self.closed = False
         self._buffer = b""
 
-    def read(self) -> list[dict]:
-        """The whole messages readable now (call when the socket is readable)."""
-        try:
-            data = self.sock.recv(65536)
-        except (BlockingIOError, InterruptedError):
-            return []
-        except OSError:
-            data = b""
+    def read(self, everything: bool = False) -> list[dict]:
+        """The whole messages readable now (call when the socket is readable). ``everything``: read until the
+        socket has nothing more, not just what one read takes (a worker draining its channel before it
+        delivers a message of its own, runtime/serve/worker_control.py)."""
+        data = b""
+        while not self.closed:
+            try:
+                chunk = self.sock.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.closed = True
+                break
+            data += chunk
+            if not everything:
+                break
         if not data:
-            self.closed = True
             return []
         self._buffer += data
         *lines, self._buffer = self._buffer.split(b"\n")
@@ -66,6 +75,12 @@ class Outbox:
         self.pending = b""
         self.closed = False
         self.dropped = 0
+        self.written = 0  # bytes handed to the socket so far: a line posted is written once this passes its end
+
+    @property
+    def end(self) -> int:
+        """Where the last line posted ends, counted as ``written`` is."""
+        return self.written + len(self.pending)
 
     def post(self, message: dict) -> bool:
         """Queue one message and write what the socket takes; False when it cannot go (the peer is gone or
@@ -93,4 +108,5 @@ class Outbox:
                 self.closed, self.pending = True, b""
                 break
             self.pending = self.pending[sent:]
+            self.written += sent
         return bool(self.pending)

@@ -163,7 +163,7 @@ class Supervisor:
         self.start_failed = False
         self.reload_wanted = False
         self.cron = CronScheduler()  # cronAdd jobs: each due run sent to one worker
-        self.hub = RealtimeHub(self._post)  # realtime clients and events across the workers
+        self.hub = RealtimeHub(self._post, lambda w: w.outbox)  # realtime clients and events across the workers
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
@@ -213,6 +213,8 @@ class Supervisor:
                 worker = pending[fd]
                 if os.read(fd, 1):
                     worker.ready = True
+        if self.hub.unconfirmed:  # a realtime payload's sender waits until its line is in every target's socket
+            self.hub.flushed()
         self._reap()
         if not self.stopping:
             self.cron.tick([w for w in self.slots if w is not None and w.ready and w.channel is not None],

@@ -30,8 +30,16 @@ class Worker:
         hub.joined(self)
         broker.attach(self)
 
+    posted = 0  # the rest of a link (runtime/serve/worker_control.py Link): nothing in transit here
+
     def post(self, message):  # the worker's link: to the supervisor
         self.hub.received(self, json.loads(json.dumps(message)))
+
+    def drain(self):
+        pass
+
+    def hold(self, since, callback):
+        return True
 
 
 @pytest.fixture
@@ -200,3 +208,103 @@ def test_a_subscription_served_by_another_worker_is_answered_once_the_owner_has_
         assert other.sent == [204]
     monkeypatch.setattr(realtime_routes, "OWNER_WAIT", 0.05)
     asyncio.run(served())
+
+
+class _Channel:
+    """A worker as the supervisor sees it: the writing side of a real socket pair (its Outbox), and the far end."""
+
+    def __init__(self):
+        self.ours, self.theirs = socket.socketpair()
+        self.ours.setblocking(False)
+        self.theirs.setblocking(False)
+        self.outbox, self.reader = Outbox(self.ours), Reader(self.theirs)
+
+    def close(self):
+        self.ours.close()
+        self.theirs.close()
+
+    def confirmed(self) -> list:
+        return [m["rt_ok"] for m in self.reader.read(everything=True) if "rt_ok" in m]
+
+
+def test_a_payload_is_confirmed_to_its_sender_once_written_into_every_targets_socket_and_in_order():
+    a, b, c = _Channel(), _Channel(), _Channel()
+    hub = RealtimeHub(lambda worker, message: worker.outbox.post(message), lambda worker: worker.outbox)
+    try:
+        for worker in (a, b, c):
+            hub.joined(worker)
+        hub.received(b, {"rtc": {"id": "onb", "subs": []}})
+        hub.received(a, {"rt": {"type": "topic", "name": "t", "data": "1"}, "seq": 1})
+        hub.flushed()  # at the end of the supervisor's turn: written to b and c already
+        assert a.confirmed() == [1]
+        while b.outbox.post({"rt": {"type": "topic", "name": "pad", "data": "x" * 4000}}):
+            if b.outbox.pending:  # b reads nothing for now: its socket is full
+                break
+        hub.received(a, {"rt": {"type": "client", "client": "onb", "name": "n", "data": "2"}, "seq": 2})
+        hub.received(a, {"rt": {"type": "client", "client": "nobody", "name": "n", "data": "3"}, "seq": 3})
+        hub.flushed()
+        assert a.confirmed() == []  # 2 is queued for b, not in b's socket: neither 2 nor 3 (after it) is confirmed
+        got = []
+        while not got or got[-1].get("rt", {}).get("data") != "2":
+            got += b.reader.read(everything=True)
+            b.outbox.flush()
+        hub.flushed()
+        assert a.confirmed() == [3]  # all up to 3, in one line
+        assert hub.unconfirmed == {}
+    finally:
+        for worker in (a, b, c):
+            worker.close()
+
+
+def test_a_worker_that_exits_holds_no_confirmation():
+    a, b = _Channel(), _Channel()
+    hub = RealtimeHub(lambda worker, message: worker.outbox.post(message), lambda worker: worker.outbox)
+    try:
+        hub.joined(a)
+        hub.joined(b)
+        while not b.outbox.pending:
+            b.outbox.post({"pad": "x" * 4000})
+        hub.received(a, {"rt": {"type": "topic", "name": "t", "data": "1"}, "seq": 1})
+        hub.flushed()
+        assert a.confirmed() == []
+        b.outbox = None  # the supervisor closed its channel (Worker.close_channel), then:
+        hub.left(b)
+        assert a.confirmed() == [1]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_an_answer_waits_for_the_confirmation_of_what_its_request_posted_and_no_longer_than_confirm_wait(
+        monkeypatch, caplog):
+    from tornado.ioloop import IOLoop
+
+    from runtime.serve import worker_control
+
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    answered = []
+
+    async def run():
+        link = worker_control.Link(IOLoop.current(), ours)
+        since = link.posted
+        assert link.hold(since, lambda: answered.append("none"))  # nothing posted: answered at once
+        link.post({"rt": {"type": "topic", "name": "t", "data": "x"}})
+        assert not link.hold(since, lambda: answered.append("first"))
+        assert Reader(theirs).read() == [{"rt": {"type": "topic", "name": "t", "data": "x"}, "seq": 1}]
+        link.confirm(1)
+        assert answered == ["first"]
+        link.post({"rt": {"type": "topic", "name": "t", "data": "y"}})
+        assert not link.hold(since, lambda: answered.append("late"))  # the supervisor never answers
+        await asyncio.sleep(worker_control.CONFIRM_WAIT + 0.1)
+        assert answered == ["first", "late"] and link.waiting == []
+        link.confirm(2)  # a confirmation that comes after all is harmless
+        assert answered == ["first", "late"]
+
+    monkeypatch.setattr(worker_control, "CONFIRM_WAIT", 0.05)
+    try:
+        asyncio.run(run())
+    finally:
+        ours.close()
+        theirs.close()
+    assert "no word from the supervisor" in caplog.text
