@@ -67,6 +67,16 @@ def _heap(engine) -> int:
     return usage[0]
 
 
+def _times_out(engine, path: str) -> None:
+    limits = RequestLimits(0.05, watchdog=False)
+    limits.arm()
+    try:
+        with pytest.raises(RequestTimeout):
+            engine.render_batch(_payloads(engine, path), lambda index, result: None)
+    finally:
+        limits.release()
+
+
 def _slot_is_js_rungc() -> bool:
     return gc_gate._slot.read() == gc_gate._slot.target == ctypes.cast(gc_gate._lib.JS_RunGC, ctypes.c_void_p).value
 
@@ -112,10 +122,11 @@ def test_a_page_holding_much_leaves_no_threshold_behind(engine):
     assert peak < threshold + 1_000_000
 
 
-def test_page_code_still_collects_while_it_runs(engine):
-    result = _batch(engine, "/churn")[0]
+@pytest.mark.parametrize("path, body", [("/churn", "1500000"), ("/asyncchurn", "churned")])  # the page, its promise jobs
+def test_page_code_still_collects_while_it_runs(engine, path, body):
+    result = _batch(engine, path)[0]
     assert result["error"] is None, result["error"]
-    assert result["body"] == "1500000"
+    assert result["body"] == body
     assert _slot_is_js_rungc()
 
 
@@ -123,13 +134,7 @@ def test_the_slot_is_js_rungc_again_after_a_page_throws_or_runs_out_of_time(tmp_
     engine = Engine(Site(write_site(tmp_path, PAGES)))  # a timed-out interpreter is replaced, not used again
     assert _batch(engine, "/throws")[0]["error"]["message"] == "no"
     assert _slot_is_js_rungc()
-    limits = RequestLimits(0.05, watchdog=False)
-    limits.arm()
-    try:
-        with pytest.raises(RequestTimeout):
-            engine.render_batch(_payloads(engine, "/spin"), lambda index, result: None)
-    finally:
-        limits.release()
+    _times_out(engine, "/spin")
     assert _slot_is_js_rungc()
 
 
@@ -148,13 +153,6 @@ def test_a_pages_promise_jobs_skip_dukpys_collections_too(engine):
     assert _heap(engine) - base < 50_000
 
 
-def test_promise_jobs_still_collect_while_they_run(engine):
-    result = _batch(engine, "/asyncchurn")[0]
-    assert result["error"] is None, result["error"]
-    assert result["body"] == "churned"
-    assert _slot_is_js_rungc()
-
-
 def test_a_drain_that_fails_or_runs_out_of_time_leaves_the_slot_as_it_was(tmp_path):
     engine = Engine(Site(write_site(tmp_path, PAGES)))
     result = _batch(engine, "/asyncthrows")[0]
@@ -162,13 +160,7 @@ def test_a_drain_that_fails_or_runs_out_of_time_leaves_the_slot_as_it_was(tmp_pa
     assert _slot_is_js_rungc()
     assert gc_gate._lib.JS_GetGCThreshold(engine.interp.collections.rt) < 4 * 1024 * 1024
     assert _batch(engine, "/plain")[0]["body"] == "<p>0</p>"
-    limits = RequestLimits(0.05, watchdog=False)
-    limits.arm()
-    try:
-        with pytest.raises(RequestTimeout):
-            engine.render_batch(_payloads(engine, "/asyncspin"), lambda index, result: None)
-    finally:
-        limits.release()
+    _times_out(engine, "/asyncspin")
     assert _slot_is_js_rungc()
 
 
