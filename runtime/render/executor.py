@@ -189,7 +189,9 @@ class RenderQueue:
             held.append(job)
             if index + 1 < len(jobs):
                 engine.ctx = jobs[index + 1].ctx
-                limits.arm()
+            # After the last page the clock runs too: dukpy makes an unhandled rejection's reason text (its
+            # toString, page code) as the evaluation ends; past --timeout it stops there and the interpreter goes.
+            limits.arm()
 
         def send_held() -> bool:
             """From the alarm, while a slow request runs: answer the pages finished before it.
@@ -251,7 +253,10 @@ class RenderQueue:
         no one handled of a promise its own code made (a page's `Promise.reject(...)`, an async function throwing
         before its first await; render.js makes one rejected in a job its request's error). The interpreter is
         sound, so it stays (replacing it cost that batch ~40 ms), and the log names the pages it may come from."""
-        if isinstance(stopped, RequestTimeout) or not isinstance(stopped, JSRuntimeError) or not self.engine.usable():
+        # Making the reason text ran its toString (page code): a job it queued would run in usable()'s evaluation,
+        # untimed (the limits are disarmed), or in a later batch, so such an interpreter is replaced unevaluated.
+        if (isinstance(stopped, RequestTimeout) or not isinstance(stopped, JSRuntimeError)
+                or self.engine.interp.collections.jobs_pending() or not self.engine.usable()):
             return False
         pages = sorted({str(job.payload["route"]["page"]) for job in jobs})
         message = str(stopped).splitlines()[0] if str(stopped) else type(stopped).__name__
