@@ -26,13 +26,14 @@ JOB_FLAG = ("<% Promise.reject({ toString() { Promise.resolve().then(() => { glo
             "rejected")
 # toString itself never ends (pre-existing: its time limit is paused after the last page; the watchdog ends the worker)
 SPIN = "<% Promise.reject({ toString() { for (;;) {} } }) %>rejected"
-EXTRA = {"jobspin.ejs": JOB_SPIN, "jobflag.ejs": JOB_FLAG, "spin2.ejs": SPIN, "late.ejs": "<%= typeof late %>"}
+EXTRA = {"oomreason.ejs": "", "jobspin.ejs": JOB_SPIN, "jobflag.ejs": JOB_FLAG, "spin2.ejs": SPIN, "late.ejs": "<%= typeof late %>"}
 
 
 @pytest.fixture
 def site(tmp_path):
     builtins.load()
     (tmp_path / "site").mkdir()
+    EXTRA["oomreason.ejs"] = OOM_REASON
     for rel, body in {**PAGES, **EXTRA}.items():
         (tmp_path / "site" / rel).write_text(body)
     site = Site(str(tmp_path / "site"))
@@ -79,3 +80,18 @@ def test_a_rejection_reasons_tostring_is_on_the_clock(site):
     except subprocess.TimeoutExpired:
         pytest.fail("the reason's toString ran unbounded after the batch's last page")
     assert "1 undefined undefined" in done.stdout, done.stderr
+
+
+CHURN = "let n = 0; for (let i = 0; i < 1500000; i++) { const a = { x: [1, 2, 3] }; a.self = a; n++; }"
+# ~200 MB of cycles made by the reason's toString, as the batch's evaluation ends (dukpy's collections skipped)
+OOM_REASON = "<% Promise.reject({ toString() { " + CHURN + " return 'churned ' + n; } }) %>rejected"
+
+
+def test_a_rejection_reason_that_exhausts_memory_does_not_fail_the_next_batch(site):
+    r = Renderer(site)
+    results = r.run("/echo?n=1", "/oomreason")
+    assert text(results["/echo?n=1"]) == "1 undefined undefined"
+    assert text(results["/oomreason"]) == "rejected"
+    engine = r.queue.engine
+    assert text(r.run("/echo?n=2")["/echo?n=2"]) == "2 undefined undefined"
+    assert r.queue.engine is engine, "the batch after it failed on the interpreter it left, and ran again on a new one"
