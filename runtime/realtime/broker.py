@@ -178,7 +178,7 @@ class Broker:
         self._relisten()
 
     def _across(self, payload: dict) -> None:
-        if self._clients and (payload.get("type") in ("record", "topic") or payload.get("client") in self._clients):
+        if _concerns(payload, self._clients):
             self.link.drain()  # what other workers sent first is delivered first (see the module's docstring)
         self.deliver_later(payload)
         if self._for_others(payload):
@@ -194,10 +194,7 @@ class Broker:
         return self.link is None or self.link.hold(since, callback)
 
     def _for_others(self, payload: dict) -> bool:
-        if not self.directory.clients:
-            return False
-        kind = payload.get("type")
-        return kind in ("record", "topic") or payload.get("client") in self.directory.clients
+        return _concerns(payload, self.directory.clients)
 
     def on_link(self, message: dict) -> None:
         """One message from the supervisor: a payload to deliver, or a client of another worker known or gone."""
@@ -253,4 +250,13 @@ class Broker:
         return a[1].id == b[1].id and a[0].id == b[0].id
 
 
+def _concerns(payload: dict, clients) -> bool:
+    """Whether ``payload`` may concern one of ``clients`` (ids): a record or topic payload any of them, when there is
+    one; another, the client it names."""
+    if not clients:
+        return False
+    return payload.get("type") in ("record", "topic") or payload.get("client") in clients
+
+
 __all__ = ["AUTH_KEY", "Broker", "Client", "Message"]
+

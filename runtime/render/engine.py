@@ -183,13 +183,13 @@ class Engine:
         evaluation that called the Python running now, and answer what it returns (JSON). Only while
         ``evaluating``: the request's state (R.state) is the caller's, and so is its time limit."""
         collections = self.interp.collections
-        gated = collections.nested()  # inside a batch, dukpy's collections around it skipped (gc_gate)
+        began = collections.nested()  # inside a batch, dukpy's collections around it skipped (gc_gate)
         try:
-            return self.interp.eval_script("dukpy", encode_variables({"k": self._key, "n": name, "a": argument, "g": gated},
-                                                                     nonfinite(argument)))
+            return self.interp.eval_script("dukpy", encode_variables(
+                {"k": self._key, "n": name, "a": argument, "g": began is not None}, nonfinite(argument)))
         finally:
-            if gated:
-                collections.nested_done()
+            if began is not None:
+                collections.nested_done(began)
 
     def render_batch(self, payloads: list[dict], done) -> None:
         """Run several requests in one evaluation; ``done(index, result)`` is called as each ends,

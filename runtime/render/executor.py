@@ -255,11 +255,12 @@ class RenderQueue:
         sound, so it stays (replacing it cost that batch ~40 ms), and the log names the pages it may come from."""
         # Making the reason text ran its toString (page code): a job it queued would run in usable()'s evaluation,
         # untimed (the limits are disarmed), or in a later batch, so such an interpreter is replaced unevaluated.
-        if (isinstance(stopped, RequestTimeout) or not isinstance(stopped, JSRuntimeError)
+        if (not isinstance(stopped, JSRuntimeError)  # a time limit's RequestTimeout is none
                 or self.engine.interp.collections.jobs_pending() or not self.engine.usable()):
             return False
         pages = sorted({str(job.payload["route"]["page"]) for job in jobs})
-        message = str(stopped).splitlines()[0] if str(stopped) else type(stopped).__name__
+        text = str(stopped)
+        message = text.splitlines()[0] if text else type(stopped).__name__
         log.warning("unhandled promise rejection in a page of %s: %s", ", ".join(pages), message)
         return True
 

@@ -107,7 +107,6 @@ class Collections:
         self._python_gc = False  # Python's collector was on when the slot was turned off
         self._batch = False  # begun, not yet ended
         self._resettle = False  # end measures what is live again
-        self._nested_from = 0  # QuickJS's threshold as a nested evaluation began (nested)
 
     @property
     def active(self) -> bool:
@@ -146,29 +145,31 @@ class Collections:
             counts["collected after"] += 1
             self.settle()
 
-    def nested(self) -> bool:
+    def nested(self) -> int | None:
         """A nested evaluation is about to start while a batch's page code runs (a page's promise jobs, hooks run
         from a binding): dukpy's collection as it starts is skipped. Its JavaScript resumes collections before
         anything runs (core.js nestedEntry, ``pv.gc``) and pauses them once its answer is made (``pause``), so
-        dukpy's collection as it ends is skipped too. True when so: ``nested_done`` follows."""
+        dukpy's collection as it ends is skipped too. When so, QuickJS's threshold now, for ``nested_done``; else
+        None."""
         if self.rt is None or not self._batch or self._off_since is not None:
-            return False
-        self._nested_from = _lib.JS_GetGCThreshold(self.rt)
+            return None
+        threshold = _lib.JS_GetGCThreshold(self.rt)
         self._off()
-        return True
+        return threshold
 
     def pause(self) -> None:
         """``pv.gcoff``: a nested evaluation's answer is made. Unless making it queued promise jobs (a page object's
         toJSON settling a promise), which dukpy runs before the evaluation ends: they are page code, so collections
         stay on for them, and dukpy's collection at the end runs too."""
-        if self._batch and not _lib.JS_IsJobPending(self.rt):
+        if self._batch and not self.jobs_pending():
             self._off()
 
-    def nested_done(self) -> None:
-        """The nested evaluation is over, however it ended: the slot is JS_RunGC's again, and QuickJS's threshold
-        is what it was as its JavaScript ended (or began, if it never got that far), not dukpy's 8 MiB."""
+    def nested_done(self, began: int) -> None:
+        """The nested evaluation ``nested`` answered ``began`` for is over, however it ended: the slot is JS_RunGC's
+        again, and QuickJS's threshold is what it was as its JavaScript ended (or as it began, if it never got
+        that far), not dukpy's 8 MiB."""
         since = self._on()
-        _lib.JS_SetGCThreshold(self.rt, since if since is not None else self._nested_from)
+        _lib.JS_SetGCThreshold(self.rt, since if since is not None else began)
 
     def around(self, done, pages: int):
         """``done`` for a batch of ``pages``: once the last page is done no page code runs (render.js drains a
