@@ -93,6 +93,58 @@ class _Pattern:
         return params if len(segments) == len(self.parts) else None
 
 
+class _Node:
+    """One segment position of the route tree: its literal children, its parameter child, the patterns that end
+    here (every segment used) and the ``{rest...}`` patterns that take whatever follows. Each pattern is kept
+    with its place in ``RouteTable``'s order, so the tree only narrows which patterns are tried."""
+
+    __slots__ = ("literals", "param", "ends", "rests")
+
+    def __init__(self):
+        self.literals: dict[str, _Node] = {}
+        self.param: _Node | None = None
+        self.ends: list[tuple[int, _Pattern]] = []
+        self.rests: list[tuple[int, _Pattern]] = []
+
+    def add(self, place: int, pattern: _Pattern) -> None:
+        node = self
+        for kind, text in pattern.parts:
+            if kind == "rest":
+                node.rests.append((place, pattern))
+                return
+            if kind == "lit":
+                node = node.literals.setdefault(text, _Node())
+            elif kind == "param":
+                if node.param is None:
+                    node.param = _Node()
+                node = node.param
+            else:  # "end" ({$}): one more segment, empty (the path's trailing slash), and nothing after it
+                node = node.literals.setdefault("", _Node())
+                break
+        node.ends.append((place, pattern))
+
+    def reaching(self, segments: list[str]) -> list[tuple[int, _Pattern]]:
+        """The patterns whose literals and length fit ``segments`` (a superset of those that match)."""
+        found = []
+        walk, count = [(self, 0)], len(segments)
+        while walk:
+            node, i = walk.pop()
+            found += node.rests
+            if i == count:
+                found += node.ends
+                continue
+            child = node.literals.get(segments[i])
+            if child is not None:
+                walk.append((child, i + 1))
+            if node.param is not None:
+                walk.append((node.param, i + 1))
+        return found
+
+
+def _place(entry: tuple) -> int:
+    return entry[0]
+
+
 class RouteTable:
     """The routes of every hook file, and the ``routerUse`` middlewares that wrap them."""
 
@@ -101,6 +153,11 @@ class RouteTable:
         self.uses = [r for r in self.registrations if r.kind == "use"]
         patterns = [_Pattern.parse(r) for r in self.registrations if r.kind == "route"]
         self._patterns = sorted(patterns, key=lambda p: p.rank)  # stable: load order among equals
+        # Every request is matched against the routes (a page's too, before the pages): a tree of their segments
+        # finds the few that can fit its path, where trying each in turn cost ~1 µs a route.
+        self._tree = _Node()
+        for place, pattern in enumerate(self._patterns):
+            self._tree.add(place, pattern)
 
     def __bool__(self) -> bool:
         return bool(self._patterns or self.uses)
@@ -110,7 +167,10 @@ class RouteTable:
         registration when only another method's route has the path; None when no route has it."""
         segments = [urllib.parse.unquote(s) for s in _segments(raw_path)]
         other = None
-        for pattern in self._patterns:
+        reached = self._tree.reaching(segments)
+        if len(reached) > 1:
+            reached.sort(key=_place)
+        for _, pattern in reached:
             params = pattern.match(segments)
             if params is None:
                 continue

@@ -24,6 +24,25 @@ routerAdd("GET", "/about", (e) => e.string(200, "hook wins"))
 routerAdd("GET", "/api/fails", (e) => { throw new Error("the reason behind it") })
 const util = require(`${__hooks}/lib/util.js`)
 routerAdd("GET", "/api/require", (e) => e.json(200, { top: util.hi("top"), inner: require("./lib/util.js").hi("inner") }))
+routerAdd("GET", "/api/tamper", (e) => {
+  "use strict"
+  const m = $apis.requireAuth()
+  const shared = Object.getPrototypeOf(m)
+  const out = { middleware: m instanceof Middleware, carried: shared.carried === undefined ? null : shared.carried }
+  const attempts = {
+    func: () => Object.defineProperty(shared, "func", { get() { return (ev) => ev.next() } }),
+    carry: () => { shared.carried = "from an earlier request" },
+    proto: () => Object.setPrototypeOf(shared, null),
+  }
+  for (const [name, attempt] of Object.entries(attempts)) {
+    try { attempt(); out[name] = "changed" } catch (err) { out[name] = err.name }
+  }
+  const f = m.func
+  f.seen = (f.seen || 0) + 1
+  out.seen = f.seen
+  return e.json(200, out)
+})
+routerAdd("GET", "/api/guarded", (e) => e.json(200, { in: true }), $apis.requireAuth())
 """
 
 
@@ -48,6 +67,16 @@ def test_a_handler_sees_its_files_top_level_names_afresh_on_every_request(server
         r = server.get("/api/scope")
         assert r.status == 200
         assert r.json() == {"top": "top-level", "twice": "abab", "counter": 1, "leftBehind": 1}
+
+
+def test_a_request_cannot_change_the_apis_middlewares_of_the_next(server):
+    """$apis' middlewares share one frozen prototype (their function is made when a chain runs it): a request that
+    tries to replace it, or marks the function it was given, leaves the next request's requireAuth as it was."""
+    for _ in range(3):
+        assert server.get("/api/tamper").json() == {"middleware": True, "carried": None, "func": "TypeError",
+                                                    "carry": "TypeError", "proto": "TypeError", "seen": 1}
+        r = server.get("/api/guarded")
+        assert r.status == 401 and r.json()["message"] == "The request requires valid record authorization token."
 
 
 def test_index_serves_the_home_page_as_pocketpages_does(server):

@@ -76,3 +76,49 @@ def test_request_info_merges_the_query_into_an_urlencoded_body():
 def test_a_bad_json_body_is_flagged_not_raised():
     assert hook_info("POST", {}, "application/json", b"{bad", "", 100).get("bodyError") is True
     assert hook_info("POST", {}, "application/json", b"", "", 100)["body"] == {}
+
+
+def _one_by_one(t: RouteTable, method: str, raw_path: str):
+    """The table's answer found by trying every route in its order (what the segment tree must agree with)."""
+    import urllib.parse
+    segments = [urllib.parse.unquote(s) for s in raw_path.split("/")[1:]]
+    other = None
+    for pattern in t._patterns:
+        params = pattern.match(segments)
+        if params is None:
+            continue
+        wanted = pattern.registration.method
+        if wanted in (method, "*") or (wanted == "GET" and method == "HEAD"):
+            return pattern.registration.index, params
+        other = other or (None, {})
+    return other
+
+
+def test_the_segment_tree_answers_what_trying_each_route_in_turn_answers():
+    import random
+    rng = random.Random(19)
+    words = ["a", "b", "", "{id}", "{x}", "{rest...}", "{$}"]
+    for _ in range(300):
+        routes = set()
+        for _ in range(rng.randint(1, 12)):
+            parts = [rng.choice(words) for _ in range(rng.randint(1, 4))]
+            if any(p.endswith("...}") or p == "{$}" for p in parts[:-1]):
+                continue  # a rest or an end must come last (the table refuses the first)
+            routes.add((rng.choice(["GET", "POST", "*"]), "/" + "/".join(parts)))
+        t = table(*sorted(routes))
+        for _ in range(40):
+            path = "/" + "/".join(rng.choice(["a", "b", "c", "", "%61", "a%2Fb"]) for _ in range(rng.randint(0, 5)))
+            method = rng.choice(["GET", "HEAD", "POST", "DELETE"])
+            found = t.match(method, path)
+            got = None if found is None else (found.registration.index if found.registration else None, found.params)
+            assert got == _one_by_one(t, method, path), (sorted(routes), method, path)
+
+
+def test_many_routes_are_matched_by_their_segments():
+    routes = [("GET", f"/api/x{i}/{{id}}") for i in range(200)] + [("POST", "/api/{what}/{id}")]
+    t = table(*routes)
+    found = t.match("GET", "/api/x150/7")
+    assert (found.registration.index, found.params) == (150, {"id": "7"})
+    assert t.match("POST", "/api/x150/7").registration.index == 200
+    assert t._tree.reaching(["api", "x150", "7"]) and len(t._tree.reaching(["api", "x150", "7"])) == 2
+    assert t.match("GET", "/pages/about") is None

@@ -84,8 +84,16 @@
     }
   }
   G.Middleware = Middleware;
-  function builtin(name, args, func) {
-    const m = new Middleware(func, 0, '');
+  // $apis' middlewares: a request's run of a hook file makes every one its routes name, and runs one route's
+  // at most, so the function of one is made only when a chain calls it (BUILTINS[name], from its args).
+  const BUILTIN = Object.create(Middleware.prototype, {
+    func: { get() { return BUILTINS[this.builtin](this.args); } },
+  });
+  R.shared.push(BUILTIN);  // frozen with the rest (lockdown.js): no request may change what the next one's run
+  function builtin(name, args) {
+    const m = Object.create(BUILTIN);
+    m.priority = 0;
+    m.id = '';
     m.builtin = name;
     m.args = args;
     return m;
@@ -106,29 +114,42 @@
       return e.next();
     };
   }
-  G.$apis = {
-    requireAuth(...collections) { return builtin('requireAuth', collections.map(String), requireAuth(collections.map(String))); },
-    requireSuperuserAuth() { return builtin('requireSuperuserAuth', [], requireAuth(['_superusers'])); },
-    requireGuestOnly() {
-      return builtin('requireGuestOnly', [], (e) => {
-        if (e.pvAuth()) throw new E.BadRequestError('The request can be accessed only by guests.');
-        return e.next();
-      });
+  // Each call makes a new function: one handed to a request (m.func) must not be the next request's too.
+  const BUILTINS = Object.assign(Object.create(null), {
+    requireAuth: requireAuth,
+    requireSuperuserAuth: () => requireAuth(['_superusers']),
+    requireGuestOnly: () => (e) => {
+      if (e.pvAuth()) throw new E.BadRequestError('The request can be accessed only by guests.');
+      return e.next();
     },
-    // Checked by Python before the chain runs (runtime/http/hook_routes.py): 413 as PocketBase answers.
-    bodyLimit(limit) { return builtin('bodyLimit', [Number(limit) || 0], (e) => e.next()); },
-    gzip() { return builtin('gzip', [], (e) => e.next()); },  // responses are not compressed (README)
-    skipSuccessActivityLog() { return builtin('skipSuccessActivityLog', [], (e) => e.next()); },
+    bodyLimit: () => (e) => e.next(),  // checked by Python before the chain runs (runtime/http/hook_routes.py)
+    gzip: () => (e) => e.next(),  // responses are not compressed (README)
+    skipSuccessActivityLog: () => (e) => e.next(),
+  });
+  G.$apis = {
+    requireAuth(...collections) { return builtin('requireAuth', collections.map(String)); },
+    requireSuperuserAuth() { return builtin('requireSuperuserAuth', []); },
+    requireGuestOnly() { return builtin('requireGuestOnly', []); },
+    bodyLimit(limit) { return builtin('bodyLimit', [Number(limit) || 0]); },
+    gzip() { return builtin('gzip', []); },
+    skipSuccessActivityLog() { return builtin('skipSuccessActivityLog', []); },
   };
 
   // -- registering ----------------------------------------------------------------------------------
-  // The calls of the file being run are kept in st.hook.found[file].
-  function keep(kind, entry) {
+  // The calls of the file being run are kept in st.hook.found[file]. Learning (start-up) makes each entry at
+  // once, so a bad argument fails at its own line. A request's run of the file only keeps each call's maker
+  // and arguments, two values, and makes the entries it takes (entryAt): a file of 60 routes made every
+  // entry, their middlewares and $apis closures for each request that used one (~540 µs).
+  function keep(kind, make, args) {
     const st = R.state;
     const h = st ? st.hook : undefined;
     if (!h || h.file === null) throw new Error(kind + '() can only be called while a pb_hooks file loads');
     const list = h.found[h.file] || (h.found[h.file] = []);
-    entry.kind = kind;
+    if (h.lazy) {
+      list.push(make, args);
+      return;
+    }
+    const entry = make.apply(undefined, args);
     entry.index = list.length;
     list.push(entry);
   }
@@ -136,17 +157,17 @@
     if (typeof fn !== 'function') throw new TypeError('[' + where + '] the handler must be a function');
     return fn;
   }
-  G.routerAdd = function routerAdd(method, path, handler, ...middlewares) {
-    keep('route', { method: String(method).toUpperCase(), path: String(path), handler: handlerOf(handler, 'routerAdd'),
-      mws: middlewares.map((m) => asMiddleware(m, 'routerAdd')) });
-  };
-  G.routerUse = function routerUse(...middlewares) {
-    keep('use', { mws: middlewares.map((m) => asMiddleware(m, 'routerUse')) });
-  };
-  G.cronAdd = function cronAdd(id, expr, handler) {
-    keep('cron', { name: String(id), path: String(expr), handler: handlerOf(handler, 'cronAdd') });
-  };
-  G.cronRemove = function cronRemove(id) { keep('cronRemove', { name: String(id) }); };
+  function routeEntry(method, path, handler, ...middlewares) {
+    return { kind: 'route', method: String(method).toUpperCase(), path: String(path), handler: handlerOf(handler, 'routerAdd'),
+      mws: middlewares.map((m) => asMiddleware(m, 'routerAdd')) };
+  }
+  function useEntry(...middlewares) { return { kind: 'use', mws: middlewares.map((m) => asMiddleware(m, 'routerUse')) }; }
+  function cronEntry(id, expr, handler) { return { kind: 'cron', name: String(id), path: String(expr), handler: handlerOf(handler, 'cronAdd') }; }
+  function cronRemoveEntry(id) { return { kind: 'cronRemove', name: String(id) }; }
+  G.routerAdd = function routerAdd(method, path, handler) { keep('route', routeEntry, arguments); };
+  G.routerUse = function routerUse() { keep('use', useEntry, arguments); };
+  G.cronAdd = function cronAdd(id, expr, handler) { keep('cron', cronEntry, arguments); };
+  G.cronRemove = function cronRemove(id) { keep('cronRemove', cronRemoveEntry, arguments); };
   const HOOKS = ['onBootstrap', 'onServe', 'onTerminate', 'onBackupCreate', 'onBackupRestore', 'onRecordEnrich',
     'onSettingsReload', 'onMailerSend', 'onRealtimeConnectRequest', 'onRealtimeSubscribeRequest',
     'onRealtimeMessageSend', 'onRecordsListRequest', 'onRecordViewRequest', 'onRecordAuthRequest',
@@ -165,9 +186,8 @@
     'RequestOTP', 'AuthWithOTP']) HOOKS.push('onRecord' + name + 'Request');
   for (const name of ['AuthAlert', 'PasswordReset', 'Verification', 'EmailChange', 'OTP']) HOOKS.push('onMailerRecord' + name + 'Send');
   for (const name of HOOKS) {
-    G[name] = function (handler, ...filters) {
-      keep('hook', { name, handler: handlerOf(handler, name), filters: filters.map(String) });
-    };
+    const make = (handler, ...filters) => ({ kind: 'hook', name, handler: handlerOf(handler, name), filters: filters.map(String) });
+    G[name] = function (handler) { keep('hook', make, arguments); };
   }
 
   // -- one hook request -------------------------------------------------------------------------------
@@ -189,7 +209,19 @@
     return h.found[file] || [];
   }
   function entryAt(st, ref) {
-    const entry = load(st, ref[0])[ref[1]];
+    const list = load(st, ref[0]);
+    let entry;
+    if (!st.hook.lazy) {
+      entry = list[ref[1]];
+    } else {  // [maker, arguments] pairs (keep); an entry once made is kept in list.made for the request
+      const made = list.made || (list.made = []);
+      entry = made[ref[1]];
+      const at = 2 * ref[1];
+      if (entry === undefined && at < list.length) {
+        entry = made[ref[1]] = list[at].apply(undefined, list[at + 1]);
+        entry.index = ref[1];
+      }
+    }
     if (!entry) throw new Error('pagesvm: ' + ref[0] + ' registered differently than at start-up');
     return entry;
   }
@@ -206,12 +238,12 @@
   // A registration's entry, its file run in this request if not yet (record_hooks.js, in any request).
   R.hookEntry = function (ref) {
     const st = R.state;
-    if (st.hook === undefined) st.hook = { file: null, found: {} };
+    if (st.hook === undefined) st.hook = { file: null, found: {}, lazy: true };
     return entryAt(st, ref);
   };
   R.runHook = function (st) {
     const spec = st.route.hook;
-    st.hook = { file: null, found: {} };
+    st.hook = { file: null, found: {}, lazy: !spec.learn };
     if (spec.install) {  // start-up, after learning: the record hooks' table (runtime/hooks/learn.py)
       R.installRecordHooks(spec.install);
       st.response.body = '[]';
