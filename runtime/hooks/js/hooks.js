@@ -86,8 +86,13 @@
   G.Middleware = Middleware;
   // $apis' middlewares: a request's run of a hook file makes every one its routes name, and runs one route's
   // at most, so the function of one is made only when a chain calls it (BUILTINS[name], from its args).
+  // Assigning `m.func` (a file wrapping the guard, as PocketBase's Go field allows) gives that middleware its
+  // own function, as the own property it was; the shared prototype itself is frozen, so it refuses.
   const BUILTIN = Object.create(Middleware.prototype, {
-    func: { get() { return BUILTINS[this.builtin](this.args); } },
+    func: {
+      get() { return BUILTINS[this.builtin](this.args); },
+      set(value) { Object.defineProperty(this, 'func', { value, writable: true, enumerable: true, configurable: true }); },
+    },
   });
   R.shared.push(BUILTIN);  // frozen with the rest (lockdown.js): no request may change what the next one's run
   function builtin(name, args) {
