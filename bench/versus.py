@@ -6,7 +6,8 @@ in turns, every request rendering afresh.
   PocketBase answers the same query with the same HTML from a `routerAdd` handler (pocketbase_hooks/posts.pb.js,
   a folder only PocketBase is given).
   The same records through the REST API (`/api/collections/posts/records?perPage=50&expand=author`) on both.
-- hooks_project: one hook file both serve as it is: a `routerAdd` JSON route and a `$template` page.
+- hooks_project: hook files both serve as they are: a `routerAdd` JSON route, a `$template` page, and a route of a
+  file of 41 routes (many.pb.js).
 
 Both answers must be the same before anything is measured (the same bytes; for JSON the same data, as Go's maps
 order keys at random): a faster server that says something else would measure nothing.
@@ -33,6 +34,7 @@ CASES = [
     # most any Tornado server can serve on that core, so this row's ratio cannot pass bare Tornado's.
     ("the same JSON from a bare Tornado handler", "hooks_project", "/api/bench/json", "bare"),
     ("`$template` page (100 escaped items)", "hooks_project", "/bench/template", "bytes"),
+    ("a route of a file of 41 (40 with `requireAuth`)", "hooks_project", "/api/many/open/abc", "json"),
 ]
 
 
