@@ -169,6 +169,21 @@ def start_server(site: str | None, *args: str, data_dir: str, env: dict | None =
     return server
 
 
+def user_token(data_dir: str, email: str) -> str:
+    """Create the user ``email`` in DATA's users collection (the CLI) and answer a 1-hour auth token for it."""
+    subprocess.run([sys.executable, "-m", "runtime.serve.cli", "users", "create", email, "--data", data_dir,
+                    "--password-stdin"], input="password123\n", text=True, cwd=ROOT, check=True, capture_output=True)
+    from bindings.auth import backend
+    from runtime.data import tokens
+    from runtime.data.records import Record
+
+    store = backend(data_dir).store
+    collection, shape = tokens._auth_collection(store, "_pb_users_auth_")
+    row = store.db.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone()
+    record = Record.from_row(shape, dict(row))
+    return tokens.issue_token(collection, record.id, record.token_key(), 3600)
+
+
 def require_tool(path: str | None, what: str, how: str) -> str:
     """The path of an outside program a test needs.
 

@@ -3,12 +3,10 @@ request's token, never `e.auth`. A `routerUse` middleware that signs a revoked o
 (`e.auth = null`, as PocketBase projects do) was ignored: the banned token still passed `requireAuth` and reached
 the handler. On PocketBase the guards read `e.auth`, so that user gets 401 and counts as a guest, and a middleware
 that sets `e.auth` to a record (cookie sign-in) satisfies them. A value that is not a Record never does."""
-import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import ROOT, start_server, write_site
+from tests.helpers import start_server, user_token, write_site
 
 HOOKS = {
     "pb_hooks/ban.pb.js": """
@@ -27,17 +25,7 @@ routerAdd("GET", "/api/fake", (e) => e.json(200, { su: e.hasSuperuserAuth() }),
 def served(tmp_path_factory):
     data = str(tmp_path_factory.mktemp("data"))
     running = start_server(write_site(tmp_path_factory.mktemp("project"), HOOKS), "--workers", "1", data_dir=data)
-    subprocess.run([sys.executable, "-m", "runtime.serve.cli", "users", "create", "ban@example.com", "--data", data,
-                    "--password-stdin"], input="password123\n", text=True, cwd=ROOT, check=True, capture_output=True)
-    from runtime.data import tokens
-    from bindings.auth import backend
-
-    store = backend(data).store
-    collection, shape = tokens._auth_collection(store, "_pb_users_auth_")
-    from runtime.data.records import Record
-
-    record = Record.from_row(shape, dict(store.db.execute("SELECT * FROM users LIMIT 1").fetchone()))
-    yield running, tokens.issue_token(collection, record.id, record.token_key(), 3600)
+    yield running, user_token(data, "ban@example.com")
     running.stop()
 
 

@@ -3,12 +3,10 @@ setter. A hook file that wraps the built-in guard (`const check = guard.func; gu
 return check(e)}`), which PocketBase (a Go struct field) and pagesvm before 3160144 (an own data property) both
 honour, silently loses its wrapper in a sloppy file: the extra check never runs and a signed-in user without the
 key reaches the handler. In a strict file the same assignment throws, so the project no longer starts."""
-import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import ROOT, start_server, write_site
+from tests.helpers import start_server, user_token, write_site
 
 WRAP = """
 const guard = $apis.requireAuth()
@@ -26,17 +24,7 @@ def served(tmp_path_factory):
     data = str(tmp_path_factory.mktemp("data"))
     running = start_server(write_site(tmp_path_factory.mktemp("project"), {"pb_hooks/wrap.pb.js": WRAP}),
                            "--workers", "1", data_dir=data)
-    subprocess.run([sys.executable, "-m", "runtime.serve.cli", "users", "create", "key@example.com", "--data", data,
-                    "--password-stdin"], input="password123\n", text=True, cwd=ROOT, check=True, capture_output=True)
-    from runtime.data import tokens
-    from bindings.auth import backend
-
-    store = backend(data).store
-    collection, shape = tokens._auth_collection(store, "_pb_users_auth_")
-    from runtime.data.records import Record
-
-    record = Record.from_row(shape, dict(store.db.execute("SELECT * FROM users LIMIT 1").fetchone()))
-    yield running, tokens.issue_token(collection, record.id, record.token_key(), 3600)
+    yield running, user_token(data, "key@example.com")
     running.stop()
 
 
