@@ -58,6 +58,7 @@ FINISHING = {
     "pagesvm routes path/to/project": "index.ejs",
     "pagesvm bindings --ext examples/shop_ext.py": "shop.price",
     "python bench/bindings.py": "per call",
+    "python bench/hooks.py": "/api/many/open/abc",
     "python bench/render.py": "list100",
 }
 RUNS = set(USERS) | set(SERVERS) | set(FINISHING) | {EXEC_START}
