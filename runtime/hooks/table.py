@@ -154,7 +154,7 @@ class RouteTable:
         patterns = [_Pattern.parse(r) for r in self.registrations if r.kind == "route"]
         self._patterns = sorted(patterns, key=lambda p: p.rank)  # stable: load order among equals
         # Every request is matched against the routes (a page's too, before the pages): a tree of their segments
-        # finds the few that can fit its path, where trying each in turn cost ~1 µs a route.
+        # finds the few that can fit its path, where trying each in turn cost ~0.5 µs a route.
         self._tree = _Node()
         for place, pattern in enumerate(self._patterns):
             self._tree.add(place, pattern)
