@@ -42,6 +42,7 @@ def measure(tree: str, data: str, rounds: int) -> None:
     from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
     from runtime.http.build import build_runtime
+    from runtime.http.loopback import _Capture as Capture  # what the pipeline answers through, keeping the response
     from runtime.render.executor import RenderQueue
     from runtime.render.limits import RequestLimits
 
@@ -50,15 +51,6 @@ def measure(tree: str, data: str, rounds: int) -> None:
     runtime, _ = build_runtime(PROJECT, data_dir=data)
     # Each request rendered as it is served (no batching, no time limit): the same work every time.
     runtime.queue = RenderQueue(runtime.queue.engine, RequestLimits(0, watchdog=False), runtime.answer, immediate=True)
-
-    class Capture:
-        _finished = False
-
-        def __init__(self, request):
-            self.request, self.response = request, None
-
-        def send(self, response):
-            self.response, self._finished = response, True
 
     def one(path: str):
         headers = HTTPHeaders({"Host": "127.0.0.1:8090", "Accept": "application/json"})

@@ -259,4 +259,3 @@ def _concerns(payload: dict, clients) -> bool:
 
 
 __all__ = ["AUTH_KEY", "Broker", "Client", "Message"]
-
