@@ -54,3 +54,22 @@ def test_json_within_reach_is_parsed_as_python_parses_it(text):
     import json
 
     assert load_json(text) == json.loads(text)
+
+
+def _as_json_loads_reads_it(value: str):
+    """The rule parse_query's shortcut must keep: json.loads (with load_json's refusals), else the text."""
+    try:
+        return load_json(value)
+    except ValueError:
+        return value
+
+
+def test_query_values_that_skip_the_decoder_read_as_the_decoder_would():
+    # Every first character (and each after JSON's whitespace), then a few tails: the shortcut that skips the
+    # decoder for a value no JSON text can start with must give what the decoder's refusal gives.
+    tails = ["", "1", "rue", "ull", "alse", "\"", "]", "}", "x", "e5", ".5", " ", "NaN", "nfinity"]
+    values = [lead + chr(c) + tail for c in range(0x20, 0x7f) for lead in ("", " ", "\t", "\r\n ") for tail in tails]
+    values += ["\ufeff1", "\u00a01", "NaN", "Infinity", "-Infinity", "1e999", "\"\\ud800\"", "[" * 600 + "]" * 600]
+    for value in values:
+        query = "v=" + urllib.parse.quote(value, safe="")
+        assert parse_query(query) == {"v": _as_json_loads_reads_it(value)}, repr(value)
