@@ -66,6 +66,8 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 def _nested_deeper(text: str, limit: int) -> bool:
     """Whether valid JSON ``text`` nests arrays and objects deeper than ``limit``, found without
     recursion: strings dropped, the brackets left are a running sum (all of it in C)."""
+    if len(text) < 2 * (limit + 1):  # each level deeper than ``limit`` needs its opening and closing bracket
+        return False
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
     if len(brackets) // 2 <= limit:  # balanced: half of them open
         return False
