@@ -9,6 +9,7 @@ configuration, ``logging.disable``, a level) takes the ordinary path, so it sees
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -44,6 +45,7 @@ class WorkerHandler(logging.StreamHandler):
         super().__init__(stream)
         self.own = LineFormatter(LOG_FORMAT)
         self.setFormatter(self.own)
+        self._flush_due = False
 
     def write_access(self, level: int, args: tuple) -> None:
         """The line Formatter(LOG_FORMAT) would make of ``access_log``'s record, written as ``emit`` does."""
@@ -53,11 +55,31 @@ class WorkerHandler(logging.StreamHandler):
         with self.lock:
             try:
                 self.stream.write(line)
-                self.flush()
+                if not self._flush_due:
+                    self._flush_soon()
             except RecursionError:  # as StreamHandler.emit
                 raise
             except Exception:  # noqa: BLE001 - reported as logging reports a failed emit
                 self.handleError(access_log.makeRecord(access_log.name, level, __file__, 0, MESSAGE, args, None))
+
+    def _flush_soon(self) -> None:
+        """One flush (a write to stdout) for the access lines of one turn of the event loop, not one per line
+        (~3 µs of a small page): the lines of a batch's answers leave together as the turn ends, before the
+        next batch starts, in their order among the other records (same stream). Outside a running loop, now."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._flush_due = True
+        loop.call_soon(self._flush_now)  # not IOLoop.add_callback: that wakes the loop through its self-pipe
+
+    def _flush_now(self) -> None:
+        self._flush_due = False
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - as a failed emit: reported, never raised into the loop
+            self.handleError(access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, MESSAGE, (), None))
 
 
 def _only_handler(level: int) -> WorkerHandler | None:

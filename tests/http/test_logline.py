@@ -1,6 +1,7 @@
 """The access line written straight to the worker's handler is the line logging would write, and any other
 logging configuration (a handler, a filter, a level, logging.disable, a mounted site's own logging) gets the
 ordinary record."""
+import asyncio
 import io
 import logging
 import os
@@ -126,6 +127,35 @@ def test_a_failed_write_is_reported_as_logging_reports_it(worker_logging, monkey
     worker_logging.setStream(Broken())
     log_request(exchange())  # no exception reaches the request
     assert [r.getMessage() for r in reported] == ["10.0.0.1 GET /hello 200 1.2ms"]
+
+
+def test_in_a_running_loop_one_flush_sends_the_lines_of_a_turn_in_order(worker_logging):
+    class Counted(io.StringIO):
+        flushes = 0
+
+        def flush(self):
+            Counted.flushes += 1  # the line reaches the process's stdout at a flush (a pipe is block-buffered)
+
+    stream = Counted()
+    worker_logging.setStream(stream)
+    seen = []
+
+    async def turn():
+        for status in (200, 404, 500):
+            log_request(exchange(status))
+        seen.append(Counted.flushes)  # the answers of a batch: none flushed yet
+        logging.getLogger("pagesvm").error("an error between them")  # an ordinary record: flushed, in order
+        log_request(exchange(201))
+        await asyncio.sleep(0)  # the turn ends
+        seen.append(Counted.flushes)
+
+    asyncio.run(turn())
+    assert seen == [0, 2]  # the error's own flush, then one for the access lines
+    assert [line.split(": ", 1)[1] for line in stream.getvalue().splitlines()] == [
+        "10.0.0.1 GET /hello 200 1.2ms", "10.0.0.1 GET /hello 404 1.2ms", "10.0.0.1 GET /hello 500 1.2ms",
+        "an error between them", "10.0.0.1 GET /hello 201 1.2ms"]
+    log_request(exchange())  # no loop running: flushed at once
+    assert Counted.flushes == 3
 
 
 def test_under_the_users_own_logging_the_record_is_logged(caplog):
