@@ -209,12 +209,19 @@ class Engine:
         result["body"] = body
         self._done(index, result)
 
-    def _done_page(self, body, index, status):
-        """``pv.body`` for a result that is a status and a body and nothing else (core.js R.done): the
-        record render.js made, as its JSON would have read."""
-        self._on_done(index, {"status": status, "headers": [], "cookies": [], "type": None, "redirect": None,
-                              "file": None, "deferred": [], "error": None, "body": body, "exhausted": False,
-                              "leaked": []})
+    def _done_page(self, body, index, head):
+        """``pv.body`` for a result that is a status, a body, perhaps a type and headers, and nothing else
+        (core.js R.done): ``head`` is the status, or [status, type, name, value, …]. The record render.js
+        made, as its JSON would have read."""
+        if type(head) is list:
+            status, content_type = head[0], head[1]
+            flat = head[2:]
+            headers = [[flat[i], flat[i + 1]] for i in range(0, len(flat), 2)]
+        else:
+            status, content_type, headers = head, None, []
+        self._on_done(index, {"status": status, "headers": headers, "cookies": [], "type": content_type,
+                              "redirect": None, "file": None, "deferred": [], "error": None, "body": body,
+                              "exhausted": False, "leaked": []})
 
     def _done(self, index, result):
         if result.get("kept"):

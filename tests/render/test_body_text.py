@@ -81,13 +81,16 @@ SHAPES = {  # page: what its result must hold besides the body
     "status.ejs": ("<% response.status(404) %><%- 'y'.repeat(300) %>", {"status": 404, "headers": []}),
     "header.ejs": ("<% response.header('X-A', '1') %><%- 'z'.repeat(300) %>", {"headers": [["X-A", "1"]]}),
     "cookie.ejs": ("<% response.cookie('c', 'v') %>hi", {"status": 200}),
-    "type.ejs": ('{"a": 1}', {"type": "application/json"}),
+    "type.ejs": ('{"a": 1}', {"type": "application/json", "headers": []}),
+    "headers.ejs": ("<% response.header('X-A', '1'); response.header('X-B', 'é—😀 \\\"q\\\"'); response.status(201) %>hi",
+                    {"status": 201, "type": None, "headers": [["X-A", "1"], ["X-B", 'é—😀 "q"']]}),
 }
 
 
 def test_a_status_and_body_cross_alone_and_read_as_the_whole_record(tmp_path):
-    """core.js R.done sends a result holding only a status and a body as those two values (pv.page); Python
-    must make of them the record the JSON would have given, and every other result must cross whole."""
+    """core.js R.done sends a result holding only a status, a body, a type and headers as those values
+    (pv.page); Python must make of them the record the JSON would have given, and every other result must
+    cross whole."""
     builtins.load()
     for name, (text, _) in SHAPES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -95,7 +98,7 @@ def test_a_status_and_body_cross_alone_and_read_as_the_whole_record(tmp_path):
     router = Router(engine.site)
     names = list(SHAPES)
     payloads = [_payload(engine, router, {}, "/" + name[:-4]) for name in names]
-    seen = []  # the function each result went to: pv.page (status and body) or pv.body (the whole record)
+    seen = []  # the function each result went to: pv.page (the values alone) or pv.body (the whole record)
     calls = engine.interp._call_python
 
     def spy(func, json_args):
@@ -115,5 +118,5 @@ def test_a_status_and_body_cross_alone_and_read_as_the_whole_record(tmp_path):
         assert results[i]["error"] is None and results[i]["leaked"] == [] and results[i]["deferred"] == []
     assert len(results[0]["body"]) == 300 and results[1]["body"] == "hi"
     assert results[4]["cookies"] and results[4]["cookies"][0]["name"] == "c"
-    assert seen.count("pv.page") == 3  # plain, short, status: the two values alone
-    assert seen.count("pv.body") == 3  # header, cookie, type: the whole record
+    assert seen.count("pv.page") == 6  # plain, short, status, header, type, headers: the values alone
+    assert seen.count("pv.body") == 1  # cookie: the whole record
