@@ -226,9 +226,22 @@ def _cookies(header: str) -> dict:
     return found
 
 
+def lowered_headers(headers) -> dict:
+    """Header names lower-cased, a repeated header's values joined with "," (what Tornado's ``items()`` gives),
+    read off ``get_all``'s lines: ``items()`` goes through the Mapping machinery, ~0.3 µs more a header."""
+    get_all = getattr(headers, "get_all", None)
+    if get_all is None:
+        return {k.lower(): v for k, v in headers.items()}
+    out: dict = {}
+    for name, value in get_all():
+        name = name.lower()
+        out[name] = out[name] + "," + value if name in out else value
+    return out
+
+
 def request_info(tornado_request, path: str, scheme: str, remote_ip: str,
                  max_fields: int = MAX_FIELDS) -> RequestInfo:
-    headers = {k.lower(): v for k, v in tornado_request.headers.items()}
+    headers = lowered_headers(tornado_request.headers)
     # Several Cookie headers are one list of cookies (RFC 6265 §5.4); the first of a name wins.
     cookie = "; ".join(tornado_request.headers.get_list("Cookie")) if "cookie" in headers else ""
     cookies = _cookies(cookie) if cookie else {}

@@ -18,6 +18,7 @@ import urllib.parse
 from bindings import host_steps, tokens
 from bindings.auth import backend
 from bindings.context import Context, RequestInfo, ResponseEffects
+from bindings.request import lowered_headers
 from runtime.data import sniff
 
 from . import cors, csrf
@@ -159,7 +160,7 @@ class HookRoutes:
         if self._too_large(handler.request, None):
             return handler.send(json_error(413, "Request entity too large.")) or None
         request = handler.request
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers = lowered_headers(request.headers)
         payload["route"]["hook"] = self._spec(request, headers, None, {}, None, self.pages_at)
         return _HookExchange(handler, False)
 
@@ -217,7 +218,7 @@ class HookRoutes:
         """Queue a hook request: a route, the 404 (``not_found``), or a prepared file (``prepared``: its
         step sits at ``pages_at`` among the ``routerUse`` middlewares)."""
         request = handler.request
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers = lowered_headers(request.headers)
         # Cross-site refusal only protects what cookies could authorise; a token-only request passes.
         refused = csrf.refusal(request.method, headers, request.protocol, request.host) if "cookie" in headers else None
         if refused and prepared is None:  # a file of the site was checked as pages are (pipeline.py)
@@ -232,7 +233,7 @@ class HookRoutes:
         """Queue a call of the REST API that request hooks concern (runtime/hooks/api_hooks.py): ``answer()``
         runs the API inside the evaluation and gives its answer (``{status, headers, body}``)."""
         request = handler.request
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers = lowered_headers(request.headers)
         spec = {"api": True, "path": request.path}
         return self.submit(_HookExchange(handler, True), headers, self.registrations[0].file, spec, answer)
 

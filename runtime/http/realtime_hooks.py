@@ -23,6 +23,7 @@ import logging
 from tornado.ioloop import IOLoop
 
 from bindings.realtime_api import _snapshot
+from bindings.request import lowered_headers
 
 from ..realtime import Message
 from .response import Response
@@ -87,7 +88,7 @@ class RealtimeHooks:
 
     def _submit(self, exchange, spec: dict, step) -> None:
         headers = dict(getattr(exchange.request, "headers", None) or {})
-        self.jobs.submit(exchange, {k.lower(): v for k, v in headers.items()}, self.unit, {"realtime": spec}, step)
+        self.jobs.submit(exchange, lowered_headers(headers), self.unit, {"realtime": spec}, step)
 
     # -- connect and subscribe -----------------------------------------------------------------------------------
     def connect(self, handler, client, idle: float, open_stream, refused) -> None:

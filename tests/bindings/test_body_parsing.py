@@ -235,3 +235,14 @@ def test_request_info_caps_query_with_400_and_body_with_413():
 def test_request_info_refuses_a_bad_json_body():
     request = FakeRequest("POST", "/", [("Content-Type", "application/json")], b"{")
     assert refusal(lambda: request_info(request, "/", "http", "::1"))[0] == 400
+
+
+def test_lowered_headers_read_as_tornados_items_lower_cased():
+    from bindings.request import lowered_headers
+
+    headers = HTTPHeaders()
+    for name, value in [("Host", "h"), ("X-A", "1"), ("x-a", "2"), ("Accept", ""), ("X-Long", "a,b"), ("X-A", "3")]:
+        headers.add(name, value)
+    assert lowered_headers(headers) == {k.lower(): v for k, v in headers.items()}
+    assert lowered_headers(headers)["x-a"] == "1,2,3"
+    assert lowered_headers({"Content-Type": "text/plain"}) == {"content-type": "text/plain"}  # a plain mapping
