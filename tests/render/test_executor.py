@@ -143,6 +143,28 @@ def test_a_timeout_fails_that_job_replaces_the_interpreter_and_reruns_the_unstar
     assert text(r.run("/echo?n=4")["/echo?n=4"]) == "4 undefined undefined"
 
 
+def test_fast_pages_of_a_batch_share_timers_and_a_slow_one_after_them_still_stops_at_its_deadline(site, monkeypatch):
+    """RequestLimits.arm leaves timers set moments ago running for the next page of a batch; the page that spins
+    after twenty fast ones is still stopped at its own deadline (within one TICK), not before it."""
+    import signal
+    import time
+
+    from runtime.render import limits
+
+    real = signal.setitimer
+    calls = []
+    monkeypatch.setattr(limits.signal, "setitimer", lambda which, *args: (calls.append(which), real(which, *args))[1])
+    r = Renderer(site, timeout=0.5)
+    urls = [f"/echo?n={i}" for i in range(20)]
+    began = time.monotonic()
+    results = r.run(*urls, "/spin")
+    assert results["/spin"] == {"timeout": True}
+    assert 0.5 <= time.monotonic() - began < 0.5 + limits.TICK + 0.4  # stopped at its deadline, the batch included
+    assert [text(results[url]) for url in urls] == [f"{i} undefined undefined" for i in range(20)]
+    armed = calls.count(signal.ITIMER_REAL)
+    assert armed < 10, calls  # 21 pages: a page each was 21 settings (and a disarm); fast pages share theirs
+
+
 def test_an_undeletable_global_replaces_the_interpreter_for_the_rest(site, caplog):
     r = Renderer(site)
     results = r.run("/leak", "/echo?n=1", "/echo?n=2")
