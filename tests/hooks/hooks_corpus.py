@@ -1,6 +1,6 @@
 """The request table of the hooks oracle (tests/sites/hooks_project/pb_hooks): each row is
 (name, method, path, body, headers); ``AUTH`` in a header value is replaced by a user's token,
-``SUPER`` by a superuser's."""
+``SUPER`` by a superuser's, and ``USERID`` in a path by that user's id."""
 import json
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -70,6 +70,14 @@ ROWS = [
     ("superuser as user", "GET", "/api/t/admin", None, BEARER),
     ("superuser anonymous", "GET", "/api/t/admin", None, {}),
     ("superuser token", "GET", "/api/t/admin", None, {"Authorization": "SUPER"}),
+    ("owner anonymous", "GET", "/api/t/owner/USERID", None, {}),
+    ("owner own id", "GET", "/api/t/owner/USERID", None, BEARER),
+    ("owner another id", "GET", "/api/t/owner/someoneelse12", None, BEARER),
+    ("owner superuser", "GET", "/api/t/owner/someoneelse12", None, {"Authorization": "SUPER"}),
+    ("owner default param", "GET", "/api/t/owner-default/USERID", None, BEARER),
+    ("owner named param", "GET", "/api/t/owner-named/USERID", None, BEARER),
+    ("owner named param other", "GET", "/api/t/owner-named/x", None, BEARER),
+    ("apis shapes", "GET", "/api/t/apis/shape", None, {}),
     ("superuser is not a users record", "GET", "/api/t/me/users", None, {"Authorization": "SUPER"}),
     ("whoami anonymous", "GET", "/api/t/whoami", None, {}),
     ("whoami token", "GET", "/api/t/whoami", None, BEARER),

@@ -16,9 +16,10 @@ PROJECT = os.path.join(SITES, "hooks_project")
 EMAIL, PASSWORD = "u@example.com", "secret-pass-1"
 
 
-def answer(host, port, row, token, superuser):
+def answer(host, port, row, token, superuser, user_id):
     name, method, path, body, headers = row
     headers = {k: v.replace("AUTH", token).replace("SUPER", superuser) for k, v in headers.items()}
+    path = path.replace("USERID", user_id)
     r = request(host, port, method, path, body, headers)
     kept = {k.lower(): v for k, v in r.headers if k.lower() in HEADERS}
     content = r.body
@@ -34,15 +35,16 @@ def answers(tmp_path_factory):
     pb = PocketBase(folder, hooks=hooks)
     try:
         pb.call("POST", "/api/collections/users/records", {"email": EMAIL, "password": PASSWORD, "passwordConfirm": PASSWORD})
-        token = pb.call("POST", "/api/collections/users/auth-with-password", {"identity": EMAIL, "password": PASSWORD})[1]["token"]
-        theirs = [answer("127.0.0.1", pb.port, row, token, pb.token) for row in ROWS]
+        signed = pb.call("POST", "/api/collections/users/auth-with-password", {"identity": EMAIL, "password": PASSWORD})[1]
+        token, user_id = signed["token"], signed["record"]["id"]
+        theirs = [answer("127.0.0.1", pb.port, row, token, pb.token, user_id) for row in ROWS]
     finally:
         pb.stop()
     data = str(tmp_path_factory.mktemp("data"))
     shutil.copytree(os.path.join(folder, "pb_data"), data, dirs_exist_ok=True)
     server = start_server(PROJECT, data_dir=data)
     try:
-        ours = [answer(server.host, server.port, row, token, pb.token) for row in ROWS]
+        ours = [answer(server.host, server.port, row, token, pb.token, user_id) for row in ROWS]
     finally:
         server.stop()
     return theirs, ours

@@ -22,3 +22,13 @@ routerAdd("GET", "/api/t/admin", (e) => e.json(200, { admin: true }), $apis.requ
 routerAdd("GET", "/api/t/whoami", (e) => e.json(200, { auth: e.auth ? e.auth.getString("email") : null }))
 routerAdd("POST", "/api/t/limited", (e) => e.json(200, { size: JSON.stringify(e.requestInfo().body).length }), $apis.bodyLimit(64))
 routerAdd("GET", "/api/t/gzip", (e) => e.json(200, { zipped: false }), $apis.gzip())
+routerAdd("GET", "/api/t/owner/{id}", (e) => e.json(200, { owner: e.request.pathValue("id").length }),
+  $apis.requireSuperuserOrOwnerAuth("id"))
+routerAdd("GET", "/api/t/owner-default/{id}", (e) => e.json(200, { owner: true }), $apis.requireSuperuserOrOwnerAuth())
+routerAdd("GET", "/api/t/owner-named/{who}", (e) => e.json(200, { owner: true }), $apis.requireSuperuserOrOwnerAuth("who"))
+// What $apis hands out: the binary's ids and priorities, and the JSON of each.
+routerAdd("GET", "/api/t/apis/shape", (e) => {
+  const made = [$apis.requireAuth(), $apis.requireAuth("users"), $apis.requireSuperuserAuth(), $apis.requireGuestOnly(),
+    $apis.requireSuperuserOrOwnerAuth("id"), $apis.bodyLimit(10), $apis.gzip(), $apis.skipSuccessActivityLog()]
+  return e.json(200, made.map((m) => [m.id, m.priority, typeof m.func, JSON.stringify(m)]))
+})
