@@ -17,6 +17,11 @@ import time
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"
 MESSAGE = "%s %s %s %d %.1fms"  # client, method, path (never the query string), status, milliseconds
 access_log = logging.getLogger("pagesvm.access")
+# Workers share stdout, usually a pipe: a write of at most PIPE_BUF (4096) bytes is never interleaved with another
+# worker's, a longer one may be (the pipe full). Each flush of a turn's lines writes at most this many characters
+# (a line's are Latin-1, at most two bytes each), so no line of one worker is cut by another's.
+TURN_CHARS = 2048
+_pending: set = set()  # WorkerHandlers with access lines written and a flush due (flush_pending)
 
 
 class LineFormatter(logging.Formatter):
@@ -46,6 +51,7 @@ class WorkerHandler(logging.StreamHandler):
         self.own = LineFormatter(LOG_FORMAT)
         self.setFormatter(self.own)
         self._flush_due = False
+        self._unflushed = 0  # characters of access lines written since the last flush
 
     def write_access(self, level: int, args: tuple) -> None:
         """The line Formatter(LOG_FORMAT) would make of ``access_log``'s record, written as ``emit`` does."""
@@ -54,7 +60,10 @@ class WorkerHandler(logging.StreamHandler):
                 f"{access_log.name}[{os.getpid()}]: {MESSAGE % args}{self.terminator}")
         with self.lock:
             try:
+                if self._unflushed + len(line) > TURN_CHARS and self._unflushed:
+                    self.flush()  # what is buffered leaves in one write a pipe keeps whole
                 self.stream.write(line)
+                self._unflushed += len(line)
                 if not self._flush_due:
                     self._flush_soon()
             except RecursionError:  # as StreamHandler.emit
@@ -72,14 +81,31 @@ class WorkerHandler(logging.StreamHandler):
             self.flush()
             return
         self._flush_due = True
+        _pending.add(self)
         loop.call_soon(self._flush_now)  # not IOLoop.add_callback: that wakes the loop through its self-pipe
 
+    def flush(self) -> None:
+        self._unflushed = 0
+        super().flush()
+
     def _flush_now(self) -> None:
+        if not self._flush_due:  # flush_pending came first
+            return
         self._flush_due = False
+        _pending.discard(self)
         try:
             self.flush()
         except Exception:  # noqa: BLE001 - as a failed emit: reported, never raised into the loop
             self.handleError(access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, MESSAGE, (), None))
+
+
+def flush_pending() -> None:
+    """Flush now the access lines waiting for the end of the turn. The render queue calls it before page code
+    runs and after answering pages from the time limit's alarm (executor.py): page code may keep the turn from
+    ending, and the CPU watchdog end the worker, while answered requests' lines wait in stdout's buffer."""
+    if _pending:
+        for handler in list(_pending):
+            handler._flush_now()
 
 
 def _only_handler(level: int) -> WorkerHandler | None:

@@ -22,6 +22,7 @@ from ..realtime import Broker
 from .api_routes import ApiRoutes, refusal as api_refusal
 from .realtime_routes import schedule_on_loop
 from .hook_routes import HookRoutes, hook_scripts
+from .logline import flush_pending
 from .loopback import Loopback
 from .response import Refusal, Response, error_response, page_response, refusal_response
 from .settings import AppSettings
@@ -97,7 +98,7 @@ class PagesRuntime:
             "prefix": self.prefix, "debug": self.debug, "ejs_in_markdown": self.site_config.ejs_in_markdown,
             "plugins": self.site_config.plugins,
         })
-        self.queue = RenderQueue(engine, self.limits, self.answer)
+        self.queue = RenderQueue(engine, self.limits, self.answer, before_pages=flush_pending)
         # pb_hooks/*.pb.js: learned now (a file that fails to load raises HookLoadError); None without any.
         self.hooks = HookRoutes(self, hooks_dir, hook_names) if hook_names else None
         # routerUse middlewares wrap every page and file, as on PocketBase: None (the one check) without any.

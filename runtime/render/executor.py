@@ -90,11 +90,15 @@ class RenderQueue:
     """Collects page jobs during one turn of the event loop and renders them at the next.
 
     ``on_result(job)`` is called once per job, in order, when its result is ready; it should
-    not raise (if it does, the error is logged and the other jobs go on).
+    not raise (if it does, the error is logged and the other jobs go on). ``before_pages()``, if given, is called
+    before each evaluation and after answers sent from the alarm: answers may leave output buffered until the turn
+    ends (the access log), and page code can keep the turn from ending, or have the watchdog end the worker.
     """
 
-    def __init__(self, engine: Engine, limits: RequestLimits, on_result, *, immediate: bool = False):
+    def __init__(self, engine: Engine, limits: RequestLimits, on_result, *, immediate: bool = False,
+                 before_pages=None):
         self.engine = engine
+        self.before_pages = before_pages
         self.limits = limits
         # Render each job as it is submitted, not on the next turn of the event loop: a page's call to its own
         # server (runtime/http/loopback.py) is answered while the calling page waits.
@@ -152,6 +156,8 @@ class RenderQueue:
 
     def _render(self, jobs: list[Job]) -> list[Job]:
         """Render ``jobs`` in one evaluation and answer them; returns the ones to run again."""
+        if self.before_pages is not None:
+            self.before_pages()
         engine = self.engine
         ready: list[Job] = []
         for job in jobs:
@@ -200,6 +206,8 @@ class RenderQueue:
                 return False
             while held:
                 self._answer(held.pop(0))
+            if self.before_pages is not None:
+                self.before_pages()
             return True
 
         engine.ctx = jobs[0].ctx
