@@ -233,9 +233,20 @@ def lowered_headers(headers) -> dict:
     if get_all is None:
         return {k.lower(): v for k, v in headers.items()}
     out: dict = {}
+    repeated = None  # name: its values, for a name given more than once (joined once: linear in the lines)
     for name, value in get_all():
         name = name.lower()
-        out[name] = out[name] + "," + value if name in out else value
+        if name not in out:
+            out[name] = value
+        elif repeated is None:
+            repeated = {name: [out[name], value]}
+        elif name in repeated:
+            repeated[name].append(value)
+        else:
+            repeated[name] = [out[name], value]
+    if repeated is not None:
+        for name, values in repeated.items():
+            out[name] = ",".join(values)
     return out
 
 
