@@ -129,12 +129,13 @@ def test_a_failed_write_is_reported_as_logging_reports_it(worker_logging, monkey
     assert [r.getMessage() for r in reported] == ["10.0.0.1 GET /hello 200 1.2ms"]
 
 
-def test_in_a_running_loop_one_flush_sends_the_lines_of_a_turn_in_order(worker_logging):
+def test_in_a_running_loop_the_lines_of_a_turn_leave_in_one_write_in_order(worker_logging):
     class Counted(io.StringIO):
-        flushes = 0
+        writes = []
 
-        def flush(self):
-            Counted.flushes += 1  # the line reaches the process's stdout at a flush (a pipe is block-buffered)
+        def write(self, text):  # unbuffered, as under PYTHONUNBUFFERED: each write reaches stdout
+            Counted.writes.append(text)
+            return super().write(text)
 
     stream = Counted()
     worker_logging.setStream(stream)
@@ -143,19 +144,21 @@ def test_in_a_running_loop_one_flush_sends_the_lines_of_a_turn_in_order(worker_l
     async def turn():
         for status in (200, 404, 500):
             log_request(exchange(status))
-        seen.append(Counted.flushes)  # the answers of a batch: none flushed yet
-        logging.getLogger("pagesvm").error("an error between them")  # an ordinary record: flushed, in order
+        seen.append(len(Counted.writes))  # the answers of a batch: nothing written yet
+        logging.getLogger("pagesvm").error("an error between them")  # the lines before it go first, in one write
         log_request(exchange(201))
+        seen.append(len(Counted.writes))
         await asyncio.sleep(0)  # the turn ends
-        seen.append(Counted.flushes)
+        seen.append(len(Counted.writes))
 
     asyncio.run(turn())
-    assert seen == [0, 2]  # the error's own flush, then one for the access lines
+    assert seen == [0, 2, 3]  # the three lines in one write, the error, then the last line
+    assert Counted.writes[0].count("\n") == 3
     assert [line.split(": ", 1)[1] for line in stream.getvalue().splitlines()] == [
         "10.0.0.1 GET /hello 200 1.2ms", "10.0.0.1 GET /hello 404 1.2ms", "10.0.0.1 GET /hello 500 1.2ms",
         "an error between them", "10.0.0.1 GET /hello 201 1.2ms"]
-    log_request(exchange())  # no loop running: flushed at once
-    assert Counted.flushes == 3
+    log_request(exchange())  # no loop running: written at once
+    assert len(Counted.writes) == 4
 
 
 def test_under_the_users_own_logging_the_record_is_logged(caplog):
