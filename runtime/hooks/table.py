@@ -10,6 +10,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 ANY = "*"
+BODY_LIMIT_ID = "pbBodyLimit"  # $apis.bodyLimit's id on the binary (runtime/hooks/js/hooks.js)
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,16 @@ class Registration:
 
     @property
     def body_limit(self) -> int | None:
-        """The smallest ``$apis.bodyLimit(n)`` among the route's middlewares, if any."""
-        limits = [m["args"][0] for m in self.middlewares if m.get("builtin") == "bodyLimit" and m.get("args")]
-        return min(limits) if limits else None
+        """The limit of the middleware bound last under PocketBase's ``pbBodyLimit`` id among these, if any: the
+        binary binds a route's middlewares after the ``routerUse`` ones, each replacing the one bound before it
+        under the same id, so the last ``$apis.bodyLimit(n)`` decides (n <= 0, or a file's own Middleware with
+        that id: no limit, 0 here)."""
+        limit = None
+        for m in self.middlewares:
+            if m.get("id") == BODY_LIMIT_ID:
+                args = m.get("args") if m.get("builtin") == "bodyLimit" else None
+                limit = args[0] if args and isinstance(args[0], (int, float)) and args[0] > 0 else 0
+        return limit
 
 
 @dataclass

@@ -94,7 +94,8 @@ class HookRoutes:
         self.table = RouteTable(registrations)
         self.uses = [[r.file, r.index] for r in self.table.uses]
         # routerUse($apis.bodyLimit(n)) wraps every hook route, page, file and the JSON 404, as on the binary.
-        self.use_limit = min((r.body_limit for r in self.table.uses if r.body_limit is not None), default=None)
+        # The last one bound decides, as a route's own replaces it (Registration.body_limit).
+        self.use_limit = next((r.body_limit for r in reversed(self.table.uses) if r.body_limit is not None), None)
         self.pages_at = _pages_position(self.table.uses, pages_loader(hooks_dir))
 
     # -- before the pages -------------------------------------------------------------------------
@@ -115,9 +116,10 @@ class HookRoutes:
         return self.run(handler, found.registration, found.params)
 
     def _too_large(self, request, route_limit: int | None) -> bool:
-        """Whether the body passes the smallest ``$apis.bodyLimit`` of the route and the ``routerUse`` ones."""
-        limits = [n for n in (route_limit, self.use_limit) if n is not None]
-        return bool(limits) and len(request.body or b"") > min(limits)
+        """Whether the body passes the ``$apis.bodyLimit`` bound last: the route's, else the ``routerUse`` ones'
+        (0: none)."""
+        limit = route_limit if route_limit is not None else self.use_limit
+        return bool(limit) and len(request.body or b"") > limit
 
     # -- after the pages ---------------------------------------------------------------------------
     def public_file(self, handler):

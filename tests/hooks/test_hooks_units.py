@@ -40,8 +40,13 @@ def test_trailing_slash_is_its_own_path():
 
 def test_body_limit_is_read_from_the_learned_middlewares():
     reg = Registration("f", 0, "route", method="POST", path="/x",
-                       middlewares=({"builtin": "bodyLimit", "args": [64]}, {"builtin": "", "args": []}))
+                       middlewares=({"id": "pbBodyLimit", "builtin": "bodyLimit", "args": [64]}, {"id": "", "builtin": "", "args": []}))
     assert reg.body_limit == 64
+    # the last bound under pbBodyLimit decides; 0 or less, or a file's own Middleware with that id: no limit (0)
+    last = ({"id": "pbBodyLimit", "builtin": "bodyLimit", "args": [64]}, {"id": "pbBodyLimit", "builtin": "bodyLimit", "args": [9]})
+    assert Registration("f", 0, "route", middlewares=last).body_limit == 9
+    assert Registration("f", 0, "route", middlewares=last[:1] + ({"id": "pbBodyLimit", "builtin": "bodyLimit", "args": [-1]},)).body_limit == 0
+    assert Registration("f", 0, "route", middlewares=last[:1] + ({"id": "pbBodyLimit", "builtin": "", "args": []},)).body_limit == 0
     assert Registration("f", 0, "route").body_limit is None
 
 
