@@ -88,9 +88,10 @@
   // at most, so the function of one is made only when a chain calls it (BUILTINS[name], from its args).
   // Assigning `m.func` (a file wrapping the guard, as PocketBase's Go field allows) gives that middleware its
   // own function, as the own property it was; the shared prototype itself is frozen, so it refuses.
-  // What a middleware of $apis makes its function from, [name, arguments], under a key of the runtime's own: not
-  // among its keys, whose JSON is the binary's ({"id":"pbRequireAuth","priority":0}).
-  const SPEC = Symbol('pagesvm.builtin');
+  // What a middleware of $apis makes its function from, [name, arguments], kept by the runtime beside it: not
+  // among its keys, whose JSON is the binary's ({"id":"pbRequireAuth","priority":0}), nor under a symbol a file
+  // could read (Object.getOwnPropertySymbols) and set on its own Middleware, to be described to Python as bodyLimit.
+  const SPECS = new WeakMap();
   // The binary's id for each, and priority where it is not 0 (tests/hooks/test_hooks_oracle.py).
   const IDS = { requireAuth: 'pbRequireAuth', requireSuperuserAuth: 'pbRequireSuperuserAuth', requireGuestOnly: 'pbRequireGuestOnly',
     requireSuperuserOrOwnerAuth: 'pbRequireSuperuserOrOwnerAuth', bodyLimit: 'pbBodyLimit', gzip: 'pbGzip',
@@ -98,7 +99,7 @@
   const PRIORITIES = { bodyLimit: -990 };
   const BUILTIN = Object.create(Middleware.prototype, {
     func: {
-      get() { const spec = this[SPEC]; return BUILTINS[spec[0]](spec[1]); },
+      get() { const spec = SPECS.get(this); return BUILTINS[spec[0]](spec[1]); },
       set(value) { Object.defineProperty(this, 'func', { value, writable: true, enumerable: true, configurable: true }); },
     },
   });
@@ -107,7 +108,7 @@
     const m = Object.create(BUILTIN);
     m.id = IDS[name];
     m.priority = PRIORITIES[name] || 0;
-    m[SPEC] = [name, args];
+    SPECS.set(m, [name, args]);
     return m;
   }
   function asMiddleware(value, where) {
@@ -216,7 +217,12 @@
   function describe(entry) {
     const out = { kind: entry.kind, index: entry.index };
     for (const key of ['name', 'method', 'path', 'filters']) if (entry[key] !== undefined) out[key] = entry[key];
-    if (entry.mws) out.mws = entry.mws.map((m) => ({ priority: m.priority, id: m.id, builtin: m[SPEC] ? m[SPEC][0] : '', args: m[SPEC] ? m[SPEC][1] : [] }));
+    if (entry.mws) {
+      out.mws = entry.mws.map((m) => {
+        const spec = SPECS.get(m);
+        return { priority: m.priority, id: m.id, builtin: spec ? spec[0] : '', args: spec ? spec[1] : [] };
+      });
+    }
     return out;
   }
   function load(st, file) {
@@ -307,12 +313,12 @@
       const uses = spec.uses;
       for (let k = 0; k <= uses.length; k++) {
         if (k === spec.pages) chain.push(new Middleware(spec.file ? serveFile : (ev) => renderPage(st, ev, page), 0, ''));
-        if (k < uses.length) for (const m of entryAt(st, uses[k]).mws) chain.push(m);
+        if (k < uses.length) for (const m of entryAt(st, uses[k]).mws) bind(chain, m);
       }
       let final;
       if (spec.route) {
         const route = entryAt(st, spec.route);
-        for (const m of route.mws) chain.push(m);
+        for (const m of route.mws) bind(chain, m);
         final = route.handler;
       } else if (spec.file) {
         final = serveFile;  // a pb_public file: PocketBase's route after every middleware
@@ -329,6 +335,20 @@
     // A page that failed is answered as pages fail (render.js reports it), never as a hook's JSON error.
     if (page.error !== undefined) throw page.error;
   };
+  // PocketBase's hook.Bind: a middleware with the id of one already in the chain takes its place (a route's
+  // $apis.bodyLimit replaces routerUse's, its requireAuth(...) the global one); an empty id is always added.
+  function bind(chain, m) {
+    const id = m.id;
+    if (id !== '' && id != null) {
+      for (let i = 0; i < chain.length; i++) {
+        if (chain[i].id === id) {
+          chain[i] = m;
+          return;
+        }
+      }
+    }
+    chain.push(m);
+  }
   // PocketPages' step: the page renders inside the chain. A record a middleware put in e.auth is the
   // page's signed-in user (PocketPages reads e.auth first); otherwise the page's own sign-in stands.
   function renderPage(st, e, page) {
