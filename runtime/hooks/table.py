@@ -96,6 +96,8 @@ class _Pattern:
             if kind == "lit":
                 if segments[i] != text:
                     return None
+            elif segments[i] == "":  # Go's ServeMux: {name} is one non-empty segment (/x/{id} does not take /x/)
+                return None
             else:
                 params[text] = segments[i]
         return params if len(segments) == len(self.parts) else None
