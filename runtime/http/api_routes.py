@@ -12,6 +12,8 @@ import json
 import urllib.parse
 from http.client import responses
 
+from bindings.request import lowered_headers
+
 from ..api import Api, ApiRequest
 from ..api.exchange import GENERIC, not_found
 from . import cors
@@ -41,7 +43,7 @@ class ApiRoutes:
             if request.path in REALTIME_PATHS and self.realtime is not None and self.realtime.serve(handler):
                 return True
             headers = request.headers
-            call = ApiRequest(request.method, request.path, request.query, dict(headers.items()), request.body or b"",
+            call = ApiRequest(request.method, request.path, request.query, lowered_headers(headers), request.body or b"",
                               headers.get("Content-Type", ""), request.remote_ip)
             if self.jobs is not None and _concerned(self.api.hooks, call, self.api.record_writes):
                 return self.jobs.run_api(handler, lambda: _reply(self.api.handle(call)))

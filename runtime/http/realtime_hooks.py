@@ -87,7 +87,7 @@ class RealtimeHooks:
             broker.events.enricher = self
 
     def _submit(self, exchange, spec: dict, step) -> None:
-        headers = dict(getattr(exchange.request, "headers", None) or {})
+        headers = getattr(exchange.request, "headers", None) or {}
         self.jobs.submit(exchange, lowered_headers(headers), self.unit, {"realtime": spec}, step)
 
     # -- connect and subscribe -----------------------------------------------------------------------------------

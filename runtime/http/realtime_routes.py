@@ -29,6 +29,8 @@ from tornado import httputil
 from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.iostream import StreamClosedError
 
+from bindings.request import lowered_headers
+
 from ..api import ApiRequest, ApiResponse
 from ..api.exchange import not_found
 from ..realtime import Client, Message
@@ -137,7 +139,7 @@ class RealtimeRoutes:
             return True
         if method == "POST" or (redirect and method == "GET"):
             headers = request.headers
-            call = ApiRequest(method, request.path, request.query, dict(headers.items()), request.body or b"",
+            call = ApiRequest(method, request.path, request.query, lowered_headers(headers), request.body or b"",
                               headers.get("Content-Type", ""), request.remote_ip)
             if redirect:
                 answer = oauth2_redirect(self.broker, call)
