@@ -21,7 +21,7 @@ access_log = logging.getLogger("pagesvm.access")
 # worker's, a longer one may be (the pipe full). Each flush of a turn's lines writes at most this many characters
 # (a line's are Latin-1, at most two bytes each), so no line of one worker is cut by another's.
 TURN_CHARS = 2048
-_pending: set = set()  # WorkerHandlers with access lines written and a flush due (flush_pending)
+_pending: set = set()  # WorkerHandlers with access lines waiting and a write scheduled (flush_pending)
 
 
 class LineFormatter(logging.Formatter):
@@ -55,7 +55,6 @@ class WorkerHandler(logging.StreamHandler):
         super().__init__(stream)
         self.own = LineFormatter(LOG_FORMAT)
         self.setFormatter(self.own)
-        self._flush_due = False
         self._lines: list[str] = []  # access lines not yet written
         self._chars = 0  # their length
 
@@ -70,7 +69,7 @@ class WorkerHandler(logging.StreamHandler):
                     self._write_lines()  # what waits leaves in one write a pipe keeps whole
                 self._lines.append(line)
                 self._chars += len(line)
-                if not self._flush_due:
+                if self not in _pending:
                     self._flush_soon()
             except RecursionError:  # as StreamHandler.emit
                 raise
@@ -93,7 +92,6 @@ class WorkerHandler(logging.StreamHandler):
         except RuntimeError:
             self._write_lines()
             return
-        self._flush_due = True
         _pending.add(self)
         loop.call_soon(self._flush_now)  # not IOLoop.add_callback: that wakes the loop through its self-pipe
 
@@ -107,11 +105,11 @@ class WorkerHandler(logging.StreamHandler):
         """The waiting access lines too (logging.shutdown flushes every handler as the process exits)."""
         with self.lock:
             if self._lines:
-                self._write_lines()
-        super().flush()
+                self._write_lines()  # flushes the stream too
+            else:
+                super().flush()
 
     def _flush_now(self) -> None:
-        self._flush_due = False
         _pending.discard(self)
         with self.lock:
             try:
