@@ -6,13 +6,15 @@ half (template.js) defines the frozen global; a render is one crossing: the temp
 paths) and the data as JSON go to Python, the HTML comes back. Parsed templates are cached per process
 by text, and by path and modification time for files. Paths are relative to the process's working
 directory, as PocketBase resolves them (pagesvm serve's working directory, not the site folder).
+
+The engine is imported by the first render, not with this module: its parser, executor and escapers hold ~1 MiB
+of every worker (issue 19's RSS goal), which a site that never calls `$template` needn't carry.
 """
 from __future__ import annotations
 
 import json
 import os
 
-from .gotemplate import TemplateError, load_files, load_string
 from .registry import Registry
 
 FAMILY = Registry()  # this family's names; bindings.builtins includes it in a runtime's registry
@@ -46,6 +48,8 @@ _DECODER = json.JSONDecoder(parse_int=_NUMBERS.__getitem__, parse_float=_NUMBERS
 
 def render(ctx, kind, spec, data):
     """template.js's `render`: {ok: html} or {error: Go's message}."""
+    from .gotemplate import TemplateError, load_files, load_string  # (see the docstring: imported once, then a lookup)
+
     try:
         found = load_string(str(spec)) if kind == "s" else load_files([str(p) for p in spec])
         html = found.render(_DECODER.decode(data) if data else None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import mimetypes
 import os
 import urllib.parse
 
@@ -30,6 +29,7 @@ from ..hooks.api_saves import ApiRecordWrites
 from ..hooks.learn import hook_route
 from ..hooks.request_info import hook_info
 from ..render.executor import Job
+from ..render.router import guess_type
 
 log = logging.getLogger("pagesvm")
 NONE = "application/x-pagesvm-none"  # js/event.js: the handler wrote no body
@@ -266,7 +266,7 @@ def _public_response(full: str) -> Response:
     """A pb_public file with the type Go gives it: by extension, `text/*` with `; charset=utf-8`, else sniffed."""
     with open(full, "rb") as f:
         body = f.read()
-    kind = mimetypes.guess_type(full)[0]
+    kind = guess_type(full)
     if kind is None:
         kind = sniff.detect(body)[0]
     elif kind.startswith("text/"):
