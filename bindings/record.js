@@ -76,6 +76,21 @@
   let ownWire = null;  // a migration's interpreter runs one file
   // d: runInTransaction depth, a: what waits for the outermost commit (record hooks' ...Success events).
   function newWire() { return { specs: new Map(), states: new Map(), d: 0, a: null }; }
+  // A request's records are cycles (the wire holds each state, which holds the wire; a state and its Record hold
+  // each other) that only QuickJS's collector would free, a walk of the whole runtime every few pages of records.
+  // Once the request is over nothing reads them again (render.js calls this): the links are cut, so reference
+  // counting frees them as the page's own references go.
+  if (R) {
+    R.releases.push(function (key) {
+      const w = wires.get(key);
+      if (w === undefined) return;
+      wires.delete(key);
+      for (const st of w.states.values()) st.r = null;
+      w.states.clear();
+      w.specs.clear();
+      w.a = null;
+    });
+  }
   function wire() {
     const key = R ? R.state : null;
     if (!key) return ownWire || (ownWire = newWire());

@@ -285,6 +285,7 @@
       result = result || { fatal: true };
       result.leaked = R.cleanGlobals();
       R.state = null;
+      for (let i = 0; i < R.releases.length; i++) R.releases[i](st);
       breakCycles(st);
     }
     return result;
@@ -299,6 +300,10 @@
     st.api = null;
     if (api !== null) Reflect.deleteProperty(api, 'api');
   }
+
+  // What a family keeps per request and links into a cycle (record.js: a request's records and their wire) is
+  // released by a function of its own, called with the request's state once the request is over.
+  R.releases = [];
 
   // Several requests in one evaluation (dukpy collects garbage around every evaluation, so one
   // per request would pay that cost each time). Python learns of each result as it is made:
