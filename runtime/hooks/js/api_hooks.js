@@ -60,7 +60,7 @@
       const list = hookRefs.map((ref) => R.hookEntry(ref).handler);
       const e = { app: G.$app, record, requestInfo, next: null };
       let i = 0;
-      e.next = function next() { return i < list.length ? list[i++](e) : undefined; };
+      R.setNext(e, function next() { return i < list.length ? list[i++](e) : undefined; });
       e.next();
       const st = K.state(record);
       if (st.s) shown.push([at, { h: Object.keys(st.s.h), u: Object.keys(st.s.u), c: st.s.c, e: st.s.e }]);
@@ -77,11 +77,11 @@
     const list = refs.map((ref) => R.hookEntry(ref).handler);
     let i = 0;
     const e = { app: G.$app, message, next: null };
-    e.next = function next() {
+    R.setNext(e, function next() {
       if (i < list.length) return list[i++](e);
       if (i++ === list.length) return send(e.message);
       return undefined;
-    };
+    });
     return e.next();
   };
 
@@ -93,11 +93,11 @@
     const list = a.refs.map((ref) => R.hookEntry(ref).handler);
     let sent = null, i = 0;
     const e = { app: G.$app, record, message: a.message, meta: a.meta, next: null };
-    e.next = function next() {
+    R.setNext(e, function next() {
       if (i < list.length) return list[i++](e);
       if (i++ === list.length) R.mailerSend(e.message, (m) => { sent = JSON.parse(JSON.stringify(m)); });
       return undefined;
-    };
+    });
     const refs = () => (K.state(record).ops !== null ? [K.ref(K.state(record))] : []);
     try {
       e.next();
@@ -154,7 +154,7 @@
     if (a.extra.event) Object.assign(e, a.extra.event);
     if (a.extra.named) for (const [key, at] of Object.entries(a.extra.named)) e[key] = records[at] || null;  // e.otp
     let i = 0;
-    e.next = function next() {
+    R.setNext(e, function next() {
       if (i < list.length) return list[i++](e);
       if (i++ !== list.length) return undefined;
       const refs = [];
@@ -170,7 +170,7 @@
       res.body = out.response.body;
       res.done = true;
       return undefined;
-    };
+    });
     try {
       e.next();
     } catch (err) {

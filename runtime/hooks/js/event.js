@@ -133,13 +133,32 @@
   R.shared.push(HookEvent, HookRequest, HookURL, HookHeader, HookResponse);
   R.hookEvent = function (st, spec) { return new HookEvent(st, spec); };
 
+  // An event's e.next is a closure holding the event: a cycle that only QuickJS's collector would free (10-50 KB of
+  // a hook request, so a collection walking the whole runtime every few dozen requests). The request's state keeps
+  // each event with its e.next, which is cut once the request is over (render.js R.releases) unless page code
+  // replaced it; an e.next kept by a late promise job still works until then. Outside a request: as it was.
+  R.setNext = function (e, next) {
+    e.next = next;
+    const st = R.state;
+    if (st) (st.nexts || (st.nexts = [])).push(e, next);
+  };
+  R.releases.push(function (st) {
+    const kept = st.nexts;
+    if (kept === undefined) return;
+    st.nexts = undefined;
+    for (let i = 0; i < kept.length; i += 2) {  // a descriptor read runs no page code (events are never proxies)
+      const d = Reflect.getOwnPropertyDescriptor(kept[i], 'next');
+      if (d !== undefined && d.value === kept[i + 1] && d.writable) kept[i].next = noNext;
+    }
+  });
+
   R.runChain = function (e, chain, final) {
     let i = 0;
-    e.next = function next() {
+    R.setNext(e, function next() {
       if (i < chain.length) return chain[i++].func(e);
       if (i++ === chain.length) return final(e);
       return undefined;
-    };
+    });
     e.next();
     const res = R.state.response;
     if (!res.done) write(R.state, res.status || 200, res.headers['content-type'] ? null : NONE, '');

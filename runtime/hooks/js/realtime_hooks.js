@@ -23,11 +23,11 @@
 
   function run(list, e, last) {
     let i = 0;
-    e.next = function next() {
+    R.setNext(e, function next() {
       if (i < list.length) return list[i++](e);
       if (i++ === list.length) return last(e);
       return undefined;
-    };
+    });
     e.next();
   }
 

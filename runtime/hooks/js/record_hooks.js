@@ -14,6 +14,8 @@
 (function (G) {
   'use strict';
   const R = G.__pv;
+  // event.js's (the request's events released as it ends); a migration's interpreter has no requests.
+  const setNext = R.setNext || function (e, next) { e.next = next; };
   let table = null;  // hook name -> [[file, index, filters]], in registration order
 
   function install(given) {
@@ -39,11 +41,11 @@
     const e = { app: R.app || G.$app, record, next: null };  // R.app: a migration's app (migration_hooks.js)
     if (extra) Object.assign(e, extra);
     let i = 0;
-    e.next = function next() {
+    setNext(e, function next() {
       if (i < list.length) return list[i++](e);
       if (i++ === list.length && final) return final();
       return undefined;
-    };
+    });
     return e.next();
   }
   // e.error as the binary shows it: a Go error's text for ours, a thrown value as it is.
