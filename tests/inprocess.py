@@ -23,8 +23,7 @@ def migrated_runtime(project: str, data: str):
     return built
 
 
-def get(runtime, path: str):
-    """The response to a GET of ``path``."""
+def _capture(path: str):
     from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
     from runtime.http.loopback import _Capture
@@ -32,9 +31,29 @@ def get(runtime, path: str):
     request = HTTPServerRequest(headers=HTTPHeaders({"Host": "127.0.0.1"}), body=b"",
                                 start_line=RequestStartLine("GET", path, "HTTP/1.1"))
     request.protocol, request.remote_ip = "http", "127.0.0.1"
-    capture = _Capture(request)
+    return _Capture(request)
+
+
+def get(runtime, path: str):
+    """The response to a GET of ``path``."""
+    capture = _capture(path)
     runtime.serve(capture)
     return capture.response
+
+
+def get_together(runtime, *paths: str) -> list:
+    """The responses to GETs of ``paths`` rendered in one evaluation, as a loaded worker renders what arrived in
+    one turn of its event loop (the queue's turn run here by hand)."""
+    queue = runtime.queue
+    captures = [_capture(path) for path in paths]
+    queue.immediate = False
+    try:
+        for capture in captures:
+            runtime.serve(capture)
+        queue._flush()
+    finally:
+        queue.immediate = True
+    return [capture.response for capture in captures]
 
 
 def collections_during(runtime, path: str, times: int, monkeypatch) -> tuple[int, int]:
