@@ -123,24 +123,28 @@
 
   // -- $app.store(): this process's values ------------------------------------------------------------------
   const stored = new Map();
+  // A request that put a value in or took one out may have left its objects where later requests reach them (a
+  // record in the store, or in an array the store holds): its own are then not released as it ends (render.js).
+  function shared() { if (R && R.state) R.state.shared = true; }
   const appStore = {
-    get(key) { return stored.has(String(key)) ? stored.get(String(key)) : null; },  // Go's nil, as the binary
+    get(key) { shared(); return stored.has(String(key)) ? stored.get(String(key)) : null; },  // Go's nil, as the binary
     getOk(key) { return [appStore.get(key), stored.has(String(key))]; },
     has(key) { return stored.has(String(key)); },
-    set(key, value) { stored.set(String(key), value); },
+    set(key, value) { shared(); stored.set(String(key), value); },
     setFunc(key, fn) { stored.set(String(key), fn(appStore.get(key))); },
-    getOrSet(key, fn) { if (!stored.has(String(key))) stored.set(String(key), fn()); return stored.get(String(key)); },
+    getOrSet(key, fn) { shared(); if (!stored.has(String(key))) stored.set(String(key), fn()); return stored.get(String(key)); },
     setIfLessThanLimit(key, value, limit) {
       if (stored.size >= limit && !stored.has(String(key))) return false;
+      shared();
       stored.set(String(key), value);
       return true;
     },
     remove(key) { stored.delete(String(key)); },
     removeAll() { stored.clear(); },
-    reset(data) { stored.clear(); for (const k of Object.keys(data || {})) stored.set(k, data[k]); },
+    reset(data) { shared(); stored.clear(); for (const k of Object.keys(data || {})) stored.set(k, data[k]); },
     length() { return stored.size; },
-    getAll() { return Object.fromEntries(stored); },
-    values() { return Array.from(stored.values()); },
+    getAll() { shared(); return Object.fromEntries(stored); },
+    values() { shared(); return Array.from(stored.values()); },
   };
   Object.freeze(appStore);  // one object every request of the worker gets: its values are shared, its methods not
 

@@ -285,7 +285,7 @@
       result = result || { fatal: true };
       result.leaked = R.cleanGlobals();
       R.state = null;
-      for (let i = 0; i < R.releases.length; i++) R.releases[i](st);
+      if (!st.shared) for (let i = 0; i < R.releases.length; i++) R.releases[i](st);
       breakCycles(st);
     }
     return result;
@@ -302,7 +302,8 @@
   }
 
   // What a family keeps per request and links into a cycle (record.js: a request's records and their wire) is
-  // released by a function of its own, called with the request's state once the request is over.
+  // released by a function of its own, called with the request's state once the request is over; not when the
+  // request used `$app.store()` (app_query.js), which outlives it: what it reached there stays whole.
   R.releases = [];
 
   // Several requests in one evaluation (dukpy collects garbage around every evaluation, so one
