@@ -10,7 +10,8 @@ worktree of an older commit) on the same project, for a before/after. Rows:
 * json      — bench.pb.js's `routerAdd` JSON route (20 items), a file of two routes
 * many      — a route of many.pb.js, a file of 41 routes (40 behind `$apis.requireAuth()`)
 * template  — bench.pb.js's `$template` page (100 escaped items)
-* 404       — a URL no route has: every route is tried, then PocketBase's JSON 404
+* 404       — a URL no route has: every route is tried, then pb_public, then PocketBase's JSON 404
+* public    — a file of `pb_public/` (a stylesheet), served after every route was tried
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.join(HERE, "hooks_project")
 ROWS = [("json", "/api/bench/json", 200), ("many", "/api/many/open/abc", 200), ("template", "/bench/template", 200),
-        ("404", "/api/nothing/here", 404)]
+        ("404", "/api/nothing/here", 404), ("public", "/app.css", 200)]
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ in turns, every request rendering afresh.
   a folder only PocketBase is given).
   The same records through the REST API (`/api/collections/posts/records?perPage=50&expand=author`) on both.
 - hooks_project: hook files both serve as they are: a `routerAdd` JSON route, a `$template` page, and a route of a
-  file of 41 routes (many.pb.js).
+  file of 41 routes (many.pb.js); and a file of its `pb_public/`, after every route was tried.
 
 Both answers must be the same before anything is measured (the same bytes; for JSON the same data, as Go's maps
 order keys at random): a faster server that says something else would measure nothing.
@@ -35,6 +35,7 @@ CASES = [
     ("the same JSON from a bare Tornado handler", "hooks_project", "/api/bench/json", "bare"),
     ("`$template` page (100 escaped items)", "hooks_project", "/bench/template", "bytes"),
     ("a route of a file of 41 (40 with `requireAuth`)", "hooks_project", "/api/many/open/abc", "json"),
+    ("a `pb_public` file (a stylesheet)", "hooks_project", "/app.css", "bytes"),
 ]
 
 
@@ -63,7 +64,8 @@ def pocketbase_command(binary: str, project: str, data: str) -> list[str]:
     only = os.path.join(project, "pocketbase_hooks")
     hooks = only if os.path.isdir(only) else os.path.join(project, "pb_hooks")
     return [binary, "serve", f"--dir={data}", f"--hooksDir={hooks}",
-            f"--migrationsDir={os.path.join(project, 'pb_migrations')}", "--hooksWatch=false"]
+            f"--migrationsDir={os.path.join(project, 'pb_migrations')}", f"--publicDir={os.path.join(project, 'pb_public')}",
+            "--hooksWatch=false"]
 
 
 def _pocketbase_address(port: int) -> list[str]:

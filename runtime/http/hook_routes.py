@@ -83,6 +83,7 @@ class HookRoutes:
     def __init__(self, runtime, hooks_dir: str, names: list[str]):
         self.runtime = runtime
         self.public = os.path.join(os.path.dirname(hooks_dir), "pb_public")
+        self._resolved_public: tuple | None = None  # ((device, inode), resolved path) of pb_public: _in_public
         registrations = learn(runtime.engine, names)  # HookLoadError: start-up stops
         python_saves.install(runtime, runtime.engine.config.get("recordHooks"))  # ctx.app's saves run them too
         record_hooks = runtime.options.get("record_hooks")  # and the REST API's (None: no cost without any)
@@ -133,22 +134,63 @@ class HookRoutes:
             return False
         url_path = urllib.parse.unquote(request.path)
         parts = [p for p in url_path.split("/") if p]
-        root = os.path.realpath(self.public)
-        full = os.path.realpath(os.path.join(root, *parts))
-        if (any(p.startswith(".") or "\\" in p or "\0" in p for p in parts)
-                or (full != root and not full.startswith(root + os.sep)) or not os.path.exists(full)):
+        if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+            return False
+        # No part is `..`, so only a symlink can lead out of the folder, and only to something that exists: a
+        # path with nothing there costs one stat (most 404s), and only what exists is resolved and checked.
+        if not os.path.exists(os.path.join(self.public, *parts)):
+            return False
+        full = self._resolve_public(parts)
+        if full is None:
             return False
         if os.path.isdir(full):
             if not url_path.endswith("/"):
                 return self._public_send(handler, _moved(url_path + "/"))
-            full = os.path.join(full, "index.html")
-            if not os.path.isfile(full):
+            full = self._resolve_public(parts + ["index.html"])  # itself a symlink, perhaps
+            if full is None or not os.path.isfile(full):
                 return False
         elif url_path.endswith("/") and url_path.rstrip("/"):
             return self._public_send(handler, _moved(url_path.rstrip("/")))
         elif url_path.endswith("index.html"):
             return self._public_send(handler, _moved(url_path[:-len("index.html")]))
         return self._public_send(handler, _public_response(full))
+
+    def _resolve_public(self, parts: list[str]) -> str | None:
+        """The resolved path of ``parts`` (no `..` among them) under pb_public, None when a symlink leads out of
+        it. The parts are looked at one by one from the folder's resolved path (one lstat each); only a path
+        with a symlink in it is resolved in full."""
+        root = self._public_root()
+        if root is None:
+            return None
+        path = root
+        for i, part in enumerate(parts):
+            path = os.path.join(path, part)
+            if os.path.islink(path):
+                full = os.path.realpath(os.path.join(path, *parts[i + 1:]))
+                return full if self._in_public(full) else None
+        return path
+
+    def _public_root(self) -> str | None:
+        """pb_public resolved, kept with the folder's inode and used while the folder still stats as that inode
+        (one stat instead of resolving each part of its path again); None while there is no such folder."""
+        try:
+            st = os.stat(self.public)
+        except OSError:
+            return None
+        kept = self._resolved_public
+        if kept is None or kept[0] != (st.st_dev, st.st_ino):
+            kept = self._resolved_public = ((st.st_dev, st.st_ino), os.path.realpath(self.public))
+        return kept[1]
+
+    def _in_public(self, full: str) -> bool:
+        """Whether ``full`` (resolved) lies in pb_public; a path the kept folder path refuses is checked once more
+        against the folder resolved afresh (its path may have changed with the same inode: a renamed parent)."""
+        root = self._public_root()
+        if root is not None and _inside(full, root):
+            return True
+        self._resolved_public = None
+        root = self._public_root()
+        return root is not None and _inside(full, root)
 
     def _public_send(self, handler, response: Response):
         if self.uses:
@@ -253,6 +295,10 @@ class HookRoutes:
         payload = hook_route(unit, spec, {"method": request.method, "url": request.uri, "host": request.host,
                                           "headers": headers, "cookies": {}, "body": None})
         return runtime.queue.submit(Job(exchange, ctx, payload))
+
+
+def _inside(full: str, root: str) -> bool:
+    return full == root or full.startswith(root + os.sep)
 
 
 def _moved(path: str) -> Response:

@@ -245,6 +245,8 @@ class Router:
         if not match or match.route.kind != "static":
             return prefix + path if path.startswith("/") else path
         digest = self.content_hash(match.route.file)
+        if digest is None:  # gone (or refused) since the route table was built: no fingerprint to give
+            return prefix + path if path.startswith("/") else path
         head, dot, ext = url_path.rpartition(".")
         if not dot or "/" in ext:
             fingerprinted = f"{url_path}.{digest}"

@@ -37,6 +37,14 @@ class Signature:
     size: int
 
 
+def _file_id(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def project_folder(pages_root: str) -> str:
     """The project a pages root belongs to: ``PROJECT`` for ``PROJECT/pb_hooks/pages``, else the root itself.
     ``require()`` reaches files (``pb_hooks/lib``, ``node_modules``) anywhere in it, and nothing outside."""
@@ -50,10 +58,28 @@ class Site:
     def __init__(self, root: str):
         self.root = os.path.realpath(root)
         self.project = project_folder(self.root)
+        self._root_id = _file_id(self.root)  # the root folder as resolved: see abspath
 
     # -- paths ------------------------------------------------------------------------
     def abspath(self, rel: str) -> str:
-        full = os.path.realpath(os.path.join(self.root, *[p for p in rel.split("/") if p]))
+        """``rel`` as a path inside the root, its symlinks followed; PermissionError when it leads out.
+
+        Resolving the whole path (``realpath``) costs an lstat for every folder from ``/`` down, and a request can
+        ask several times (assets, its +404.ejs, static files). While the root is still the folder resolved at
+        start (one stat: its inode), only the parts below it are looked at, one lstat each, and a path is resolved
+        in full only when one of them is a symlink, or the path holds `.` or `..`."""
+        parts = [p for p in rel.split("/") if p]
+        if "." not in parts and ".." not in parts and self._root_id is not None and _file_id(self.root) == self._root_id:
+            path = self.root
+            for i, part in enumerate(parts):
+                path = os.path.join(path, part)
+                if os.path.islink(path):
+                    return self._resolved(os.path.join(path, *parts[i + 1:]), rel)
+            return path
+        return self._resolved(os.path.join(self.root, *parts), rel)
+
+    def _resolved(self, path: str, rel: str) -> str:
+        full = os.path.realpath(path)
         if full != self.root and not full.startswith(self.root + os.sep):
             raise PermissionError(f"{rel!r} is outside the pages root")
         return full
@@ -72,6 +98,10 @@ class Site:
         return os.path.relpath(full, self.root).replace(os.sep, "/")
 
     def is_file(self, rel: str) -> bool:
+        # A file that is not there needs no resolving (most asks: a folder without +layout.ejs or +404.ejs);
+        # the plain join follows the same symlinks as the resolved path, so it finds what that would.
+        if not os.path.isfile(os.path.join(self.root, *[p for p in rel.split("/") if p])):
+            return False
         try:
             return os.path.isfile(self.abspath(rel))
         except PermissionError:

@@ -224,6 +224,11 @@ def test_asset_url_leaves_other_urls_alone(router, path, prefix, expected):
     assert router.asset_url(path, "index.ejs", prefix) == expected
 
 
+def test_asset_url_of_a_file_gone_since_the_table_was_built_is_left_unfingerprinted(router, site_dir):
+    os.remove(os.path.join(site_dir, "app.css"))  # the route table still has it (no --dev refresh)
+    assert router.asset_url("/app.css", "index.ejs", "/mount") == "/mount/app.css"  # was /app.None.css
+
+
 def test_stale_or_foreign_fingerprint_does_not_match(router):
     assert router.match(f"/app.{'0' * 64}.css") is None
     assert router.match(f"/app.{_sha(SITE['img/logo.svg'])}.css") is None

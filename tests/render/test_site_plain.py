@@ -79,6 +79,36 @@ def test_reads_inside_the_root_work_however_the_path_is_spelled(site, rel):
     assert site.is_file(rel)
 
 
+def test_a_file_or_folder_swapped_for_a_link_out_is_refused_at_once(site, root, tmp_path):
+    """abspath looks at the parts below the root on every call: nothing about a path is kept between calls."""
+    assert site.read_text("a/page.ejs") == "page" and site.read_text("index.ejs") == "home"
+    os.remove(os.path.join(root, "index.ejs"))
+    os.symlink(tmp_path / "outside.txt", os.path.join(root, "index.ejs"))
+    os.rename(os.path.join(root, "a"), os.path.join(root, "a-moved"))
+    os.mkdir(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere" / "page.ejs").write_text("ELSEWHERE")
+    os.symlink(tmp_path / "elsewhere", os.path.join(root, "a"))
+    for rel in ("index.ejs", "a/page.ejs"):
+        with pytest.raises(PermissionError):
+            site.read_bytes(rel)
+        assert site.is_file(rel) is False and site.signature(rel) is None
+
+
+def test_a_root_whose_path_now_leads_elsewhere_serves_nothing_from_there(tmp_path):
+    """The root was resolved at start; when its path comes to lead to another folder (a parent swapped for a
+    link), what lies there is refused, as the resolved root's own files were never it."""
+    write_site(tmp_path / "one" / "pages", {"index.ejs": "one"})
+    write_site(tmp_path / "two" / "pages", {"index.ejs": "two"})
+    os.symlink(tmp_path / "one", tmp_path / "current")
+    site = Site(str(tmp_path / "current" / "pages"))
+    assert site.read_text("index.ejs") == "one"
+    os.rename(tmp_path / "one", tmp_path / "one-old")
+    os.symlink(tmp_path / "two", tmp_path / "one")  # the resolved root's path now leads into two/
+    with pytest.raises(PermissionError):
+        site.read_text("index.ejs")
+    assert site.is_file("index.ejs") is False
+
+
 def test_missing_file_and_folder_are_no_files(site):
     assert site.is_file("missing.ejs") is False and site.signature("missing.ejs") is None
     assert site.is_file("a") is False and site.is_file("") is False
