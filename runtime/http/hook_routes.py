@@ -171,15 +171,16 @@ class HookRoutes:
         return path
 
     def _public_root(self) -> str | None:
-        """pb_public resolved, kept with the folder's inode and used while the folder still stats as that inode
-        (one stat instead of resolving each part of its path again); None while there is no such folder."""
-        try:
-            st = os.stat(self.public)
-        except OSError:
+        """pb_public resolved, kept with the folder's inode and used while both pb_public and the kept path still
+        stat as that inode (two stats instead of resolving each part of its path again); None while there is no
+        such folder. Both, because the walk starts at the kept path: pb_public may come to lead to the same
+        folder under another name (renamed), and a symlink out of the project take the kept name."""
+        folder = _file_id(self.public)
+        if folder is None:
             return None
         kept = self._resolved_public
-        if kept is None or kept[0] != (st.st_dev, st.st_ino):
-            kept = self._resolved_public = ((st.st_dev, st.st_ino), os.path.realpath(self.public))
+        if kept is None or kept[0] != folder or _file_id(kept[1]) != folder:
+            kept = self._resolved_public = (folder, os.path.realpath(self.public))
         return kept[1]
 
     def _in_public(self, full: str) -> bool:
@@ -299,6 +300,14 @@ class HookRoutes:
 
 def _inside(full: str, root: str) -> bool:
     return full == root or full.startswith(root + os.sep)
+
+
+def _file_id(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _moved(path: str) -> Response:

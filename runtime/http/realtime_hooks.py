@@ -77,6 +77,8 @@ class RealtimeHooks:
     @classmethod
     def of(cls, hook_routes, registrations, api_hooks):
         """The object, or None when the project registers none of these hooks (no cost at all then)."""
+        if not registrations:  # hook files that register nothing (yet)
+            return None
         made = cls(hook_routes, registrations, api_hooks)
         return made if made.connects or made.subscribes or made.sends or made.enriches else None
 

@@ -114,6 +114,20 @@ def test_cross_site_requests_with_cookies_are_still_refused(server):
     assert server.post("/api/form", body="{}", headers={**cross, "Authorization": "token"}).status == 200
 
 
+def test_a_hook_file_that_registers_nothing_yet_starts_and_serves(tmp_path):
+    """A new project's main.pb.js before its first routerAdd (found by the attack on pb_public: start-up failed
+    with an IndexError)."""
+    project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": "// routes come later\nconsole.log('loaded')\n",
+                                          "pb_public/index.html": "<p>public home</p>"})
+    running = start_server(project, data_dir=str(tmp_path / "data"))
+    try:
+        assert running.get("/").text == "<p>public home</p>"
+        r = running.get("/nothing")
+        assert r.status == 404 and r.json() == {"data": {}, "message": "File not found.", "status": 404}
+    finally:
+        running.stop()
+
+
 def test_a_project_with_hook_files_only_is_served(tmp_path):
     project = write_site(tmp_path / "p", {"pb_hooks/main.pb.js": SCOPE, "pb_hooks/lib/util.js": "module.exports = {}",
                                           "pb_public/index.html": "<p>public home</p>",

@@ -77,3 +77,27 @@ def test_the_folder_may_appear_or_be_swapped_while_serving(project, tmp_path):
     # A link left in the new folder that points back into the old one leads out of pb_public now.
     os.symlink(os.path.join(moved, "sub", "page.txt"), os.path.join(second, "back.txt"))
     assert get(runtime, "/back.txt").status == 404
+
+
+def test_a_renamed_folder_whose_old_name_now_links_out_is_not_followed(project, tmp_path):
+    """pb_public is a link to site/; a checkout renames site/ to aaa/ (the same folder, the same inode), points
+    pb_public at aaa/ and puts a link out of the project at site/. What pb_public leads to is aaa/ alone: its
+    files are served, never what the old name now reaches (found by attacking the kept folder path)."""
+    root, outside = project
+    public = os.path.join(root, "pb_public")
+    site = os.path.join(root, "site")
+    shutil.move(public, site)
+    os.symlink("site", public)
+    with open(os.path.join(site, "secret.txt"), "w") as f:
+        f.write("harmless v1")
+    runtime = _serve(root, tmp_path)
+    assert text(get(runtime, "/secret.txt")) == "harmless v1"  # the folder's resolved path is kept now
+    os.rename(site, os.path.join(root, "aaa"))
+    with open(os.path.join(root, "aaa", "secret.txt"), "w") as f:
+        f.write("harmless v2")
+    os.remove(public)
+    os.symlink("aaa", public)
+    os.symlink(outside, site)
+    response = get(runtime, "/secret.txt")
+    assert (response.status, text(response)) == (200, "harmless v2")
+    assert get(runtime, "/index.html").status == 404  # outside/index.html is no file of pb_public
