@@ -30,6 +30,7 @@ from ..hooks.learn import hook_route
 from ..hooks.request_info import hook_info
 from ..render.executor import Job
 from ..render.router import guess_type
+from ..render.site import file_id
 
 log = logging.getLogger("pagesvm")
 NONE = "application/x-pagesvm-none"  # js/event.js: the handler wrote no body
@@ -175,11 +176,11 @@ class HookRoutes:
         stat as that inode (two stats instead of resolving each part of its path again); None while there is no
         such folder. Both, because the walk starts at the kept path: pb_public may come to lead to the same
         folder under another name (renamed), and a symlink out of the project take the kept name."""
-        folder = _file_id(self.public)
+        folder = file_id(self.public)
         if folder is None:
             return None
         kept = self._resolved_public
-        if kept is None or kept[0] != folder or _file_id(kept[1]) != folder:
+        if kept is None or kept[0] != folder or file_id(kept[1]) != folder:
             kept = self._resolved_public = (folder, os.path.realpath(self.public))
         return kept[1]
 
@@ -300,14 +301,6 @@ class HookRoutes:
 
 def _inside(full: str, root: str) -> bool:
     return full == root or full.startswith(root + os.sep)
-
-
-def _file_id(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 def _moved(path: str) -> Response:

@@ -37,7 +37,8 @@ class Signature:
     size: int
 
 
-def _file_id(path: str) -> tuple[int, int] | None:
+def file_id(path: str) -> tuple[int, int] | None:
+    """(device, inode) of what ``path`` leads to, None when nothing: a folder's identity, whatever its name."""
     try:
         st = os.stat(path)
     except OSError:
@@ -58,7 +59,7 @@ class Site:
     def __init__(self, root: str):
         self.root = os.path.realpath(root)
         self.project = project_folder(self.root)
-        self._root_id = _file_id(self.root)  # the root folder as resolved: see abspath
+        self._root_id = file_id(self.root)  # the root folder as resolved: see abspath
 
     # -- paths ------------------------------------------------------------------------
     def abspath(self, rel: str) -> str:
@@ -69,7 +70,7 @@ class Site:
         start (one stat: its inode), only the parts below it are looked at, one lstat each, and a path is resolved
         in full only when one of them is a symlink, or the path holds `.` or `..`."""
         parts = [p for p in rel.split("/") if p]
-        if "." not in parts and ".." not in parts and self._root_id is not None and _file_id(self.root) == self._root_id:
+        if "." not in parts and ".." not in parts and self._root_id is not None and file_id(self.root) == self._root_id:
             path = self.root
             for i, part in enumerate(parts):
                 path = os.path.join(path, part)
