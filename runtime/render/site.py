@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from dataclasses import dataclass
 
 TEMPLATE_EXTENSIONS = (".ejs", ".md")
@@ -46,6 +47,31 @@ def file_id(path: str) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def _folders_below(project: str, root: str) -> list[str]:
+    """The folders from just below ``project`` down to ``root`` (``root`` alone when it is the project)."""
+    if root == project:
+        return [root]
+    chain, path = [], project
+    for part in os.path.relpath(root, project).split(os.sep):
+        path = os.path.join(path, part)
+        chain.append(path)
+    return chain
+
+
+def _folder_chain_id(chain: list[str]) -> tuple[int, int] | None:
+    """(device, inode) of the chain's last folder when each of its paths is a folder itself (lstat), else None."""
+    ident = None
+    for path in chain:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(st.st_mode):
+            return None
+        ident = (st.st_dev, st.st_ino)
+    return ident
+
+
 def project_folder(pages_root: str) -> str:
     """The project a pages root belongs to: ``PROJECT`` for ``PROJECT/pb_hooks/pages``, else the root itself.
     ``require()`` reaches files (``pb_hooks/lib``, ``node_modules``) anywhere in it, and nothing outside."""
@@ -59,7 +85,10 @@ class Site:
     def __init__(self, root: str):
         self.root = os.path.realpath(root)
         self.project = project_folder(self.root)
-        self._root_id = file_id(self.root)  # the root folder as resolved: see abspath
+        # The root and the folders between it and the project (pb_hooks, pages), and the root's identity while
+        # each of them is a folder, not a link: see abspath.
+        self._chain = _folders_below(self.project, self.root)
+        self._root_id = _folder_chain_id(self._chain)
 
     # -- paths ------------------------------------------------------------------------
     def abspath(self, rel: str) -> str:
@@ -67,10 +96,13 @@ class Site:
 
         Resolving the whole path (``realpath``) costs an lstat for every folder from ``/`` down, and a request can
         ask several times (assets, its +404.ejs, static files). While the root is still the folder resolved at
-        start (one stat: its inode), only the parts below it are looked at, one lstat each, and a path is resolved
-        in full only when one of them is a symlink, or the path holds `.` or `..`."""
+        start, only the parts below it are looked at, one lstat each, and a path is resolved in full only when one
+        of them is a symlink, or the path holds `.` or `..`. "Still the folder": the root and each folder between
+        it and the project are folders, not links (an lstat each: a project's checkout may replace `pages` by a
+        link to a folder elsewhere that took the root's inode), and the root has the inode it had at start."""
         parts = [p for p in rel.split("/") if p]
-        if "." not in parts and ".." not in parts and self._root_id is not None and file_id(self.root) == self._root_id:
+        if "." not in parts and ".." not in parts and self._root_id is not None \
+                and _folder_chain_id(self._chain) == self._root_id:
             path = self.root
             for i, part in enumerate(parts):
                 path = os.path.join(path, part)

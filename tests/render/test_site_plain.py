@@ -109,6 +109,24 @@ def test_a_root_whose_path_now_leads_elsewhere_serves_nothing_from_there(tmp_pat
     assert site.is_file("index.ejs") is False
 
 
+def test_a_pages_folder_moved_out_of_the_project_and_linked_back_is_refused(tmp_path):
+    """A checkout may replace pb_hooks/pages by a link to a folder elsewhere that has the root's old inode (a
+    filesystem reuses a freed one; here a rename keeps it, so the test does not depend on reuse): that folder is
+    outside the project, and nothing in it is served (found by attacking the walk below the root)."""
+    project = write_site(tmp_path / "project", {"pb_hooks/pages/index.ejs": "home"})
+    pages = os.path.join(project, "pb_hooks", "pages")
+    site = Site(pages)
+    assert site.read_text("index.ejs") == "home"
+    elsewhere = tmp_path / "elsewhere"
+    os.rename(pages, elsewhere)
+    (elsewhere / "secret.txt").write_text("OUTSIDE")
+    os.symlink(elsewhere, pages)
+    for rel in ("secret.txt", "index.ejs"):
+        with pytest.raises(PermissionError):
+            site.read_text(rel)
+        assert site.is_file(rel) is False
+
+
 def test_missing_file_and_folder_are_no_files(site):
     assert site.is_file("missing.ejs") is False and site.signature("missing.ejs") is None
     assert site.is_file("a") is False and site.is_file("") is False
