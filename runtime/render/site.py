@@ -86,9 +86,10 @@ class Site:
         self.root = os.path.realpath(root)
         self.project = project_folder(self.root)
         # The root and the folders between it and the project (pb_hooks, pages), and the root's identity while
-        # each of them is a folder, not a link: see abspath.
+        # each of them is a folder, not a link: see abspath. None (every path resolved in full) when the root
+        # was reached through a link at start: a folder of the project on the way could later become one.
         self._chain = _folders_below(self.project, self.root)
-        self._root_id = _folder_chain_id(self._chain)
+        self._root_id = _folder_chain_id(self._chain) if os.path.abspath(root) == self.root else None
 
     # -- paths ------------------------------------------------------------------------
     def abspath(self, rel: str) -> str:
@@ -99,7 +100,8 @@ class Site:
         start, only the parts below it are looked at, one lstat each, and a path is resolved in full only when one
         of them is a symlink, or the path holds `.` or `..`. "Still the folder": the root and each folder between
         it and the project are folders, not links (an lstat each: a project's checkout may replace `pages` by a
-        link to a folder elsewhere that took the root's inode), and the root has the inode it had at start."""
+        link to a folder elsewhere that took the root's inode), and the root has the inode it had at start. A
+        root given through a link (`pages -> x/pages`) is always resolved in full: `x` could become a link."""
         parts = [p for p in rel.split("/") if p]
         if "." not in parts and ".." not in parts and self._root_id is not None \
                 and _folder_chain_id(self._chain) == self._root_id:

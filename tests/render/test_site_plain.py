@@ -127,6 +127,27 @@ def test_a_pages_folder_moved_out_of_the_project_and_linked_back_is_refused(tmp_
         assert site.is_file(rel) is False
 
 
+@pytest.mark.parametrize("layout", ["project", "plain"])
+def test_a_root_reached_through_a_link_whose_folder_moves_out_is_refused(tmp_path, layout):
+    """pb_hooks/pages (or a plain pages folder) is a link into a folder of the checkout, x/, which later moves
+    out of the project and is linked back: the pages now lie outside, and nothing there is served (found by
+    a third attack on the walk below the root)."""
+    project = tmp_path / "project"
+    inner = "x/pb_hooks/pages" if layout == "project" else "x/pages"
+    write_site(project, {inner + "/index.ejs": "home"})
+    given = project / ("pb_hooks/pages" if layout == "project" else "pages")
+    given.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(project / inner, given)
+    site = Site(str(given))
+    assert site.read_text("index.ejs") == "home"
+    os.rename(project / "x", tmp_path / "elsewhere")
+    os.symlink(tmp_path / "elsewhere", project / "x")
+    (tmp_path / "elsewhere" / inner.removeprefix("x/") / "secret.txt").write_text("OUTSIDE")
+    with pytest.raises(PermissionError):
+        site.read_text("secret.txt")
+    assert site.is_file("secret.txt") is False
+
+
 def test_missing_file_and_folder_are_no_files(site):
     assert site.is_file("missing.ejs") is False and site.signature("missing.ejs") is None
     assert site.is_file("a") is False and site.is_file("") is False
