@@ -85,6 +85,7 @@ class HookRoutes:
         self.runtime = runtime
         self.public = os.path.join(os.path.dirname(hooks_dir), "pb_public")
         self._resolved_public: tuple | None = None  # ((device, inode), resolved path) of pb_public: _in_public
+        self.index_fallback = runtime.settings.index_fallback
         registrations = learn(runtime.engine, names)  # HookLoadError: start-up stops
         python_saves.install(runtime, runtime.engine.config.get("recordHooks"))  # ctx.app's saves run them too
         record_hooks = runtime.options.get("record_hooks")  # and the REST API's (None: no cost without any)
@@ -128,33 +129,45 @@ class HookRoutes:
         """Answer from ``PROJECT/pb_public`` as PocketBase's ``apis.Static(..., indexFallback)`` does, after the
         whole ``routerUse`` chain (its Job, or True when sent): a file; a folder's index.html (301 to the path
         with a slash first); 301 from ``.../index.html`` to ``.../`` and from ``file/`` to ``file``. Never a dot
-        file or anything outside the folder. False: nothing to send (the caller answers the 404; the binary's
-        SPA fallback to the root index.html is not done, README)."""
+        file or anything outside the folder. What it lacks gets the root index.html, as the binary's
+        ``--indexFallback`` gives a single-page app (unless ``--no-index-fallback``). False: nothing to send
+        (the caller answers the 404)."""
         request = handler.request
         if request.method not in ("GET", "HEAD"):
             return False
         url_path = urllib.parse.unquote(request.path)
         parts = [p for p in url_path.split("/") if p]
         if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
-            return False
+            return self._index_fallback(handler)
         # No part is `..`, so only a symlink can lead out of the folder, and only to something that exists: a
         # path with nothing there costs one stat (most 404s), and only what exists is resolved and checked.
         if not os.path.exists(os.path.join(self.public, *parts)):
-            return False
+            return self._index_fallback(handler)
         full = self._resolve_public(parts)
         if full is None:
-            return False
+            return self._index_fallback(handler)
         if os.path.isdir(full):
             if not url_path.endswith("/"):
                 return self._public_send(handler, _moved(url_path + "/"))
             full = self._resolve_public(parts + ["index.html"])  # itself a symlink, perhaps
             if full is None or not os.path.isfile(full):
-                return False
+                return self._index_fallback(handler)
         elif url_path.endswith("/") and url_path.rstrip("/"):
             return self._public_send(handler, _moved(url_path.rstrip("/")))
         elif url_path.endswith("index.html"):
             return self._public_send(handler, _moved(url_path[:-len("index.html")]))
         return self._public_send(handler, _public_response(full))
+
+    def _index_fallback(self, handler):
+        """pb_public/index.html for a path pb_public lacks (the binary's ``--indexFallback``, on by default), sent
+        as the file it is; False without one, or with the fallback off."""
+        path = handler.request.path
+        if not self.index_fallback or path == "/_" or path.startswith("/_/"):  # /_/ is the binary's dashboard
+            return False
+        index = self._resolve_public(["index.html"])
+        if index is None or not os.path.isfile(index):
+            return False
+        return self._public_send(handler, _public_response(index))
 
     def _resolve_public(self, parts: list[str]) -> str | None:
         """The resolved path of ``parts`` (no `..` among them) under pb_public, None when a symlink leads out of

@@ -55,6 +55,9 @@ class AppSettings:
     auth_ttl: int = DEFAULT_TTL
     allow_exec: bool = False  # $os.cmd/$os.exec may run programs (pagesvm serve --allow-exec)
     api: bool = True  # PocketBase's REST API under /api/ (pagesvm serve --no-api turns it off)
+    # A GET or HEAD nothing else answers gets pb_public/index.html when there is one, as PocketBase's
+    # --indexFallback (on by default there too) does for single-page apps (pagesvm serve --no-index-fallback).
+    index_fallback: bool = True
 
     def __post_init__(self):
         set_ = object.__setattr__  # frozen: normalised once, here
@@ -63,7 +66,7 @@ class AppSettings:
         if self.debug not in (True, False):  # 1 and 0 too, never a string such as "false"
             raise ValueError(f"debug must be true or false, got {self.debug!r}")
         set_(self, "debug", bool(self.debug))
-        for name in ("allow_exec", "api"):
+        for name in ("allow_exec", "api", "index_fallback"):
             if getattr(self, name) not in (True, False):
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
             set_(self, name, bool(getattr(self, name)))

@@ -78,6 +78,9 @@ def build_parser() -> Parser:
                        help="let page and hook code run programs with $os.cmd()/$os.exec() (refused otherwise)")
     serve.add_argument("--no-api", dest="api", action="store_false",
                        help="do not serve PocketBase's REST API under /api/ (served by default, as PocketBase does)")
+    serve.add_argument("--no-index-fallback", dest="index_fallback", action="store_false",
+                       help="answer a GET that nothing serves with the 404, not PROJECT/pb_public/index.html "
+                            "(PocketBase's --indexFallback=false)")
     serve.add_argument("--max-output", type=int, default=APP.max_output, metavar="BYTES",
                        help=f"largest response body a page may produce (default {_mib(APP.max_output)})")
     _limit_args(serve)
@@ -137,7 +140,7 @@ def _settings(args, root: str, data_dir: str) -> WorkerConfig:
     try:
         app = AppSettings(data_dir=data_dir, debug=args.dev, extensions=tuple(args.ext), max_output=args.max_output,
                           max_fields=args.max_fields, timeout=args.timeout, auth_ttl=args.auth_ttl,
-                          allow_exec=args.allow_exec, api=args.api)
+                          allow_exec=args.allow_exec, api=args.api, index_fallback=args.index_fallback)
         server = ServerSettings(host=args.host, port=args.port, workers=args.workers, grace=args.grace,
                                 max_body=args.max_body, max_connections=args.max_connections, max_sse=args.max_sse,
                                 idle_timeout=args.idle_timeout, proxy_headers=args.proxy_headers,

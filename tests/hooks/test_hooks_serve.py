@@ -122,8 +122,9 @@ def test_a_hook_file_that_registers_nothing_yet_starts_and_serves(tmp_path):
     running = start_server(project, data_dir=str(tmp_path / "data"))
     try:
         assert running.get("/").text == "<p>public home</p>"
-        r = running.get("/nothing")
-        assert r.status == 404 and r.json() == {"data": {}, "message": "File not found.", "status": 404}
+        assert running.get("/nothing").text == "<p>public home</p>"  # the index fallback
+        r = running.request("POST", "/nothing")
+        assert r.status == 404 and r.json()["message"] == "The requested resource wasn't found."
     finally:
         running.stop()
 
@@ -137,12 +138,19 @@ def test_a_project_with_hook_files_only_is_served(tmp_path):
         assert running.get("/api/scope").json()["top"] == "top-level"
         assert running.get("/").text == "<p>public home</p>"
         for path in ("/nothing", "/.secret", "/%2e%2e/secret.txt", "/../secret.txt"):
-            r = running.get(path)
-            assert r.status in (400, 404) and b"hidden" not in r.body and b"outside" not in r.body, path
-        r = running.get("/nothing")
-        assert r.status == 404 and r.json() == {"data": {}, "message": "File not found.", "status": 404}
+            r = running.get(path)  # the single-page app's index.html (as the binary's --indexFallback), or 400
+            assert r.status in (200, 400) and b"hidden" not in r.body and b"outside" not in r.body, path
+        assert running.get("/nothing").text == "<p>public home</p>"
         r = running.request("DELETE", "/api/scope")  # no routerUse in this project
         assert r.status == 404 and r.json()["message"] == "The requested resource wasn't found."
+    finally:
+        running.stop()
+    running = start_server(project, "--no-index-fallback", data_dir=str(tmp_path / "data"))
+    try:
+        r = running.get("/nothing")
+        assert r.status == 404 and r.json() == {"data": {}, "message": "File not found.", "status": 404}
+        assert running.get("/").text == "<p>public home</p>"
+        assert running.get("/.secret").status == 404
     finally:
         running.stop()
 

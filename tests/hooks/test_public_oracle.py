@@ -1,8 +1,8 @@
 """`PROJECT/pb_public/` against the real PocketBase 0.40.6 (its `--publicDir`): a project of hook files only,
 served by the binary and by `pagesvm serve`, the same requests to both; status, Content-Type, Location and
 body compared. A hook route comes first; what neither a route nor a file answers is PocketBase's JSON 404.
-(There is no root index.html: for a missing path the binary would answer with it, its SPA fallback, which
-pagesvm does not do.)"""
+The first project has no root index.html; the second has one, and a path it lacks gets it, as the binary's
+`--indexFallback` (on by default) gives a single-page app, except under the dashboard's `/_/`.)"""
 import pytest
 
 from tests.helpers import project_on_both, request, write_site
@@ -22,22 +22,40 @@ PATHS += [("HEAD", "/style.css"), ("POST", "/style.css"), ("POST", "/missing.txt
 KEPT = ("content-type", "location")
 
 
-def _ask(host, port):
-    out = []
-    for method, path in PATHS:
-        r = request(host, port, method, path)
-        headers = {k.lower(): v for k, v in r.headers if k.lower() in KEPT}
-        out.append((method, path, r.status, headers, r.body))
-    return out
+def _asking(paths):
+    """``run(host, port)`` for project_on_both: each of ``paths`` asked, the answer's status, kept headers, body."""
+    def ask(host, port):
+        out = []
+        for method, path in paths:
+            r = request(host, port, method, path)
+            headers = {k.lower(): v for k, v in r.headers if k.lower() in KEPT}
+            out.append((method, path, r.status, headers, r.body))
+        return out
+    return ask
+
+
+def _answers(tmp_path_factory, files, paths):
+    project = write_site(tmp_path_factory.mktemp("project"), files)
+    return project_on_both(project, _asking(paths), tmp_path_factory, public=project + "/pb_public")
+
+
+SPA_FILES = {**FILES, "pb_public/index.html": "<p>the app</p>", "pb_public/nested/deeper/file.txt": "deep"}
+SPA_PATHS = [("GET", p) for p in ("/", "/index.html", "/missing", "/missing.txt", "/a/b/c", "/sub/missing", "/sub/x/",
+                                  "/missing/", "/nested/", "/nested", "/nested/deeper/file.txt", "/robots.txt",
+                                  "/api/nothing", "/_/missing", "/style.css")]
+SPA_PATHS += [("HEAD", "/missing"), ("POST", "/missing"), ("DELETE", "/a/b")]
+PROJECTS = {"no root index": (FILES, PATHS), "root index.html": (SPA_FILES, SPA_PATHS)}
+ASKED = [(name, i) for name, (_, paths) in PROJECTS.items() for i in range(len(paths))]
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory):
-    project = write_site(tmp_path_factory.mktemp("project"), FILES)
-    return project_on_both(project, _ask, tmp_path_factory, public=project + "/pb_public")
+def answers():
+    return {}  # each project's (the binary's answers, pagesvm's), asked once by its first test
 
 
-@pytest.mark.parametrize("index", range(len(PATHS)), ids=[f"{m} {p}" for m, p in PATHS])
-def test_same_answer_as_pocketbase(answers, index):
-    theirs, ours = answers
+@pytest.mark.parametrize("project, index", ASKED, ids=[f"{n}: {' '.join(PROJECTS[n][1][i])}" for n, i in ASKED])
+def test_same_answer_as_pocketbase(answers, tmp_path_factory, project, index):
+    if project not in answers:
+        answers[project] = _answers(tmp_path_factory, *PROJECTS[project])
+    theirs, ours = answers[project]
     assert ours[index] == theirs[index]

@@ -101,3 +101,13 @@ def test_a_renamed_folder_whose_old_name_now_links_out_is_not_followed(project, 
     response = get(runtime, "/secret.txt")
     assert (response.status, text(response)) == (200, "harmless v2")
     assert get(runtime, "/index.html").status == 404  # outside/index.html is no file of pb_public
+
+
+def test_a_root_index_that_links_out_is_no_fallback(project, tmp_path):
+    """What pb_public lacks gets its index.html (the binary's --indexFallback): never one that leads out."""
+    root, outside = project
+    os.symlink(os.path.join(outside, "index.html"), os.path.join(root, "pb_public", "index.html"))
+    runtime = _serve(root, tmp_path)
+    for path in ("/missing", "/", "/sub/nothing/"):
+        response = get(runtime, path)
+        assert response.status == 404 and "outside" not in text(response), path
