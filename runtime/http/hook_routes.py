@@ -30,7 +30,7 @@ from ..hooks.learn import hook_route
 from ..hooks.request_info import hook_info
 from ..render.executor import Job
 from ..render.router import guess_type
-from ..render.site import file_id
+from ..render.site import file_id, walk_below, within
 
 log = logging.getLogger("pagesvm")
 NONE = "application/x-pagesvm-none"  # js/event.js: the handler wrote no body
@@ -176,13 +176,8 @@ class HookRoutes:
         root = self._public_root()
         if root is None:
             return None
-        path = root
-        for i, part in enumerate(parts):
-            path = os.path.join(path, part)
-            if os.path.islink(path):
-                full = os.path.realpath(os.path.join(path, *parts[i + 1:]))
-                return full if self._in_public(full) else None
-        return path
+        full, linked = walk_below(root, parts)
+        return full if not linked or self._in_public(full) else None
 
     def _public_root(self) -> str | None:
         """pb_public resolved, kept with the folder's inode and used while both pb_public and the kept path still
@@ -201,11 +196,11 @@ class HookRoutes:
         """Whether ``full`` (resolved) lies in pb_public; a path the kept folder path refuses is checked once more
         against the folder resolved afresh (its path may have changed with the same inode: a renamed parent)."""
         root = self._public_root()
-        if root is not None and _inside(full, root):
+        if root is not None and within(full, root):
             return True
         self._resolved_public = None
         root = self._public_root()
-        return root is not None and _inside(full, root)
+        return root is not None and within(full, root)
 
     def _public_send(self, handler, response: Response):
         if self.uses:
@@ -310,10 +305,6 @@ class HookRoutes:
         payload = hook_route(unit, spec, {"method": request.method, "url": request.uri, "host": request.host,
                                           "headers": headers, "cookies": {}, "body": None})
         return runtime.queue.submit(Job(exchange, ctx, payload))
-
-
-def _inside(full: str, root: str) -> bool:
-    return full == root or full.startswith(root + os.sep)
 
 
 def _moved(path: str) -> Response:

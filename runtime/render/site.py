@@ -47,6 +47,23 @@ def file_id(path: str) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def within(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or lies below it (both resolved)."""
+    return path == folder or path.startswith(folder + os.sep)
+
+
+def walk_below(root: str, parts: list[str]) -> tuple[str, bool]:
+    """``root`` joined with ``parts`` (no `.` or `..` among them), looked at one lstat each instead of resolving every
+    folder from ``/`` down; from the first symlink on, the rest is resolved in full, and True then says the path
+    must still be checked to lie where it should."""
+    path = root
+    for i, part in enumerate(parts):
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return os.path.realpath(os.path.join(path, *parts[i + 1:])), True
+    return path, False
+
+
 def _folders_below(project: str, root: str) -> list[str]:
     """The folders from just below ``project`` down to ``root`` (``root`` alone when it is the project)."""
     if root == project:
@@ -105,17 +122,12 @@ class Site:
         parts = [p for p in rel.split("/") if p]
         if "." not in parts and ".." not in parts and self._root_id is not None \
                 and _folder_chain_id(self._chain) == self._root_id:
-            path = self.root
-            for i, part in enumerate(parts):
-                path = os.path.join(path, part)
-                if os.path.islink(path):
-                    return self._resolved(os.path.join(path, *parts[i + 1:]), rel)
-            return path
-        return self._resolved(os.path.join(self.root, *parts), rel)
-
-    def _resolved(self, path: str, rel: str) -> str:
-        full = os.path.realpath(path)
-        if full != self.root and not full.startswith(self.root + os.sep):
+            full, linked = walk_below(self.root, parts)
+            if not linked:
+                return full
+        else:
+            full = os.path.realpath(os.path.join(self.root, *parts))
+        if not within(full, self.root):
             raise PermissionError(f"{rel!r} is outside the pages root")
         return full
 
