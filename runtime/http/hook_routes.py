@@ -164,6 +164,8 @@ class HookRoutes:
         path = handler.request.path
         if not self.index_fallback or path == "/_" or path.startswith("/_/"):  # /_/ is the binary's dashboard
             return False
+        if not os.path.isfile(os.path.join(self.public, "index.html")):  # one stat for a project without one
+            return False
         index = self._resolve_public(["index.html"])
         if index is None or not os.path.isfile(index):
             return False
