@@ -242,10 +242,9 @@ class Router:
             folder = "/".join(p for p in from_file.split("/")[:-1] if not is_group(p))
             url_path = posixpath.normpath("/" + posixpath.join(folder, path))
         match = self.match(url_path)
-        if not match or match.route.kind != "static":
-            return prefix + path if path.startswith("/") else path
-        digest = self.content_hash(match.route.file)
-        if digest is None:  # gone (or refused) since the route table was built: no fingerprint to give
+        # None as well for a file gone (or refused) since the route table was built: no fingerprint to give.
+        digest = self.content_hash(match.route.file) if match and match.route.kind == "static" else None
+        if digest is None:
             return prefix + path if path.startswith("/") else path
         head, dot, ext = url_path.rpartition(".")
         if not dot or "/" in ext:
